@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages the book needs are present: xelatex + xeCJK (PDF),
+# Noto CJK fonts (Chinese in figures, HTML and PDF), poppler (PDF checks), chromium
+# (page screenshots). Installs them with apt-get when something is missing and we are
+# root (or have sudo); otherwise prints the command to run.
+set -euo pipefail
+
+PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk poppler-utils chromium make"
+
+missing=()
+command -v xelatex >/dev/null 2>&1 || missing+=("xelatex")
+command -v latexmk >/dev/null 2>&1 || missing+=("latexmk")
+command -v pdftotext >/dev/null 2>&1 || missing+=("pdftotext")
+command -v chromium >/dev/null 2>&1 || missing+=("chromium")
+if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then missing+=("Noto CJK fonts"); fi
+if command -v kpsewhich >/dev/null 2>&1; then
+  kpsewhich xeCJK.sty >/dev/null 2>&1 || missing+=("xeCJK.sty")
+fi
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "system packages missing: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "Run as root: apt-get update && apt-get install -y --no-install-recommends $PACKAGES" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends $PACKAGES
+fc-cache -f >/dev/null 2>&1 || true

@@ -1,0 +1,37 @@
+"""Errors raised by the data step and the tables. Each message names what is wrong and where."""
+
+from __future__ import annotations
+
+
+class CityClustersError(Exception):
+    """Base class for the package's own errors."""
+
+
+class RegistryError(CityClustersError):
+    """The registry or the manifest it is generated from is missing or malformed."""
+
+
+class DataFetchError(CityClustersError):
+    """A raw file could not be obtained with the expected SHA-256."""
+
+
+class SourceFormatError(CityClustersError, ValueError):
+    """A raw file does not have the sheets, columns or values a reader expects."""
+
+
+class TableValidationError(CityClustersError, ValueError):
+    """A tidy table failed its schema.
+
+    Attributes
+    ----------
+    table : str
+        The table's name (``city_year``, ``cities``, ...).
+    failures : pandas.DataFrame
+        One row per failing check: ``column``, ``check``, ``rows`` (index labels) and
+        ``keys`` (the failing rows' key values, e.g. city code and year).
+    """
+
+    def __init__(self, table: str, failures, message: str):
+        super().__init__(message)
+        self.table = table
+        self.failures = failures
