@@ -5,6 +5,8 @@ Commands
 ``registry MANIFEST``  regenerate ``data/registry.tsv`` from a mirror's MANIFEST.tsv
 ``data``               fetch and verify every registered raw file (the data step)
 ``tables``             build every tidy table, validate it and print its size
+``run-chapter NAME``   execute a chapter with other parameters (``--param KEY=VALUE``, VALUE
+                       read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``)
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument("manifest")
     sub.add_parser("data", help="fetch and verify every registered raw file")
     sub.add_parser("tables", help="build and validate every tidy table")
+    run = sub.add_parser("run-chapter", help="execute a chapter with other parameters (papermill)")
+    run.add_argument("chapter", help="e.g. 01_clusters_and_data")
+    run.add_argument("--out", required=True, help="executed notebook to write (.ipynb)")
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
     try:
         if args.command == "registry":
@@ -37,6 +43,22 @@ def main(argv: list[str] | None = None) -> int:
 
             for name, frame in tables.build_all().items():
                 print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
+        elif args.command == "run-chapter":
+            import json
+
+            from .runner import glued_values, run_chapter
+
+            parameters = {}
+            for item in args.param:
+                key, sep, value = item.partition("=")
+                if not sep:
+                    parser.error(f"--param {item!r}: expected KEY=VALUE")
+                try:
+                    parameters[key] = json.loads(value)
+                except json.JSONDecodeError:
+                    parameters[key] = value
+            output = run_chapter(args.chapter, args.out, parameters)
+            print(f"wrote {output} ({len(glued_values(output))} glued values)")
     except CityClustersError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
