@@ -158,8 +158,11 @@ def test_table1_and_events_schema():
     assert "column 'year'" in str(failing(table1, "paper000_table1"))
     events = pd.DataFrame(
         {"event_id": ["hsr"], "event_type": ["hsr_opening"], "date": ["2015-12-26"], "year": [2015],
-         "source": ["news report"]}
+         "cluster_id": ["chengyu"], "source": ["news report"]}
     )
     validate(events, "events")
+    events.loc[0, "cluster_id"] = "pearl_river"
+    assert "column 'cluster_id'" in str(failing(events, "events"))
+    events.loc[0, "cluster_id"] = "chengyu"
     events.loc[0, "date"] = "26/12/2015"
     assert "column 'date'" in str(failing(events, "events"))

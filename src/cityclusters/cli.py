@@ -59,8 +59,13 @@ def main(argv: list[str] | None = None) -> int:
                     parameters[key] = value
             output = run_chapter(args.chapter, args.out, parameters)
             print(f"wrote {output} ({len(glued_values(output))} glued values)")
-    except CityClustersError as exc:
+    except (CityClustersError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a chapter that stops (e.g. invalid parameters) under papermill
+        if type(exc).__name__ != "PapermillExecutionError":
+            raise
+        print(f"error: chapter {args.chapter} stopped: {exc.ename}: {exc.evalue}", file=sys.stderr)
         return 1
     return 0
 

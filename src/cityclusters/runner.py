@@ -26,11 +26,13 @@ def run_chapter(chapter: str, output: Path, parameters: dict | None = None, time
     output.parent.mkdir(parents=True, exist_ok=True)
     staged = output.with_suffix(".input.ipynb")
     jupytext.write(jupytext.read(source), staged)
-    papermill.execute_notebook(
-        str(staged), str(output), parameters=parameters or {}, cwd=str(source.parent),
-        progress_bar=False, execution_timeout=timeout, log_output=False,
-    )
-    staged.unlink()
+    try:
+        papermill.execute_notebook(
+            str(staged), str(output), parameters=parameters or {}, cwd=str(source.parent),
+            progress_bar=False, execution_timeout=timeout, log_output=False,
+        )
+    finally:
+        staged.unlink(missing_ok=True)
     return output
 
 

@@ -119,6 +119,8 @@ EVENTS = pa.DataFrameSchema(
             ),
         ),
         "date": pa.Column(str, pa.Check.str_matches(r"^\d{4}(-\d{2}(-\d{2})?)?$")),
+        # events of the whole Yangtze River Delta region carry "yrd"; lines between clusters none
+        "cluster_id": pa.Column(str, pa.Check.isin([*CLUSTER_IDS, "yrd"]), nullable=True),
         "year": pa.Column(int, pa.Check.in_range(1980, 2030)),
         "source": pa.Column(str, pa.Check.str_length(min_value=5)),
     },

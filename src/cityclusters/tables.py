@@ -30,7 +30,7 @@ from .quality import flag_sector_sum, flag_yoy_outliers, list_outliers
 from .schemas import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, validate
 from .sources import census, crosswalk, csmar, gp, transport
 
-#: The clusters of the book, with display names (Chinese, English) and a colour.
+#: The clusters of the book, with display names (Chinese, English).
 CLUSTERS = {
     "chengyu": ("成渝城市群", "Chengdu–Chongqing"),
     "qianzhong": ("黔中城市群", "Central Guizhou (Qianzhong)"),
