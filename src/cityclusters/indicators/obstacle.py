@@ -1,0 +1,87 @@
+"""Obstacle degree (障碍度模型): which indicators hold a unit's composite score down.
+
+For a unit i with normalised indicators x'_ij in [0, 1] and indicator weights w_j (the
+factor contribution; in a two-level index, the indicator weight times its subsystem's
+weight), the deviation I_ij = 1 − x'_ij is how far the indicator is from the best value and
+
+    O_ij = w_j I_ij / Σ_j w_j I_ij
+
+is the share of the unit's total weighted shortfall due to indicator j (Σ_j O_ij = 1). A
+subsystem's obstacle degree is the sum of its indicators' O_ij.
+
+Source: the obstacle-degree (障碍度) model of the Chinese regional-evaluation literature, as
+used e.g. by Zheng Jing, Yu Hao & Huang Senwei (2017), 基于DPSIR-TOPSIS模型的福建省生态环境
+承载力评价及障碍因素研究, 环境科学学报 37(11): 4391–4398.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from cityclusters.indicators._checks import MethodInputError, as_frame, require_choice, require_unit_interval
+from cityclusters.indicators.weights import _aligned_weights
+
+AT_IDEAL = ("raise", "zero")
+
+
+def obstacle_degree(normalised: pd.DataFrame, weights, at_ideal: str = "raise") -> pd.DataFrame:
+    """Obstacle degree O_ij of every indicator for every row (shares summing to 1 per row).
+
+    Parameters
+    ----------
+    normalised : DataFrame
+        Normalised indicators in [0, 1] (rows × indicators), oriented so 1 is best.
+    weights : Series or mapping
+        Indicator weights covering every column, summing to 1.
+    at_ideal : {"raise", "zero"}
+        A row at the best value on every weighted indicator has no shortfall, so O is 0/0.
+        ``"raise"`` refuses such rows (naming them); ``"zero"`` returns 0 for all their
+        indicators, so that row sums are 0 instead of 1 there.
+
+    Returns
+    -------
+    DataFrame of the same shape, values in [0, 1] (fractions, not per cent).
+    """
+    require_choice(at_ideal, AT_IDEAL, "at_ideal")
+    frame = as_frame(normalised, "normalised")
+    require_unit_interval(frame, "normalised")
+    weights = _aligned_weights(frame, weights)
+    weighted_gap = (1.0 - frame) * weights
+    total = weighted_gap.sum(axis=1)
+    ideal = total.index[total <= 0]
+    if len(ideal) and at_ideal == "raise":
+        raise MethodInputError(
+            f"normalised: row(s) {list(ideal[:5])} are at the best value on every weighted "
+            "indicator, so their obstacle shares are 0/0; pass at_ideal='zero' to report 0")
+    shares = weighted_gap.div(total.where(total > 0, 1.0), axis=0)
+    shares.loc[total <= 0] = 0.0
+    return shares
+
+
+def subsystem_obstacle(obstacles: pd.DataFrame, subsystem_of: Mapping[str, str]) -> pd.DataFrame:
+    """Obstacle degree of each subsystem: the sum of its indicators' obstacle degrees."""
+    frame = as_frame(obstacles, "obstacles")
+    missing = [c for c in frame.columns if c not in subsystem_of]
+    if missing:
+        raise MethodInputError(f"subsystem_of: no subsystem for indicator(s) {missing}")
+    order = list(dict.fromkeys(subsystem_of[c] for c in frame.columns))
+    grouped = frame.T.groupby(lambda c: subsystem_of[c], sort=False).sum().T
+    return grouped[order]
+
+
+def top_obstacles(obstacles: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The ``n`` largest obstacles of each row, long format: row keys, rank, indicator, degree."""
+    frame = as_frame(obstacles, "obstacles")
+    if not 1 <= n <= frame.shape[1]:
+        raise MethodInputError(f"n={n} must lie between 1 and the {frame.shape[1]} indicators")
+    long = frame.stack().rename("obstacle_degree").reset_index()
+    row_keys = list(long.columns[:-2])
+    long = long.rename(columns={long.columns[-2]: "indicator"})
+    long = long.sort_values(row_keys + ["obstacle_degree", "indicator"],
+                            ascending=[True] * len(row_keys) + [False, True], kind="mergesort")
+    long["rank"] = long.groupby(row_keys, sort=False).cumcount() + 1
+    return long.loc[long["rank"] <= n, row_keys + ["rank", "indicator", "obstacle_degree"]]\
+        .reset_index(drop=True)

@@ -1,0 +1,498 @@
+"""Fixed-effects panel regressions and cross-section OLS in one result format.
+
+:func:`fixed_effects_regression` wraps :class:`linearmodels.panel.PanelOLS` (the within
+estimator with unit and/or period effects); :func:`ols_regression` wraps statsmodels OLS
+(used for the border regression of :mod:`cityclusters.indicators.market`). Both return a
+:class:`~cityclusters.models.results.RegressionResult` with the covariance matrix of the
+reported terms attached, so that joint tests (pre-trends) and delta-method quantities can be
+computed afterwards.
+
+Small-sample conventions (stated once, used everywhere)
+-------------------------------------------------------
+* Clustered covariance: CRV1 with the factor G/(G−1)·(n−1)/(n−K) of Stata and statsmodels,
+  where K counts the regressors and — when the model has two sets of effects, or one set
+  not nested in the clusters — the estimated effects too (linearmodels ``debiased=True,
+  group_debias=True`` and its automatic effect counting). p-values and intervals use
+  Student's t with G−1 degrees of freedom (G = the smaller number of clusters for two-way
+  clustering), as Stata and statsmodels do.
+* Without clusters: heteroskedasticity-robust covariance scaled by n/(n−K) (HC1), t with
+  n−K degrees of freedom.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cityclusters.indicators._checks import (
+    MethodInputError,
+    _labels,
+    require_columns,
+    require_finite,
+)
+from cityclusters.models.results import RegressionResult, tidy_coefficients
+
+__all__ = ["fixed_effects_regression", "ols_regression"]
+
+PANEL_CLUSTERS = ("unit", "time", "unit_time", None)
+ROBUST_TYPES = ("HC0", "HC1", "HC2", "HC3", "nonrobust")
+
+
+# ---------------------------------------------------------------------------------------
+# shared input handling
+# ---------------------------------------------------------------------------------------
+
+def _as_list(names, argument: str) -> list[str]:
+    if names is None:
+        return []
+    if isinstance(names, str):
+        return [names]
+    names = list(names)
+    if len(set(names)) != len(names):
+        raise MethodInputError(f"{argument}: names repeated in {names}")
+    return names
+
+
+def _require_frame(data, argument: str = "data") -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise MethodInputError(f"{argument}: expected a pandas DataFrame, got {type(data).__name__}")
+    if data.empty:
+        raise MethodInputError(f"{argument}: the table has no rows")
+    return data
+
+
+def _numeric_columns(frame: pd.DataFrame, columns: Sequence[str], argument: str) -> None:
+    bad = [c for c in columns if not (pd.api.types.is_numeric_dtype(frame[c])
+                                      or pd.api.types.is_bool_dtype(frame[c]))]
+    if bad:
+        raise MethodInputError(f"{argument}: column(s) {_labels(bad)} are not numeric "
+                               f"(dtypes {[str(frame[c].dtype) for c in bad]})")
+
+
+def _handle_missing(frame: pd.DataFrame, columns: Sequence[str], dropna: bool,
+                    argument: str) -> tuple[pd.DataFrame, int]:
+    """Refuse NaN/inf in ``columns`` or, with ``dropna=True``, drop those rows and count them.
+
+    The libraries would drop such rows silently; the count goes into the statistics so that
+    a reader sees how many observations were lost.
+    """
+    values = frame[list(columns)].astype(float)
+    bad = ~np.isfinite(values.to_numpy())
+    if not bad.any():
+        return frame, 0
+    if not dropna:
+        try:
+            require_finite(values, argument)
+        except MethodInputError as exc:
+            raise MethodInputError(f"{exc}, or pass dropna=True to drop (and count) those rows") from None
+    keep = ~bad.any(axis=1)
+    if not keep.any():
+        raise MethodInputError(f"{argument}: every row has a missing value in {_labels(columns)}")
+    return frame.loc[keep], int((~keep).sum())
+
+
+def _require_varying(frame: pd.DataFrame, columns: Sequence[str], argument: str) -> None:
+    constant = [c for c in columns if frame[c].nunique(dropna=True) <= 1]
+    if constant:
+        raise MethodInputError(
+            f"{argument}: regressor(s) {_labels(constant)} are constant in the estimation "
+            "sample, so their coefficient is not identified (a constant is collinear with "
+            "the intercept or the fixed effects); drop them")
+
+
+def _inference_dof(cov_type: str, n_clusters, df_resid: int):
+    if cov_type.startswith("clustered") or cov_type.startswith("dyadic"):
+        g = min(n_clusters) if isinstance(n_clusters, tuple) else n_clusters
+        return max(g - 1, 1)
+    return max(df_resid, 1)
+
+
+# ---------------------------------------------------------------------------------------
+# fixed effects
+# ---------------------------------------------------------------------------------------
+
+def fixed_effects_regression(data: pd.DataFrame, dependent: str, regressors, unit: str,
+                             time: str, entity_effects: bool = True, time_effects: bool = True,
+                             cluster: str | None = "unit", name: str | None = None,
+                             dropna: bool = False, level: float = 0.95) -> RegressionResult:
+    r"""Linear panel regression with unit and/or period fixed effects (within estimator).
+
+    Model::
+
+        y_it = x_it' β + α_i + λ_t + ε_it
+
+    with α_i (``entity_effects``) and λ_t (``time_effects``) removed by demeaning; β is the
+    within (two-way fixed-effects) estimator, identical to OLS with a full set of unit and
+    period dummies (Frisch–Waugh–Lovell). Without any effects an intercept is added.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long panel with one row per unit and period; ``unit`` and ``time`` are columns (or
+        index levels).
+    dependent : str
+        Outcome column.
+    regressors : str or list of str
+        Regressor columns (numeric; finite unless ``dropna``; not constant; not absorbed by
+        the effects).
+    unit, time : str
+        Columns identifying the unit (e.g. city code) and the period (e.g. year).
+    entity_effects, time_effects : bool
+        Include unit and period fixed effects.
+    cluster : {"unit", "time", "unit_time", None} or str
+        ``"unit"`` clusters by unit, ``"time"`` by period, ``"unit_time"`` two-way by unit
+        and period (Cameron, Gelbach & Miller 2011), any other string names a column of
+        ``data`` to cluster on (e.g. province); ``None`` gives the heteroskedasticity-robust
+        covariance.
+    name : str, optional
+        Label of the model in tables (default: the dependent variable).
+    dropna : bool
+        If False (default) missing values in the outcome or regressors raise; if True those
+        rows are dropped and their number is reported as ``statistics["n_dropped"]``.
+    level : float
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    RegressionResult
+        Coefficients of ``regressors`` (the effects are not reported) with covariance;
+        statistics ``n_obs, n_units, n_periods, r2`` (R² of the full model including the
+        effects), ``r2_within`` (R² after the effects are partialled out, Stata's reghdfe
+        "within R²"), ``fixed_effects`` (tuple of the effect columns), ``entity_effects``,
+        ``time_effects``, ``cov_type``, ``n_clusters``, ``dependent``, ``df_resid``,
+        ``df_inference``, ``n_dropped``.
+
+    Notes
+    -----
+    Clustered covariance: CRV1, ``PanelOLS.fit(cov_type="clustered", debiased=True,
+    group_debias=True)``, i.e. the factor G/(G−1)·(n−1)/(n−K). linearmodels counts the
+    estimated effects in K except when there is a single set of effects nested in the
+    clusters (unit effects, unit clusters: Stata ``xtreg, fe vce(cluster)``); with unit and
+    year effects it counts both, which reproduces OLS on unit and year dummies with
+    statsmodels' cluster covariance exactly (tested). Inference uses t(G−1).
+    Units: coefficients are in units of ``dependent`` per unit of each regressor.
+
+    Source: Wooldridge (2010), *Econometric Analysis of Cross Section and Panel Data*,
+    2nd ed., MIT Press, ch. 10; Cameron & Miller (2015), *Journal of Human Resources*
+    50(2):317–372 (cluster-robust inference).
+    """
+    from linearmodels import PanelOLS
+    from linearmodels.panel.utility import AbsorbingEffectError
+
+    data = _require_frame(data)
+    regressors = _as_list(regressors, "regressors")
+    if not regressors:
+        raise MethodInputError("regressors: at least one regressor is needed")
+    for arg, value in (("unit", unit), ("time", time), ("dependent", dependent)):
+        if not isinstance(value, str):
+            raise MethodInputError(f"{arg}: expected a column name, got {value!r}")
+    if not isinstance(data.index, pd.RangeIndex) and {unit, time} <= set(data.index.names) \
+            and not {unit, time} <= set(data.columns):
+        data = data.reset_index()
+    if dependent in regressors:
+        raise MethodInputError(f"regressors: the dependent variable {dependent!r} is also a regressor")
+    cluster_column = None
+    if cluster not in PANEL_CLUSTERS:
+        if not isinstance(cluster, str):
+            raise MethodInputError(f"cluster={cluster!r} is not valid; choose one of "
+                                   f"{list(PANEL_CLUSTERS)} or a column name")
+        cluster_column = cluster
+    needed = [unit, time, dependent, *regressors] + ([cluster_column] if cluster_column else [])
+    require_columns(data, needed, "data")
+    _numeric_columns(data, [dependent, *regressors], "data")
+    frame, n_dropped = _handle_missing(data, [dependent, *regressors], dropna, "data")
+    for col in [unit, time] + ([cluster_column] if cluster_column else []):
+        if frame[col].isna().any():
+            rows = frame.index[frame[col].isna()]
+            raise MethodInputError(f"data: column {col!r} (identifier/cluster) is missing at "
+                                   f"rows {_labels(rows)}")
+    dup = frame.duplicated([unit, time], keep=False)
+    if dup.any():
+        pairs = frame.loc[dup, [unit, time]].drop_duplicates().itertuples(index=False)
+        raise MethodInputError(f"data: duplicated {unit}-{time} combination(s) "
+                               f"{_labels([tuple(p) for p in pairs])}; the panel needs one "
+                               "row per unit and period")
+    _require_varying(frame, regressors, "regressors")
+
+    # Integer codes for both index levels: PanelOLS needs a numeric or date time level, and
+    # string city codes or years stored as text should work too.
+    unit_codes = pd.factorize(frame[unit], sort=True)[0]
+    time_codes = pd.factorize(frame[time], sort=True)[0]
+    index = pd.MultiIndex.from_arrays([unit_codes, time_codes], names=["_unit", "_time"])
+    y = pd.Series(frame[dependent].to_numpy(dtype=float), index=index, name=dependent)
+    x = pd.DataFrame(frame[regressors].to_numpy(dtype=float), index=index, columns=regressors)
+    if not (entity_effects or time_effects):
+        x.insert(0, "const", 1.0)
+
+    n_obs = len(frame)
+    n_units = int(frame[unit].nunique())
+    n_periods = int(frame[time].nunique())
+    # effects counted as linearmodels does (no intercept when effects are present)
+    n_effects = (n_units if entity_effects else 0) + \
+        ((n_periods - (1 if entity_effects else 0)) if time_effects else 0)
+    df_resid = n_obs - x.shape[1] - n_effects
+
+    fit_kw: dict = {}
+    if cluster == "unit":
+        fit_kw = {"cov_type": "clustered", "cluster_entity": True, "group_debias": True}
+        cov_label, n_clusters = f"clustered ({unit})", n_units
+    elif cluster == "time":
+        fit_kw = {"cov_type": "clustered", "cluster_time": True, "group_debias": True}
+        cov_label, n_clusters = f"clustered ({time})", n_periods
+    elif cluster == "unit_time":
+        fit_kw = {"cov_type": "clustered", "cluster_entity": True, "cluster_time": True,
+                  "group_debias": True}
+        cov_label, n_clusters = f"clustered two-way ({unit}, {time})", (n_units, n_periods)
+    elif cluster is None:
+        fit_kw = {"cov_type": "robust"}
+        cov_label, n_clusters = "robust (HC1)", None
+    else:
+        codes = pd.factorize(frame[cluster_column], sort=True)[0]
+        fit_kw = {"cov_type": "clustered", "group_debias": True,
+                  "clusters": pd.DataFrame({cluster_column: codes}, index=index)}
+        cov_label, n_clusters = f"clustered ({cluster_column})", int(frame[cluster_column].nunique())
+
+    degenerate = df_resid <= 0
+    try:
+        model = PanelOLS(y, x, entity_effects=entity_effects, time_effects=time_effects)
+        if degenerate:
+            # Exactly identified (e.g. a 2×2 DID): the estimate exists, its variance does not.
+            res = model.fit(cov_type="unadjusted", debiased=False, auto_df=False,
+                            count_effects=False)
+        else:
+            res = model.fit(debiased=True, **fit_kw)
+    except AbsorbingEffectError as exc:
+        absorbed = [r for r in regressors if r in str(exc)]
+        raise MethodInputError(
+            f"regressors: {_labels(absorbed) or 'some regressors'} are absorbed by the fixed "
+            "effects (they do not vary within units or periods) or are collinear with them "
+            "after demeaning; drop them") from None
+    except ValueError as exc:
+        if "full column rank" in str(exc):
+            raise MethodInputError(
+                f"regressors: {_labels(regressors)} are perfectly collinear (the design matrix "
+                "does not have full column rank); drop redundant regressors") from None
+        raise MethodInputError(f"fixed_effects_regression: {exc}") from None
+
+    params = res.params
+    if degenerate:
+        warnings.warn(f"fixed_effects_regression: {n_obs} observations and "
+                      f"{x.shape[1] + n_effects} parameters leave no residual degrees of "
+                      "freedom; standard errors are undefined (NaN)", RuntimeWarning, stacklevel=2)
+        std_errors = pd.Series(np.nan, index=params.index)
+        covariance = pd.DataFrame(np.nan, index=params.index, columns=params.index)
+        cov_label, dof = "none (no residual degrees of freedom)", None
+    else:
+        std_errors = res.std_errors
+        covariance = res.cov
+        dof = _inference_dof(fit_kw["cov_type"], n_clusters, df_resid)
+
+    coefficients = tidy_coefficients(params, std_errors, dof=dof, level=level)
+    y_values = y.to_numpy()
+    ssr = float(res.resid_ss)
+    tss = float(((y_values - y_values.mean()) ** 2).sum())
+    fixed = tuple(c for c, flag in ((unit, entity_effects), (time, time_effects)) if flag)
+    statistics = {
+        "n_obs": n_obs,
+        "n_units": n_units,
+        "n_periods": n_periods,
+        "r2": 1 - ssr / tss if tss > 0 else None,
+        # R² of the regression after the effects are partialled out (reghdfe's "within")
+        "r2_within": float(res.rsquared) if fixed else None,
+        "fixed_effects": fixed,
+        "entity_effects": bool(entity_effects),
+        "time_effects": bool(time_effects),
+        "cov_type": cov_label,
+        "n_clusters": n_clusters,
+        "dependent": dependent,
+        "df_resid": int(df_resid),
+        "df_inference": dof,
+        "n_dropped": n_dropped,
+        "estimator": "PanelOLS (within)",
+    }
+    return RegressionResult(name=name or dependent, coefficients=coefficients,
+                            statistics=statistics, level=level, covariance=covariance)
+
+
+# ---------------------------------------------------------------------------------------
+# OLS
+# ---------------------------------------------------------------------------------------
+
+def _dyadic_covariance(x: np.ndarray, resid: np.ndarray, member_i: np.ndarray,
+                       member_j: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dyadic-robust sandwich (Aronow, Samii & Assenova 2015; Cameron & Miller 2014).
+
+    Allows correlation between any two dyads that share a member. With u_p = x_p e_p and
+    s_c = Σ_{p ∋ c} u_p, the meat Σ_{p,q share a member} u_p u_q' equals
+    Σ_c s_c s_c' − Σ_p u_p u_p' (each dyad is counted once through each of its two
+    members; distinct unordered dyads share at most one member), which avoids the n × n
+    adjacency matrix. Scaled by G/(G−1)·(n−1)/(n−K), G = number of distinct members.
+    """
+    n, k = x.shape
+    codes, members = pd.factorize(np.concatenate([member_i, member_j]), sort=True)
+    ci, cj = codes[:n], codes[n:]
+    g = len(members)
+    u = x * resid[:, None]
+    s = np.zeros((g, k))
+    np.add.at(s, ci, u)
+    np.add.at(s, cj, u)
+    meat = s.T @ s - u.T @ u
+    bread = np.linalg.inv(x.T @ x)
+    scale = g / (g - 1) * (n - 1) / (n - k)
+    cov = scale * bread @ meat @ bread
+    return (cov + cov.T) / 2, g
+
+
+def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
+                   robust: str = "HC1", name: str | None = None, add_constant: bool = True,
+                   dyadic: tuple[str, str] | None = None, dropna: bool = False,
+                   level: float = 0.95, report_terms=None) -> RegressionResult:
+    r"""Ordinary least squares with robust, clustered or dyadic-robust standard errors.
+
+    Model::
+
+        y_i = α + x_i' β + u_i,        β̂ = (X'X)⁻¹ X'y
+
+    Parameters
+    ----------
+    data : DataFrame
+    dependent : str
+        Outcome column.
+    regressors : str or list of str
+        Numeric regressor columns (finite unless ``dropna``; not constant; not collinear).
+    cluster : str or list of two str, optional
+        Column to cluster on (CRV1, statsmodels ``cov_type="cluster"`` with
+        G/(G−1)·(n−1)/(n−K)); two columns give two-way clustering (Cameron, Gelbach &
+        Miller 2011). Inference uses t(G−1), G the smaller number of clusters.
+    robust : {"HC0", "HC1", "HC2", "HC3", "nonrobust"}
+        Covariance when neither ``cluster`` nor ``dyadic`` is given (default HC1).
+    name : str, optional
+        Model label (default: the dependent variable).
+    add_constant : bool
+        Add an intercept, reported as term ``const``.
+    dyadic : tuple of two str, optional
+        For dyadic data (one row per pair i–j): the two columns naming the members. The
+        covariance then allows correlation between any two pairs that share a member
+        (Aronow, Samii & Assenova 2015), scaled by G/(G−1)·(n−1)/(n−K) with G the number
+        of distinct members; inference uses t(G−1). Exclusive with ``cluster``.
+    dropna : bool
+        Refuse (False) or drop and count (True) rows with missing values.
+    level : float
+        Confidence level.
+    report_terms : list of str, optional
+        Terms kept in the coefficient table and covariance (default all); e.g. leave out
+        fixed-effect dummies. The fit always uses every regressor.
+
+    Returns
+    -------
+    RegressionResult
+        statistics: ``n_obs, r2, r2_adj, r2_within`` (None), ``fixed_effects`` (empty),
+        ``cov_type, n_clusters, dependent, df_resid, df_inference, n_dropped``.
+
+    Source: statsmodels OLS; Cameron & Miller (2015), *Journal of Human Resources*
+    50(2):317–372; Aronow, Samii & Assenova (2015), *Political Analysis* 23(4):564–577.
+    """
+    import statsmodels.api as sm
+
+    data = _require_frame(data)
+    regressors = _as_list(regressors, "regressors")
+    if not regressors and not add_constant:
+        raise MethodInputError("regressors: no regressors and no constant")
+    if robust not in ROBUST_TYPES:
+        raise MethodInputError(f"robust={robust!r} is not valid; choose one of {list(ROBUST_TYPES)}")
+    cluster_cols = _as_list(cluster, "cluster")
+    if len(cluster_cols) > 2:
+        raise MethodInputError(f"cluster: at most two columns (two-way clustering), got {cluster_cols}")
+    dyad_cols = _as_list(dyadic, "dyadic")
+    if dyad_cols and len(dyad_cols) != 2:
+        raise MethodInputError(f"dyadic: expected the two member columns, got {dyadic!r}")
+    if dyad_cols and cluster_cols:
+        raise MethodInputError("cluster and dyadic are exclusive; choose one covariance")
+    if dependent in regressors:
+        raise MethodInputError(f"regressors: the dependent variable {dependent!r} is also a regressor")
+    require_columns(data, [dependent, *regressors, *cluster_cols, *dyad_cols], "data")
+    _numeric_columns(data, [dependent, *regressors], "data")
+    frame, n_dropped = _handle_missing(data, [dependent, *regressors], dropna, "data")
+    for col in cluster_cols + dyad_cols:
+        if frame[col].isna().any():
+            raise MethodInputError(f"data: cluster column {col!r} is missing at rows "
+                                   f"{_labels(frame.index[frame[col].isna()])}")
+    _require_varying(frame, regressors, "regressors")
+
+    x = frame[regressors].astype(float)
+    if add_constant:
+        x.insert(0, "const", 1.0)
+    y = frame[dependent].astype(float)
+    n, k = x.shape
+    if n <= k:
+        raise MethodInputError(f"data: {n} observations for {k} parameters; need more rows")
+    # statsmodels would use a pseudo-inverse and return arbitrary coefficients silently
+    if np.linalg.matrix_rank(x.to_numpy()) < k:
+        raise MethodInputError(f"regressors: {_labels(regressors)} are perfectly collinear "
+                               "(with each other or the constant); drop redundant regressors")
+    model = sm.OLS(y.to_numpy(), x.to_numpy())
+    df_resid = n - k
+    if cluster_cols:
+        groups = np.column_stack([pd.factorize(frame[c], sort=True)[0] for c in cluster_cols])
+        groups = groups[:, 0] if groups.shape[1] == 1 else groups
+        res = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True,
+                                                      "df_correction": True})
+        counts = tuple(int(frame[c].nunique()) for c in cluster_cols)
+        n_clusters = counts[0] if len(counts) == 1 else counts
+        cov_label = ("clustered (" if len(counts) == 1 else "clustered two-way (") + \
+            ", ".join(cluster_cols) + ")"
+        params, cov = res.params, res.cov_params()
+        dof = _inference_dof("clustered", n_clusters, df_resid)
+    elif dyad_cols:
+        res = model.fit()
+        cov, n_clusters = _dyadic_covariance(x.to_numpy(), res.resid,
+                                             frame[dyad_cols[0]].to_numpy(),
+                                             frame[dyad_cols[1]].to_numpy())
+        params = res.params
+        cov_label = f"dyadic-robust ({', '.join(dyad_cols)})"
+        dof = _inference_dof("dyadic", n_clusters, df_resid)
+    else:
+        res = model.fit(cov_type=robust)
+        params, cov = res.params, res.cov_params()
+        n_clusters = None
+        cov_label = "homoskedastic" if robust == "nonrobust" else f"robust ({robust})"
+        dof = df_resid
+
+    terms = list(x.columns)
+    shown = terms if report_terms is None else _as_list(report_terms, "report_terms")
+    unknown = [t for t in shown if t not in terms]
+    if unknown:
+        raise MethodInputError(f"report_terms: {_labels(unknown)} are not terms of the model "
+                               f"({_labels(terms, 12)})")
+    position = [terms.index(t) for t in shown]
+    cov = np.asarray(cov, dtype=float)[np.ix_(position, position)]
+    variances = np.diag(cov).copy()
+    if (variances < 0).any():
+        # possible for the dyadic meat in small samples (it is not PSD by construction)
+        bad = [t for t, v in zip(shown, variances) if v < 0]
+        warnings.warn(f"ols_regression: negative variance estimate(s) for {_labels(bad)} set to "
+                      "NaN", RuntimeWarning, stacklevel=2)
+        variances[variances < 0] = np.nan
+    estimates = pd.Series(np.asarray(params, dtype=float)[position], index=shown)
+    std_errors = pd.Series(np.sqrt(variances), index=shown)
+    coefficients = tidy_coefficients(estimates, std_errors, dof=dof, level=level)
+    statistics = {
+        "n_obs": int(n),
+        "r2": float(res.rsquared),
+        "r2_adj": float(res.rsquared_adj),
+        "r2_within": None,
+        "fixed_effects": (),
+        "cov_type": cov_label,
+        "n_clusters": n_clusters,
+        "dependent": dependent,
+        "df_resid": int(df_resid),
+        "df_inference": dof,
+        "n_dropped": n_dropped,
+        "estimator": "OLS",
+    }
+    covariance = pd.DataFrame(cov, index=shown, columns=shown)
+    return RegressionResult(name=name or dependent, coefficients=coefficients,
+                            statistics=statistics, level=level, covariance=covariance)
