@@ -260,6 +260,18 @@ def basemap() -> gpd.GeoDataFrame:
 
 
 # ----------------------------------------------------------------------------- typed facts
+def seed_claims() -> pd.DataFrame:
+    """The testable claims of the five seed papers, one row each (``data/facts/seed_claims.csv``):
+    ``claim_id``, ``paper``, ``section``, ``claim_en`` (our words), ``quantity``, ``year``,
+    ``stated_value``, ``testable_with``. Chapters record verdicts on them with
+    :func:`cityclusters.chapter.glue_verdict`."""
+    claims = _read_fact("seed_claims.csv", dtype=str)
+    duplicated = claims.loc[claims["claim_id"].duplicated(), "claim_id"].tolist()
+    if duplicated:
+        raise SourceFormatError(f"data/facts/seed_claims.csv: duplicated claim_id {duplicated}")
+    return claims
+
+
 def paper000_table1() -> pd.DataFrame:
     """Liu & Deng (2021) Table 1: ten 2019 indicators of Chongqing, Chengdu and Guiyang, as printed."""
     table = _read_fact("paper000_table1.csv", dtype={"indicator_id": str, "year": int})
