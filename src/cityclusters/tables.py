@@ -227,6 +227,14 @@ def _cities_cached() -> gpd.GeoDataFrame:
     lat[fallback] = inside[fallback].y
     cities_.loc[fallback, "lonlat_source"] = "point in census polygon"
     cities_.loc[lon.isna(), "lonlat_source"] = None
+    # Typed corrections of wrong centres (重庆 in the source lies in 万州).
+    for k, fix in enumerate(city_centre_corrections().itertuples(), start=2):
+        hit = cities_["city_code"].eq(fix.city_code)
+        if hit.sum() != 1:
+            raise SourceFormatError(f"data/facts/city_centre_corrections.csv: row {k}, column city_code: "
+                                    f"{fix.city_code} is not one city of the crosswalk.")
+        lon[hit], lat[hit] = fix.lon, fix.lat
+        cities_.loc[hit, "lonlat_source"] = "corrected (data/facts/city_centre_corrections.csv)"
     cities_["lon"], cities_["lat"] = lon.astype(float), lat.astype(float)
 
     cities_["name_short_zh"] = cities_["name_zh"].map(short_name)
@@ -260,6 +268,18 @@ def basemap() -> gpd.GeoDataFrame:
 
 
 # ----------------------------------------------------------------------------- typed facts
+def city_centre_corrections() -> pd.DataFrame:
+    """Typed corrections of city-centre coordinates (``data/facts/city_centre_corrections.csv``):
+    ``city_code``, ``name_zh``, ``lon``, ``lat`` (corrected, WGS84 degrees), ``source_lon``,
+    ``source_lat`` (the value replaced), ``source``, ``note``. Applied by :func:`cities`."""
+    fixes = _read_fact("city_centre_corrections.csv", dtype={"city_code": int})
+    bad = ~(fixes["lon"].between(73, 136) & fixes["lat"].between(3, 54))
+    if bad.any():
+        raise SourceFormatError(f"data/facts/city_centre_corrections.csv: rows {list(fixes.index[bad] + 2)}, "
+                                "columns lon/lat: outside China's extent.")
+    return fixes
+
+
 def seed_claims() -> pd.DataFrame:
     """The testable claims of the five seed papers, one row each (``data/facts/seed_claims.csv``):
     ``claim_id``, ``paper``, ``section``, ``claim_en`` (our words), ``quantity``, ``year``,

@@ -92,3 +92,18 @@ def to_number(frame: pd.DataFrame, columns: list[str], where: str) -> pd.DataFra
             )
         frame[column] = values.astype(float)
     return frame
+
+
+def finish_panel(frame: pd.DataFrame, where: str, keys: list[str], numeric: list[str],
+                 strip: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The common end of a panel reader: drop footer rows (no key), convert ``numeric`` columns
+    (naming the row and column of a bad cell), make ``year`` and ``code`` integers and strip
+    the text columns in ``strip``."""
+    frame = drop_footer_rows(frame, keys, where)
+    frame = to_number(frame, numeric, where)
+    frame["year"] = frame["year"].astype(int)
+    if "code" in frame:
+        frame["code"] = frame["code"].astype(int)
+    for column in strip:
+        frame[column] = frame[column].astype(str).str.strip()
+    return frame.reset_index(drop=True)

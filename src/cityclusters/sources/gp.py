@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._io import drop_footer_rows, read_checked, to_number
+from ._io import finish_panel, read_checked
 
 SOURCE = "biechouwo-coder__G-P/原始数据"
 STRUCTURE = f"{SOURCE}/2000-2023地级市产业结构 .xlsx"
@@ -21,14 +21,7 @@ REAL_GDP_SHEET = "Sheet1"
 
 
 def _finish(frame: pd.DataFrame, where: str, keys: list[str], numeric: list[str]) -> pd.DataFrame:
-    frame = drop_footer_rows(frame, keys, where)
-    frame = to_number(frame, numeric, where)
-    frame["year"] = frame["year"].astype(int)
-    if "code" in frame:
-        frame["code"] = frame["code"].astype(int)
-    for column in ("name_zh", "province_zh"):
-        frame[column] = frame[column].astype(str).str.strip()
-    return frame.reset_index(drop=True)
+    return finish_panel(frame, where, keys, numeric, strip=("name_zh", "province_zh"))
 
 
 def read_structure() -> pd.DataFrame:
