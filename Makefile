@@ -27,8 +27,18 @@ data: venv ## the data step: fetch and verify every registered raw file
 tables: data ## build and validate every tidy table
 	$(BIN)/python -m cityclusters tables
 
+# Executed chapters depend on the package, the data registry and the facts, which
+# jupyter-cache does not watch: when their fingerprint changes, forget the execution cache and
+# Sphinx's environment so that every chapter runs again.
+KEY_FILE := _build/.cache_key
+
 html: tables
-	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@key=$$($(BIN)/python -m cityclusters cache-key); \
+	if [ "$$key" != "$$(cat $(KEY_FILE) 2>/dev/null)" ]; then \
+	  echo "package, data or facts changed: re-executing every chapter"; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees; \
+	fi; \
+	$(BIN)/jupyter-book build . $(JB_FLAGS) && mkdir -p _build && echo "$$key" > $(KEY_FILE)
 
 pdf: html
 	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
@@ -42,8 +52,8 @@ unit: venv ## fast tests only (no real data, no build)
 registry: venv ## regenerate data/registry.tsv from the mirror's manifest
 	$(BIN)/python -m cityclusters registry ../shared/data/MANIFEST.tsv
 
-clean-cache: ## forget executed notebooks (after changing data files or the package)
-	rm -rf _build/.jupyter_cache
+clean-cache: ## forget executed notebooks (done automatically when the package or data change)
+	rm -rf _build/.jupyter_cache _build/.doctrees $(KEY_FILE)
 
 clean: ## remove build outputs and fetched data (keeps the virtual environment)
 	rm -rf _build data/raw data/processed

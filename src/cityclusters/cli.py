@@ -5,6 +5,7 @@ Commands
 ``registry MANIFEST``  regenerate ``data/registry.tsv`` from a mirror's MANIFEST.tsv
 ``data``               fetch and verify every registered raw file (the data step)
 ``tables``             build every tidy table, validate it and print its size
+``cache-key``          print the fingerprint of the package, registry, facts and requirements
 ``run-chapter NAME``   execute a chapter with other parameters (``--param KEY=VALUE``, VALUE
                        read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``)
 """
@@ -24,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     reg.add_argument("manifest")
     sub.add_parser("data", help="fetch and verify every registered raw file")
     sub.add_parser("tables", help="build and validate every tidy table")
+    sub.add_parser("cache-key", help="fingerprint of what executed chapters depend on")
     run = sub.add_parser("run-chapter", help="execute a chapter with other parameters (papermill)")
     run.add_argument("chapter", help="e.g. 01_clusters_and_data")
     run.add_argument("--out", required=True, help="executed notebook to write (.ipynb)")
@@ -43,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
 
             for name, frame in tables.build_all().items():
                 print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
+        elif args.command == "cache-key":
+            from .cache_key import cache_key
+
+            print(cache_key())
         elif args.command == "run-chapter":
             import json
 

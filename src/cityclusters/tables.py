@@ -28,6 +28,7 @@ from .names import short_name, to_pinyin
 from .paths import facts_dir
 from .quality import flag_sector_sum, flag_yoy_outliers, list_outliers
 from .schemas import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, validate
+from .store import cached_frame
 from .sources import census, crosswalk, csmar, gp, transport
 
 #: The clusters of the book, with display names (Chinese, English).
@@ -95,8 +96,7 @@ def _harmonised_structure() -> pd.DataFrame:
     return crosswalk.harmonise(_apply_errata(gp.read_structure()), where=gp.STRUCTURE)
 
 
-@lru_cache(maxsize=1)
-def _city_year_cached() -> pd.DataFrame:
+def _build_city_year() -> pd.DataFrame:
     structure = _harmonised_structure()
     population = crosswalk.harmonise(gp.read_population(), where=gp.POPULATION)
     prices = crosswalk.harmonise(gp.read_real_gdp(), where=gp.REAL_GDP, code=None)
@@ -141,6 +141,11 @@ def _city_year_cached() -> pd.DataFrame:
     return validate(panel, "city_year")
 
 
+@lru_cache(maxsize=1)
+def _city_year_cached() -> pd.DataFrame:
+    return cached_frame("city_year", _build_city_year)
+
+
 def city_year() -> pd.DataFrame:
     """The city-year panel 2000–2023 from the G-P source, codes harmonised by the crosswalk.
 
@@ -173,8 +178,7 @@ def cluster_plans() -> pd.DataFrame:
     return plans.drop(columns="source_row")
 
 
-@lru_cache(maxsize=1)
-def _clusters_cached() -> pd.DataFrame:
+def _build_clusters() -> pd.DataFrame:
     members = _read_fact("cluster_members.csv", dtype=str)
     members["partial"] = members["partial"].map({"true": True, "false": False})
     if members["partial"].isna().any():
@@ -195,6 +199,11 @@ def _clusters_cached() -> pd.DataFrame:
     return validate(members, "clusters")
 
 
+@lru_cache(maxsize=1)
+def _clusters_cached() -> pd.DataFrame:
+    return cached_frame("clusters", _build_clusters)
+
+
 def clusters() -> pd.DataFrame:
     """Cluster membership at prefecture level, one row per (cluster, city), with the plan's
     partial-inclusion notes. ``chengyugui`` is the union of ``chengyu`` and ``qianzhong``."""
@@ -202,8 +211,7 @@ def clusters() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- cities
-@lru_cache(maxsize=1)
-def _cities_cached() -> gpd.GeoDataFrame:
+def _build_cities() -> gpd.GeoDataFrame:
     ents = crosswalk.entities().copy()
     cen = census.read_census()
     cen = cen.rename(columns={"code": "city_code"})
@@ -249,6 +257,11 @@ def _cities_cached() -> gpd.GeoDataFrame:
     out = gpd.GeoDataFrame(cities_[columns], geometry="geometry", crs="EPSG:4326")
     out = out.sort_values("city_code").reset_index(drop=True)
     return validate(out, "cities")
+
+
+@lru_cache(maxsize=1)
+def _cities_cached() -> gpd.GeoDataFrame:
+    return cached_frame("cities", _build_cities)
 
 
 def cities() -> gpd.GeoDataFrame:
