@@ -62,14 +62,14 @@ def test_store_reuses_rebuilds_and_can_be_bypassed(tmp_path, monkeypatch):
         calls.append(1)
         return pd.DataFrame({"city": ["成都"], "gdp": pd.array([17012.65], dtype="Float64")})
 
-    monkeypatch.setattr(store, "_key", lambda: "k1")
+    monkeypatch.setattr(store, "_key", lambda *args: "k1")
     first = store.cached_frame("demo", build)
     again = store.cached_frame("demo", build)
     assert len(calls) == 1 and again.equals(first) and str(again["gdp"].dtype) == "Float64"
     (tmp_path / "demo-k1.pkl").write_bytes(b"truncated")  # a damaged file is rebuilt
     store.cached_frame("demo", build)
     assert len(calls) == 2
-    monkeypatch.setattr(store, "_key", lambda: "k2")  # new inputs: new file, old one removed
+    monkeypatch.setattr(store, "_key", lambda *args: "k2")  # new inputs: new file, old one removed
     store.cached_frame("demo", build)
     assert len(calls) == 3 and sorted(p.name for p in tmp_path.glob("demo-*")) == ["demo-k2.pkl"]
     monkeypatch.setenv("CITYCLUSTERS_NO_CACHE", "1")

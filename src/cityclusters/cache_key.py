@@ -89,12 +89,12 @@ def module_closure(module: str, root: Path | None = None) -> list[Path]:
     return sorted(seen.values())
 
 
-def table_cache_key(root: Path | None = None) -> str:
-    """Fingerprint of what the tidy tables depend on: the source of :mod:`cityclusters.tables`
-    and of the package modules it imports, the data registry (raw files' SHA-256), the typed
-    facts and the pinned requirements. Editing a chapter module does not change it."""
+def table_cache_key(root: Path | None = None, module: str = "cityclusters.tables") -> str:
+    """Fingerprint of what the tables built by ``module`` depend on: its source and that of the
+    package modules it imports, the data registry (raw files' SHA-256), the typed facts and
+    the pinned requirements. Editing a module it does not import does not change it."""
     root = root or repo_root()
-    files = module_closure("cityclusters.tables", root)
+    files = module_closure(module, root)
     for item in INPUTS[1:]:
         path = root / item
         files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()

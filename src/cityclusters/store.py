@@ -33,18 +33,23 @@ def processed_dir():
     return Path(configured) if configured else data_dir() / "processed"
 
 
-@lru_cache(maxsize=1)
-def _key() -> str:
-    return table_cache_key()[:16]
+@lru_cache(maxsize=None)
+def _key(module: str = "cityclusters.tables") -> str:
+    return table_cache_key(module=module)[:16]
 
 
-def cached_frame(name: str, build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def cached_frame(name: str, build: Callable[[], pd.DataFrame],
+                 module: str = "cityclusters.tables") -> pd.DataFrame:
     """Return the table ``name``, from the store if its fingerprint matches, else ``build()``
-    it and store it (written to a temporary file and renamed, so concurrent builds are safe)."""
+    it and store it (written to a temporary file and renamed, so concurrent builds are safe).
+
+    ``module`` is the package module whose source (with everything it imports) the table
+    depends on; the fingerprint covers it, the data registry, the facts and the requirements.
+    """
     if os.environ.get("CITYCLUSTERS_NO_CACHE") == "1":
         return build()
     folder = processed_dir()
-    path = folder / f"{name}-{_key()}.pkl"
+    path = folder / f"{name}-{_key(module)}.pkl"
     if path.is_file():
         try:
             return pd.read_pickle(path)

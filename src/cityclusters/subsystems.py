@@ -35,6 +35,7 @@ from .indicators import spatial as spatial_mod
 from .indicators import weights as weights_mod
 from .paths import repo_root
 from .sources import subsystem_data as src
+from .store import cached_frame
 
 INDICATOR_FILE = "data/facts/subsystem_indicators.csv"
 SUBSYSTEMS = ("industry", "public_services", "ecology", "innovation", "governance", "market",
@@ -165,7 +166,12 @@ def _to_city_codes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _province_indicators() -> pd.DataFrame:
     """Provincial indicators by (province short name, year): edu_spend_gdp, rd_intensity,
-    st_budget_share (all in %)."""
+    st_budget_share (all in %); kept in the processed-table store."""
+    return cached_frame("subsystem_province_indicators", _build_province_indicators,
+                        module="cityclusters.subsystems")
+
+
+def _build_province_indicators() -> pd.DataFrame:
     budget = src.read_techme(src.BUDGET)
     wide = budget.pivot_table(index=["province", "year"], columns="variables", values="value")
     need = ["v6_cz_yszc_hj", "v6_cz_yszc_jy", "v6_cz_yszc_kxjs"]
@@ -184,6 +190,12 @@ def _province_indicators() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _city_indicators() -> pd.DataFrame:
+    """City indicators of the index by (city_code, year); kept in the processed-table store."""
+    return cached_frame("subsystem_city_indicators", _build_city_indicators,
+                        module="cityclusters.subsystems")
+
+
+def _build_city_indicators() -> pd.DataFrame:
     panel = tables.city_year()
     base = panel[["city_code", "name_zh", "name_pinyin", "province_zh", "year", "gdp", "real_gdp",
                   "population", "population_interpolated", "share_tertiary"]].copy()
