@@ -56,3 +56,15 @@ def test_cluster_city_year_keeps_one_row_per_cluster_city_year():
     assert counts.to_dict() == {"chengyu": 16, "chengyugui": 22}
     assert panel["year"].between(2015, 2019).all()
     assert list(panel["cluster_id"].unique()) == ["chengyu", "chengyugui"]
+
+
+def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
+    import numpy as np
+
+    stored = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: stored.update({name: value}))
+    chapter.glue("share", np.float64(0.25))
+    chapter.glue("count", np.int64(3))
+    chapter.glue("label", "成都")
+    assert stored == {"share": 0.25, "count": 3, "label": "成都"}
+    assert type(stored["share"]) is float and type(stored["count"]) is int

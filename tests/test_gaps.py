@@ -166,6 +166,42 @@ def test_linear_trend_hand_example():
         gaps.linear_trend(frame, "r", 2000, 2004)
 
 
+def test_chained_per_capita_joined_to_cluster_panel():
+    # city 1 in two clusters; the published level jumps +50 % in 2002 (a revision), the
+    # official index says +5 %: the chained series follows the index
+    full = pd.DataFrame({"city_code": [1, 1, 1], "year": [2000, 2001, 2002],
+                         "gdp_index": [108.0, 110.0, 105.0], "population": [100.0] * 3,
+                         "real_gdp": [10.0, 11.0, 16.5]})
+    rows = [(c, 1, y, 10.0, 100.0, r) for c in ("a", "b") for y, r in zip((2000, 2001, 2002), (10.0, 11.0, 16.5))]
+    out = gaps.add_chained_per_capita(gaps.add_real_per_capita(_panel(rows)), full, 2000)
+    assert len(out) == 6
+    last = out[(out["year"] == 2002)]
+    assert last[gaps.CHAINED_PC].tolist() == pytest.approx([1155.0, 1155.0])
+    assert last[gaps.REAL_PC].tolist() == pytest.approx([1650.0, 1650.0])
+    assert not out["pop_break"].any()
+    # σ and β on the chained column: growth over 2000–2002 = ln(1.1 × 1.05) / 2
+    growth = gaps.growth_by_city(out[out["cluster_id"] == "a"], gaps.CHAINED_PC, 2000, 2002)
+    assert growth["growth"].iloc[0] == pytest.approx(math.log(1.10 * 1.05) / 2)
+
+
+def test_chained_per_capita_bad_input_names_column_city_year():
+    full = pd.DataFrame({"city_code": [1, 1], "year": [2000, 2001], "gdp_index": [108.0, -1.0],
+                         "population": [100.0, 100.0], "real_gdp": [10.0, 11.0]})
+    rows = [("a", 1, 2000, 10.0, 100.0, 10.0)]
+    with pytest.raises(MethodInputError, match=r"gdp_index.*city_code 1, year 2001"):
+        gaps.add_chained_per_capita(_panel(rows), full, 2000)
+    with pytest.raises(MethodInputError, match="gdp_index"):
+        gaps.add_chained_per_capita(_panel(rows), full.drop(columns="gdp_index"), 2000)
+
+
+def test_flag_vintage_and_within_table_carry_the_flag():
+    frame = gaps.flag_vintage(pd.DataFrame({"year": [2018, 2019, 2020]}))
+    assert frame["revised_vintage"].tolist() == [False, True, True]
+    rows = [("a", c, y, g, 10.0, g) for y in (2018, 2019) for c, g in ((1, 10.0), (2, 20.0))]
+    within = gaps.inequality_within_clusters(_panel(rows))
+    assert within.set_index("year")["revised_vintage"].to_dict() == {2018: False, 2019: True}
+
+
 @pytest.mark.slow
 @requires_mirror
 def test_chapter_03_reruns_for_other_clusters_and_years(tmp_path):
@@ -179,3 +215,5 @@ def test_chapter_03_reruns_for_other_clusters_and_years(tmp_path):
     assert values["near"] == "0.03"
     assert "Middle Yangtze" not in values["clusters_text"]
     assert values["verdict__p000_guiyang_gdp_ratio"].strip("'\"").startswith("supported")
+    assert values["revised_from"] == "2019"
+    assert float(values["lev_anhui"]) > float(values["idx_anhui"])  # the 2019 level jump

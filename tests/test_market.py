@@ -240,3 +240,23 @@ def test_border_regression_bad_input(simulated_pairs):
         border_effect_regression(simulated_pairs, controls=["tariff"])
     with pytest.raises(MethodInputError, match="constant"):
         border_effect_regression(simulated_pairs.assign(cross_province=1))
+
+
+def test_border_distance_is_not_computed_when_the_distance_slope_is_almost_zero():
+    import numpy as np
+    import pandas as pd
+
+    from cityclusters.indicators.market import border_effect_regression
+
+    rng = np.random.default_rng(3)
+    n = 60
+    pairs = pd.DataFrame({
+        "city_i": [f"a{k % 12}" for k in range(n)], "city_j": [f"b{k % 10}" for k in range(n)],
+        "distance_km": np.exp(rng.uniform(3, 6, n)), "cross_province": rng.integers(0, 2, n),
+    })
+    # volatility = 1 + 1e-6·ln d + 0.5·border: γ/β ≈ 5e5, far beyond exp's range
+    pairs["volatility"] = 1 + 1e-6 * np.log(pairs["distance_km"]) + 0.5 * pairs["cross_province"]
+    pairs["volatility"] += rng.normal(0, 1e-9, n)
+    result = border_effect_regression(pairs, cluster=None)
+    assert result.statistics["border_distance_km"] is None
+    assert "too close to zero" in result.statistics["border_distance_note"]

@@ -115,6 +115,82 @@ def test_opening_corrections_by_section():
         rn.apply_opening_corrections(edges, lines, bad)
 
 
+# ----------------------------------------------------------------------------- typed stops
+def _stops(rows):
+    table = pd.DataFrame(rows, columns=["line", "after_station", "station", "before_station", "city_code"])
+    table["file_row"] = table.index + 2
+    table.attrs["source"] = "stops.csv"
+    return table
+
+
+def test_apply_line_stations_inserts_between_listed_stations():
+    # toy line 甲–丙东 that lists only its ends; 乙 lies between them
+    lines = _lines([["L", "高速铁路", 200, "是", "2010", "甲", "丙东", "NULL"]])
+    assert lines.loc[0, "stations"] == ["甲", "丙东"]
+    stops = _stops([["L", "甲", "乙", "丙东", 2]])
+    out = rn.apply_line_stations(lines, stops)
+    assert out.loc[0, "stations"] == ["甲", "乙", "丙东"] and out.loc[0, "n_added"] == 1
+    assert lines.loc[0, "stations"] == ["甲", "丙东"]  # input untouched
+    # listed in the other direction: still placed between the two
+    rev = rn.apply_line_stations(lines, _stops([["L", "丙东", "乙", "甲", 2]]))
+    assert rev.loc[0, "stations"] == ["甲", "乙", "丙东"]
+
+
+def test_line_stations_change_edges_and_times_by_hand():
+    lines = _lines([["L", "高速铁路", 200, "是", "2010", "甲", "丙东", "NULL"]])
+    stops = _stops([["L", "甲", "站乙", "丙东", 2]])  # a name no rule matches: the typed code decides
+    out = rn.apply_line_stations(lines, stops)
+    stations = rn.station_city_table({s for row in out["stations"] for s in row}, {}, CITIES,
+                                     rn.line_station_overrides(stops))
+    assert stations.set_index("station").at["站乙", "rule"] == "override"
+    edges = rn.rail_edges(out, stations, COORDS)
+    assert edges[["code_a", "code_b"]].values.tolist() == [[1, 2], [2, 3]]
+    # before: 甲–乙 only by road (1.3 · 111.195 / 60); after: rail 1.2 · 111.195 / (0.8 · 200)
+    before = rn.travel_time_matrix(rn.rail_edges(lines, stations, COORDS), COORDS, 2012)
+    after = rn.travel_time_matrix(edges, COORDS, 2012)
+    assert before.at[1, 2] == pytest.approx(1.3 * KM_PER_DEG / 60, rel=1e-6)
+    assert after.at[1, 2] == pytest.approx(1.2 * KM_PER_DEG / 160, rel=1e-6)
+    assert rn.hsr_access(edges, [2]).iloc[0] == 2010
+
+
+def test_apply_line_stations_errors_name_row_and_column():
+    lines = _lines([["L", "高速铁路", 200, "是", "2010", "甲", "丙东", "甲-乙-丙东"]])
+    with pytest.raises(SourceFormatError, match="stops.csv: row 2, column 'line'.*'M'"):
+        rn.apply_line_stations(lines, _stops([["M", "甲", "丁", "乙", 4]]))
+    with pytest.raises(SourceFormatError, match="row 3, column 'before_station'.*'戊'"):
+        rn.apply_line_stations(lines, _stops([["L", "甲", "丁", "乙", 4], ["L", "乙", "己", "戊", 4]]))
+    with pytest.raises(SourceFormatError, match="row 2.*not adjacent"):
+        rn.apply_line_stations(lines, _stops([["L", "甲", "丁", "丙东", 4]]))
+    with pytest.raises(SourceFormatError, match="row 2, column 'station'.*already"):
+        rn.apply_line_stations(lines, _stops([["L", "甲", "乙", "丙东", 2]]))
+
+
+def test_line_station_overrides_unknown_city_and_conflict():
+    stops = _stops([["L", "甲", "站乙", "丙东", 99]])
+    with pytest.raises(SourceFormatError, match="stops.csv: row 2: city_code 99"):
+        rn.station_city_table({"站乙"}, {}, CITIES, rn.line_station_overrides(stops))
+    two = _stops([["L", "甲", "站乙", "丙东", 2], ["K", "甲", "站乙", "丙东", 3]])
+    with pytest.raises(SourceFormatError, match="two cities"):
+        rn.station_city_table({"站乙"}, {}, CITIES, rn.line_station_overrides(two))
+
+
+def test_line_station_additions_reader(tmp_path):
+    header = "line,after_station,station,before_station,city_code,prefecture_zh,source,verification\n"
+    good = tmp_path / "good.csv"
+    good.write_text(header + "L,甲,乙,丙,2,乙市,a page,verified\n", encoding="utf-8")
+    table = rn.line_station_additions(good)
+    assert table.loc[0, "city_code"] == 2 and table.loc[0, "file_row"] == 2
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + "L,甲,乙,丙,2,乙市,a page,verified\nL,甲,丁,丙,x2,丁市,a page,verified\n",
+                   encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="bad.csv: column 'city_code'.*row 3"):
+        rn.line_station_additions(bad)
+    empty = tmp_path / "empty.csv"
+    empty.write_text(header + "L,甲,乙,丙,2,乙市,,verified\n", encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="column 'source' at row 2"):
+        rn.line_station_additions(empty)
+
+
 def test_core_periphery_shares_by_hand():
     g = pd.DataFrame([[0, 6, 2, 0], [6, 0, 1, 1], [2, 1, 0, 0], [0, 1, 0, 0]], index=list("abcd"),
                      columns=list("abcd"), dtype=float)
@@ -160,6 +236,17 @@ def test_real_line_table_and_chengyu_line():
     assert row["open_year"] == 2015 and row["design_speed_kmh"] == 350
     assert len(rail.read_station_cities()) > 250
     assert rail.read_rail_segments()["is_hsr"].sum() == 84
+
+
+@requires_mirror
+def test_real_line_stations_apply_cleanly():
+    table = rn.line_station_additions()
+    assert table["verification"].str.contains("verified").all()
+    lines = rn.apply_line_stations(rail.read_rail_lines(), table)
+    by_line = lines.set_index("line")["stations"]
+    assert by_line["成渝高铁"] == ["成都东", "资阳北", "内江北", "重庆北"]
+    assert "遵义" in by_line["渝贵铁路"] and "毕节" in by_line["成贵高铁-宜贵段"]
+    assert int(lines["n_added"].sum()) == len(table)
 
 
 @pytest.mark.slow

@@ -89,3 +89,9 @@ def test_markdown_output_exact(models):
     )
     custom = to_markdown(table, note="Own note.")
     assert custom.data.endswith("\n\nOwn note.\n")
+
+
+def test_negative_estimates_use_a_true_minus_sign():
+    table = regression_table([_result("A", [("x", -1.918, 0.743, 0.02)], n_obs=10)])
+    assert table.iloc[0, 0] == "\u22121.918**"  # U+2212: LaTeX does not break a cell after it
+    assert "-" not in table.iloc[0, 0]

@@ -119,3 +119,16 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
     return {"paper": known.at[claim_id, "paper"],
             "claim (our words)": claim or known.at[claim_id, "claim_en"],
             "evidence": evidence, "verdict": verdict}
+
+
+def glue(name: str, value, display: bool = False):
+    """myst-nb ``glue`` that stores numpy scalars as Python numbers.
+
+    ``{glue:text}`name:.2f``` formats the stored plain-text value; a numpy 2 scalar is stored as
+    ``np.float64(0.5)``, which cannot be formatted, so it is converted first. Not displayed by
+    default: chapters place glued values in the prose.
+    """
+    import numpy as np
+    from myst_nb import glue as myst_glue
+
+    return myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)

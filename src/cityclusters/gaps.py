@@ -15,7 +15,12 @@ Conventions
 * Missing values are never dropped silently: functions that need complete data either
   raise an error naming the city and year or return the excluded cities with a reason.
 * Inequality measures are unit-free, so nominal (current-price) GDP per capita serves for
-  the cross-section of one year; growth and convergence use real GDP per capita.
+  the cross-section of one year. Levels from :data:`cityclusters.growth.REVISED_FROM` (2019)
+  on are the vintage revised after the fourth economic census, earlier levels are not:
+  comparisons of levels across 2018/2019 mix vintages (column ``revised_vintage``).
+* Growth and convergence use real GDP per capita *chained* with the official real GDP index
+  (:func:`add_chained_per_capita`, :mod:`cityclusters.growth`): the published real levels
+  jump at each census revision (e.g. Tianjin −25 % in 2019), the index does not.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cityclusters import growth as growth_mod
 from cityclusters.indicators._checks import MethodInputError, require_columns
 from cityclusters.indicators.convergence import (
     beta_convergence,
@@ -37,7 +43,10 @@ from cityclusters.indicators.inequality import inequality_by_year, theil_decompo
 
 __all__ = [
     "REAL_PC",
+    "CHAINED_PC",
     "add_real_per_capita",
+    "add_chained_per_capita",
+    "flag_vintage",
     "disjoint_clusters",
     "per_capita_coverage",
     "BalancedSample",
@@ -55,6 +64,9 @@ __all__ = [
 
 #: Column added by :func:`add_real_per_capita`: real GDP per capita, 元 per resident at 2000 prices.
 REAL_PC = "real_gdp_per_capita"
+#: Column added by :func:`add_chained_per_capita`: real GDP per capita chained with the official
+#: index, 元 per resident at 2000 prices, the base year's published level.
+CHAINED_PC = "real_gdp_per_capita_chained"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,6 +92,45 @@ def add_real_per_capita(panel: pd.DataFrame) -> pd.DataFrame:
                 f"{row.get('name_zh', '?')} (city_code {row.get('city_code', '?')}), year "
                 f"{row.get('year', '?')}: {row[column]!r}")
     return panel.assign(**{REAL_PC: panel["real_gdp"] / panel["population"] * 1e4})
+
+
+def add_chained_per_capita(panel: pd.DataFrame, full_panel: pd.DataFrame, base_year: int,
+                           pop_break: float | None = growth_mod.POP_BREAK) -> pd.DataFrame:
+    """Add ``real_gdp_per_capita_chained`` and ``pop_break`` to a cluster panel.
+
+    FORMULA (:func:`cityclusters.growth.chained_real_per_capita`): y*_t = y_b · exp(Σ g_s), with
+    y_b = real_gdp / population × 10⁴ in ``base_year`` (元 per resident, 2000 prices) and g_s =
+    ln(I_s / 100) − Δ ln P_s the per-capita growth from the official real GDP index I
+    (previous year = 100) and resident population P (changes of more than ``pop_break`` log
+    units replaced by the city's median change). ln y*_t − ln y*_{t−1} is the official growth,
+    so σ- and β-convergence measured on y* do not see the jumps of the published levels at
+    census revisions (2019).
+
+    The chain is computed on ``full_panel`` (:func:`cityclusters.tables.city_year`, one row
+    per city and year, all years: the median population change uses all of them) and joined
+    to ``panel`` (one row per cluster, city and year) on ``city_code`` and ``year``. A missing
+    index or population breaks the chain (NaN beyond the gap): coverage is reported by
+    :func:`per_capita_coverage` and :func:`balanced_sample`.
+    """
+    require_columns(panel, ["city_code", "year"], "panel")
+    chain = growth_mod.chained_real_per_capita(full_panel, base_year, pop_break=pop_break)
+    keys = full_panel[["city_code", "year"]].assign(**{CHAINED_PC: chain["real_pc_chained"],
+                                                       "pop_break": chain["pop_break"]})
+    out = panel.drop(columns=[c for c in (CHAINED_PC, "pop_break") if c in panel.columns])
+    out = out.merge(keys, on=["city_code", "year"], how="left", validate="many_to_one")
+    out["pop_break"] = out["pop_break"].fillna(False).astype(bool)
+    return out
+
+
+def flag_vintage(panel: pd.DataFrame, revised_from: int = growth_mod.REVISED_FROM) -> pd.DataFrame:
+    """Add ``revised_vintage`` = year ≥ ``revised_from`` (levels of the post-2018-census vintage).
+
+    The G-P compilation carries GDP levels revised after the fourth economic census from 2019
+    on, the old vintage before; a comparison of levels (GDP per head, ratios) across the two
+    mixes vintages. The flag marks the rows; it does not change any value.
+    """
+    require_columns(panel, ["year"], "panel")
+    return panel.assign(revised_vintage=panel["year"] >= revised_from)
 
 
 def disjoint_clusters(clusters: Sequence[str], members: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
@@ -256,7 +307,9 @@ def inequality_within_clusters(panel: pd.DataFrame, value: str = "gdp_per_capita
         ``cluster_id`` plus the columns of ``inequality_by_year`` (``year``, ``n_units``,
         ``theil``, ``cv``, ``gini``, ``theil_weighted``, ``cv_weighted``, ``between``,
         ``within``, ``between_weighted``, ``within_weighted``), with
-        ``between_weighted_share`` = between_weighted / theil_weighted (0 when the total is 0).
+        ``between_weighted_share`` = between_weighted / theil_weighted (0 when the total is 0)
+        and ``revised_vintage`` (:func:`flag_vintage`: the year's GDP levels are the vintage
+        revised after the 2018 census; levels before and after mix vintages).
     """
     require_columns(panel, ["cluster_id", "city_code", "year", value, population, group], "panel")
     pieces = []
@@ -267,6 +320,7 @@ def inequality_within_clusters(panel: pd.DataFrame, value: str = "gdp_per_capita
     out = pd.concat(pieces, ignore_index=True)
     out["between_weighted_share"] = np.where(out["theil_weighted"] > 0,
                                              out["between_weighted"] / out["theil_weighted"], 0.0)
+    out = flag_vintage(out)
     return out[["cluster_id", *[c for c in out.columns if c != "cluster_id"]]]
 
 
@@ -327,7 +381,7 @@ def between_cluster_decomposition(panel: pd.DataFrame, value: str = "gdp_per_cap
 # convergence
 # ---------------------------------------------------------------------------------------------
 
-def sigma_by_cluster(sample: pd.DataFrame, value: str = REAL_PC,
+def sigma_by_cluster(sample: pd.DataFrame, value: str = CHAINED_PC,
                      population: str | None = "population") -> pd.DataFrame:
     """σ-convergence table (sd of log values, CV, weighted CV) per cluster and year.
 

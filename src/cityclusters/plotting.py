@@ -92,14 +92,7 @@ def cluster_panel(ax, cities, basemap, layers: list[tuple[str, str]], label_code
     span = max(xmax - xmin, ymax - ymin)
     ax.set_xlim(xmin - pad * span, xmax + pad * span)
     ax.set_ylim(ymin - pad * span, ymax + pad * span)
-    points = cities[cities["city_code"].isin(label_codes)].dropna(subset=["lon", "lat"])
-    pts = gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points["lon"], points["lat"]),
-                           crs="EPSG:4326").to_crs(CHINA_ALBERS)
-    for row in pts.itertuples():
-        ax.plot(row.geometry.x, row.geometry.y, "o", color="black", markersize=3.2)
-        ax.annotate(f"{row.name_short_zh}\n{row.name_pinyin}", (row.geometry.x, row.geometry.y),
-                    xytext=(4, 2), textcoords="offset points", fontsize=8, linespacing=0.95,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    label_cities(ax, cities, label_codes)
     ax.set_axis_off()
     ax.set_aspect("equal")
     ax.set_title(title, fontsize=11)
@@ -113,6 +106,19 @@ MAP_PANELS = (
     ("长三角 Yangtze River Delta", ("yrd41", "yrd26")),
     ("京津冀 Beijing–Tianjin–Hebei", ("jingjinji",)),
 )
+
+
+def label_cities(ax, cities, label_codes, fontsize: float = 8, markersize: float = 3.2,
+                 alpha: float = 0.8) -> None:
+    """Mark and label cities (汉字 over pinyin) at their centres on an Albers map axis."""
+    points = cities[cities["city_code"].isin(label_codes)].dropna(subset=["lon", "lat"])
+    pts = gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points["lon"], points["lat"]),
+                           crs="EPSG:4326").to_crs(CHINA_ALBERS)
+    for row in pts.itertuples():
+        ax.plot(row.geometry.x, row.geometry.y, "o", color="black", markersize=markersize)
+        ax.annotate(f"{row.name_short_zh}\n{row.name_pinyin}", (row.geometry.x, row.geometry.y),
+                    xytext=(4, 2), textcoords="offset points", fontsize=fontsize, linespacing=0.95,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": alpha})
 
 
 def cluster_map(cities, basemap, members, cluster_ids, county_members=None):

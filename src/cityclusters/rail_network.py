@@ -9,6 +9,10 @@ trunk lines or sections, the stations in order, the line type, the current desig
 the opening date. We turn it into a city network:
 
 1. every station is assigned to a prefecture-level city (:func:`station_city_table`);
+   The table often lists only a line's main stations (成渝高铁: 成都东–内江北–重庆北, without
+   资阳北); the typed table ``data/facts/linkages_line_stations.csv`` inserts the missing
+   prefecture stops (:func:`line_station_additions`, :func:`apply_line_stations`) before
+   the edges are built;
 2. consecutive stations of a line in different cities give an *edge* whose length is the
    great-circle distance between the two city centres times a circuity factor
    :data:`RAIL_CIRCUITY` (:func:`rail_edges`);
@@ -45,6 +49,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -103,23 +108,41 @@ def station_city_table(stations: Iterable[str], station_cities: dict[str, str],
     cities : pandas.DataFrame
         Needs ``city_code``, ``name_zh``, ``name_short_zh``.
     overrides : pandas.DataFrame, optional
-        Columns ``station`` and ``prefecture_zh`` (full name, e.g. 绵阳市).
+        Columns ``station`` and either ``prefecture_zh`` (full name, e.g. 绵阳市) or
+        ``city_code`` (used when not NaN, e.g. the rows of :func:`line_station_additions`);
+        optional ``where`` names the source file in errors. A station typed to two
+        different cities is an error.
     """
     for column in ("city_code", "name_zh", "name_short_zh"):
         if column not in cities:
             raise ValueError(f"cities: missing column '{column}'")
     by_short = cities.drop_duplicates("name_short_zh").set_index("name_short_zh")["city_code"]
     by_full = cities.drop_duplicates("name_zh").set_index("name_zh")["city_code"]
-    typed = {} if overrides is None else dict(zip(overrides["station"], overrides["prefecture_zh"]))
+    typed: dict[str, int] = {}
+    known_codes = set(cities["city_code"].dropna().astype(int))
+    for row in ([] if overrides is None else overrides.to_dict("records")):
+        station, code = row["station"], row.get("city_code")
+        if code is not None and not pd.isna(code):
+            code = int(code)
+            if code not in known_codes:
+                raise SourceFormatError(
+                    f"{row.get('where') if isinstance(row.get('where'), str) else 'overrides'}: city_code {code} of station {station!r} is not a "
+                    "city of tables.cities().")
+        else:
+            if row.get("prefecture_zh") not in by_full:
+                raise SourceFormatError(
+                    f"data/facts/linkages_station_prefecture.csv: prefecture {row.get('prefecture_zh')!r} of "
+                    f"station {station!r} is not a city of tables.cities().")
+            code = int(by_full[row["prefecture_zh"]])
+        if station in typed and typed[station] != code:
+            raise SourceFormatError(f"overrides: station {station!r} is typed to two cities "
+                                    f"({typed[station]} and {code}).")
+        typed[station] = code
     rows = []
     for station in sorted(set(stations)):
         code, rule = np.nan, "unmatched"
         if station in typed:
-            if typed[station] not in by_full:
-                raise SourceFormatError(
-                    f"data/facts/linkages_station_prefecture.csv: prefecture {typed[station]!r} of "
-                    f"station {station!r} is not a city of tables.cities().")
-            code, rule = by_full[typed[station]], "override"
+            code, rule = typed[station], "override"
         elif station in by_short:
             code, rule = by_short[station], "name"
         elif _DIRECTION.sub("", station) in by_short:
@@ -130,6 +153,121 @@ def station_city_table(stations: Iterable[str], station_cities: dict[str, str],
     out = pd.DataFrame(rows, columns=["station", "city_code", "rule"])
     out["city_code"] = out["city_code"].astype("Int64")
     return out
+
+
+LINE_STATIONS_FILE = "data/facts/linkages_line_stations.csv"
+#: Columns of :data:`LINE_STATIONS_FILE` that must be filled on every row.
+LINE_STATIONS_COLUMNS = ("line", "after_station", "station", "before_station", "city_code",
+                         "prefecture_zh", "source", "verification")
+
+
+def line_station_additions(path=None) -> pd.DataFrame:
+    """Typed intermediate stops missing from the RailwayVIS station lists
+    (``data/facts/linkages_line_stations.csv``).
+
+    One row per inserted station: ``line`` (as in the line table), ``after_station`` and
+    ``before_station`` (the two stations it goes between, adjacent on the line when the row is
+    applied; rows are applied in file order, so a second stop between the same pair names the
+    first as ``after_station``), ``station``, ``city_code`` (its prefecture, an int),
+    ``prefecture_zh``, ``source``, ``source_url``, ``verification``. Only stops serving a
+    prefecture's main urban area are typed: edges join city centres, so a county station far
+    from the centre would create a false shortcut.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table with ``city_code`` as int and ``file_row`` (the CSV line number, header = 1).
+    """
+    where = LINE_STATIONS_FILE if path is None else str(path)
+    path = facts_dir() / "linkages_line_stations.csv" if path is None else Path(path)
+    if not path.is_file():
+        raise SourceFormatError(f"typed fact table {where} is missing.")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    for column in LINE_STATIONS_COLUMNS:
+        if column not in table:
+            raise SourceFormatError(f"{where}: column '{column}' is missing.")
+        empty = table[column].isna() | (table[column].astype(str).str.strip() == "")
+        if empty.any():
+            raise SourceFormatError(f"{where}: empty cell in column '{column}' at row {2 + int(empty.idxmax())}.")
+        table[column] = table[column].astype(str).str.strip()
+    codes = pd.to_numeric(table["city_code"], errors="coerce")
+    bad = codes.isna() | (codes != codes.round())
+    if bad.any():
+        k = int(bad.idxmax())
+        raise SourceFormatError(f"{where}: column 'city_code' has {table.at[k, 'city_code']!r} at row {2 + k}; "
+                                "expected an integer city code.")
+    table["city_code"] = codes.astype(int)
+    table["file_row"] = table.index + 2
+    table.attrs["source"] = where
+    return table
+
+
+def apply_line_stations(lines: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """Insert the typed intermediate stops of ``table`` into the station lists of ``lines``.
+
+    For each row (in order) the station goes between ``after_station`` and
+    ``before_station``, which must be adjacent on the line at that point (in either order:
+    the stop is placed between them whatever the direction of the list).
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        From :func:`cityclusters.sources.rail.read_rail_lines` (``line``, ``stations``).
+    table : pandas.DataFrame
+        From :func:`line_station_additions` (``line``, ``after_station``, ``station``,
+        ``before_station``; ``file_row`` used in errors).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``lines`` with the longer ``stations`` lists and ``n_added`` (stops inserted
+        per line). Line names must be unique in ``lines``.
+
+    Raises
+    ------
+    SourceFormatError
+        Naming the file, row and column for an unknown line, a station not on the line, two
+        stations that are not adjacent, or a stop already on the line.
+    """
+    where = table.attrs.get("source", LINE_STATIONS_FILE)
+    out = lines.copy()
+    out["stations"] = [list(s) for s in out["stations"]]
+    out["n_added"] = 0
+    duplicated = out["line"][out["line"].duplicated()]
+    position = {name: k for k, name in enumerate(out["line"])}
+    for k, row in enumerate(table.itertuples()):
+        file_row = getattr(row, "file_row", k + 2)
+        if row.line not in position:
+            raise SourceFormatError(f"{where}: row {file_row}, column 'line': no line {row.line!r} in "
+                                    f"{lines.attrs.get('source', 'the RailwayVIS line table')}.")
+        if row.line in set(duplicated):
+            raise SourceFormatError(f"{where}: row {file_row}, column 'line': {row.line!r} is not unique "
+                                    "in the line table.")
+        i = position[row.line]
+        stations = out.at[i, "stations"]
+        for column in ("after_station", "before_station"):
+            if getattr(row, column) not in stations:
+                raise SourceFormatError(f"{where}: row {file_row}, column '{column}': station "
+                                        f"{getattr(row, column)!r} is not on {row.line} ({'-'.join(stations)}).")
+        if row.station in stations:
+            raise SourceFormatError(f"{where}: row {file_row}, column 'station': {row.station!r} is already "
+                                    f"on {row.line}.")
+        a, b = stations.index(row.after_station), stations.index(row.before_station)
+        if abs(a - b) != 1:
+            raise SourceFormatError(f"{where}: row {file_row}, columns 'after_station'/'before_station': "
+                                    f"{row.after_station!r} and {row.before_station!r} are not adjacent on "
+                                    f"{row.line} ({'-'.join(stations)}).")
+        stations.insert(max(a, b), row.station)
+        out.at[i, "n_added"] += 1
+    return out
+
+
+def line_station_overrides(table: pd.DataFrame) -> pd.DataFrame:
+    """Override rows (``station``, ``city_code``, ``where``) for :func:`station_city_table`
+    from :func:`line_station_additions`: the inserted stops keep their typed prefecture."""
+    where = table.attrs.get("source", LINE_STATIONS_FILE)
+    return pd.DataFrame({"station": table["station"], "city_code": table["city_code"],
+                         "where": [f"{where}: row {r}" for r in table["file_row"]]})
 
 
 def network_coords(cities: pd.DataFrame) -> pd.DataFrame:
@@ -567,3 +705,33 @@ def rail_openings(events: pd.DataFrame, clusters: Iterable[str] | None = None) -
         sub["cluster_id"] = cluster_id
         parts.append(sub)
     return pd.concat(parts, ignore_index=True) if parts else hsr.iloc[0:0]
+
+
+# ----------------------------------------------------------------------------- the network
+def build_network(cities: pd.DataFrame) -> dict:
+    """The book's corrected rail network, built once the same way in every chapter.
+
+    Steps: the RailwayVIS line table (:func:`cityclusters.sources.rail.read_rail_lines`) with the
+    typed intermediate stops inserted (:func:`apply_line_stations`); stations assigned to
+    prefectures with the typed overrides (:func:`station_city_table`); city-to-city edges
+    (:func:`rail_edges`) with the typed opening-date corrections
+    (:func:`apply_opening_corrections`); city centres from :func:`network_coords`.
+
+    Returns
+    -------
+    dict with ``lines``, ``stations``, ``edges``, ``coords`` and ``line_stops`` (the typed
+    additions), so that chapters can report what was corrected.
+    """
+    from .sources import rail
+
+    coords = network_coords(cities)
+    line_stops = line_station_additions()
+    lines = apply_line_stations(rail.read_rail_lines(), line_stops)
+    overrides = pd.concat([station_prefecture_overrides(), line_station_overrides(line_stops)],
+                          ignore_index=True)
+    stations = station_city_table({s for row in lines["stations"] for s in row},
+                                  rail.read_station_cities(), cities, overrides)
+    edges = apply_opening_corrections(rail_edges(lines, stations, coords), lines,
+                                      line_opening_corrections())
+    return {"lines": lines, "stations": stations, "edges": edges, "coords": coords,
+            "line_stops": line_stops}

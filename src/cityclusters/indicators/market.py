@@ -427,7 +427,16 @@ def border_effect_regression(pair_table: pd.DataFrame, volatility: str = "volati
 
     beta = float(fit.coefficient("ln_distance")["estimate"])
     gamma = float(fit.coefficient(border)["estimate"])
-    if beta > 0:
+    # exp(γ/β) overflows a float when β is tiny: such a distance (> 10^300 km) means nothing
+    max_log_km = 700.0
+    if beta > 0 and abs(gamma / beta) > max_log_km:
+        stats_.update({
+            "border_distance_km": None, "border_distance_se": None, "border_distance_ci": None,
+            "border_distance_note": (f"γ/β = {gamma / beta:.3g}: the distance slope β = {beta:.3g} is "
+                                     "too close to zero for the border to be expressed as a "
+                                     "distance"),
+        })
+    elif beta > 0:
         ratio = gamma / beta
         grad = np.array([1 / beta, -gamma / beta ** 2])  # d(γ/β)/d(γ, β)
         v = covariance.loc[[border, "ln_distance"], [border, "ln_distance"]].to_numpy()
@@ -438,8 +447,8 @@ def border_effect_regression(pair_table: pd.DataFrame, volatility: str = "volati
         stats_.update({
             "border_distance_km": km,
             "border_distance_se": km * se_ratio,
-            "border_distance_ci": (math.exp(ratio - crit * se_ratio),
-                                   math.exp(ratio + crit * se_ratio)),
+            "border_distance_ci": (math.exp(max(ratio - crit * se_ratio, -max_log_km)),
+                                   math.exp(min(ratio + crit * se_ratio, max_log_km))),
             "border_distance_note": (f"the border adds as much volatility as {km:,.0f} km of "
                                      "distance (exp(γ/β); interval from the delta-method SE "
                                      "of γ/β on the log scale)"),

@@ -31,12 +31,15 @@ STATISTIC_LABELS = {
 }
 
 
+MINUS = "\u2212"  # a true minus sign: LaTeX does not break a table cell after it, as after "-"
+
+
 def _number(value: float, digits: int) -> str:
     text = f"{value:.{digits}f}"
     # "-0.000" reads as a sign where there is none
     if float(text) == 0:
         text = f"{0:.{digits}f}"
-    return text
+    return text.replace("-", MINUS)
 
 
 def _stars(p: float, thresholds: Sequence[float]) -> str:
