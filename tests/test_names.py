@@ -61,3 +61,21 @@ def test_pinyin_agrees_with_two_independent_english_name_lists():
             if row.name_zh not in conventional:
                 disagreements.append((row.name_zh, to_pinyin(row.name_zh), names))
     assert disagreements == []
+
+
+def test_label_cities_draws_a_marker_and_a_bilingual_label():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from cityclusters.plotting import label_cities
+
+    fig, ax = plt.subplots()
+    cities = pd.DataFrame({"city_code": [510100, 500100], "lon": [104.07, 106.55], "lat": [30.67, 29.58],
+                           "name_short_zh": ["成都", "重庆"], "name_pinyin": ["Chengdu", "Chongqing"]})
+    label_cities(ax, cities, [510100])
+    assert [t.get_text() for t in ax.texts] == ["成都\nChengdu"]
+    assert len(ax.lines) == 1
+    plt.close(fig)

@@ -111,6 +111,8 @@ MAP_PANELS = (
 def label_cities(ax, cities, label_codes, fontsize: float = 8, markersize: float = 3.2,
                  alpha: float = 0.8) -> None:
     """Mark and label cities (汉字 over pinyin) at their centres on an Albers map axis."""
+    import geopandas as gpd
+
     points = cities[cities["city_code"].isin(label_codes)].dropna(subset=["lon", "lat"])
     pts = gpd.GeoDataFrame(points, geometry=gpd.points_from_xy(points["lon"], points["lat"]),
                            crs="EPSG:4326").to_crs(CHINA_ALBERS)
