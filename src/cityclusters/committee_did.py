@@ -607,5 +607,5 @@ def night_light_table() -> pd.DataFrame:
     from cityclusters import subsystems
     from cityclusters.sources import subsystem_data as src
 
-    lights = subsystems._to_city_codes(src.read_night_light(), src.NIGHT_LIGHT)
+    lights = subsystems.to_city_codes(src.read_night_light(), src.NIGHT_LIGHT)
     return lights[["city_code", "year", "night_light"]].reset_index(drop=True)

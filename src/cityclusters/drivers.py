@@ -45,6 +45,7 @@ import pandas as pd
 from . import growth as growth_mod
 from . import subsystems, tables
 from .errors import SourceFormatError
+from .sources._io import assign_city_codes
 from .fetch import fetch
 from .indicators import coupling as coupling_mod
 from .indicators import market
@@ -114,15 +115,8 @@ def match_names(frame: pd.DataFrame, name: str, lookup: dict[str, int], where: s
     out = frame.copy()
     # names carry stray zero-width spaces in the G-P FDI file (e.g. '哈密\u200b\u200b')
     out[name] = out[name].astype(str).str.replace("\u200b", "", regex=False).str.strip()
-    out["city_code"] = out[name].map(lookup)
-    unmatched = sorted(out.loc[out["city_code"].isna(), name].unique())
-    out = out.dropna(subset=["city_code"])
-    out["city_code"] = out["city_code"].astype(int)
-    dup = out.duplicated(["city_code", "year"], keep=False)
-    if dup.any():
-        raise SourceFormatError(f"{where}: two rows for one city and year after matching names, rows "
-                                f"{out.loc[dup, 'source_row'].tolist()[:10]}")
-    out.attrs["unmatched"] = unmatched
+    out = assign_city_codes(out, out[name].map(lookup), where, [name])
+    out.attrs["unmatched"] = sorted(out.attrs["unmatched"][name].unique())
     return out
 
 
@@ -180,14 +174,9 @@ def read_prefecture_fiscal() -> pd.DataFrame:
     frame.insert(0, "source_row", frame.index + 1)
     frame = frame.dropna(subset=["prefid", "year"])
     frame["year"] = frame["year"].astype(int)
-    mapping = tables.code_map()
-    frame["city_code"] = frame["prefid"].astype(int).map(mapping)
-    frame = frame.dropna(subset=["city_code"])
-    frame["city_code"] = frame["city_code"].astype(int)
-    dup = frame.duplicated(["city_code", "year"], keep=False)
-    if dup.any():
-        raise SourceFormatError(f"{FISCAL}: two rows for one city and year, rows "
-                                f"{frame.loc[dup, 'source_row'].tolist()[:10]}")
+    # prefectures outside the crosswalk are listed in attrs['unmatched'], not dropped silently
+    frame = assign_city_codes(frame, frame["prefid"].astype(int).map(tables.code_map()), FISCAL,
+                              ["source_row", "prefid", "year"])
     frame["fiscal_gdp"] = fiscal_ratio(frame["revenue"], frame["gdp"])
     return frame[["city_code", "year", "revenue", "gdp", "fiscal_gdp"]].reset_index(drop=True)
 

@@ -35,6 +35,7 @@ from .indicators import spatial as spatial_mod
 from .indicators import weights as weights_mod
 from .paths import repo_root
 from .sources import subsystem_data as src
+from .sources._io import assign_city_codes
 from .store import cached_frame
 
 INDICATOR_FILE = "data/facts/subsystem_indicators.csv"
@@ -146,21 +147,11 @@ def short_province(name: str) -> str:
     return name
 
 
-def _to_city_codes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+def to_city_codes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
     """Map a source's city codes to harmonised ``city_code``; codes of county-level units or
     unknown codes are left out and listed in ``attrs['unmatched']``; duplicates are an error."""
-    mapping = tables.code_map()
-    out = frame.copy()
-    out["city_code"] = out["code"].map(mapping)
-    unmatched = out[out["city_code"].isna()]
-    out = out.dropna(subset=["city_code"])
-    out["city_code"] = out["city_code"].astype(int)
-    dup = out.duplicated(["city_code", "year"], keep=False)
-    if dup.any():
-        raise SourceFormatError(f"{where}: two rows for one city and year after mapping codes, rows "
-                                f"{out.loc[dup, 'source_row'].tolist()[:10]}")
-    out.attrs["unmatched"] = unmatched[["source_row", "code", "year"]].reset_index(drop=True)
-    return out
+    return assign_city_codes(frame, frame["code"].map(tables.code_map()), where,
+                             ["source_row", "code", "year"])
 
 
 @lru_cache(maxsize=1)
@@ -199,11 +190,11 @@ def _build_city_indicators() -> pd.DataFrame:
     panel = tables.city_year()
     base = panel[["city_code", "name_zh", "name_pinyin", "province_zh", "year", "gdp", "real_gdp",
                   "population", "population_interpolated", "share_tertiary"]].copy()
-    co2 = _to_city_codes(src.read_city_co2(), src.CO2)[["city_code", "year", "co2_t"]]
-    fin = _to_city_codes(src.read_city_finance(), src.FINANCE)[["city_code", "year", "loans_wan"]]
-    road = _to_city_codes(src.read_city_road_area(), src.ROAD)[["city_code", "year", "road_m2_pc",
+    co2 = to_city_codes(src.read_city_co2(), src.CO2)[["city_code", "year", "co2_t"]]
+    fin = to_city_codes(src.read_city_finance(), src.FINANCE)[["city_code", "year", "loans_wan"]]
+    road = to_city_codes(src.read_city_road_area(), src.ROAD)[["city_code", "year", "road_m2_pc",
                                                                  "road_m2_pc_filled"]]
-    light = _to_city_codes(src.read_night_light(), src.NIGHT_LIGHT)[["city_code", "year", "night_light"]]
+    light = to_city_codes(src.read_night_light(), src.NIGHT_LIGHT)[["city_code", "year", "night_light"]]
     for extra in (co2, fin, road, light):
         base = base.merge(extra, on=["city_code", "year"], how="left", validate="one_to_one")
     out = base[["city_code", "name_zh", "name_pinyin", "province_zh", "year", "gdp",

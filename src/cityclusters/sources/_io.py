@@ -107,3 +107,24 @@ def finish_panel(frame: pd.DataFrame, where: str, keys: list[str], numeric: list
     for column in strip:
         frame[column] = frame[column].astype(str).str.strip()
     return frame.reset_index(drop=True)
+
+
+def assign_city_codes(frame: pd.DataFrame, codes: pd.Series, where: str,
+                      unmatched_columns: list[str]) -> pd.DataFrame:
+    """Set ``city_code`` from ``codes`` (aligned with ``frame``; NaN where a row matches no
+    prefecture-level city), keep the matched rows and list the others, with the columns
+    ``unmatched_columns``, in ``attrs['unmatched']`` so a chapter can report them.
+
+    Raises SourceFormatError naming the source rows if two rows fall on one (city_code, year).
+    """
+    out = frame.copy()
+    out["city_code"] = codes
+    unmatched = out.loc[out["city_code"].isna(), unmatched_columns].reset_index(drop=True)
+    out = out.dropna(subset=["city_code"])
+    out["city_code"] = out["city_code"].astype(int)
+    dup = out.duplicated(["city_code", "year"], keep=False)
+    if dup.any():
+        raise SourceFormatError(f"{where}: two rows for one city and year after matching, rows "
+                                f"{out.loc[dup, 'source_row'].tolist()[:10]}")
+    out.attrs["unmatched"] = unmatched
+    return out
