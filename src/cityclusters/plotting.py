@@ -6,6 +6,8 @@ projection for China (standard parallels 25° N and 47° N, central meridian 105
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -106,6 +108,28 @@ MAP_PANELS = (
     ("长三角 Yangtze River Delta", ("yrd41", "yrd26")),
     ("京津冀 Beijing–Tianjin–Hebei", ("jingjinji",)),
 )
+
+
+def cluster_label(cluster_id: str) -> str:
+    """Bilingual cluster label for figures and tables, e.g. '长三角城市群 Yangtze River Delta (26)'
+    (the Chinese name without its parenthesised count)."""
+    from .tables import CLUSTERS
+
+    zh, en = CLUSTERS[cluster_id]
+    return f"{zh.split('（')[0]} {en}"
+
+
+@lru_cache(maxsize=1)
+def _city_names() -> pd.DataFrame:
+    from .tables import cities
+
+    return pd.DataFrame(cities()).set_index("city_code")[["name_short_zh", "name_pinyin"]]
+
+
+def city_label(code: int) -> str:
+    """Bilingual city label '成都 (Chengdu)' from the city table, by ``city_code``."""
+    names = _city_names()
+    return bilingual(names.at[code, "name_short_zh"], names.at[code, "name_pinyin"])
 
 
 def label_cities(ax, cities, label_codes, fontsize: float = 8, markersize: float = 3.2,

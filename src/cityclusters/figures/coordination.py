@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..indicators.coupling import GRADE_BREAKS, GRADE_LABELS_EN, GRADE_LABELS_ZH, STAGE_BREAKS
-from ..plotting import CHINA_ALBERS, CLUSTER_COLOURS, MAP_PANELS
-from ..tables import CLUSTERS
+from ..plotting import CHINA_ALBERS, CLUSTER_COLOURS, MAP_PANELS, cluster_label
 
 #: English and Chinese names of the seven subsystems (plot labels).
 SUBSYSTEM_LABELS = {
@@ -24,11 +23,6 @@ SUBSYSTEM_LABELS = {
 }
 GRADE_COLOURS = [mpl.colormaps["RdYlGn"](x) for x in np.linspace(0.02, 0.98, 10)]
 _LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1))]
-
-
-def cluster_label(cluster_id: str) -> str:
-    zh, en = CLUSTERS[cluster_id]
-    return f"{zh.split('（')[0]} {en}"
 
 
 def coupling_histograms(coordination: pd.DataFrame):
