@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book html pdf data tables test unit venv sysdeps clean clean-cache registry
+.PHONY: book html pdf data tables test unit venv sysdeps clean clean-cache registry \
+        html-student rerun rerun-all bench artifacts
 
 book: sysdeps html pdf ## HTML (_build/html) and PDF (_build/latex/book.pdf)
 
@@ -40,10 +41,33 @@ html: tables
 	fi; \
 	$(BIN)/jupyter-book build . $(JB_FLAGS) && mkdir -p _build && echo "$$key" > $(KEY_FILE)
 
-pdf: html
+pdf: html ## the PDF, also offered in every page's download menu (_static/book.pdf)
 	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	cp _build/latex/book.pdf _build/html/_static/book.pdf
 
-test: book ## the whole test suite (unit, data, built book and PDF)
+html-student: html ## the book without the exercises' solutions (_build/student/_build/html)
+	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student $(JB_FLAGS)
+
+# Reruns for reviewers: one chapter for other clusters/years, into its own book under _rerun/.
+# make rerun CHAPTER=03_development_gaps CLUSTER=middle_yangtze YEARS=2005-2019
+rerun: venv ## CHAPTER=<name> [CLUSTER=<id>[,<id>]] [YEARS=<first>-<last>]
+	@test -n "$(CHAPTER)" || { echo "usage: make rerun CHAPTER=<name> [CLUSTER=<id>] [YEARS=<first>-<last>]"; \
+	  $(BIN)/python -c "from cityclusters.rerun import chapter_names; print('chapters:', *chapter_names())"; exit 2; }
+	$(BIN)/python -m cityclusters rerun --chapter "$(CHAPTER)" \
+	  $(if $(CLUSTER),--cluster "$(CLUSTER)") $(if $(YEARS),--years "$(YEARS)")
+
+rerun-all: venv ## every chapter for every cluster, in parallel [JOBS=n] [CHAPTERS=a,b] [CLUSTERS=x,y]
+	$(BIN)/python -m cityclusters rerun-all $(if $(JOBS),--jobs $(JOBS)) \
+	  $(if $(CHAPTERS),--chapters "$(CHAPTERS)") $(if $(CLUSTERS),--clusters "$(CLUSTERS)") \
+	  $(if $(YEARS),--years "$(YEARS)")
+
+bench: venv sysdeps ## build and run-time benchmarks → _build/bench/bench.md (+ benchmarks/latest.md)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifacts)
+	$(BIN)/python scripts/site_artifacts.py
+
+test: book html-student artifacts ## the whole test suite (unit, data, built book, student build, PDF)
 	$(BIN)/python -m pytest
 
 unit: venv ## fast tests only (no real data, no build)

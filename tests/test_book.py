@@ -52,7 +52,8 @@ def text_of(path: Path) -> str:
 
 def test_pages_exist():
     for page in ["book/intro.html", "book/papers.html", "book/data.html", "book/bibliography.html",
-                 "notebooks/01_clusters_and_data.html"]:
+                 "notebooks/01_clusters_and_data.html", "summary/claims_ledger.html",
+                 "summary/reproducibility.html", "book/glossary.html", "book/course_guide.html"]:
         assert (HTML / page).is_file(), page
 
 
@@ -109,3 +110,47 @@ def test_pdf_exists_with_chinese_and_no_missing_glyphs():
     assert "The clusters and the data" in text
     log = (BUILD / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
     assert "Missing character" not in log
+
+
+STUDENT = BUILD / "student" / "_build" / "html"
+
+
+@pytest.mark.skipif(not (STUDENT / "index.html").exists(), reason="student book not built: make html-student")
+def test_student_build_has_the_exercises_but_no_solutions():
+    chapters = sorted((HTML / "notebooks").glob("[0-9][0-9]_*.html"))
+    assert len(chapters) == 12
+    for chapter in chapters:
+        full = chapter.read_text(encoding="utf-8")
+        student = (STUDENT / "notebooks" / chapter.name).read_text(encoding="utf-8")
+        n_exercises = full.count('class="admonition exercise')
+        assert n_exercises >= 2 and student.count('class="admonition exercise') == n_exercises, chapter.name
+        assert 'solution' in full and "admonition-solution" not in student
+        assert 'dropdown solution' not in student and 'class="admonition dropdown solution' not in student
+
+
+def test_download_and_launch_buttons():
+    import yaml
+
+    config = yaml.safe_load((repo_root() / "_config.yml").read_text(encoding="utf-8"))
+    org_repo = config["repository"]["url"].removeprefix("https://github.com/")
+    page = (HTML / "notebooks" / "02_synergetics_to_measurement.html").read_text(encoding="utf-8")
+    assert f"mybinder.org/v2/gh/{org_repo}/" in page
+    assert f"colab.research.google.com/github/{org_repo}/blob/gh-pages/_sources/notebooks/02_synergetics_to_measurement.ipynb" in page
+    for download in ("_sources/notebooks/02_synergetics_to_measurement.ipynb",
+                     "_sources/notebooks/02_synergetics_to_measurement.md", "_static/book.pdf"):
+        assert download in page, download
+        assert (HTML / download).is_file(), download
+
+
+def test_reproducibility_page_lists_versions_hashes_times_and_dependencies():
+    text = text_of(HTML / "summary" / "reproducibility.html")
+    from importlib.metadata import version
+
+    assert f"jupyter-book {version('jupyter-book')}" in text
+    from cityclusters.registry import load_registry
+
+    registry = load_registry()
+    used = [sha[:16] for sha in registry["sha256"] if sha[:16] in text]
+    assert len(used) >= 5
+    assert "03_development_gaps" in text  # the execution-time table names every chapter
+    assert "china-prefecture-crosswalk" in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
+
 from cityclusters.cache_key import cache_key, input_files
 
 
@@ -71,7 +74,32 @@ def test_store_reuses_rebuilds_and_can_be_bypassed(tmp_path, monkeypatch):
     assert len(calls) == 2
     monkeypatch.setattr(store, "_key", lambda *args: "k2")  # new inputs: new file, old one removed
     store.cached_frame("demo", build)
-    assert len(calls) == 3 and sorted(p.name for p in tmp_path.glob("demo-*")) == ["demo-k2.pkl"]
+    assert len(calls) == 3 and sorted(p.name for p in tmp_path.glob("demo-*")) == [
+        "demo-k2.pkl", "demo-k2.sources.json"]
     monkeypatch.setenv("CITYCLUSTERS_NO_CACHE", "1")
     store.cached_frame("demo", build)
     assert len(calls) == 4
+
+
+def test_store_remembers_the_raw_files_a_table_was_built_from(tmp_path, monkeypatch):
+    from cityclusters import provenance, store
+
+    monkeypatch.setenv("CITYCLUSTERS_PROCESSED", str(tmp_path))
+    monkeypatch.delenv("CITYCLUSTERS_NO_CACHE", raising=False)
+    monkeypatch.setattr(store, "_key", lambda *args: "k1")
+    monkeypatch.setattr(provenance, "_USED", set())
+
+    def build():
+        provenance.record("owner__repo/data/a.csv")
+        return pd.DataFrame({"x": [1]})
+
+    store.cached_frame("demo", build)
+    assert provenance.used() == ["owner__repo/data/a.csv"]
+    monkeypatch.setattr(provenance, "_USED", set())  # a new process reading the stored table
+    store.cached_frame("demo", lambda: pytest.fail("should be read from the store"))
+    assert provenance.used() == ["owner__repo/data/a.csv"]
+    with provenance.capture() as outer:
+        with provenance.capture() as inner:
+            provenance.record("b")
+        provenance.record("c")
+    assert inner == {"b"} and outer == {"b", "c"}

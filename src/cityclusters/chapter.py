@@ -65,6 +65,9 @@ def cluster_city_year(clusters: Sequence[str], first_year: int = FIRST_YEAR,
     Columns: ``cluster_id``, ``partial`` (the plan includes the city only in part) and every
     column of :func:`cityclusters.tables.city_year`. A city in two chosen clusters (e.g.
     Chengdu in ``chengyu`` and ``chengyugui``) appears once per cluster.
+
+    Raises ``ValueError`` naming the cluster(s) when a chosen cluster has no row in
+    ``first_year``–``last_year``, instead of returning a panel without them.
     """
     validate_parameters(clusters, first_year, last_year)
     members = tables.clusters()
@@ -72,6 +75,10 @@ def cluster_city_year(clusters: Sequence[str], first_year: int = FIRST_YEAR,
     panel = tables.city_year()
     panel = panel[panel["year"].between(first_year, last_year)]
     merged = members.merge(panel, on="city_code", how="inner", validate="many_to_many")
+    empty = [c for c in clusters if not merged["cluster_id"].eq(c).any()]
+    if empty:
+        raise ValueError(f"CLUSTERS: {empty} have no member city with data in FIRST_YEAR–LAST_YEAR "
+                         f"= {first_year}–{last_year}; choose other years or clusters")
     order = {c: i for i, c in enumerate(clusters)}
     return merged.sort_values(["cluster_id", "city_code", "year"], key=lambda s: s.map(order)
                               if s.name == "cluster_id" else s).reset_index(drop=True)

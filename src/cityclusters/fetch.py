@@ -24,6 +24,7 @@ import pooch
 
 from .errors import DataFetchError
 from .paths import MIRROR_ENV, cache_dir, mirror_dir
+from .provenance import record
 from .registry import load_registry
 
 pooch.get_logger().setLevel(logging.WARNING)
@@ -68,6 +69,7 @@ def fetch(key: str, registry=None) -> Path:
         )
     entry = registry.loc[key]
     expected = entry["sha256"]
+    record(key)
     target = cache_dir() / key
     if target.is_file() and sha256_of(target) == expected:
         return target

@@ -174,7 +174,19 @@ def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame
 
 
+#: Table-wide checks and the column whose values they judge. pandera reports a failing
+#: table-wide check once per column of each failing row; the message names this column once.
+TABLE_CHECK_COLUMNS = {"gdp_missing_only_by_erratum": "gdp"}
+
+
 def _summarise(cases: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    table_wide = cases["check"].isin(TABLE_CHECK_COLUMNS)
+    if table_wide.any():
+        once = cases[table_wide].drop_duplicates(["check", "index"]).copy()
+        once["column"] = once["check"].map(TABLE_CHECK_COLUMNS)
+        once["failure_case"] = [frame.at[i, c] if i in frame.index and c in frame.columns else None
+                                for i, c in zip(once["index"], once["column"])]
+        cases = pd.concat([cases[~table_wide], once], ignore_index=True)
     rows = []
     for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=False):
         index = [i for i in group["index"].dropna().unique().tolist()]

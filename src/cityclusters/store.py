@@ -9,18 +9,24 @@ the pinned requirements). Any change to those gives a new name,
 so a stale table is never read; older versions of the table are removed when a new one is
 written. Set ``CITYCLUSTERS_NO_CACHE=1`` to build every table afresh.
 
+Next to each table, ``<name>-<key>.sources.json`` lists the raw files (registry keys) it was
+built from; they are recorded again (:mod:`cityclusters.provenance`) when the table is read
+back, so a chapter knows its data files even when it never opens them.
+
 Pickles are used because they restore every dtype exactly (categoricals, nullable integers,
 geometries); they are local build products, never committed or shared.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from functools import lru_cache
 
 import pandas as pd
 
+from . import provenance
 from .cache_key import table_cache_key
 from .paths import data_dir
 
@@ -50,17 +56,25 @@ def cached_frame(name: str, build: Callable[[], pd.DataFrame],
         return build()
     folder = processed_dir()
     path = folder / f"{name}-{_key(module)}.pkl"
-    if path.is_file():
+    sources = path.with_suffix(".sources.json")
+    if path.is_file() and sources.is_file():
         try:
-            return pd.read_pickle(path)
+            frame = pd.read_pickle(path)
+            for key in json.loads(sources.read_text(encoding="utf-8")):
+                provenance.record(key)
+            return frame
         except Exception:  # a truncated or foreign file: rebuild it
             path.unlink(missing_ok=True)
-    frame = build()
+    with provenance.capture() as used:
+        frame = build()
     folder.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     frame.to_pickle(temporary)
+    temporary_sources = sources.with_suffix(f".{os.getpid()}.tmp")
+    temporary_sources.write_text(json.dumps(sorted(used)), encoding="utf-8")
+    temporary_sources.replace(sources)
     temporary.replace(path)
-    for stale in folder.glob(f"{name}-*.pkl"):
-        if stale != path:
+    for stale in [*folder.glob(f"{name}-*.pkl"), *folder.glob(f"{name}-*.sources.json")]:
+        if stale not in (path, sources):
             stale.unlink(missing_ok=True)
     return frame

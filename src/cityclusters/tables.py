@@ -30,6 +30,7 @@ from .quality import flag_sector_sum, flag_yoy_outliers, list_outliers
 from .schemas import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, validate
 from .store import cached_frame
 from .sources import census, crosswalk, csmar, gp, transport
+from .sources._io import describe_duplicates
 
 #: The clusters of the book, with display names (Chinese, English).
 CLUSTERS = {
@@ -103,10 +104,17 @@ def _build_city_year() -> pd.DataFrame:
     for frame, where in ((structure, gp.STRUCTURE), (population, gp.POPULATION), (prices, gp.REAL_GDP)):
         dup = frame.duplicated(["entity_id", "year"], keep=False)
         if dup.any():
-            rows = frame.loc[dup, "source_row"].tolist()[:10]
-            raise SourceFormatError(f"{where}: two rows for the same city and year after harmonisation, rows {rows}.")
+            raise SourceFormatError(f"{where}: two rows for the same city and year after "
+                                    f"harmonisation: {describe_duplicates(frame, dup, 'name_zh')}.")
+    # A year outside the panel's range is an error (e.g. a typo such as 2109), never filtered out.
+    outside = ~structure["year"].between(FIRST_YEAR, LAST_YEAR)
+    if outside.any():
+        bad = structure.loc[outside]
+        raise SourceFormatError(
+            f"{gp.STRUCTURE}: column '年度标识' (year) has {sorted(set(bad['year'].tolist()))[:5]} "
+            f"outside {FIRST_YEAR}–{LAST_YEAR} at rows {bad['source_row'].tolist()[:10]}.")
 
-    panel = structure[(structure["year"] >= FIRST_YEAR) & (structure["year"] <= LAST_YEAR)].copy()
+    panel = structure.copy()
     panel = panel.rename(columns={"name_zh": "name_zh_source", "source_row": "source_row_structure"})
     pop = population[["entity_id", "year", "population_reported", "population_filled", "land_area_km2"]]
     panel = panel.merge(pop, on=["entity_id", "year"], how="left", validate="one_to_one")
@@ -355,8 +363,8 @@ def csmar_city_gdp() -> pd.DataFrame:
     out["city_code"] = out["city_code"].astype(int)
     dup = out.duplicated(["city_code", "year"], keep=False)
     if dup.any():
-        rows = out.loc[dup, "source_row"].tolist()[:10]
-        raise SourceFormatError(f"{csmar.GDP}: two rows for one city and year after harmonising codes, rows {rows}.")
+        raise SourceFormatError(f"{csmar.GDP}: two rows for one city and year after harmonising "
+                                f"codes: {describe_duplicates(out, dup, 'name_en')}.")
     out.attrs["unmatched"] = unmatched[["source_row", "code", "name_en", "year"]].reset_index(drop=True)
     return out.reset_index(drop=True)
 

@@ -84,8 +84,12 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
     fig, axes = plt.subplots(len(groups), len(years), figsize=(3.9 * len(years), 3.3 * len(groups)),
                              squeeze=False)
     present = set()
+    # a union (e.g. chengyugui) is drawn as its parts: take their members from the full table
+    from ..tables import clusters as all_clusters
+
+    everyone = pd.concat([members, all_clusters()[["cluster_id", "city_code"]]])
     for r, (title, ids) in enumerate(groups):
-        codes = set(members.loc[members["cluster_id"].isin(ids), "city_code"])
+        codes = set(everyone.loc[everyone["cluster_id"].isin(ids), "city_code"])
         sub = cit[cit["city_code"].isin(codes)]
         xmin, ymin, xmax, ymax = sub.total_bounds
         span = max(xmax - xmin, ymax - ymin)

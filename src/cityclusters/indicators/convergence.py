@@ -287,14 +287,18 @@ def beta_convergence(panel: pd.DataFrame, value: str, start: int, end: int,
     Raises
     ------
     MethodInputError
-        start ≥ end; a unit not observed in ``start`` or ``end`` (named); fewer than 3 units;
-        duplicated unit–year rows; zero, negative or missing values; unknown columns.
+        start or end not an integer; start ≥ end; a unit not observed in ``start`` or ``end``
+        (named); fewer than 3 units; duplicated unit–year rows; zero, negative or missing
+        values; unknown columns.
 
     References
     ----------
     Barro, R. J. & Sala-i-Martin, X. (1992). Convergence. *Journal of Political Economy*
     100(2), 223–251 (equation for the average growth rate over T years and λ).
     """
+    for name, given in (("start", start), ("end", end)):
+        if isinstance(given, bool) or not isinstance(given, (int, np.integer)):
+            raise MethodInputError(f"{name}={given!r} must be an integer year")
     if not start < end:
         raise MethodInputError(f"start={start!r} must be earlier than end={end!r}")
     keyed = _log_panel(panel, value, unit, year)

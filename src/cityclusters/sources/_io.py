@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,7 +25,8 @@ def read_checked(
 
     Adds ``source_row``: the row number a reader would see in a spreadsheet (header = 1).
     Raises :class:`SourceFormatError` naming the file, sheet and missing columns when the
-    header is not as expected (e.g. a renamed column).
+    header is not as expected (e.g. a renamed column), and naming the file and row when a CSV
+    is cut short (see :func:`refuse_cut_csv`).
     """
     path = fetch(key)
     where = f"{key}" + (f", sheet '{sheet}'" if sheet else "")
@@ -34,6 +37,9 @@ def read_checked(
                 frame = pd.read_excel(path, sheet_name=sheet, dtype=dtype, **read_kwargs)
         else:
             frame = pd.read_csv(path, dtype=dtype, encoding="utf-8-sig", **read_kwargs)
+            refuse_cut_csv(path, where, read_kwargs.get("sep", ","))
+    except SourceFormatError:
+        raise
     except ValueError as exc:
         if sheet and "not found" in str(exc):
             raise SourceFormatError(f"{where}: sheet not found ({exc}).") from exc
@@ -44,11 +50,48 @@ def read_checked(
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise SourceFormatError(
-            f"{where}: missing column(s) {missing}; found {list(frame.columns)[:20]}."
+            f"{where}, header row: missing column(s) {missing}; found {list(frame.columns)[:20]}."
         )
     frame = frame[list(columns)].rename(columns=dict(columns))
     frame.insert(0, "source_row", frame.index + 2)
     return frame
+
+
+def refuse_cut_csv(path: Path, where: str, sep: str = ",") -> None:
+    """Refuse a CSV that breaks off inside its last row (a truncated copy of the file).
+
+    pandas fills the missing trailing cells of a short last row with NaN, so a file cut after
+    a complete field would be read as if those values were missing in the source. A file cut
+    short does not end with a line break; only then is it parsed again (``csv`` module) to
+    compare the number of fields of its last row with the header. Raises
+    :class:`SourceFormatError` naming ``where`` and the row. (A file cut exactly at a line
+    break cannot be told from a shorter file here: the SHA-256 check of :func:`fetch` is what
+    refuses it.)
+    """
+    with open(path, "rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return
+        handle.seek(-1, 2)
+        if handle.read(1) in (b"\n", b"\r"):
+            return
+    limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)  # boundary polygons (WKT) exceed the default 128 KB
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            records = csv.reader(handle, delimiter=sep)
+            header = next(records, [])
+            row, last = 1, header
+            for last in records:
+                row += 1
+    finally:
+        csv.field_size_limit(limit)
+    if len(last) < len(header):
+        raise SourceFormatError(
+            f"{where}: row {row} (the last) has {len(last)} of the header's {len(header)} "
+            f"columns and the file ends without a line break: the file is cut short "
+            f"(truncated). Fetch it again."
+        )
 
 
 def drop_footer_rows(frame: pd.DataFrame, key_columns: list[str], where: str) -> pd.DataFrame:
@@ -109,6 +152,21 @@ def finish_panel(frame: pd.DataFrame, where: str, keys: list[str], numeric: list
     return frame.reset_index(drop=True)
 
 
+def describe_duplicates(frame: pd.DataFrame, duplicated: pd.Series, name: str | None = None,
+                        limit: int = 5) -> str:
+    """The (city_code, year) keys of the ``duplicated`` rows of ``frame`` with their source rows,
+    e.g. ``成都市 (city_code 510100), year 2019: rows [4, 16]`` (the name from column ``name``),
+    for error messages that must name the city, the year and the rows."""
+    parts = []
+    for (code, year), group in frame.loc[duplicated].groupby(["city_code", "year"], sort=True):
+        label = f"city_code {int(code)}"
+        if name is not None and name in group and isinstance(group[name].iloc[0], str):
+            label = f"{group[name].iloc[0]} ({label})"
+        parts.append(f"{label}, year {int(year)}: rows {[int(r) for r in group['source_row']]}")
+    more = f"; and {len(parts) - limit} more" if len(parts) > limit else ""
+    return "; ".join(parts[:limit]) + more
+
+
 def assign_city_codes(frame: pd.DataFrame, codes: pd.Series, where: str,
                       unmatched_columns: list[str]) -> pd.DataFrame:
     """Set ``city_code`` from ``codes`` (aligned with ``frame``; NaN where a row matches no
@@ -124,7 +182,7 @@ def assign_city_codes(frame: pd.DataFrame, codes: pd.Series, where: str,
     out["city_code"] = out["city_code"].astype(int)
     dup = out.duplicated(["city_code", "year"], keep=False)
     if dup.any():
-        raise SourceFormatError(f"{where}: two rows for one city and year after matching, rows "
-                                f"{out.loc[dup, 'source_row'].tolist()[:10]}")
+        raise SourceFormatError(f"{where}: two rows for one city and year after matching: "
+                                f"{describe_duplicates(out, dup, 'name_zh')}.")
     out.attrs["unmatched"] = unmatched
     return out
