@@ -49,7 +49,7 @@ PDF_DPI = 60
 
 def key_pages(html_dir: Path) -> list[str]:
     """The pages to screenshot (relative to ``html_dir``)."""
-    ledger = "notebooks/99_claims_ledger.html"
+    ledger = "summary/claims_ledger.html"
     third = ledger if (html_dir / ledger).is_file() else "notebooks/03_development_gaps.html"
     return ["book/intro.html", "notebooks/02_synergetics_to_measurement.html", third]
 

@@ -303,10 +303,10 @@ def test_script_key_pages_prefer_the_claims_ledger(tmp_path):
     script = _load_script()
     html = tmp_path / "html"
     assert script.key_pages(html)[-1] == "notebooks/03_development_gaps.html"
-    write(html / "notebooks/99_claims_ledger.html", "<html></html>")
+    write(html / "summary/claims_ledger.html", "<html></html>")
     assert script.key_pages(html) == ["book/intro.html",
                                       "notebooks/02_synergetics_to_measurement.html",
-                                      "notebooks/99_claims_ledger.html"]
+                                      "summary/claims_ledger.html"]
 
 
 def test_script_fails_on_a_heavy_page(tmp_path, capsys):

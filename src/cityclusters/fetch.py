@@ -18,9 +18,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+import warnings
 from pathlib import Path
 
-import pooch
+with warnings.catch_warnings():
+    # pooch imports tqdm.auto, which warns inside Jupyter kernels without ipywidgets; the data
+    # step shows no progress bars, so the warning would only clutter the book's pages
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    import pooch
 
 from .errors import DataFetchError
 from .paths import MIRROR_ENV, cache_dir, mirror_dir
