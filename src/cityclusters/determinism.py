@@ -13,18 +13,12 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-
-def _text(data: dict, suffix: str) -> str | None:
-    value = next((v for k, v in data.items() if k.endswith(suffix)), None)
-    return "".join(value) if isinstance(value, list) else value
+from .runner import glued_values, output_text
 
 
 def glue_texts(path: Path) -> dict[str, str]:
     """Plain-text form of every glue value of an executed chapter (``.glue.json`` or ``.ipynb``)."""
-    from .ledger import _glue_outputs
-
-    return {o["metadata"]["scrapbook"]["name"]: _text(o.get("data", {}), "text/plain")
-            for o in _glue_outputs(Path(path))}
+    return glued_values(path)
 
 
 def table_outputs(notebook: Path) -> list[str]:
@@ -33,11 +27,10 @@ def table_outputs(notebook: Path) -> list[str]:
     tables = []
     for cell in cells:
         for output in cell.get("outputs", []):
-            data = output.get("data", {})
             if output.get("metadata", {}).get("scrapbook"):
                 continue
             for mime in ("text/markdown", "text/html"):
-                text = _text(data, mime)
+                text = output_text(output, mime)
                 if text is not None:
                     tables.append(text)
     return tables

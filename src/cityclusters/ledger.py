@@ -11,7 +11,6 @@ this module reads them back and joins them to the claim list
 from __future__ import annotations
 
 import ast
-import json
 import os
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pandas as pd
 
 from .errors import CityClustersError
 from .paths import repo_root
+from .runner import glue_outputs, output_text
 
 #: The glue prefixes written by ``glue_verdict``.
 FIELDS = ("verdict", "evidence", "section")
@@ -34,25 +34,6 @@ def executed_dir() -> Path:
     return Path(os.environ.get("CITYCLUSTERS_EXECUTED_DIR") or repo_root() / "_build" / "jupyter_execute")
 
 
-def _plain_text(output: dict) -> str | None:
-    data = output.get("data", {})
-    # papermill-executed notebooks prefix the mime type; myst-nb's .glue.json does not
-    text = next((v for k, v in data.items() if k.endswith("text/plain")), None)
-    if isinstance(text, list):
-        text = "".join(text)
-    return text
-
-
-def _glue_outputs(path: Path) -> list[dict]:
-    """Glue outputs of an executed chapter: myst-nb's ``<stem>.glue.json`` (name → output;
-    myst-nb moves glue outputs out of the notebook it writes) or a papermill ``.ipynb``."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if path.suffix == ".json":
-        return list(data.values())
-    return [o for cell in data["cells"] for o in cell.get("outputs", [])
-            if o.get("metadata", {}).get("scrapbook")]
-
-
 def glued_strings(path: Path, prefixes: tuple[str, ...] = FIELDS) -> dict[str, str]:
     """The string glue values of an executed chapter whose names start with ``<prefix>__``.
 
@@ -62,11 +43,11 @@ def glued_strings(path: Path, prefixes: tuple[str, ...] = FIELDS) -> dict[str, s
     :class:`LedgerError` naming the file and the glue name.
     """
     values = {}
-    for output in _glue_outputs(Path(path)):
+    for output in glue_outputs(Path(path)):
         name = output["metadata"]["scrapbook"]["name"]
         if name.split("__", 1)[0] not in prefixes or "__" not in name:
             continue
-        text = _plain_text(output)
+        text = output_text(output)
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError) as exc:

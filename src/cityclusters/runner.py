@@ -36,15 +36,29 @@ def run_chapter(chapter: str, output: Path, parameters: dict | None = None, time
     return output
 
 
+def glue_outputs(path: Path) -> list[dict]:
+    """The glue outputs of an executed chapter: myst-nb's ``<stem>.glue.json`` (name → output;
+    myst-nb moves glue outputs out of the notebook it writes) or a papermill ``.ipynb``."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if path.suffix == ".json":
+        return list(data.values())
+    return [o for cell in data["cells"] for o in cell.get("outputs", [])
+            if o.get("metadata", {}).get("scrapbook")]
+
+
+def output_text(output: dict, mime: str = "text/plain") -> str | None:
+    """An output's text of type ``mime`` (papermill prefixes the mime type of glue records)."""
+    value = next((v for k, v in output.get("data", {}).items() if k.endswith(mime)), None)
+    return "".join(value) if isinstance(value, list) else value
+
+
 def glued_values(notebook: Path) -> dict[str, str]:
-    """The ``glue`` values of an executed notebook, as their plain-text representation."""
+    """The ``glue`` values of an executed chapter (``.ipynb`` or ``.glue.json``), as their
+    plain-text representation."""
     values = {}
-    for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
-        for output in cell.get("outputs", []):
-            record = output.get("metadata", {}).get("scrapbook")
-            if record:
-                data = output.get("data", {})
-                text = data.get(f"{record['mime_prefix']}text/plain")
-                if text is not None:
-                    values[record["name"]] = text
+    for output in glue_outputs(notebook):
+        text = output_text(output)
+        if text is not None:
+            values[output["metadata"]["scrapbook"]["name"]] = text
     return values
