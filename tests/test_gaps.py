@@ -217,3 +217,26 @@ def test_chapter_03_reruns_for_other_clusters_and_years(tmp_path):
     assert values["verdict__p000_guiyang_gdp_ratio"].strip("'\"").startswith("supported")
     assert values["revised_from"] == "2019"
     assert float(values["lev_anhui"]) > float(values["idx_anhui"])  # the 2019 level jump
+
+
+def test_urbanisation_rates_sum_persons_before_dividing():
+    from cityclusters.gaps import urbanisation_rates
+    from cityclusters.indicators._checks import MethodInputError
+
+    census = pd.DataFrame({"name_zh": ["甲", "乙", "丙"], "source_row": [2, 3, 4],
+                           "province_zh": ["四川省", "四川省", "贵州省"],
+                           "pop_2020_persons": [100.0, 300.0, 100.0],
+                           "pop_urban_2020_persons": [80.0, 120.0, 30.0]})
+    rates = urbanisation_rates(census, {"sc": ["四川省"], "gz": ["贵州省"], "all": []})["rate"]
+    # Sichuan: (80 + 120) / (100 + 300) = 0.5, not the mean of 0.8 and 0.4 (0.6)
+    assert rates["sc"] == pytest.approx(0.5) and rates["gz"] == pytest.approx(0.3)
+    assert rates["all"] == pytest.approx(230 / 500)
+    census.loc[1, "pop_urban_2020_persons"] = None  # left out and reported
+    table = urbanisation_rates(census, {"sc": ["四川省"]})
+    assert table.at["sc", "rate"] == pytest.approx(0.8)
+    assert table.at["sc", "n_missing"] == 1 and table.at["sc", "missing"] == "乙"
+    census.loc[0, "pop_urban_2020_persons"] = 120.0  # more urban residents than residents
+    with pytest.raises(MethodInputError, match=r"甲 \(row 2\) has more urban residents"):
+        urbanisation_rates(census, {"sc": ["四川省"]})
+    with pytest.raises(MethodInputError, match="no census unit"):
+        urbanisation_rates(census, {"x": ["西藏自治区"]})

@@ -576,3 +576,55 @@ def linear_trend(frame: pd.DataFrame, column: str, first: int, last: int) -> dic
             "p_value": stats["slope_p_value"], "n_years": stats["n_obs"],
             "change": float(by_year.loc[last] - by_year.loc[first]),
             "first": int(first), "last": int(last)}
+
+
+def urbanisation_rates(census: pd.DataFrame, regions: Mapping[str, Sequence[str]],
+                       total: str = "pop_2020_persons", urban: str = "pop_urban_2020_persons",
+                       province: str = "province_zh") -> pd.DataFrame:
+    """Urbanisation rate of regions made of whole provinces: Σ urban / Σ resident population.
+
+    The rate of a region is its urban residents over its residents (the census definition of
+    常住人口城镇化率), summed over its prefecture-level units, not the mean of the units' rates.
+    ``regions`` maps a label to province names (``province`` column); an empty list means every
+    unit of ``census`` (the national aggregate of the units). Units lacking either count are
+    left out and counted in ``n_missing`` (and named in ``missing``), so the caller can report
+    the coverage.
+
+    Parameters
+    ----------
+    census : pandas.DataFrame
+        One row per prefecture-level unit, e.g. :func:`cityclusters.sources.census.read_census`
+        (persons, 2020 census).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: region label. Columns ``rate`` (share, 0–1), ``n_units`` (units summed),
+        ``n_missing`` and ``missing`` (names of the units left out, comma-separated).
+
+    Raises
+    ------
+    MethodInputError
+        A listed province has no unit with both counts, or a unit has more urban residents
+        than residents (named with its row).
+    """
+    require_columns(census, [total, urban, province], "census")
+    out = {}
+    for label, provinces in regions.items():
+        rows = census if not provinces else census[census[province].isin(provinces)]
+        inconsistent = rows[rows[urban] > rows[total]]
+        if not inconsistent.empty:
+            first = inconsistent.iloc[0]
+            raise MethodInputError(
+                f"regions[{label!r}]: census unit {first.get('name_zh', '?')} (row "
+                f"{first.get('source_row', '?')}) has more urban residents ({urban}) than residents ({total})")
+        incomplete = rows[[total, urban]].isna().any(axis=1)
+        complete = rows[~incomplete]
+        if complete.empty:
+            raise MethodInputError(f"regions[{label!r}]: no census unit with {total} and {urban} "
+                                   f"in province(s) {list(provinces) or 'any'}")
+        out[label] = {"rate": float(complete[urban].sum() / complete[total].sum()),
+                      "n_units": len(complete), "n_missing": int(incomplete.sum()),
+                      "missing": ", ".join(rows.loc[incomplete, "name_zh"].astype(str))
+                      if "name_zh" in rows else ""}
+    return pd.DataFrame.from_dict(out, orient="index")
