@@ -51,3 +51,24 @@ def test_chinese_authors_are_single_braced_names():
             bad += [f"line {line_no}: {n}" for n in names
                     if cjk.search(n) and not (n.startswith("{") and n.endswith("}"))]
     assert not bad, bad
+
+
+def test_paper002_ten_clusters_map_to_known_clusters_and_are_documented(monkeypatch, tmp_path):
+    import shutil
+
+    import pytest
+
+    from cityclusters import tables
+    from cityclusters.errors import SourceFormatError
+
+    ten = tables.paper002_ten_clusters()
+    assert len(ten) == 10 and ten["source"].str.contains("Li, Xiao & Ma").all()
+    assert sorted(ten["cluster_id"].dropna()) == ["chengyu", "jingjinji", "middle_yangtze", "prd", "yrd26"]
+    assert "paper002_ten_clusters.csv" in (ROOT / "data/facts/FACTS_SOURCES.md").read_text(encoding="utf-8")
+    facts = tmp_path / "facts"
+    shutil.copytree(ROOT / "data" / "facts", facts)
+    text = (facts / "paper002_ten_clusters.csv").read_text(encoding="utf-8")
+    (facts / "paper002_ten_clusters.csv").write_text(text.replace(",yrd26,", ",yrd99,"), encoding="utf-8")
+    monkeypatch.setattr(tables, "facts_dir", lambda: facts)
+    with pytest.raises(SourceFormatError, match="unknown cluster_id 'yrd99' at row 2, column 'cluster_id'"):
+        tables.paper002_ten_clusters()

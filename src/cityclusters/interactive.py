@@ -38,6 +38,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 
+from .indicators._checks import require_columns
 from .plotting import CHINA_ALBERS, CLUSTER_COLOURS, city_label, cluster_label
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -100,11 +101,11 @@ def _text(x: float, y: float, text: str, size: float = 12, anchor: str = "start"
 
 
 def _require_columns(frame: pd.DataFrame, columns: Sequence[str], where: str) -> None:
+    """The package's column check (:func:`~cityclusters.indicators._checks.require_columns`),
+    plus: a DataFrame, and not an empty one (a figure of nothing)."""
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"{where}: expected a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{where}: column(s) {missing} not found; the frame has {list(frame.columns)}")
+    require_columns(frame, columns, where)
     if frame.empty:
         raise ValueError(f"{where}: the frame is empty (no rows); column {columns[0]!r} has no values")
 

@@ -321,6 +321,22 @@ def paper000_table1() -> pd.DataFrame:
     return validate(table.drop(columns="source_row"), "paper000_table1")
 
 
+def paper002_ten_clusters() -> pd.DataFrame:
+    """The ten clusters Li, Xiao & Ma (2020) name, with the id of the cluster of this book that
+    corresponds to each (empty where the book does not delimit it; ``prd``, the Pearl River
+    Delta, is delimited only as chapter 10's benchmark, ``data/facts/benchmarks_prd_members.csv``)."""
+    table = _read_fact("paper002_ten_clusters.csv", dtype=str)
+    unknown = table["cluster_id"].notna() & ~table["cluster_id"].isin([*CLUSTER_IDS, "prd"])
+    if unknown.any():
+        row = table.loc[unknown].iloc[0]
+        raise SourceFormatError(f"data/facts/paper002_ten_clusters.csv: unknown cluster_id "
+                                f"{row['cluster_id']!r} at row {row['source_row']}, column 'cluster_id'.")
+    if len(table) != 10:
+        raise SourceFormatError(f"data/facts/paper002_ten_clusters.csv: expected the 10 clusters of "
+                                f"the paper, found {len(table)} rows")
+    return table.drop(columns="source_row")
+
+
 def events() -> pd.DataFrame:
     """Dated events (committee founding and enlargements, plan approvals, HSR openings), cited."""
     table = _read_fact("events.csv", dtype=str)
