@@ -52,7 +52,7 @@ html-student: html ## the book without the exercises' solutions (_build/student/
 # make rerun CHAPTER=03_development_gaps CLUSTER=middle_yangtze YEARS=2005-2019
 rerun: venv ## CHAPTER=<name> [CLUSTER=<id>[,<id>]] [YEARS=<first>-<last>]
 	@test -n "$(CHAPTER)" || { echo "usage: make rerun CHAPTER=<name> [CLUSTER=<id>] [YEARS=<first>-<last>]"; \
-	  $(BIN)/python -c "from cityclusters.rerun import chapter_names; print('chapters:', *chapter_names())"; exit 2; }
+	  $(BIN)/python -c "from cityclusters.publishing.rerun import chapter_names; print('chapters:', *chapter_names())"; exit 2; }
 	$(BIN)/python -m cityclusters rerun --chapter "$(CHAPTER)" \
 	  $(if $(CLUSTER),--cluster "$(CLUSTER)") $(if $(YEARS),--years "$(YEARS)")
 

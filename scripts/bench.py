@@ -677,19 +677,19 @@ def previous_step6_times(csv_path: Path) -> dict[str, float]:
 def full_rerun_pairs() -> tuple[dict[str, int], str]:
     """Chapter → number of clusters ``rerun-all`` runs it for by default, and how it was counted.
 
-    Counted from ``cityclusters.rerun.CHAPTER_RULES`` (the clusters each chapter accepts), else
-    every chapter × every cluster of ``cityclusters.schemas.CLUSTER_IDS``.
+    Counted from ``cityclusters.publishing.chapter_specs.CHAPTER_SPECS`` (the clusters each chapter accepts), else
+    every chapter × every cluster of ``cityclusters.config.CLUSTER_IDS``.
     """
-    from cityclusters.schemas import CLUSTER_IDS
+    from cityclusters.config import CLUSTER_IDS
 
     every = chapters()
     try:
-        from cityclusters.rerun import CHAPTER_RULES
+        from cityclusters.publishing.chapter_specs import CHAPTER_SPECS
     except ImportError:
         return {c: len(CLUSTER_IDS) for c in every}, f"{len(every)} chapters × {len(CLUSTER_IDS)} clusters"
-    counts = {c: len([k for k in CHAPTER_RULES[c].clusters if k in CLUSTER_IDS]) for c in every if c in CHAPTER_RULES}
-    how = "clusters each chapter accepts, cityclusters.rerun.CHAPTER_RULES"
-    missing = [c for c in every if c not in CHAPTER_RULES]
+    counts = {c: len([k for k in CHAPTER_SPECS[c].clusters if k in CLUSTER_IDS]) for c in every if c in CHAPTER_SPECS}
+    how = "clusters each chapter accepts, cityclusters.publishing.chapter_specs.CHAPTER_SPECS"
+    missing = [c for c in every if c not in CHAPTER_SPECS]
     if missing:
         how += f"; chapters without rules left out: {', '.join(missing)}"
     return counts, how

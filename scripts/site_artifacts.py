@@ -4,7 +4,7 @@
 Writes into ``_build/artifacts/`` (by default):
 
 - ``page_weights.csv``, ``static_summary.csv``, ``page_weights.md``: bytes per HTML page
-  (see ``cityclusters.site_report.page_weights``); the budget is 1.5 MB per page;
+  (see ``cityclusters.publishing.site_report.page_weights``); the budget is 1.5 MB per page;
 - ``screenshots/*.png``: headless-Chromium screenshots (1280 × 1600, 5 s of virtual time so
   that MathJax has typeset the formulas) of the introduction, chapter 2 and the claims ledger
   (chapter 3 while the ledger does not exist);
@@ -22,7 +22,6 @@ Usage: ``python scripts/site_artifacts.py [--html-dir DIR] [--pdf FILE] [--out D
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from cityclusters.paths import repo_root
-from cityclusters.site_report import (
+from cityclusters.publishing.site_report import (
     PAGE_LIMIT_BYTES,
     SiteReportError,
     figure_pages_from_pdfimages,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cityclusters.data.registry import REGISTRY_COLUMNS
 from cityclusters.paths import mirror_dir, repo_root
-from cityclusters.registry import REGISTRY_COLUMNS
 
 REPO = repo_root()
 

@@ -37,18 +37,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cityclusters import chapter, growth, quality, tables
-from cityclusters.errors import DataFetchError, SourceFormatError, TableValidationError
-from cityclusters.fetch import fetch
-from cityclusters.indicators import convergence, inequality
-from cityclusters.indicators._checks import MethodInputError
+from cityclusters import checks
+from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR
+from cityclusters.data import quality, tables
+from cityclusters.data.fetch import fetch
+from cityclusters.data.registry import load_registry
+from cityclusters.data.schemas import validate
+from cityclusters.data.sources import census, crosswalk, csmar, gp
+from cityclusters.errors import (
+    DataFetchError,
+    MethodInputError,
+    SourceFormatError,
+    TableValidationError,
+)
+from cityclusters.indicators import convergence, growth, inequality
 from cityclusters.paths import mirror_dir
-from cityclusters.registry import load_registry
-from cityclusters.schemas import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, validate
-from cityclusters.sources import census, crosswalk, csmar, gp
-
-from .conftest import requires_mirror
-from .test_schemas import city_year_fixture
+from tests.conftest import requires_mirror
+from tests.data.test_schemas import city_year_fixture
 
 CROSSWALK_FILES = (crosswalk.ENTITIES, crosswalk.NAMES, crosswalk.ALIASES)
 
@@ -129,7 +134,7 @@ def source(tmp_path, monkeypatch):
     monkeypatch.setenv("CITYCLUSTERS_CACHE", str(src.cache))
     monkeypatch.setenv("CITYCLUSTERS_NO_CACHE", "1")
     monkeypatch.setenv("CITYCLUSTERS_PROCESSED", str(tmp_path / "processed"))
-    monkeypatch.setattr("cityclusters.fetch.load_registry", lambda path=None: registry)
+    monkeypatch.setattr("cityclusters.data.fetch.load_registry", lambda path=None: registry)
     _clear_table_caches()
     yield src
     _clear_table_caches()
@@ -492,7 +497,7 @@ def test_duplicate_city_year_in_csmar(source):
 def test_duplicate_city_year_after_matching_codes():
     """Two source rows that fall on one city after code matching (an old and a new code of
     the same city, e.g. a renamed prefecture) are named with the city, year and rows."""
-    from cityclusters.sources import _io
+    from cityclusters.data.sources import reading as _io
 
     frame = pd.DataFrame({"source_row": [2, 3, 4], "year": [2019, 2019, 2019],
                           "code": [522400, 520500, 520100],
@@ -740,7 +745,7 @@ def test_unknown_city_code_in_csmar_is_reported_not_dropped(source):
 ])
 def test_year_outside_the_range(first, last, named):
     with pytest.raises(ValueError) as info:
-        chapter.validate_parameters(["chengyu"], first, last)
+        checks.validate_parameters(["chengyu"], first, last)
     message = str(info.value)
     assert named in message
     assert f"{FIRST_YEAR} <= FIRST_YEAR <= LAST_YEAR <= {LAST_YEAR}" in message
@@ -753,7 +758,7 @@ def test_year_outside_the_range_before_any_table_is_read(monkeypatch):
     monkeypatch.setattr(tables, "city_year", must_not_run)
     monkeypatch.setattr(tables, "clusters", must_not_run)
     with pytest.raises(ValueError, match="FIRST_YEAR=1990"):
-        chapter.cluster_city_year(["chengyu"], 1990, 2000)
+        tables.cluster_city_year(["chengyu"], 1990, 2000)
 
 
 @requires_mirror
@@ -783,7 +788,7 @@ def test_year_typo_in_a_source_file(source):
         "string year", "float year", "bool year", "numpy float year"])
 def test_wrong_parameter_types(kwargs, named):
     with pytest.raises(ValueError) as info:
-        chapter.validate_parameters(**kwargs)
+        checks.validate_parameters(**kwargs)
     assert named in str(info.value)
 
 
@@ -798,7 +803,7 @@ def test_wrong_argument_types_of_an_indicator(call, named):
 
 def test_empty_cluster_list():
     with pytest.raises(ValueError, match=r"CLUSTERS must be a non-empty list") as info:
-        chapter.validate_parameters([], 2010, 2019)
+        checks.validate_parameters([], 2010, 2019)
     assert all(c in str(info.value) for c in CLUSTER_IDS)
 
 
@@ -810,10 +815,10 @@ def test_cluster_without_rows_in_the_chosen_years(monkeypatch):
     panel = pd.concat([panel[panel["cluster_id"] == "chengyu"], early], ignore_index=True)
     monkeypatch.setattr(tables, "city_year", lambda: panel.drop(columns="cluster_id"))
     monkeypatch.setattr(tables, "clusters", mini_members)
-    assert set(chapter.cluster_city_year(["chengyu", "qianzhong"], 2003, 2019)["cluster_id"]) \
+    assert set(tables.cluster_city_year(["chengyu", "qianzhong"], 2003, 2019)["cluster_id"]) \
         == {"chengyu", "qianzhong"}
     with pytest.raises(ValueError) as info:
-        chapter.cluster_city_year(["chengyu", "qianzhong"], 2010, 2019)
+        tables.cluster_city_year(["chengyu", "qianzhong"], 2010, 2019)
     message = str(info.value)
     assert "CLUSTERS: ['qianzhong']" in message and "2010–2019" in message
     assert "chengyu" not in message
@@ -826,7 +831,7 @@ def test_cluster_without_rows_in_the_chosen_years(monkeypatch):
 ])
 def test_unknown_cluster_id_lists_the_valid_ids(clusters, unknown):
     with pytest.raises(ValueError) as info:
-        chapter.validate_parameters(clusters, 2010, 2019)
+        checks.validate_parameters(clusters, 2010, 2019)
     message = str(info.value)
     assert f"'{unknown}'" in message and "CLUSTERS" in message
     assert all(f"'{c}'" in message for c in CLUSTER_IDS), "lists every valid id"
@@ -841,7 +846,7 @@ def test_unknown_cluster_id_lists_the_valid_ids(clusters, unknown):
 def test_chapter_with_a_bad_parameter_stops_before_any_figure(tmp_path, monkeypatch):
     import papermill
 
-    from cityclusters.runner import run_chapter
+    from cityclusters.publishing.runner import run_chapter
 
     monkeypatch.setenv("CITYCLUSTERS_PROCESSED", str(tmp_path / "processed"))
     output = tmp_path / "01_bad.ipynb"

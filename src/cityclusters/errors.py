@@ -1,4 +1,5 @@
-"""Errors raised by the data step and the tables. Each message names what is wrong and where."""
+"""Every exception of the package, in one place. Each message names what is wrong and where
+(file, row and column, or the parameter)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,24 @@ class TableValidationError(CityClustersError, ValueError):
         super().__init__(message)
         self.table = table
         self.failures = failures
+
+
+class MethodInputError(CityClustersError, ValueError):
+    """An indicator or model received input it cannot use (names the argument and why)."""
+
+
+class LedgerError(CityClustersError, ValueError):
+    """The executed chapters do not give every claim exactly one verdict."""
+
+
+class SiteReportError(CityClustersError, ValueError):
+    """The built HTML names a local file that does not exist (or lies outside the site)."""
+
+
+class RerunParameterError(CityClustersError, ValueError):
+    """A rerun request that the chapter cannot run (named parameter, valid values listed)."""
+
+
+class ChapterParameterError(CityClustersError, ValueError):
+    """A chapter's parameters cell holds a value its spec refuses (names the parameter and
+    lists the valid values)."""

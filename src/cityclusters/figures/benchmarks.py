@@ -1,8 +1,8 @@
 """Figures of chapter 10 (benchmarks against the Yangtze River Delta): the small-multiple
 dashboard of all measures and the "years behind" heat table.
 
-Inputs are the tidy tables of :mod:`cityclusters.benchmarks`; every function returns a
-matplotlib Figure (call :func:`cityclusters.plotting.use_book_style` first).
+Inputs are the tidy tables of :mod:`cityclusters.analysis.benchmarks`; every function returns a
+matplotlib Figure (call :func:`cityclusters.figures.style.use_book_style` first).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
 
-from ..benchmarks import MEASURES, Measure
-from ..plotting import CLUSTER_COLOURS
-from ..tables import CLUSTERS
+from cityclusters.analysis.benchmarks import MEASURES, Measure
+from cityclusters.config import CLUSTERS
+from cityclusters.figures.style import CLUSTER_COLOURS
 
 #: Short bilingual panel titles.
 SHORT_TITLES = {

@@ -1,5 +1,5 @@
 """Figures of chapters 2 and 7: coupling degrees, subsystem scores, grade maps, order
-parameters and obstacle degrees (inputs from :mod:`cityclusters.subsystems`)."""
+parameters and obstacle degrees (inputs from :mod:`cityclusters.analysis.coordination`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..indicators.coupling import GRADE_BREAKS, GRADE_LABELS_EN, GRADE_LABELS_ZH, STAGE_BREAKS
-from ..plotting import CHINA_ALBERS, CLUSTER_COLOURS, MAP_PANELS, cluster_label
+from cityclusters.config import CHINA_ALBERS
+from cityclusters.figures.maps import MAP_PANELS
+from cityclusters.figures.style import CLUSTER_COLOURS, cluster_label
+from cityclusters.indicators.coupling import (
+    GRADE_BREAKS,
+    GRADE_LABELS_EN,
+    GRADE_LABELS_ZH,
+    STAGE_BREAKS,
+)
 
 #: English and Chinese names of the seven subsystems (plot labels).
 SUBSYSTEM_LABELS = {
@@ -72,7 +79,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
     """Maps of the ten-band D grade: one row per map group of the chosen clusters, one column
     per year. ``degree`` is D indexed by (city_code, year); cities without a score are hatched
     grey."""
-    from ..tables import UNIONS
+    from cityclusters.config import UNIONS
 
     selected = set()
     for c in clusters:
@@ -85,7 +92,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
                              squeeze=False)
     present = set()
     # a union (e.g. chengyugui) is drawn as its parts: take their members from the full table
-    from ..tables import clusters as all_clusters
+    from cityclusters.data.tables import clusters as all_clusters
 
     everyone = pd.concat([members, all_clusters()[["cluster_id", "city_code"]]])
     for r, (title, ids) in enumerate(groups):

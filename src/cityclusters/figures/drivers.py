@@ -8,14 +8,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cityclusters.plotting import CLUSTER_COLOURS
+from cityclusters.figures.style import CLUSTER_COLOURS
 
 
 def coefficient_plot(coefs: pd.DataFrame, terms: Sequence[str], term_labels: Mapping[str, str],
                      model_labels: Mapping[str, str], xlabel: str, cluster_models: Sequence[str] = ()):
     """One panel per term: point estimate and 95 % interval of every model, one row each.
 
-    ``coefs`` from :func:`cityclusters.drivers.coefficient_frame` (``model, term, estimate,
+    ``coefs`` from :func:`cityclusters.analysis.drivers.coefficient_frame` (``model, term, estimate,
     ci_low, ci_high``); rows are ordered as ``model_labels`` (model id → display label);
     models in ``cluster_models`` (cluster ids) are drawn in their cluster colour below a thin
     separating line. Intervals that exclude zero are drawn filled, the others hollow.
@@ -54,7 +54,7 @@ def event_profile_figure(profile: pd.DataFrame, ylabel: str):
     """Mean within-city deviation of the outcome by years relative to the first HSR year.
 
     ``profile``: ``event_time, mean, ci_low, ci_high, n`` (from
-    :func:`cityclusters.drivers.hsr_event_profile`)."""
+    :func:`cityclusters.analysis.drivers.hsr_event_profile`)."""
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     ax.fill_between(profile["event_time"], profile["ci_low"], profile["ci_high"], color="#0072B2", alpha=0.2,
                     linewidth=0)

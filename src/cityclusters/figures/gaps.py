@@ -1,8 +1,8 @@
 """Figures of chapter 3 (development gaps): Theil trends, σ-convergence, β scatters, the
 Hebei/Beijing/Tianjin per-capita GDP ratios.
 
-Every function takes the tidy tables of :mod:`cityclusters.gaps` and returns a matplotlib
-Figure (call :func:`cityclusters.plotting.use_book_style` first).
+Every function takes the tidy tables of :mod:`cityclusters.analysis.gaps` and returns a matplotlib
+Figure (call :func:`cityclusters.figures.style.use_book_style` first).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cityclusters.names import short_name
-from cityclusters.plotting import CLUSTER_COLOURS, bilingual
-from cityclusters.tables import CLUSTERS
+from cityclusters.config import CLUSTERS
+from cityclusters.data.names import short_name
+from cityclusters.figures.style import CLUSTER_COLOURS, bilingual
 
 #: chengyugui shares its colour with chengyu; it is told apart by a dashed line.
 _DASHED = {"chengyugui", "yrd41"}

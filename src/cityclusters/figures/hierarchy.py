@@ -1,22 +1,21 @@
 """Figures of chapter 4 (urban hierarchy and the "middle collapse").
 
-Each function takes the tables of :mod:`cityclusters.urban_system` and returns a matplotlib
-Figure (the book style of :func:`cityclusters.plotting.use_book_style` is assumed).
+Each function takes the tables of :mod:`cityclusters.analysis.hierarchy` and returns a matplotlib
+Figure (the book style of :func:`cityclusters.figures.style.use_book_style` is assumed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 import pandas as pd
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from cityclusters.names import short_name
-from cityclusters.plotting import CLUSTER_COLOURS
+from cityclusters.data.names import short_name
+from cityclusters.figures.style import CLUSTER_COLOURS
 
 #: Colours and markers for the start and end year of two-year comparisons.
 YEAR_STYLE = (("#999999", "o", "--"), ("#0072B2", "s", "-"))
@@ -28,7 +27,7 @@ _DASHES = {"chengyugui": (0, (4, 2)), "yrd41": (0, (4, 2))}
 
 
 def _label(cluster_id: str) -> str:
-    from cityclusters.tables import CLUSTERS
+    from cityclusters.config import CLUSTERS
 
     zh, en = CLUSTERS[cluster_id]
     return f"{zh.split('（')[0]} {en}"
@@ -130,7 +129,7 @@ def second_tier_bars(table: pd.DataFrame, clusters: Sequence[str], year: int, me
         ax.bar(x + (i - 1.5) * width, values, width, color=greys[i], label=f"rank {k}")
     ax.axhline(1.0, color="#D55E00", linewidth=1.0, linestyle="--", label="rank–size rule")
     ax.set_xticks(x)
-    from cityclusters.tables import CLUSTERS
+    from cityclusters.config import CLUSTERS
 
     ax.set_xticklabels([CLUSTERS[c][0].split("（")[0] + "\n" + textwrap.fill(CLUSTERS[c][1], 18, break_long_words=False)
                         for c in shown], fontsize=7.5)

@@ -7,7 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..plotting import CHINA_ALBERS, CLUSTER_COLOURS
+from cityclusters.config import CHINA_ALBERS
+from cityclusters.figures.style import CLUSTER_COLOURS
 
 
 def _project(coords: pd.DataFrame) -> pd.DataFrame:
@@ -22,7 +23,7 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
     centres (width ∝ linkage / strongest), on the grey census base map.
 
     ``panels`` items: ``title``, ``cluster_id``, ``links`` (from
-    :func:`cityclusters.rail_network.strongest_links`), ``members`` (city codes) and
+    :func:`cityclusters.analysis.linkages.strongest_links`), ``members`` (city codes) and
     ``cores`` (codes labelled in 汉字 + pinyin). ``coords``: lon/lat by ``city_code``.
     """
     n = len(panels)

@@ -7,8 +7,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cityclusters.mechanism import decimal_year
-from cityclusters.plotting import CHINA_ALBERS, label_cities
+from cityclusters.analysis.mechanism import decimal_year
+from cityclusters.config import CHINA_ALBERS
+from cityclusters.figures.maps import label_cities
 
 #: Short English labels of the event types on the timeline.
 EVENT_LABELS = {"plan_approval": "plan approved", "plan_issued": "plan issued",
@@ -31,12 +32,12 @@ def membership_timeline(cumulative: pd.DataFrame, cohorts: pd.DataFrame, events:
     Parameters
     ----------
     cumulative : DataFrame
-        ``year``, ``members`` from :func:`cityclusters.mechanism.cumulative_membership`.
+        ``year``, ``members`` from :func:`cityclusters.analysis.mechanism.cumulative_membership`.
     cohorts : DataFrame
-        ``cohort``, ``joined``, ``members`` from :func:`cityclusters.mechanism.cohort_table`.
+        ``cohort``, ``joined``, ``members`` from :func:`cityclusters.analysis.mechanism.cohort_table`.
     events : DataFrame
         ``date``, ``event_type``, ``cluster_id`` from
-        :func:`cityclusters.mechanism.timeline_events`.
+        :func:`cityclusters.analysis.mechanism.timeline_events`.
     row_labels : dict
         Event ``cluster_id`` (or "" for events without one) → label of its row.
     window : (int, int)
@@ -96,10 +97,9 @@ def cohort_map(cities, basemap, members: pd.DataFrame, map_year: int, label_code
     ``map_year`` are hatched grey. Provincial borders of the members in dark grey; the cities
     in ``label_codes`` labelled 汉字 + pinyin.
 
-    ``members``: ``city_code``, ``cohort``; ``cities``: :func:`cityclusters.tables.cities`;
-    ``basemap``: :func:`cityclusters.tables.basemap`.
+    ``members``: ``city_code``, ``cohort``; ``cities``: :func:`cityclusters.data.tables.cities`;
+    ``basemap``: :func:`cityclusters.data.tables.basemap`.
     """
-    import geopandas as gpd
 
     base = basemap.to_crs(CHINA_ALBERS)
     geo = cities[cities["city_code"].isin(members["city_code"]) & cities.geometry.notna()]
@@ -137,8 +137,8 @@ def joining_relative_figure(joined: pd.DataFrame, summary: pd.DataFrame, labels:
     """GDP per head of each member relative to the founders' mean when it joined (log scale):
     one dot per city, the cohort mean as a bar; the lowest city of each later cohort labelled.
 
-    ``joined`` / ``summary`` from :func:`cityclusters.mechanism.joining_gdp_per_capita` and
-    :func:`cityclusters.mechanism.cohort_relative_summary`; ``labels`` maps city_code → label.
+    ``joined`` / ``summary`` from :func:`cityclusters.analysis.mechanism.joining_gdp_per_capita` and
+    :func:`cityclusters.analysis.mechanism.cohort_relative_summary`; ``labels`` maps city_code → label.
     """
     colours = cohort_colours(summary["cohort"])
     fig, ax = plt.subplots(figsize=(7.6, 4.0))

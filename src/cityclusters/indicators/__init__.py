@@ -14,11 +14,11 @@
 
 Modules are imported explicitly (``from cityclusters.indicators import coupling``) so that a
 chapter pays only for the libraries it uses. Every function checks its input and raises
-:class:`~cityclusters.indicators._checks.MethodInputError` (a ``ValueError``) naming the
+:class:`~cityclusters.errors.MethodInputError` (a ``ValueError``) naming the
 argument and the reason; none returns NaN silently. ``book/methods.md`` lists each method
 with its formula and source.
 """
 
-from cityclusters.indicators._checks import MethodInputError
+from cityclusters.errors import MethodInputError
 
 __all__ = ["MethodInputError"]

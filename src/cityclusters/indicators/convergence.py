@@ -24,8 +24,7 @@ import statsmodels.api as sm
 from linearmodels import PanelOLS
 from linearmodels.panel.utility import AbsorbingEffectError
 
-from cityclusters.indicators._checks import (
-    MethodInputError,
+from cityclusters.checks import (
     as_frame,
     as_series,
     require_columns,
@@ -33,6 +32,7 @@ from cityclusters.indicators._checks import (
     require_positive,
     require_unique_index,
 )
+from cityclusters.errors import MethodInputError
 from cityclusters.indicators.inequality import coefficient_of_variation
 from cityclusters.models.results import RegressionResult, tidy_coefficients
 

@@ -26,13 +26,13 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from cityclusters.indicators._checks import (
-    MethodInputError,
+from cityclusters.checks import (
     as_frame,
     require_choice,
     require_nonempty,
     require_unit_interval,
 )
+from cityclusters.errors import MethodInputError
 
 COUPLING_METHODS = ("classic", "modified")
 

@@ -14,23 +14,22 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from cityclusters.models.results import RegressionResult, tidy_coefficients
-
-from ._checks import (
-    MethodInputError,
+from cityclusters.checks import (
     as_series,
     require_choice,
     require_nonempty,
     require_positive,
     require_unique_index,
 )
+from cityclusters.errors import MethodInputError
+from cityclusters.models.results import RegressionResult, tidy_coefficients
 
 #: Cities an index needs: two-city S2, four-city S4, eleven-city S11.
 PRIMACY_MINIMUM = {"s2": 2, "s4": 4, "s11": 11}
 RANK_SIZE_METHODS = ("ols", "gabaix_ibragimov")
 
 
-def _ranked_sizes(sizes, name: str = "sizes", minimum: int = 2) -> pd.Series:
+def sorted_sizes(sizes, name: str = "sizes", minimum: int = 2) -> pd.Series:
     """Validate ``sizes`` and return them sorted from largest to smallest."""
     series = as_series(sizes, name)
     require_unique_index(series, name)
@@ -115,7 +114,7 @@ def primacy_indices(sizes) -> PrimacyIndices:
     urban-geography textbooks (e.g. 许学强, 周一星, 宁越敏, 《城市地理学》); their original
     attribution is unverified.
     """
-    ranked = _ranked_sizes(sizes, "sizes", minimum=PRIMACY_MINIMUM["s2"])
+    ranked = sorted_sizes(sizes, "sizes", minimum=PRIMACY_MINIMUM["s2"])
     p = ranked.to_numpy()
     n = len(p)
     not_computed: dict[str, str] = {}
@@ -208,7 +207,7 @@ def rank_size_fit(sizes, min_size: float | None = None, top: int | None = None,
     require_choice(method, RANK_SIZE_METHODS, "method")
     if not 0 < level < 1:
         raise MethodInputError(f"level={level!r} must be between 0 and 1")
-    ranked = _select(_ranked_sizes(sizes, "sizes", minimum=3), min_size, top)
+    ranked = _select(sorted_sizes(sizes, "sizes", minimum=3), min_size, top)
     # three points leave one residual degree of freedom for the OLS standard error
     require_nonempty(ranked, "sizes (after min_size/top selection)", minimum=3, what="cities")
     n = len(ranked)

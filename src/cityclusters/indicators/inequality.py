@@ -10,7 +10,7 @@ Conventions
 -----------
 * Fewer than two units are refused: dispersion across one unit is not informative.
 * Missing or infinite values, and zero or negative values where logarithms or shares are
-  taken, raise :class:`~cityclusters.indicators._checks.MethodInputError`; nothing is
+  taken, raise :class:`~cityclusters.errors.MethodInputError`; nothing is
   dropped silently.
 * ``values`` and ``population``/``groups`` are matched by index label; their indexes must hold
   the same labels (order does not matter).
@@ -23,8 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cityclusters.indicators._checks import (
-    MethodInputError,
+from cityclusters.checks import (
     as_series,
     require_columns,
     require_nonempty,
@@ -32,6 +31,7 @@ from cityclusters.indicators._checks import (
     require_same_index,
     require_unique_index,
 )
+from cityclusters.errors import MethodInputError
 
 __all__ = [
     "TheilDecomposition",

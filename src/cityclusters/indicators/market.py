@@ -24,18 +24,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cityclusters.models.panel import ols_regression
-from cityclusters.models.results import RegressionResult
-
-from ._checks import (
-    MethodInputError,
-    _labels,
+from cityclusters.checks import (
+    preview_labels,
     require_choice,
     require_columns,
     require_finite,
     require_positive,
 )
-from .linkage import MEAN_EARTH_RADIUS_KM, great_circle_distance
+from cityclusters.errors import MethodInputError
+from cityclusters.indicators.linkages import MEAN_EARTH_RADIUS_KM, great_circle_distance
+from cityclusters.models.panel import ols_regression
+from cityclusters.models.results import RegressionResult
 
 __all__ = [
     "relative_price_variance",
@@ -79,19 +78,19 @@ def _pair_table(pairs, known: pd.Index, pair_columns: tuple[str, str], what: str
         raise MethodInputError("pairs: no pairs given")
     if table[[a, b]].isna().any().any():
         raise MethodInputError(f"pairs: missing member at rows "
-                               f"{_labels(table.index[table[[a, b]].isna().any(axis=1)])}")
+                               f"{preview_labels(table.index[table[[a, b]].isna().any(axis=1)])}")
     unknown = sorted(set(table[a]).union(table[b]) - set(known), key=str)
     if unknown:
-        raise MethodInputError(f"pairs: {what} {_labels(unknown)} named in a pair are not in the "
+        raise MethodInputError(f"pairs: {what} {preview_labels(unknown)} named in a pair are not in the "
                                "price data")
     same = table[a] == table[b]
     if same.any():
-        raise MethodInputError(f"pairs: a {what} paired with itself at rows {_labels(table.index[same])}")
+        raise MethodInputError(f"pairs: a {what} paired with itself at rows {preview_labels(table.index[same])}")
     key = pd.Series([frozenset(p) for p in zip(table[a], table[b])])
     dup = key.duplicated(keep=False)
     if dup.any():
         raise MethodInputError(f"pairs: pair(s) listed twice (in either order): "
-                               f"{_labels(sorted({tuple(sorted(k, key=str)) for k in key[dup]}))}")
+                               f"{preview_labels(sorted({tuple(sorted(k, key=str)) for k in key[dup]}))}")
     return table
 
 
@@ -100,7 +99,7 @@ def _no_duplicates(frame: pd.DataFrame, keys: list[str], argument: str) -> None:
     if dup.any():
         combos = frame.loc[dup, keys].drop_duplicates().itertuples(index=False)
         raise MethodInputError(f"{argument}: duplicated {'-'.join(keys)} combination(s) "
-                               f"{_labels([tuple(c) for c in combos])}")
+                               f"{preview_labels([tuple(c) for c in combos])}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -157,7 +156,7 @@ def relative_price_variance(prices: pd.DataFrame, region: str = "region", good: 
     for col in (region, good, time):
         if prices[col].isna().any():
             raise MethodInputError(f"prices: column {col!r} is missing at rows "
-                                   f"{_labels(prices.index[prices[col].isna()])}")
+                                   f"{preview_labels(prices.index[prices[col].isna()])}")
     if not pd.api.types.is_numeric_dtype(prices[value]):
         raise MethodInputError(f"prices: column {value!r} must be numeric")
     require_positive(prices[value], f"prices[{value!r}]",
@@ -174,7 +173,7 @@ def relative_price_variance(prices: pd.DataFrame, region: str = "region", good: 
     missing = grid.difference(logp.index)
     if len(missing):
         raise MethodInputError(f"prices: the region × good × year grid is incomplete; missing "
-                               f"{_labels(list(missing))} ({len(missing)} combination(s))")
+                               f"{preview_labels(list(missing))} ({len(missing)} combination(s))")
     table = _pair_table(pairs, regions, pair_columns, "region")
     if len(table) < 2:
         raise MethodInputError("pairs: at least two pairs are needed (with one pair the "
@@ -242,7 +241,7 @@ def relative_price_volatility(deflators: pd.DataFrame, unit: str = "city", time:
     for col in (unit, time):
         if deflators[col].isna().any():
             raise MethodInputError(f"deflators: column {col!r} is missing at rows "
-                                   f"{_labels(deflators.index[deflators[col].isna()])}")
+                                   f"{preview_labels(deflators.index[deflators[col].isna()])}")
     if not pd.api.types.is_numeric_dtype(deflators[value]):
         raise MethodInputError(f"deflators: column {value!r} must be numeric")
     if not pd.api.types.is_numeric_dtype(deflators[time]):
@@ -252,7 +251,7 @@ def relative_price_volatility(deflators: pd.DataFrame, unit: str = "city", time:
     years = deflators.groupby(unit)[time].agg(lambda s: (s.max() - s.min() + 1) - s.nunique())
     gaps = years.index[years > 0]
     if len(gaps):
-        raise MethodInputError(f"deflators: {unit} {_labels(gaps)} have gaps in {time}; annual "
+        raise MethodInputError(f"deflators: {unit} {preview_labels(gaps)} have gaps in {time}; annual "
                                "changes need consecutive years")
     units = pd.Index(sorted(deflators[unit].unique(), key=str))
     table = _pair_table(pairs, units, pair_columns, unit)
@@ -267,7 +266,7 @@ def relative_price_volatility(deflators: pd.DataFrame, unit: str = "city", time:
     short = n_changes < max(2, ddof + 1)
     if short.any():
         bad = [tuple(p) for p in table.loc[short, [a, b]].itertuples(index=False)]
-        raise MethodInputError(f"deflators: pair(s) {_labels(bad)} have fewer than "
+        raise MethodInputError(f"deflators: pair(s) {preview_labels(bad)} have fewer than "
                                f"{max(2, ddof + 1)} annual changes in common (consecutive years "
                                "observed for both cities), too few for a standard deviation")
     out = table.copy()
@@ -282,7 +281,7 @@ def city_pairs(cities: pd.DataFrame, city: str = "city_code", province: str = "p
 
     FORMULA: haversine great-circle distance
     d_ij = 2R·arcsin√(sin²(Δφ/2) + cos φ_i cos φ_j sin²(Δλ/2)), R = 6371.0088 km
-    (via :func:`cityclusters.indicators.linkage.great_circle_distance`);
+    (via :func:`cityclusters.indicators.linkages.great_circle_distance`);
     cross_province = 1 if the two cities lie in different provinces.
 
     Parameters
@@ -309,7 +308,7 @@ def city_pairs(cities: pd.DataFrame, city: str = "city_code", province: str = "p
     for col in [city, province] + ([group] if group else []):
         if cities[col].isna().any():
             raise MethodInputError(f"cities: column {col!r} is missing at rows "
-                                   f"{_labels(cities.index[cities[col].isna()])}")
+                                   f"{preview_labels(cities.index[cities[col].isna()])}")
     require_finite(cities[[lon, lat]].astype(float), "cities")
     _no_duplicates(cities, [city] + ([group] if group else []), "cities")
     sets = [(None, cities)] if not group else list(cities.groupby(group, sort=True))
@@ -398,7 +397,7 @@ def border_effect_regression(pair_table: pd.DataFrame, volatility: str = "volati
     values = set(pd.unique(frame[border].dropna().astype(float)))
     if not values <= {0.0, 1.0}:
         raise MethodInputError(f"pair_table: border column {border!r} must be 0/1, found "
-                               f"{_labels(sorted(values))}")
+                               f"{preview_labels(sorted(values))}")
     frame["ln_distance"] = np.log(dist.astype(float))
     frame[border] = frame[border].astype(float)
     regressors = ["ln_distance", border, *controls]

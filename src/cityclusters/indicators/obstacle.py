@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
-from cityclusters.indicators._checks import MethodInputError, as_frame, require_choice, require_unit_interval
-from cityclusters.indicators.weights import _aligned_weights
+from cityclusters.checks import as_frame, require_choice, require_unit_interval
+from cityclusters.errors import MethodInputError
+from cityclusters.indicators.weights import aligned_weights
 
 AT_IDEAL = ("raise", "zero")
 
@@ -48,7 +48,7 @@ def obstacle_degree(normalised: pd.DataFrame, weights, at_ideal: str = "raise") 
     require_choice(at_ideal, AT_IDEAL, "at_ideal")
     frame = as_frame(normalised, "normalised")
     require_unit_interval(frame, "normalised")
-    weights = _aligned_weights(frame, weights)
+    weights = aligned_weights(frame, weights)
     weighted_gap = (1.0 - frame) * weights
     total = weighted_gap.sum(axis=1)
     ideal = total.index[total <= 0]

@@ -1,7 +1,7 @@
 """Spatial weights, spatial lag and global Moran's I for the cities of a cluster.
 
 Geometries are city polygons in lon/lat (WGS 84, EPSG:4326), as in
-:func:`cityclusters.tables.cities`. Weights are libpysal ``W`` objects, row-standardised by
+:func:`cityclusters.data.tables.cities`. Weights are libpysal ``W`` objects, row-standardised by
 default; contiguity weights can leave *islands* (units with no neighbour, e.g. the cities
 of Hainan), which are never dropped silently.
 """
@@ -15,19 +15,19 @@ import numpy as np
 import pandas as pd
 import shapely
 from esda.moran import Moran
-from libpysal.weights import KNN, W, Queen, Rook, lag_spatial
+from libpysal.weights import KNN, Queen, Rook, W, lag_spatial
 
-from ._checks import (
-    MethodInputError,
-    _labels,
+from cityclusters.checks import (
     as_series,
+    preview_labels,
     require_choice,
     require_finite,
     require_nonempty,
     require_same_index,
     require_unique_index,
 )
-from .linkage import MEAN_EARTH_RADIUS_KM, great_circle_distance
+from cityclusters.errors import MethodInputError
+from cityclusters.indicators.linkages import MEAN_EARTH_RADIUS_KM, great_circle_distance
 
 WEIGHT_KINDS = ("queen", "rook", "knn")
 TRANSFORMS = ("r", "b", "d", "v")
@@ -96,7 +96,7 @@ def _require_geometries(frame: gpd.GeoDataFrame) -> None:
     missing = frame.index[frame.geometry.isna() | frame.geometry.is_empty]
     if len(missing):
         raise MethodInputError(
-            f"geometries: missing or empty geometry for {_labels(missing)} (e.g. units abolished "
+            f"geometries: missing or empty geometry for {preview_labels(missing)} (e.g. units abolished "
             "before the boundary year); drop them first"
         )
 
@@ -188,7 +188,7 @@ def spatial_weights(geometries, kind: str = "queen", k: int = 4, ids=None,
     fallback: dict = {}
     if lonely and islands == "raise":
         raise MethodInputError(
-            f"geometries: {len(lonely)} island(s) with no {kind} neighbour: {_labels(lonely)}; "
+            f"geometries: {len(lonely)} island(s) with no {kind} neighbour: {preview_labels(lonely)}; "
             "use islands='knn_fallback' to link each to its nearest city, islands='keep' to "
             "keep them, or kind='knn'"
         )
@@ -219,7 +219,7 @@ def _aligned_values(values, weights, name: str = "values") -> pd.Series:
     require_same_index(series, reference, name, "weights (ids)")
     if weights.islands:
         raise MethodInputError(
-            f"weights: island(s) {_labels(weights.islands)} have no neighbour, so their spatial "
+            f"weights: island(s) {preview_labels(weights.islands)} have no neighbour, so their spatial "
             "lag is undefined; build weights with islands='knn_fallback' or kind='knn'"
         )
     return series.reindex(reference.index)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import (
-    MethodInputError,
-    _labels,
+from cityclusters.checks import (
     as_frame,
     as_series,
+    preview_labels,
     require_finite,
     require_nonempty,
     require_positive,
@@ -23,6 +22,7 @@ from ._checks import (
     require_same_index,
     require_unique_index,
 )
+from cityclusters.errors import MethodInputError
 
 #: How far a row of shares may sum from 1 (published shares are rounded, e.g. to 0.1 %).
 SHARE_SUM_TOLERANCE = 0.005
@@ -47,7 +47,7 @@ def _sector_shares(values, levels: bool, name: str = "shares",
         if len(off):
             raise MethodInputError(
                 f"{name}: rows must be shares summing to 1 (±{tolerance:g}), but unit(s) "
-                f"{_labels(off)} sum to {_labels(totals[off].round(4).tolist())}; pass levels=True "
+                f"{preview_labels(off)} sum to {preview_labels(totals[off].round(4).tolist())}; pass levels=True "
                 "if these are levels (value added, employment), or renormalise"
             )
     # rows within the tolerance are rescaled so that K stays within [0, 2]

@@ -22,13 +22,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from cityclusters.indicators._checks import (
-    MethodInputError,
+from cityclusters.checks import (
     as_frame,
     require_choice,
     require_finite,
     require_unit_interval,
 )
+from cityclusters.errors import MethodInputError
 
 AGGREGATIONS = ("geometric", "weighted")
 

@@ -16,8 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from cityclusters.indicators._checks import (
-    MethodInputError,
+from cityclusters.checks import (
     as_frame,
     require_choice,
     require_finite,
@@ -26,6 +25,7 @@ from cityclusters.indicators._checks import (
     require_positive,
     require_unit_interval,
 )
+from cityclusters.errors import MethodInputError
 
 DIRECTIONS = ("positive", "negative")
 SCOPES = ("panel", "per_year")
@@ -159,7 +159,7 @@ def entropy_weights(normalised: pd.DataFrame) -> pd.Series:
     return entropy_weight_table(normalised)["weight"].rename("weight")
 
 
-def _aligned_weights(frame: pd.DataFrame, weights) -> pd.Series:
+def aligned_weights(frame: pd.DataFrame, weights) -> pd.Series:
     weights = pd.Series(weights, dtype=float)
     missing = [c for c in frame.columns if c not in weights.index]
     extra = [c for c in weights.index if c not in frame.columns]
@@ -181,7 +181,7 @@ def composite_score(normalised: pd.DataFrame, weights) -> pd.Series:
     """
     frame = as_frame(normalised, "normalised")
     require_unit_interval(frame, "normalised")
-    weights = _aligned_weights(frame, weights)
+    weights = aligned_weights(frame, weights)
     return (frame * weights).sum(axis=1).rename("score")
 
 
@@ -250,7 +250,7 @@ def entropy_topsis(normalised: pd.DataFrame, weights=None) -> pd.DataFrame:
     require_nonempty(frame, "normalised", minimum=2)
     require_unit_interval(frame, "normalised")
     require_nonconstant(frame, "normalised")
-    weights = entropy_weights(frame) if weights is None else _aligned_weights(frame, weights)
+    weights = entropy_weights(frame) if weights is None else aligned_weights(frame, weights)
     weighted = frame * weights
     to_best = np.sqrt(((weighted - weighted.max()) ** 2).sum(axis=1))
     to_worst = np.sqrt(((weighted - weighted.min()) ** 2).sum(axis=1))

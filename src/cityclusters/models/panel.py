@@ -27,12 +27,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cityclusters.indicators._checks import (
-    MethodInputError,
-    _labels,
+from cityclusters.checks import (
+    preview_labels,
     require_columns,
     require_finite,
+    require_frame,
+    require_numeric_columns,
 )
+from cityclusters.errors import MethodInputError
 from cityclusters.models.results import RegressionResult, tidy_coefficients
 
 __all__ = ["fixed_effects_regression", "ols_regression"]
@@ -56,23 +58,7 @@ def _as_list(names, argument: str) -> list[str]:
     return names
 
 
-def _require_frame(data, argument: str = "data") -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise MethodInputError(f"{argument}: expected a pandas DataFrame, got {type(data).__name__}")
-    if data.empty:
-        raise MethodInputError(f"{argument}: the table has no rows")
-    return data
-
-
-def _numeric_columns(frame: pd.DataFrame, columns: Sequence[str], argument: str) -> None:
-    bad = [c for c in columns if not (pd.api.types.is_numeric_dtype(frame[c])
-                                      or pd.api.types.is_bool_dtype(frame[c]))]
-    if bad:
-        raise MethodInputError(f"{argument}: column(s) {_labels(bad)} are not numeric "
-                               f"(dtypes {[str(frame[c].dtype) for c in bad]})")
-
-
-def _handle_missing(frame: pd.DataFrame, columns: Sequence[str], dropna: bool,
+def drop_missing(frame: pd.DataFrame, columns: Sequence[str], dropna: bool,
                     argument: str) -> tuple[pd.DataFrame, int]:
     """Refuse NaN/inf in ``columns`` or, with ``dropna=True``, drop those rows and count them.
 
@@ -90,7 +76,7 @@ def _handle_missing(frame: pd.DataFrame, columns: Sequence[str], dropna: bool,
             raise MethodInputError(f"{exc}, or pass dropna=True to drop (and count) those rows") from None
     keep = ~bad.any(axis=1)
     if not keep.any():
-        raise MethodInputError(f"{argument}: every row has a missing value in {_labels(columns)}")
+        raise MethodInputError(f"{argument}: every row has a missing value in {preview_labels(columns)}")
     return frame.loc[keep], int((~keep).sum())
 
 
@@ -98,7 +84,7 @@ def _require_varying(frame: pd.DataFrame, columns: Sequence[str], argument: str)
     constant = [c for c in columns if frame[c].nunique(dropna=True) <= 1]
     if constant:
         raise MethodInputError(
-            f"{argument}: regressor(s) {_labels(constant)} are constant in the estimation "
+            f"{argument}: regressor(s) {preview_labels(constant)} are constant in the estimation "
             "sample, so their coefficient is not identified (a constant is collinear with "
             "the intercept or the fixed effects); drop them")
 
@@ -182,7 +168,7 @@ def fixed_effects_regression(data: pd.DataFrame, dependent: str, regressors, uni
     from linearmodels import PanelOLS
     from linearmodels.panel.utility import AbsorbingEffectError
 
-    data = _require_frame(data)
+    data = require_frame(data)
     regressors = _as_list(regressors, "regressors")
     if not regressors:
         raise MethodInputError("regressors: at least one regressor is needed")
@@ -202,18 +188,18 @@ def fixed_effects_regression(data: pd.DataFrame, dependent: str, regressors, uni
         cluster_column = cluster
     needed = [unit, time, dependent, *regressors] + ([cluster_column] if cluster_column else [])
     require_columns(data, needed, "data")
-    _numeric_columns(data, [dependent, *regressors], "data")
-    frame, n_dropped = _handle_missing(data, [dependent, *regressors], dropna, "data")
+    require_numeric_columns(data, [dependent, *regressors], "data")
+    frame, n_dropped = drop_missing(data, [dependent, *regressors], dropna, "data")
     for col in [unit, time] + ([cluster_column] if cluster_column else []):
         if frame[col].isna().any():
             rows = frame.index[frame[col].isna()]
             raise MethodInputError(f"data: column {col!r} (identifier/cluster) is missing at "
-                                   f"rows {_labels(rows)}")
+                                   f"rows {preview_labels(rows)}")
     dup = frame.duplicated([unit, time], keep=False)
     if dup.any():
         pairs = frame.loc[dup, [unit, time]].drop_duplicates().itertuples(index=False)
         raise MethodInputError(f"data: duplicated {unit}-{time} combination(s) "
-                               f"{_labels([tuple(p) for p in pairs])}; the panel needs one "
+                               f"{preview_labels([tuple(p) for p in pairs])}; the panel needs one "
                                "row per unit and period")
     _require_varying(frame, regressors, "regressors")
 
@@ -267,13 +253,13 @@ def fixed_effects_regression(data: pd.DataFrame, dependent: str, regressors, uni
     except AbsorbingEffectError as exc:
         absorbed = [r for r in regressors if r in str(exc)]
         raise MethodInputError(
-            f"regressors: {_labels(absorbed) or 'some regressors'} are absorbed by the fixed "
+            f"regressors: {preview_labels(absorbed) or 'some regressors'} are absorbed by the fixed "
             "effects (they do not vary within units or periods) or are collinear with them "
             "after demeaning; drop them") from None
     except ValueError as exc:
         if "full column rank" in str(exc):
             raise MethodInputError(
-                f"regressors: {_labels(regressors)} are perfectly collinear (the design matrix "
+                f"regressors: {preview_labels(regressors)} are perfectly collinear (the design matrix "
                 "does not have full column rank); drop redundant regressors") from None
         raise MethodInputError(f"fixed_effects_regression: {exc}") from None
 
@@ -397,7 +383,7 @@ def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
     """
     import statsmodels.api as sm
 
-    data = _require_frame(data)
+    data = require_frame(data)
     regressors = _as_list(regressors, "regressors")
     if not regressors and not add_constant:
         raise MethodInputError("regressors: no regressors and no constant")
@@ -414,12 +400,12 @@ def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
     if dependent in regressors:
         raise MethodInputError(f"regressors: the dependent variable {dependent!r} is also a regressor")
     require_columns(data, [dependent, *regressors, *cluster_cols, *dyad_cols], "data")
-    _numeric_columns(data, [dependent, *regressors], "data")
-    frame, n_dropped = _handle_missing(data, [dependent, *regressors], dropna, "data")
+    require_numeric_columns(data, [dependent, *regressors], "data")
+    frame, n_dropped = drop_missing(data, [dependent, *regressors], dropna, "data")
     for col in cluster_cols + dyad_cols:
         if frame[col].isna().any():
             raise MethodInputError(f"data: cluster column {col!r} is missing at rows "
-                                   f"{_labels(frame.index[frame[col].isna()])}")
+                                   f"{preview_labels(frame.index[frame[col].isna()])}")
     _require_varying(frame, regressors, "regressors")
 
     x = frame[regressors].astype(float)
@@ -431,7 +417,7 @@ def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
         raise MethodInputError(f"data: {n} observations for {k} parameters; need more rows")
     # statsmodels would use a pseudo-inverse and return arbitrary coefficients silently
     if np.linalg.matrix_rank(x.to_numpy()) < k:
-        raise MethodInputError(f"regressors: {_labels(regressors)} are perfectly collinear "
+        raise MethodInputError(f"regressors: {preview_labels(regressors)} are perfectly collinear "
                                "(with each other or the constant); drop redundant regressors")
     model = sm.OLS(y.to_numpy(), x.to_numpy())
     df_resid = n - k
@@ -465,15 +451,15 @@ def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
     shown = terms if report_terms is None else _as_list(report_terms, "report_terms")
     unknown = [t for t in shown if t not in terms]
     if unknown:
-        raise MethodInputError(f"report_terms: {_labels(unknown)} are not terms of the model "
-                               f"({_labels(terms, 12)})")
+        raise MethodInputError(f"report_terms: {preview_labels(unknown)} are not terms of the model "
+                               f"({preview_labels(terms, 12)})")
     position = [terms.index(t) for t in shown]
     cov = np.asarray(cov, dtype=float)[np.ix_(position, position)]
     variances = np.diag(cov).copy()
     if (variances < 0).any():
         # possible for the dyadic meat in small samples (it is not PSD by construction)
         bad = [t for t, v in zip(shown, variances) if v < 0]
-        warnings.warn(f"ols_regression: negative variance estimate(s) for {_labels(bad)} set to "
+        warnings.warn(f"ols_regression: negative variance estimate(s) for {preview_labels(bad)} set to "
                       "NaN", RuntimeWarning, stacklevel=2)
         variances[variances < 0] = np.nan
     estimates = pd.Series(np.asarray(params, dtype=float)[position], index=shown)

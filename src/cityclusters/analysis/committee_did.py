@@ -1,0 +1,612 @@
+"""Chapter 9: did joining the YRD Urban Economic Coordination Committee pay?
+
+Assembly of the staggered-adoption panel and the estimation runs. The estimators themselves
+live in :mod:`cityclusters.models.did` (TWFE, Sun–Abraham, Callaway–Sant'Anna, placebo
+dates, leave-one-cohort-out); this module only decides *who is treated when, who is a
+control, and what the outcome is*, and runs the estimators side by side.
+
+Design (stated once)
+--------------------
+* **Treatment**: first year as a member of the 长江三角洲城市经济协调会 (typed cohorts,
+  ``data/facts/yrd_committee_members.csv``): 1992 (14 founders), 1997 (泰州), 2003 (台州),
+  2010, 2013, 2018, 2019. Treatment is absorbing (no city left the committee).
+* **Always treated**: a city that joined in or before the first year of the outcome window
+  has no pre-treatment year and is excluded (the founders and 泰州 for any window starting
+  after 1997).
+* **Joins after the window**: coded never treated *within the window* (NaN).
+* **Controls**: cities of ``control_provinces`` (never members) and, for the Callaway–
+  Sant'Anna estimator, YRD members not yet treated. All 41 prefecture-level units of
+  Shanghai, Jiangsu, Zhejiang and Anhui are members by 2019, so after 2019 only the outside
+  provinces identify effects.
+* **Outcomes** (:data:`OUTCOMES`): growth rates are in log points × 100 (≈ %), shares in
+  percentage points, night lights in log points × 100 of mean radiance.
+
+Units: city codes are harmonised prefecture codes (:func:`cityclusters.data.tables.city_year`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cityclusters.errors import MethodInputError
+from cityclusters.indicators import growth
+from cityclusters.models import did, event_study
+from cityclusters.models.callaway_santanna import callaway_santanna
+from cityclusters.models.results import RegressionResult
+
+__all__ = [
+    "YRD_PROVINCES", "DEFAULT_CONTROL_PROVINCES", "OUTCOMES", "ADOPTIONS",
+    "POP_BREAK", "validate_did_parameters", "outcome_series", "as_att", "assign_cohorts", "estimation_panel",
+    "restrict_years", "run_estimators", "event_study_frame", "pretrend_test",
+    "placebo_estimate", "cohort_att", "robustness_table", "group_means",
+    "compare_published", "night_light_table",
+]
+
+#: The provinces whose prefecture-level units all joined the committee by 2019.
+YRD_PROVINCES = ("上海市", "江苏省", "浙江省", "安徽省")
+#: Default outside controls: the five provinces bordering Jiangsu, Zhejiang or Anhui.
+DEFAULT_CONTROL_PROVINCES = ("山东省", "河南省", "湖北省", "江西省", "福建省")
+#: Outcome id → (label, unit).
+OUTCOMES = {
+    "growth": ("growth of real GDP per capita (official real index, resident population)",
+               "log points × 100 per year"),
+    "gdp_growth": ("growth of real GDP (official real index)", "log points × 100 per year"),
+    "growth_levels": ("growth of real GDP per capita from published levels (vintage breaks)",
+                      "log points × 100 per year"),
+    "tertiary_share": ("tertiary share of GDP", "percentage points"),
+    "night_light": ("mean night-light radiance (CSMAR, log)", "log points × 100"),
+}
+#: How a joining date becomes the first treated year.
+ADOPTIONS = ("join_year", "next_year")
+#: Outcome windows: growth needs the previous year; night lights cover 2001–2020 only.
+_OUTCOME_YEARS = {"growth": (2001, 2023), "gdp_growth": (2001, 2023),
+                  "growth_levels": (2001, 2023), "tertiary_share": (2000, 2023),
+                  "night_light": (2001, 2020)}
+
+
+# ---------------------------------------------------------------------------------------
+# parameters
+# ---------------------------------------------------------------------------------------
+
+def validate_did_parameters(outcome: str, control_provinces: Sequence[str], first_year: int,
+                            last_year: int, leads: int, lags: int, n_boot: int, seed: int,
+                            clusters: Sequence[str] = ("yrd41",),
+                            known_provinces: Sequence[str] | None = None) -> None:
+    """Refuse invalid chapter-9 parameters with a message naming the parameter.
+
+    Rules: ``outcome`` in :data:`OUTCOMES`; ``control_provinces`` a list of province names
+    (e.g. ``"江西省"``), none of them a YRD province, each in ``known_provinces`` when given
+    (an empty list is allowed: only not-yet-treated members are controls); the years inside
+    the outcome's window (:data:`_OUTCOME_YEARS`) with at least 6 years; ``leads`` ≥ 2 and
+    ``lags`` ≥ 0 integers; ``n_boot`` an integer ≥ 19; ``seed`` an integer; ``clusters``
+    must contain ``"yrd41"`` or ``"yrd26"`` (they define which members can be treated).
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"OUTCOME must be one of {list(OUTCOMES)}; got {outcome!r}")
+    if isinstance(control_provinces, str) or not isinstance(control_provinces, Sequence):
+        raise ValueError(f"CONTROL_PROVINCES must be a list of province names such as "
+                         f"['江西省']; got {control_provinces!r}")
+    inside = [p for p in control_provinces if p in YRD_PROVINCES]
+    if inside:
+        raise ValueError(f"CONTROL_PROVINCES: {inside} are YRD provinces whose cities are all "
+                         "committee members; they cannot be never-treated controls")
+    if len(set(control_provinces)) != len(control_provinces):
+        raise ValueError(f"CONTROL_PROVINCES lists a province twice: {list(control_provinces)}")
+    if known_provinces is not None:
+        unknown = [p for p in control_provinces if p not in set(known_provinces)]
+        if unknown:
+            raise ValueError(f"CONTROL_PROVINCES: unknown province name(s) {unknown}; use full "
+                             f"names as in tables.city_year()['province_zh'], e.g. '江西省'")
+    lo, hi = _OUTCOME_YEARS[outcome]
+    for name, value in (("FIRST_YEAR", first_year), ("LAST_YEAR", last_year)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be an integer year; got {value!r}")
+    if not lo <= first_year < last_year <= hi or last_year - first_year + 1 < 6:
+        raise ValueError(f"OUTCOME={outcome!r} is observed {lo}–{hi}: need {lo} <= FIRST_YEAR "
+                         f"< LAST_YEAR <= {hi} and at least 6 years; got FIRST_YEAR="
+                         f"{first_year}, LAST_YEAR={last_year}")
+    for name, value, low in (("LEADS", leads, 2), ("LAGS", lags, 0), ("N_BOOT", n_boot, 19)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}; got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"SEED must be an integer; got {seed!r}")
+    if not ({"yrd41", "yrd26"} & set(clusters)):
+        raise ValueError(f"CLUSTERS must contain 'yrd41' or 'yrd26' (the committee's member "
+                         f"pool); got {list(clusters)}")
+
+
+# ---------------------------------------------------------------------------------------
+# outcome
+# ---------------------------------------------------------------------------------------
+
+#: |Δ ln population| above this (log points × 100) is read as a boundary change or a census
+#: revision, not as migration (e.g. 巢湖 split 2011, 铜陵/安庆 2015, 莱芜 into 济南 2019).
+#: The same rule as :data:`cityclusters.indicators.growth.POP_BREAK` (0.10 in log units), ×100.
+POP_BREAK = 100 * growth.POP_BREAK
+
+
+def outcome_series(panel: pd.DataFrame, outcome: str,
+                   night_light: pd.DataFrame | None = None,
+                   pop_break: float | None = POP_BREAK) -> pd.DataFrame:
+    """The outcome ``y`` for every city-year of ``panel``.
+
+    FORMULAS (I = official real GDP index, previous year = 100; P = resident population,
+    万人; Y = real GDP, 亿元 at 2000 prices; s = tertiary share, 0–1; L = mean radiance)::
+
+        growth          y_t = 100 · [ln(I_t / 100) − ln(P_t / P_{t−1})]
+        gdp_growth      y_t = 100 · ln(I_t / 100)
+        growth_levels   y_t = 100 · ln[(Y_t / P_t) / (Y_{t−1} / P_{t−1})]
+        tertiary_share  y_t = 100 · s_t
+        night_light     y_t = 100 · ln L_t
+
+    Why the index: the published GDP *levels* were revised after the 2018 economic census
+    from 2019 on but not for earlier years in the source, so level-based growth jumps in 2019
+    by province (e.g. Anhui up, Shandong down); the official index is computed within one
+    vintage each year. ``growth_levels`` is kept to show that bias. The growth formulas are
+    those of the shared module :mod:`cityclusters.indicators.growth` (``per_capita_growth``,
+    ``official_real_growth``, ``level_per_capita_growth``), ×100.
+
+    Population breaks (``growth`` only): the index measures growth on a comparable area, but
+    population jumps with boundary changes and census revisions. Where |100·Δ ln P_t| >
+    ``pop_break`` the population change of that year is replaced by the city's median
+    annual change over its other years, and the row is flagged ``pop_break = True`` (shown
+    to the reader). ``pop_break=None`` keeps every change as published.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        ``tables.city_year()`` columns ``city_code, year`` and ``gdp_index, population,
+        real_gdp, share_tertiary`` as needed.
+    night_light : DataFrame, optional
+        ``city_code, year, night_light`` (required for ``outcome="night_light"``).
+
+    Returns
+    -------
+    DataFrame ``city_code, year, y, pop_break`` (y NaN where an input is missing or the
+    previous year is absent). Raises ``MethodInputError`` for an unknown outcome, a missing column, or
+    non-positive values inside a logarithm (naming the city and year).
+    """
+    if outcome not in OUTCOMES:
+        raise MethodInputError(f"outcome={outcome!r}: choose one of {list(OUTCOMES)}")
+    needed = {"growth": ["gdp_index", "population"], "gdp_growth": ["gdp_index"],
+              "growth_levels": ["real_gdp", "population"], "tertiary_share": ["share_tertiary"],
+              "night_light": []}[outcome]
+    missing = [c for c in ["city_code", "year", *needed] if c not in panel.columns]
+    if missing:
+        raise MethodInputError(f"panel: missing column(s) {missing} for outcome {outcome!r}")
+    frame = panel[["city_code", "year", *needed]].copy()
+    if frame.duplicated(["city_code", "year"]).any():
+        dup = frame.loc[frame.duplicated(["city_code", "year"], keep=False), ["city_code", "year"]]
+        raise MethodInputError(f"panel: duplicated city_code-year rows {dup.values.tolist()[:5]}")
+
+    flag = pd.Series(False, index=frame.index)
+    if outcome == "growth":
+        pc = growth.per_capita_growth(frame, None if pop_break is None else pop_break / 100)
+        y = 100 * pc["growth"]
+        flag = pc["pop_break"]
+    elif outcome == "gdp_growth":
+        y = 100 * growth.official_real_growth(frame)
+    elif outcome == "growth_levels":
+        y = 100 * growth.level_per_capita_growth(frame)
+    elif outcome == "tertiary_share":
+        y = 100 * frame["share_tertiary"].astype(float)
+    else:
+        if night_light is None:
+            raise MethodInputError("night_light: outcome 'night_light' needs the table "
+                                   "city_code, year, night_light")
+        lights = night_light[["city_code", "year", "night_light"]]
+        merged = frame.merge(lights, on=["city_code", "year"], how="left", validate="one_to_one")
+        frame["night_light"] = merged["night_light"].to_numpy()
+        values = frame["night_light"].astype(float)
+        bad = values.notna() & (values <= 0)
+        if bad.any():
+            row = frame.loc[bad].iloc[0]
+            raise MethodInputError(f"panel: column 'night_light' must be positive for a logarithm; "
+                                   f"city_code {int(row['city_code'])}, year {int(row['year'])} "
+                                   f"has {values[bad].iloc[0]!r}")
+        y = 100 * np.log(values)
+    return pd.DataFrame({"city_code": frame["city_code"].to_numpy(),
+                         "year": frame["year"].to_numpy(), "y": np.asarray(y, dtype=float),
+                         "pop_break": flag.to_numpy(dtype=bool)})
+
+
+# ---------------------------------------------------------------------------------------
+# who is treated when
+# ---------------------------------------------------------------------------------------
+
+def assign_cohorts(cities: pd.DataFrame, members: pd.DataFrame, first_year: int, last_year: int,
+                   member_pool: Sequence[int] | None = None, adoption: str = "join_year",
+                   control_provinces: Sequence[str] = DEFAULT_CONTROL_PROVINCES) -> pd.DataFrame:
+    """Role and first treated year of every city, for an outcome window [first_year, last_year].
+
+    RULES (g = joining year, or joining year + 1 with ``adoption="next_year"``):
+
+    ==================================  ===================  ===========================
+    city                                 ``role``             ``cohort``
+    ==================================  ===================  ===========================
+    member, g ≤ first_year               always treated       excluded (no pre-period)
+    member, first_year < g ≤ last_year   treated              g
+    member, g > last_year                joins after window   NaN (never treated in window)
+    member outside ``member_pool``       outside pool         excluded
+    YRD province, not a member           not a member         excluded
+    city of ``control_provinces``        outside control      NaN
+    any other city                       not in sample        excluded
+    ==================================  ===================  ===========================
+
+    Parameters
+    ----------
+    cities : DataFrame
+        One row per city: ``city_code, name_zh, province_zh``.
+    members : DataFrame
+        ``tables.yrd_committee_members()``: ``city_code, cohort`` (joining year).
+    member_pool : list of int, optional
+        City codes that may be treated (e.g. the yrd26 cluster); default all members.
+
+    Returns
+    -------
+    DataFrame ``city_code, name_zh, province_zh, joined`` (joining year or NaN), ``role``,
+    ``cohort`` (first treated year used by the estimators, NaN = control), ``in_sample``.
+    """
+    if adoption not in ADOPTIONS:
+        raise MethodInputError(f"adoption={adoption!r}: choose one of {list(ADOPTIONS)}")
+    for name, frame, cols in (("cities", cities, ["city_code", "name_zh", "province_zh"]),
+                              ("members", members, ["city_code", "cohort"])):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise MethodInputError(f"{name}: missing column(s) {missing}")
+    dup = members["city_code"].duplicated()
+    if dup.any():
+        raise MethodInputError(f"members: city_code {members.loc[dup, 'city_code'].tolist()} "
+                               "appears twice (one joining year per city)")
+    bad = members["cohort"].isna() | (members["cohort"] < 1990) | (members["cohort"] > 2030)
+    if bad.any():
+        row = members.loc[bad].iloc[0]
+        raise MethodInputError(f"members: column 'cohort' must be a joining year; city_code "
+                               f"{row['city_code']} has {row['cohort']!r}")
+    out = cities[["city_code", "name_zh", "province_zh"]].drop_duplicates("city_code").copy()
+    joined = members.set_index("city_code")["cohort"].astype(float)
+    out["joined"] = out["city_code"].map(joined)
+    g = out["joined"] + (1 if adoption == "next_year" else 0)
+    pool = set(members["city_code"]) if member_pool is None else set(member_pool)
+    is_member = out["joined"].notna()
+    role = pd.Series("not in sample", index=out.index, dtype=object)
+    role[out["province_zh"].isin(control_provinces) & ~is_member] = "outside control"
+    role[out["province_zh"].isin(YRD_PROVINCES) & ~is_member] = "not a member"
+    role[is_member & ~out["city_code"].isin(pool)] = "outside pool"
+    in_pool = is_member & out["city_code"].isin(pool)
+    role[in_pool & (g <= first_year)] = "always treated"
+    role[in_pool & (g > first_year) & (g <= last_year)] = "treated"
+    role[in_pool & (g > last_year)] = "joins after window"
+    out["role"] = role
+    out["cohort"] = g.where(out["role"] == "treated")
+    out["in_sample"] = out["role"].isin(["treated", "joins after window", "outside control"])
+    return out.sort_values("city_code").reset_index(drop=True)
+
+
+def estimation_panel(panel: pd.DataFrame, members: pd.DataFrame, outcome: str,
+                     first_year: int, last_year: int,
+                     control_provinces: Sequence[str] = DEFAULT_CONTROL_PROVINCES,
+                     member_pool: Sequence[int] | None = None, adoption: str = "join_year",
+                     night_light: pd.DataFrame | None = None,
+                     pop_break: float | None = POP_BREAK) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The balanced city-year panel for the estimators, and the role of every city.
+
+    Steps: outcome ``y`` (:func:`outcome_series`) → roles and cohorts
+    (:func:`assign_cohorts`) → keep cities in the sample and years in [first_year,
+    last_year] → drop every city with a missing ``y`` in any year of the window (the
+    Callaway–Sant'Anna estimator needs a balanced panel; the same sample is used for all
+    estimators so that they are comparable). Dropped cities keep their row in ``roles`` with
+    ``role`` suffixed "(dropped: k years missing)" and ``n_missing`` = k.
+
+    Returns
+    -------
+    (data, roles)
+        ``data``: ``city_code, name_zh, province_zh, year, y, cohort, group`` (group =
+        "cohort g" or "control"), ``pop_break`` (see :func:`outcome_series`), sorted by
+        city and year. ``roles``: one row per city of
+        :func:`assign_cohorts` plus ``n_missing`` and ``used`` (bool).
+    """
+    cities = panel[["city_code", "name_zh", "province_zh"]].drop_duplicates("city_code")
+    roles = assign_cohorts(cities, members, first_year, last_year, member_pool, adoption,
+                           control_provinces)
+    y = outcome_series(panel, outcome, night_light, pop_break)
+    y = y[y["year"].between(first_year, last_year)]
+    sample = roles[roles["in_sample"]]
+    grid = pd.MultiIndex.from_product([sample["city_code"], range(first_year, last_year + 1)],
+                                      names=["city_code", "year"]).to_frame(index=False)
+    data = grid.merge(y, on=["city_code", "year"], how="left")
+    n_missing = data.groupby("city_code")["y"].apply(lambda s: int(s.isna().sum()))
+    roles["n_missing"] = roles["city_code"].map(n_missing).fillna(0).astype(int)
+    roles["used"] = roles["in_sample"] & (roles["n_missing"] == 0)
+    dropped = roles["in_sample"] & ~roles["used"]
+    roles.loc[dropped, "role"] = roles.loc[dropped].apply(
+        lambda r: f"{r['role']} (dropped: {r['n_missing']} years missing)", axis=1)
+    keep = roles.loc[roles["used"], ["city_code", "name_zh", "province_zh", "cohort"]]
+    data = data.merge(keep, on="city_code", how="inner")
+    data["group"] = np.where(data["cohort"].notna(),
+                             "cohort " + data["cohort"].fillna(0).astype(int).astype(str), "control")
+    data["pop_break"] = data["pop_break"].fillna(False).astype(bool)
+    data = data[["city_code", "name_zh", "province_zh", "year", "y", "cohort", "group",
+                 "pop_break"]]
+    if data.empty:
+        raise MethodInputError("estimation_panel: no city has the outcome in every year of "
+                               f"{first_year}–{last_year}")
+    return data.sort_values(["city_code", "year"]).reset_index(drop=True), roles
+
+
+def restrict_years(data: pd.DataFrame, last_year: int) -> pd.DataFrame:
+    """Cut the panel at ``last_year``; cohorts after it become never treated (NaN)."""
+    out = data[data["year"] <= last_year].copy()
+    late = out["cohort"] > last_year
+    out.loc[late, "cohort"] = np.nan
+    out.loc[late, "group"] = "control"
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# estimation
+# ---------------------------------------------------------------------------------------
+
+_KW = {"outcome": "y", "unit": "city_code", "time": "year"}
+
+
+def run_estimators(data: pd.DataFrame, leads: int, lags: int, n_boot: int,
+                   seed: int) -> dict[str, RegressionResult]:
+    """The four estimators on one panel (``data`` of :func:`estimation_panel`).
+
+    * ``twfe``: static TWFE DID, term ``post`` (:func:`~cityclusters.models.did.twfe_did`);
+    * ``twfe_es``: TWFE event study, end points binned;
+    * ``sun_abraham``: interaction-weighted event study, never-treated controls (skipped,
+      value None, when the panel has no never-treated city);
+    * ``cs``: Callaway–Sant'Anna ATT(g, t), not-yet-treated controls, ``n_boot`` bootstrap
+      draws with ``seed``.
+
+    Errors clustered by city throughout. Effects are in the units of the outcome.
+    """
+    out: dict[str, RegressionResult | None] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["twfe"] = did.twfe_did(data, cohort="cohort", name="TWFE DID", **_KW)
+        out["twfe_es"] = event_study.twfe_event_study(data, cohort="cohort", leads=leads, lags=lags,
+                                              name="TWFE event study", **_KW)
+        has_never = data["cohort"].isna().any()
+        out["sun_abraham"] = event_study.sun_abraham_event_study(
+            data, cohort="cohort", control="never", leads=leads, lags=lags,
+            name="Sun–Abraham", **_KW) if has_never else None
+        out["cs"] = callaway_santanna(data, cohort="cohort", control="not_yet_treated",
+                                          leads=leads, lags=lags, n_boot=n_boot, seed=seed,
+                                          name="Callaway–Sant'Anna", **_KW)
+    return out
+
+
+def as_att(result: RegressionResult, term: str = "post") -> RegressionResult:
+    """The same result with ``term`` renamed ``att`` and every other term dropped, so that the
+    static TWFE β and the heterogeneity-robust ATTs share one row of a regression table."""
+    coef = result.coefficients
+    if term not in set(coef["term"]):
+        raise MethodInputError(f"term {term!r} not in model {result.name!r}")
+    keep = coef[coef["term"] == term].assign(term="att").reset_index(drop=True)
+    cov = None
+    if result.covariance is not None:
+        cov = result.covariance.loc[[term], [term]].set_axis(["att"], axis=0).set_axis(["att"], axis=1)
+    return dataclasses.replace(result, coefficients=keep, covariance=cov)
+
+
+def event_study_frame(result: RegressionResult, reference: int | None = -1) -> pd.DataFrame:
+    """Event-time coefficients of a result as ``event_time, estimate, std_error, ci_low,
+    ci_high``; with ``reference`` a row of zeros is added at that event time (the omitted
+    year of regression event studies). The ``att`` term is left out."""
+    coef = result.coefficients
+    rel = coef[coef["term"].str.startswith("rel_")].copy()
+    rel["event_time"] = rel["term"].str[4:].astype(int)
+    rel = rel[["event_time", "estimate", "std_error", "ci_low", "ci_high"]]
+    if reference is not None and reference not in set(rel["event_time"]):
+        rel = pd.concat([rel, pd.DataFrame([{"event_time": reference, "estimate": 0.0,
+                                             "std_error": 0.0, "ci_low": 0.0, "ci_high": 0.0}])])
+    return rel.sort_values("event_time").reset_index(drop=True)
+
+
+def pretrend_test(result: RegressionResult, exclude: Sequence[int] = (-1,)) -> dict:
+    """Joint Wald test that every pre-treatment event-time coefficient is zero.
+
+    Terms ``rel_e`` with e < 0 and e not in ``exclude`` (the reference year of regression
+    event studies; the Callaway–Sant'Anna pre-period terms are one-year placebo changes and
+    ``rel_-1`` is one of them, so pass ``exclude=()`` there). F(q, G−1) when the result has
+    inference degrees of freedom (clustered regression), χ²(q) otherwise (bootstrap).
+
+    Returns ``statistic, df, p_value, distribution, terms``; NaN p-value when no lead is
+    estimated.
+    """
+    terms = [t for t in result.coefficients["term"]
+             if t.startswith("rel_") and int(t[4:]) < 0 and int(t[4:]) not in set(exclude)]
+    if not terms:
+        return {"statistic": math.nan, "df": 0, "p_value": math.nan, "distribution": None,
+                "terms": []}
+    dof = result.statistics.get("df_inference")
+    test = result.wald_test(terms, dof=dof)
+    test["terms"] = terms
+    return test
+
+
+def placebo_estimate(data: pd.DataFrame, shift: int) -> dict:
+    """Sun–Abraham ATT at placebo adoption dates g + ``shift`` on pre-treatment data only.
+
+    Uses :func:`~cityclusters.models.did.placebo_cohorts` with the treated years dropped, so
+    the panel becomes unbalanced (each treated city keeps only its years before its true
+    date); the regression-based Sun–Abraham estimator with never-treated controls handles
+    that, the Callaway–Sant'Anna implementation (balanced panels only) does not. Cohorts
+    whose placebo date leaves no pre-period and reference year (g + shift ≤ first year) are
+    dropped first and listed in ``dropped_cohorts``. A true effect of zero before joining
+    (no anticipation, parallel pre-trends) implies a placebo ATT near zero.
+
+    Returns ``estimate, std_error, ci_low, ci_high, n_cities, dropped_cohorts, error``
+    (``error`` holds the estimator's refusal, e.g. no never-treated city, else None).
+    """
+    first = int(data["year"].min())
+    too_early = data["cohort"].notna() & (data["cohort"] + shift <= first)
+    dropped = sorted(int(g) for g in data.loc[too_early, "cohort"].unique())
+    subset = data.loc[~too_early]
+    try:
+        placebo = did.placebo_cohorts(subset, "cohort", shift=shift, time="year")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            res = event_study.sun_abraham_event_study(placebo, cohort="cohort", control="never", **_KW)
+    except MethodInputError as exc:
+        return {"estimate": math.nan, "std_error": math.nan, "ci_low": math.nan,
+                "ci_high": math.nan, "n_cities": 0, "dropped_cohorts": dropped,
+                "error": str(exc)}
+    row = res.coefficient("att")
+    return {"estimate": float(row["estimate"]), "std_error": float(row["std_error"]),
+            "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
+            "n_cities": int(res.statistics["n_units"]), "dropped_cohorts": dropped,
+            "error": None}
+
+
+def cohort_att(data: pd.DataFrame, cohort: int, n_boot: int, seed: int) -> dict:
+    """Callaway–Sant'Anna ATT of one cohort against never-treated cities only.
+
+    Sample: the cities of ``cohort`` and the never-treated cities (``cohort`` NaN); the ATT
+    is the mean of the cohort's post-treatment ATT(g, t) (equal weights: one cohort), with
+    bootstrap standard errors. Other cohorts are left out so that the estimate belongs to
+    this cohort alone. Returns ``cohort, estimate, std_error, ci_low, ci_high, n_treated,
+    first_year, last_year``; raises ``MethodInputError`` without never-treated cities.
+    """
+    subset = data[(data["cohort"] == cohort) | data["cohort"].isna()]
+    if not (subset["cohort"] == cohort).any():
+        raise MethodInputError(f"cohort={cohort}: no treated city of this cohort in the panel")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = callaway_santanna(subset, cohort="cohort", control="never",
+                                    n_boot=n_boot, seed=seed, **_KW)
+    row = res.coefficient("att")
+    gt = res.statistics["att_gt"]
+    post = gt[gt["rel_time"] >= 0]
+    return {"cohort": int(cohort), "estimate": float(row["estimate"]),
+            "std_error": float(row["std_error"]), "ci_low": float(row["ci_low"]),
+            "ci_high": float(row["ci_high"]),
+            "n_treated": int(subset.loc[subset["cohort"] == cohort, "city_code"].nunique()),
+            "first_year": int(post["time"].min()), "last_year": int(post["time"].max())}
+
+
+def _row(label: str, result: RegressionResult | None, term: str, note: str = "") -> dict:
+    if result is None:
+        return {"specification": label, "estimate": math.nan, "std_error": math.nan,
+                "ci_low": math.nan, "ci_high": math.nan, "cities": 0, "note": note}
+    row = result.coefficient(term)
+    return {"specification": label, "estimate": float(row["estimate"]),
+            "std_error": float(row["std_error"]), "ci_low": float(row["ci_low"]),
+            "ci_high": float(row["ci_high"]), "cities": int(result.statistics["n_units"]),
+            "note": note}
+
+
+def robustness_table(data: pd.DataFrame, data_next_year: pd.DataFrame | None,
+                     outside_provinces: Sequence[str], n_boot: int, seed: int,
+                     end_year: int = 2019, shifts: Sequence[int] = (-2, -3)) -> pd.DataFrame:
+    """Callaway–Sant'Anna overall ATT under alternative designs, one row each.
+
+    Rows: main design; placebo adoption dates (each ``shift``, treated years dropped;
+    Sun–Abraham, see :func:`placebo_estimate`);
+    controls only not-yet-treated YRD members (cities of ``outside_provinces`` removed);
+    sample ending in ``end_year`` (when the panel goes beyond it); adoption counted from the
+    year after joining (``data_next_year``, when given). A design the estimator refuses
+    (e.g. no control left) gets NaN and the reason in ``note``.
+
+    Returns ``specification, estimate, std_error, ci_low, ci_high, cities, note``.
+    """
+    def cs(frame):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return callaway_santanna(frame, cohort="cohort", control="not_yet_treated",
+                                         n_boot=n_boot, seed=seed, **_KW)
+
+    rows = []
+
+    def attempt(label, make, note=""):
+        try:
+            rows.append(_row(label, make(), "att", note))
+        except MethodInputError as exc:
+            rows.append(_row(label, None, "att", f"not estimable: {exc}"[:160]))
+
+    attempt("main: not-yet-treated + outside controls", lambda: cs(data))
+    for shift in shifts:
+        p = placebo_estimate(data, shift)
+        note = (f"cohorts {p['dropped_cohorts']} dropped (no pre-period)"
+                if p["dropped_cohorts"] else "")
+        if p["error"]:
+            note = f"not estimable: {p['error']}"[:160]
+        rows.append({"specification": f"placebo: adoption {abs(shift)} years earlier (SA)",
+                     "estimate": p["estimate"], "std_error": p["std_error"],
+                     "ci_low": p["ci_low"], "ci_high": p["ci_high"], "cities": p["n_cities"],
+                     "note": note})
+    inside = data[~data["province_zh"].isin(outside_provinces)]
+    attempt("controls: not-yet-treated YRD members only", lambda: cs(inside),
+            f"identified up to the last cohort's year ({int(inside['cohort'].max()) if inside['cohort'].notna().any() else '–'})")
+    if data["year"].max() > end_year:
+        attempt(f"sample ends in {end_year}", lambda: cs(restrict_years(data, end_year)))
+    if data_next_year is not None:
+        attempt("adoption from the year after joining", lambda: cs(data_next_year))
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# description and comparison
+# ---------------------------------------------------------------------------------------
+
+def group_means(data: pd.DataFrame) -> pd.DataFrame:
+    """Mean outcome by group (``cohort g`` / ``control``) and year, with the number of cities.
+
+    Returns ``group, year, mean, n_cities``."""
+    out = data.groupby(["group", "year"])["y"].agg(mean="mean", n_cities="count").reset_index()
+    return out
+
+
+def compare_published(published: pd.DataFrame, ours: dict[str, dict]) -> pd.DataFrame:
+    """Join the typed published estimates with our comparable estimates.
+
+    ``published``: ``data/facts/did_published_estimates.csv`` (columns ``study, method,
+    treatment, outcome, estimate, unit, comparable``). ``ours``: comparable id (the
+    ``comparable`` column, e.g. ``"cohort_2013"``) → dict with ``estimate, ci_low,
+    ci_high``. Adds ``ours`` (text "x.xx [lo, hi]" or "–"), ``same_sign`` ("yes"/"no"/"–")
+    and ``ratio`` (ours / theirs, NaN when either is missing).
+    """
+    need = ["study", "estimate", "comparable", "sign"]
+    missing = [c for c in need if c not in published.columns]
+    if missing:
+        raise MethodInputError(f"data/facts/did_published_estimates.csv: missing column(s) {missing}")
+    rows = []
+    for i, rec in published.iterrows():
+        mine = ours.get(rec["comparable"]) if isinstance(rec["comparable"], str) else None
+        theirs = float(rec["estimate"]) if pd.notna(rec["estimate"]) else math.nan
+        sign = rec["sign"]
+        if sign not in ("+", "-", "?"):
+            raise MethodInputError(f"data/facts/did_published_estimates.csv: row {i + 2}, column "
+                                   f"'sign' must be '+', '-' or '?'; got {sign!r}")
+        if mine is None or not math.isfinite(mine["estimate"]):
+            text, same, ratio = "–", "–", math.nan
+        else:
+            est = mine["estimate"]
+            text = f"{est:.2f} [{mine['ci_low']:.2f}, {mine['ci_high']:.2f}]"
+            same = "–" if sign == "?" else ("yes" if (est > 0) == (sign == "+") else "no")
+            ratio = est / theirs if math.isfinite(theirs) and theirs != 0 else math.nan
+        rows.append({**rec.to_dict(), "ours": text, "same_sign": same, "ratio": ratio})
+    return pd.DataFrame(rows)
+
+
+def night_light_table() -> pd.DataFrame:
+    """CSMAR CRE mean night-light radiance per city-year (2001–2020) on harmonised codes.
+
+    ``city_code, year, night_light`` (mean radiance of the city's whole area). CSMAR is
+    commercial: use for derived results only. Codes the crosswalk cannot place (county-level
+    units) are left out, as in :mod:`cityclusters.analysis.coordination`.
+    """
+    from cityclusters.analysis import coordination as subsystems
+    from cityclusters.data.sources import subsystem_data as src
+
+    lights = subsystems.to_city_codes(src.read_night_light(), src.NIGHT_LIGHT)
+    return lights[["city_code", "year", "night_light"]].reset_index(drop=True)

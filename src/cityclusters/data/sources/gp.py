@@ -1,0 +1,84 @@
+"""The G-P source (biechouwo-coder/G-P): city GDP, sectors, population and GDP deflators.
+
+No licence is stated and some sheets are resold compilations: the book analyses these files
+and publishes derived results only. Stated original sources: provincial and city statistical
+yearbooks and statistical bulletins (产业结构 sheet 数据来源); 中国城市统计年鉴 for population.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cityclusters.data.sources.reading import finish_panel, read_checked
+
+SOURCE = "biechouwo-coder__G-P/原始数据"
+STRUCTURE = f"{SOURCE}/2000-2023地级市产业结构 .xlsx"
+STRUCTURE_SHEET = "面板数据2000-2023"
+POPULATION = f"{SOURCE}/298个地级市人口密度1998-2024年无缺失.xlsx"
+POPULATION_SHEET = "面板数据"
+REAL_GDP = f"{SOURCE}/296个地级市GDP相关数据（以2000年为基期）.xlsx"
+REAL_GDP_SHEET = "Sheet1"
+
+
+def _finish(frame: pd.DataFrame, where: str, keys: list[str], numeric: list[str]) -> pd.DataFrame:
+    return finish_panel(frame, where, keys, numeric, strip=("name_zh", "province_zh"))
+
+
+def read_structure() -> pd.DataFrame:
+    """GDP and value added of the three sectors, 亿元 (1e8 yuan), and sector shares (0–1)."""
+    where = f"{STRUCTURE}, sheet '{STRUCTURE_SHEET}'"
+    columns = {
+        "年度标识": "year",
+        "城市名称": "name_zh",
+        "城市代码": "code",
+        "城市类别": "city_type_zh",
+        "省份名称": "province_zh",
+        "gdp（亿元人民币）": "gdp",
+        "第一产业增加值（亿元人民币）": "va_primary",
+        "第二产业增加值": "va_secondary",
+        "第三产业增加值": "va_tertiary",
+        "第一产业占GDP比重": "share_primary",
+        "第二产业占GDP比重": "share_secondary",
+        "第三产业占GDP比重": "share_tertiary",
+    }
+    frame = read_checked(STRUCTURE, columns, sheet=STRUCTURE_SHEET)
+    numeric = ["gdp", "va_primary", "va_secondary", "va_tertiary",
+               "share_primary", "share_secondary", "share_tertiary"]
+    return _finish(frame, where, ["year", "name_zh", "code", "province_zh"], numeric)
+
+
+def read_population() -> pd.DataFrame:
+    """Resident population (常住人口, 万人): the source's value and its interpolated series."""
+    where = f"{POPULATION}, sheet '{POPULATION_SHEET}'"
+    columns = {
+        "年份": "year",
+        "省份": "province_zh",
+        "城市": "name_zh",
+        "城市代码": "code",
+        "行政区域土地面积(平方公里)": "land_area_km2",
+        "常住人口（万人）": "population_reported",
+        "插值_常住人口（万人）": "population_filled",
+    }
+    frame = read_checked(POPULATION, columns, sheet=POPULATION_SHEET)
+    numeric = ["land_area_km2", "population_reported", "population_filled"]
+    return _finish(frame, where, ["year", "name_zh", "code", "province_zh"], numeric)
+
+
+def read_real_gdp() -> pd.DataFrame:
+    """Nominal GDP (亿元), GDP index (previous year = 100), real GDP and deflator (2000 = 1).
+
+    This file has no city codes; cities are identified by province and name.
+    """
+    where = f"{REAL_GDP}, sheet '{REAL_GDP_SHEET}'"
+    columns = {
+        "省份": "province_zh",
+        "城市": "name_zh",
+        "年份": "year",
+        "名义GDP": "gdp_nominal",
+        "GDP指数": "gdp_index",
+        "实际GDP": "gdp_real_source",
+        "GDP平减指数": "gdp_deflator",
+    }
+    frame = read_checked(REAL_GDP, columns, sheet=REAL_GDP_SHEET)
+    numeric = ["gdp_nominal", "gdp_index", "gdp_real_source", "gdp_deflator"]
+    return _finish(frame, where, ["year", "name_zh", "province_zh"], numeric)

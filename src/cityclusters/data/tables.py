@@ -1,0 +1,407 @@
+"""The tidy tables of the book, each a validated function of the raw files and typed facts.
+
+===========================  ===========================================================
+table                        one row per
+===========================  ===========================================================
+:func:`city_year`            prefecture-level city and year, 2000–2023 (G-P source)
+:func:`cities`               prefecture-level city (crosswalk + census + city centres)
+:func:`clusters`             cluster and member city (typed from the plans)
+:func:`cluster_plans`        cluster (the plan that defines it)
+:func:`paper000_table1`      indicator of Liu & Deng (2021) Table 1 (2019)
+:func:`events`               dated event (committee enlargements, plans, HSR openings)
+:func:`yrd_committee_members` member city of the YRD Urban Economic Coordination Committee
+===========================  ===========================================================
+
+Units: GDP and value added in 亿元 (1e8 yuan, current prices); population in 万人 (1e4
+persons); GDP per capita in 元 (yuan) per person; shares as fractions (0–1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import geopandas as gpd
+import pandas as pd
+
+from cityclusters.checks import validate_parameters
+from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, UNIONS
+from cityclusters.data.names import short_name, to_pinyin
+from cityclusters.data.quality import flag_sector_sum, flag_yoy_outliers, list_outliers
+from cityclusters.data.schemas import validate
+from cityclusters.data.sources import census, crosswalk, csmar, gp, transport
+from cityclusters.data.sources.reading import describe_duplicates
+from cityclusters.data.store import cached_frame
+from cityclusters.errors import SourceFormatError
+from cityclusters.paths import facts_dir
+
+
+def _read_fact(name: str, **kwargs) -> pd.DataFrame:
+    path = facts_dir() / name
+    if not path.is_file():
+        raise SourceFormatError(f"typed fact table data/facts/{name} is missing.")
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], **kwargs)
+    frame.insert(0, "source_row", frame.index + 2)
+    return frame
+
+
+# ----------------------------------------------------------------------------- city_year
+def source_errata() -> pd.DataFrame:
+    """Known errors in the raw files, each with its evidence, and what the panel does about them.
+
+    The only action is ``set_missing``: the listed columns of that city-year become missing
+    (never replaced by a guess). Chapter 1 shows this table to the reader.
+    """
+    return _read_fact("source_errata.csv", dtype={"year": int, "source_gdp": float}).drop(columns="source_row")
+
+
+def _apply_errata(structure: pd.DataFrame) -> pd.DataFrame:
+    structure = structure.copy()
+    structure["erratum"] = False
+    for erratum in source_errata().itertuples():
+        if erratum.source_key != gp.STRUCTURE or erratum.action != "set_missing":
+            raise SourceFormatError(f"data/facts/source_errata.csv: unsupported erratum {erratum}.")
+        hit = (structure["name_zh"] == erratum.name_zh) & (structure["year"] == erratum.year)
+        if hit.sum() != 1 or abs(structure.loc[hit, "gdp"].iloc[0] - erratum.source_gdp) > 0.01:
+            raise SourceFormatError(
+                f"data/facts/source_errata.csv: {erratum.name_zh} {erratum.year} no longer matches the "
+                f"source (expected one row with gdp {erratum.source_gdp}); review the erratum."
+            )
+        structure.loc[hit, erratum.columns.split(";")] = float("nan")
+        structure.loc[hit, "erratum"] = True
+    return structure
+
+
+@lru_cache(maxsize=1)
+def _harmonised_structure() -> pd.DataFrame:
+    return crosswalk.harmonise(_apply_errata(gp.read_structure()), where=gp.STRUCTURE)
+
+
+def _build_city_year() -> pd.DataFrame:
+    structure = _harmonised_structure()
+    population = crosswalk.harmonise(gp.read_population(), where=gp.POPULATION)
+    prices = crosswalk.harmonise(gp.read_real_gdp(), where=gp.REAL_GDP, code=None)
+    for frame, where in ((structure, gp.STRUCTURE), (population, gp.POPULATION), (prices, gp.REAL_GDP)):
+        dup = frame.duplicated(["entity_id", "year"], keep=False)
+        if dup.any():
+            raise SourceFormatError(f"{where}: two rows for the same city and year after "
+                                    f"harmonisation: {describe_duplicates(frame, dup, 'name_zh')}.")
+    # A year outside the panel's range is an error (e.g. a typo such as 2109), never filtered out.
+    outside = ~structure["year"].between(FIRST_YEAR, LAST_YEAR)
+    if outside.any():
+        bad = structure.loc[outside]
+        raise SourceFormatError(
+            f"{gp.STRUCTURE}: column '年度标识' (year) has {sorted(set(bad['year'].tolist()))[:5]} "
+            f"outside {FIRST_YEAR}–{LAST_YEAR} at rows {bad['source_row'].tolist()[:10]}.")
+
+    panel = structure.copy()
+    panel = panel.rename(columns={"name_zh": "name_zh_source", "source_row": "source_row_structure"})
+    pop = population[["entity_id", "year", "population_reported", "population_filled", "land_area_km2"]]
+    panel = panel.merge(pop, on=["entity_id", "year"], how="left", validate="one_to_one")
+    panel = panel.merge(prices[["entity_id", "year", "gdp_deflator", "gdp_index"]],
+                        on=["entity_id", "year"], how="left", validate="one_to_one")
+
+    # Population: the source's reported value; the source's interpolation only where it
+    # reports none, flagged so chapters can show or exclude those years.
+    panel["population"] = panel["population_reported"].fillna(panel["population_filled"])
+    panel["population_interpolated"] = panel["population_reported"].isna() & panel["population_filled"].notna()
+    # 亿元 / 万人 = 1e4 元 per person
+    panel["gdp_per_capita"] = panel["gdp"] / panel["population"] * 1e4
+    # real GDP at 2000 prices = nominal / deflator (2000 = 1), deflator from the G-P price file
+    panel["real_gdp"] = panel["gdp"] / panel["gdp_deflator"]
+
+    ents = crosswalk.entities().set_index("entity_id")
+    panel["name_zh"] = panel["entity_id"].map(ents["name_zh"])
+    panel["province_zh"] = panel["entity_id"].map(ents["province_zh"])
+    panel["name_pinyin"] = panel["name_zh"].map(to_pinyin)
+    panel = flag_sector_sum(flag_yoy_outliers(panel))
+    columns = [
+        "city_code", "entity_id", "name_zh", "name_pinyin", "province_zh", "year",
+        "gdp", "va_primary", "va_secondary", "va_tertiary",
+        "share_primary", "share_secondary", "share_tertiary",
+        "population", "population_interpolated", "land_area_km2",
+        "gdp_per_capita", "gdp_deflator", "gdp_index", "real_gdp",
+    ]
+    flags = [c for c in panel.columns if c.endswith("_yoy") or c == "flagged"]
+    flags += ["sector_sum_gap", "flag_sector_sum"]
+    extra = ["erratum", "name_zh_source", "city_type_zh", "match_rule", "source_row_structure"]
+    panel = panel[columns + flags + extra].sort_values(["city_code", "year"]).reset_index(drop=True)
+    return validate(panel, "city_year")
+
+
+@lru_cache(maxsize=1)
+def _city_year_cached() -> pd.DataFrame:
+    return cached_frame("city_year", _build_city_year)
+
+
+def city_year() -> pd.DataFrame:
+    """The city-year panel 2000–2023 from the G-P source, codes harmonised by the crosswalk.
+
+    Columns (units): ``gdp``, ``va_primary|secondary|tertiary`` (亿元, current prices);
+    ``share_*`` (0–1, as the source states them); ``population`` (万人, resident; the
+    source's value, or its interpolation where it reports none, then
+    ``population_interpolated`` is True); ``gdp_per_capita`` (元 = gdp / population);
+    ``gdp_deflator`` (2000 = 1) and ``real_gdp`` (亿元 at 2000 prices = gdp / deflator);
+    ``<var>_yoy`` and ``flag_<var>_yoy`` (|year-on-year change| > 50 %, flagged, kept);
+    ``sector_sum_gap`` and ``flag_sector_sum`` (sum of sectors ≠ GDP by more than 2 %).
+    Provenance columns: ``name_zh_source`` (the name the source used that year),
+    ``match_rule`` (how the crosswalk matched it), ``source_row_structure`` (Excel row).
+    """
+    return _city_year_cached().copy()
+
+
+def city_year_outliers() -> pd.DataFrame:
+    """Every flagged year-on-year jump of the panel (city, year, variable, previous, value, change)."""
+    return list_outliers(_city_year_cached())
+
+
+# ----------------------------------------------------------------------------- clusters
+def cluster_plans() -> pd.DataFrame:
+    """The plan that defines each cluster (typed from the plans, one cited row per cluster)."""
+    plans = _read_fact("cluster_plans.csv", dtype=str)
+    unknown = ~plans["cluster_id"].isin(CLUSTER_IDS)
+    if unknown.any():
+        row = plans.loc[unknown].iloc[0]
+        raise SourceFormatError(f"data/facts/cluster_plans.csv: unknown cluster_id {row['cluster_id']!r} at row {row['source_row']}.")
+    return plans.drop(columns="source_row")
+
+
+def _build_clusters() -> pd.DataFrame:
+    members = _read_fact("cluster_members.csv", dtype=str)
+    members["partial"] = members["partial"].map({"true": True, "false": False})
+    if members["partial"].isna().any():
+        row = members.loc[members["partial"].isna()].iloc[0]
+        raise SourceFormatError(f"data/facts/cluster_members.csv: column 'partial' must be true/false, row {row['source_row']}.")
+    members = members.rename(columns={"city_zh": "name_zh"})
+    members = crosswalk.harmonise(members, where="data/facts/cluster_members.csv", code=None, year=None)
+    unions = []
+    for union_id, parts in UNIONS.items():
+        part = members[members["cluster_id"].isin(parts)].copy()
+        part["cluster_id"] = union_id
+        unions.append(part)
+    members = pd.concat([members, *unions], ignore_index=True)
+    members["name_pinyin"] = members["name_zh"].map(to_pinyin)
+    columns = ["cluster_id", "city_code", "entity_id", "name_zh", "name_pinyin", "province_zh",
+               "partial", "partial_note", "source", "source_url"]
+    members = members[columns].reset_index(drop=True)
+    return validate(members, "clusters")
+
+
+@lru_cache(maxsize=1)
+def _clusters_cached() -> pd.DataFrame:
+    return cached_frame("clusters", _build_clusters)
+
+
+def clusters() -> pd.DataFrame:
+    """Cluster membership at prefecture level, one row per (cluster, city), with the plan's
+    partial-inclusion notes. ``chengyugui`` is the union of ``chengyu`` and ``qianzhong``."""
+    return _clusters_cached().copy()
+
+
+# ----------------------------------------------------------------------------- cities
+def _build_cities() -> gpd.GeoDataFrame:
+    ents = crosswalk.entities().copy()
+    cen = census.read_census()
+    cen = cen.rename(columns={"code": "city_code"})
+    cities_ = ents.merge(cen.drop(columns=["name_zh", "province_zh", "source_row"]), on="city_code", how="left")
+    cities_["in_census_2020"] = cities_["pop_2020_persons"].notna()
+    cities_["pop_census_2010"] = cities_["pop_2010_persons"] / 1e4
+    cities_["pop_census_2020"] = cities_["pop_2020_persons"] / 1e4
+
+    # City-centre coordinates (Ma & Tang 2024) by code, else by name; else a point inside the
+    # census polygon (flagged). City centres are what distances between cities should use.
+    centres = transport.read_city_centres()
+    by_code = centres.set_index("code")[["lon", "lat"]]
+    by_name = centres.drop_duplicates("name_zh").set_index("name_zh")[["lon", "lat"]]
+    lon = cities_["city_code"].map(by_code["lon"]).fillna(cities_["name_zh"].map(by_name["lon"]))
+    lat = cities_["city_code"].map(by_code["lat"]).fillna(cities_["name_zh"].map(by_name["lat"]))
+    cities_["lonlat_source"] = "city centre (Ma & Tang 2024)"
+    geo = gpd.GeoSeries(cities_["geometry"], crs="EPSG:4326")
+    inside = geo.representative_point()
+    fallback = lon.isna() & geo.notna()
+    lon[fallback] = inside[fallback].x
+    lat[fallback] = inside[fallback].y
+    cities_.loc[fallback, "lonlat_source"] = "point in census polygon"
+    cities_.loc[lon.isna(), "lonlat_source"] = None
+    # Typed corrections of wrong centres (重庆 in the source lies in 万州).
+    for k, fix in enumerate(city_centre_corrections().itertuples(), start=2):
+        hit = cities_["city_code"].eq(fix.city_code)
+        if hit.sum() != 1:
+            raise SourceFormatError(f"data/facts/city_centre_corrections.csv: row {k}, column city_code: "
+                                    f"{fix.city_code} is not one city of the crosswalk.")
+        lon[hit], lat[hit] = fix.lon, fix.lat
+        cities_.loc[hit, "lonlat_source"] = "corrected (data/facts/city_centre_corrections.csv)"
+    cities_["lon"], cities_["lat"] = lon.astype(float), lat.astype(float)
+
+    cities_["name_short_zh"] = cities_["name_zh"].map(short_name)
+    cities_["name_pinyin"] = cities_["name_zh"].map(to_pinyin)
+    members = _clusters_cached()
+    for cluster_id in CLUSTER_IDS:
+        codes = set(members.loc[members["cluster_id"] == cluster_id, "city_code"])
+        cities_[f"in_{cluster_id}"] = cities_["city_code"].isin(codes)
+    columns = ["city_code", "entity_id", "name_zh", "name_short_zh", "name_pinyin", "province_zh",
+               "lon", "lat", "lonlat_source", "pop_census_2010", "pop_census_2020", "in_census_2020"]
+    columns += [f"in_{c}" for c in CLUSTER_IDS] + ["geometry"]
+    out = gpd.GeoDataFrame(cities_[columns], geometry="geometry", crs="EPSG:4326")
+    out = out.sort_values("city_code").reset_index(drop=True)
+    return validate(out, "cities")
+
+
+@lru_cache(maxsize=1)
+def _cities_cached() -> gpd.GeoDataFrame:
+    return cached_frame("cities", _build_cities)
+
+
+def cities() -> gpd.GeoDataFrame:
+    """Prefecture-level cities (the crosswalk's 340 research entities, incl. abolished ones):
+    names (Chinese, short, pinyin), province, lon/lat (city centre where known), 2010 and 2020
+    census population (万人, 2020 boundaries), 2020 boundary polygon (WGS84; empty for units
+    abolished before 2020: 巢湖, 莱芜, 伊犁地区), and one ``in_<cluster>`` column per cluster."""
+    return _cities_cached().copy()
+
+
+def basemap() -> gpd.GeoDataFrame:
+    """All 369 census units (including county-level units under provinces, Hong Kong, Macau)
+    for drawing; ``prefecture_level`` tells which are rows of :func:`cities`."""
+    base = census.read_census().rename(columns={"code": "city_code"})
+    base["prefecture_level"] = base["city_code"].isin(crosswalk.entities()["city_code"])
+    return base[["city_code", "name_zh", "province_zh", "prefecture_level", "geometry"]]
+
+
+# ----------------------------------------------------------------------------- typed facts
+def city_centre_corrections() -> pd.DataFrame:
+    """Typed corrections of city-centre coordinates (``data/facts/city_centre_corrections.csv``):
+    ``city_code``, ``name_zh``, ``lon``, ``lat`` (corrected, WGS84 degrees), ``source_lon``,
+    ``source_lat`` (the value replaced), ``source``, ``note``. Applied by :func:`cities`."""
+    fixes = _read_fact("city_centre_corrections.csv", dtype={"city_code": int})
+    bad = ~(fixes["lon"].between(73, 136) & fixes["lat"].between(3, 54))
+    if bad.any():
+        raise SourceFormatError(f"data/facts/city_centre_corrections.csv: rows {list(fixes.index[bad] + 2)}, "
+                                "columns lon/lat: outside China's extent.")
+    return fixes
+
+
+def seed_claims() -> pd.DataFrame:
+    """The testable claims of the five seed papers, one row each (``data/facts/seed_claims.csv``):
+    ``claim_id``, ``paper``, ``section``, ``claim_en`` (our words), ``quantity``, ``year``,
+    ``stated_value``, ``testable_with``. Chapters record verdicts on them with
+    :func:`cityclusters.publishing.notebook.glue_verdict`."""
+    claims = _read_fact("seed_claims.csv", dtype=str)
+    duplicated = claims.loc[claims["claim_id"].duplicated(), "claim_id"].tolist()
+    if duplicated:
+        raise SourceFormatError(f"data/facts/seed_claims.csv: duplicated claim_id {duplicated}")
+    return claims
+
+
+def paper000_table1() -> pd.DataFrame:
+    """Liu & Deng (2021) Table 1: ten 2019 indicators of Chongqing, Chengdu and Guiyang, as printed."""
+    table = _read_fact("paper000_table1.csv", dtype={"indicator_id": str, "year": int})
+    for column in ("chongqing", "chengdu", "guiyang"):
+        table[column] = table[column].astype(float)
+    return validate(table.drop(columns="source_row"), "paper000_table1")
+
+
+def paper002_ten_clusters() -> pd.DataFrame:
+    """The ten clusters Li, Xiao & Ma (2020) name, with the id of the cluster of this book that
+    corresponds to each (empty where the book does not delimit it; ``prd``, the Pearl River
+    Delta, is delimited only as chapter 10's benchmark, ``data/facts/benchmarks_prd_members.csv``)."""
+    table = _read_fact("paper002_ten_clusters.csv", dtype=str)
+    unknown = table["cluster_id"].notna() & ~table["cluster_id"].isin([*CLUSTER_IDS, "prd"])
+    if unknown.any():
+        row = table.loc[unknown].iloc[0]
+        raise SourceFormatError(f"data/facts/paper002_ten_clusters.csv: unknown cluster_id "
+                                f"{row['cluster_id']!r} at row {row['source_row']}, column 'cluster_id'.")
+    if len(table) != 10:
+        raise SourceFormatError(f"data/facts/paper002_ten_clusters.csv: expected the 10 clusters of "
+                                f"the paper, found {len(table)} rows")
+    return table.drop(columns="source_row")
+
+
+def events() -> pd.DataFrame:
+    """Dated events (committee founding and enlargements, plan approvals, HSR openings), cited."""
+    table = _read_fact("events.csv", dtype=str)
+    table["year"] = table["date"].str[:4].astype(int)
+    return validate(table.drop(columns="source_row"), "events")
+
+
+def yrd_committee_members() -> pd.DataFrame:
+    """The 41 members of the YRD Urban Economic Coordination Committee with their cohort (year of joining)."""
+    table = _read_fact("yrd_committee_members.csv", dtype=str)
+    table = table.rename(columns={"city_zh": "name_zh"})
+    table["cohort"] = table["cohort"].astype(int)
+    table = crosswalk.harmonise(table, where="data/facts/yrd_committee_members.csv", code=None, year=None)
+    table["name_pinyin"] = table["name_zh"].map(to_pinyin)
+    return validate(table.drop(columns=["source_row", "match_rule"]), "yrd_committee_members")
+
+
+def code_map() -> dict[int, int]:
+    """Source code → harmonised ``city_code``: the crosswalk's codes, the four municipalities'
+    province-level codes, and the outdated codes the G-P source uses for renamed or upgraded
+    units (resolved by name through the crosswalk, e.g. 652100 吐鲁番地区 → 650400)."""
+    mapping = {code: code for code in crosswalk.entities()["city_code"]}
+    mapping.update(crosswalk.MUNICIPALITY_CODES)
+    pairs = _harmonised_structure()[["code", "city_code"]].drop_duplicates()
+    mapping.update({int(a): int(b) for a, b in pairs.itertuples(index=False) if a not in mapping})
+    return mapping
+
+
+def csmar_city_gdp() -> pd.DataFrame:
+    """CSMAR CRE city GDP (亿元) and GDP per capita (元), 1990–2021, on harmonised city codes.
+
+    For cross-source validation only (commercial source: never republish rows). Rows whose
+    code is not a prefecture-level unit (e.g. 429000, Hubei's directly administered counties,
+    or pre-1997 Chongqing districts) are kept in ``attrs['unmatched']`` and reported.
+    """
+    raw = csmar.read_csmar_gdp()
+    raw["city_code"] = raw["code"].map(code_map())
+    unmatched = raw[raw["city_code"].isna()]
+    out = raw.dropna(subset=["city_code"]).copy()
+    out["city_code"] = out["city_code"].astype(int)
+    dup = out.duplicated(["city_code", "year"], keep=False)
+    if dup.any():
+        raise SourceFormatError(f"{csmar.GDP}: two rows for one city and year after harmonising "
+                                f"codes: {describe_duplicates(out, dup, 'name_en')}.")
+    out.attrs["unmatched"] = unmatched[["source_row", "code", "name_en", "year"]].reset_index(drop=True)
+    return out.reset_index(drop=True)
+
+
+def cluster_city_year(clusters: Sequence[str], first_year: int = FIRST_YEAR,
+                      last_year: int = LAST_YEAR) -> pd.DataFrame:
+    """The city–year panel of the chosen clusters, one row per (cluster_id, city, year).
+
+    Columns: ``cluster_id``, ``partial`` (the plan includes the city only in part) and every
+    column of :func:`cityclusters.data.tables.city_year`. A city in two chosen clusters (e.g.
+    Chengdu in ``chengyu`` and ``chengyugui``) appears once per cluster.
+
+    Raises ``ValueError`` naming the cluster(s) when a chosen cluster has no row in
+    ``first_year``–``last_year``, instead of returning a panel without them.
+    """
+    validate_parameters(clusters, first_year, last_year)
+    members = _clusters_cached()  # the parameter ``clusters`` shadows clusters()
+    members = members.loc[members["cluster_id"].isin(clusters), ["cluster_id", "city_code", "partial"]]
+    panel = city_year()
+    panel = panel[panel["year"].between(first_year, last_year)]
+    merged = members.merge(panel, on="city_code", how="inner", validate="many_to_many")
+    empty = [c for c in clusters if not merged["cluster_id"].eq(c).any()]
+    if empty:
+        raise ValueError(f"CLUSTERS: {empty} have no member city with data in FIRST_YEAR–LAST_YEAR "
+                         f"= {first_year}–{last_year}; choose other years or clusters")
+    order = {c: i for i, c in enumerate(clusters)}
+    return merged.sort_values(["cluster_id", "city_code", "year"], key=lambda s: s.map(order)
+                              if s.name == "cluster_id" else s).reset_index(drop=True)
+
+
+def build_all() -> dict[str, pd.DataFrame]:
+    """Every table, built and validated (the ``tables`` command and the data tests use this)."""
+    return {
+        "city_year": city_year(),
+        "city_year_outliers": city_year_outliers(),
+        "cities": cities(),
+        "clusters": clusters(),
+        "cluster_plans": cluster_plans(),
+        "paper000_table1": paper000_table1(),
+        "events": events(),
+        "yrd_committee_members": yrd_committee_members(),
+        "source_errata": source_errata(),
+        "csmar_city_gdp": csmar_city_gdp(),
+    }

@@ -1,0 +1,30 @@
+"""Figures of chapter 1 (clusters and data): agreement between two sources."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+
+def agreement_scatter(matched: pd.DataFrame, tolerance: float, xlabel: str, ylabel: str):
+    """Log–log scatter of two sources' values with the 45° line; points outside the tolerance
+    are highlighted. ``matched`` comes from :func:`cityclusters.data.compare.source_agreement`."""
+    fig, ax = plt.subplots(figsize=(6.2, 5.6))
+    inside = matched[matched["within"]]
+    outside = matched[~matched["within"]]
+    ax.scatter(inside["value_panel"], inside["value_other"], s=6, alpha=0.35, color="#0072B2",
+               label=f"within ±{tolerance:.1%} ({len(inside):,})")
+    ax.scatter(outside["value_panel"], outside["value_other"], s=12, alpha=0.8, color="#D55E00",
+               label=f"outside ({len(outside):,})")
+    low = min(matched["value_panel"].min(), matched["value_other"].min()) * 0.8
+    high = max(matched["value_panel"].max(), matched["value_other"].max()) * 1.2
+    ax.plot([low, high], [low, high], color="grey", linewidth=0.8, linestyle="--")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(low, high)
+    ax.set_ylim(low, high)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return fig

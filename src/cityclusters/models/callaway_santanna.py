@@ -1,0 +1,160 @@
+"""Group-time average treatment effects of Callaway & Sant'Anna (2021) and their aggregations.
+
+The panel layout is that of :mod:`cityclusters.models.did_data`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cityclusters.checks import preview_labels
+from cityclusters.errors import MethodInputError
+from cityclusters.models.did_data import (
+    prepare_panel,
+    relative_period_name,
+    require_controls,
+)
+from cityclusters.models.results import RegressionResult, tidy_coefficients
+
+# ---------------------------------------------------------------------------------------
+# Callaway & Sant'Anna
+# ---------------------------------------------------------------------------------------
+
+def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str,
+                      control: str = "not_yet_treated", leads: int | None = None,
+                      lags: int | None = None, n_boot: int = 199, seed: int | None = None,
+                      level: float = 0.95, dropna: bool = False,
+                      name: str | None = None) -> RegressionResult:
+    r"""Group-time average treatment effects (Callaway & Sant'Anna 2021), unconditional.
+
+    FORMULA (2×2 DID for cohort g and period t, base period b)::
+
+        ATT(g, t) = [Ȳ_t − Ȳ_b]_{G = g} − [Ȳ_t − Ȳ_b]_{controls}
+
+    with b = g − 1 for t ≥ g and b = t − 1 for pre-periods (the "varying" base of the R
+    package ``did``, so pre-period estimates are placebo one-period changes). Controls:
+    never-treated units (``control="never"``) or units not yet treated at t —
+    never-treated or G > t, other than g (``"not_yet_treated"``). Cells without controls
+    (e.g. t ≥ last cohort without never-treated units) are skipped and listed.
+
+    Aggregations: event time θ(e) = Σ_g (n_g / Σ n_g') ATT(g, g + e) over the cohorts with
+    the cell; overall ``att`` = Σ_{g, t ≥ g} n_g ATT(g, t) / Σ_{g, t ≥ g} n_g ("simple"
+    aggregation: every post-treatment unit-year weighted equally).
+
+    Standard errors: nonparametric bootstrap over units (clusters), ``n_boot`` draws with
+    ``seed``; in each draw the ATT(g, t) and the cohort weights are recomputed, so weight
+    uncertainty is included. Intervals are normal (estimate ± z·SE). The R package uses a
+    multiplier bootstrap; results are close but not identical.
+
+    Requires a balanced panel (every unit in every period).
+
+    Returns
+    -------
+    RegressionResult
+        Terms ``rel_e`` and ``att`` with the bootstrap covariance; statistics include
+        ``att_gt`` (DataFrame cohort, time, rel_time, estimate, std_error, n_treated,
+        n_control), ``n_boot``, ``seed``, ``skipped_cells``.
+
+    UNITS: effects in units of ``outcome``.
+
+    SOURCE: Callaway & Sant'Anna (2021), "Difference-in-Differences with multiple time
+    periods", *Journal of Econometrics* 225(2):200–230.
+    """
+    if control not in ("never", "not_yet_treated"):
+        raise MethodInputError(f"control={control!r} is not valid; choose 'never' or 'not_yet_treated'")
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 2:
+        raise MethodInputError(f"n_boot={n_boot!r}: need an integer ≥ 2")
+    frame, _, n_dropped = prepare_panel(data, outcome, unit, time, cohort, None, dropna)
+    require_controls(frame, unit, cohort)
+    if control == "never" and not frame["_g"].isna().any():
+        raise MethodInputError(f"{cohort}: no never-treated {unit} for control='never'; "
+                               "use control='not_yet_treated'")
+    wide = frame.pivot(index=unit, columns="_t", values=outcome)
+    if wide.isna().any().any():
+        missing = wide.index[wide.isna().any(axis=1)]
+        raise MethodInputError(f"data: the panel is unbalanced ({unit} {preview_labels(missing)} miss "
+                               "periods); callaway_santanna needs every unit in every period")
+    periods = list(wide.columns)
+    y = wide.to_numpy()
+    g_unit = frame.groupby(unit)["_g"].first().reindex(wide.index).to_numpy()
+    n_units = len(g_unit)
+    never = np.isnan(g_unit)
+    cohorts = sorted(np.unique(g_unit[~never]))
+    pos = {p: i for i, p in enumerate(periods)}
+
+    cells, skipped = [], []
+    for g in cohorts:
+        treat = g_unit == g
+        for t in periods:
+            if t == g - 1:
+                continue
+            b = g - 1 if t >= g else t - 1
+            if b not in pos:
+                continue
+            if control == "never":
+                ctrl = never.copy()
+            else:
+                ctrl = (never | (g_unit > max(t, b))) & ~treat
+            if not ctrl.any():
+                skipped.append((int(g), int(t)))
+                continue
+            cells.append((g, t, int(t - g), y[:, pos[t]] - y[:, pos[b]], treat, ctrl))
+    if not cells:
+        raise MethodInputError("no (cohort, period) cell has controls")
+
+    dy = np.column_stack([c[3] for c in cells])  # units × cells
+    tr = np.column_stack([c[4] for c in cells]).astype(float)
+    ct = np.column_stack([c[5] for c in cells]).astype(float)
+    rel = np.array([c[2] for c in cells])
+    g_cell = np.array([c[0] for c in cells])
+    is_g = np.column_stack([g_unit == g for g in cohorts]).astype(float)  # units × cohorts
+    g_index = np.array([cohorts.index(g) for g in g_cell])
+
+    lo = -np.inf if leads is None else -leads
+    hi = np.inf if lags is None else lags
+    report = sorted(e for e in set(rel.tolist()) if lo <= e <= hi)
+    post = rel >= 0
+    if not post.any():
+        raise MethodInputError("no post-treatment cell can be estimated")
+
+    def estimate(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ATT(g,t) and aggregates for unit weights w (rows = draws)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            att = (w @ (tr * dy)) / (w @ tr) - (w @ (ct * dy)) / (w @ ct)
+            n_g = (w @ is_g)[:, g_index]  # cohort size of each cell's cohort
+            out = []
+            for e in report:
+                m = rel == e
+                out.append((att[:, m] * n_g[:, m]).sum(1) / n_g[:, m].sum(1))
+            out.append((att[:, post] * n_g[:, post]).sum(1) / n_g[:, post].sum(1))
+        return att, np.column_stack(out)
+
+    att_gt, agg = estimate(np.ones((1, n_units)))
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=n_boot).astype(float)
+    att_b, agg_b = estimate(draws)
+    # a draw without treated or control units in a cell gives NaN there; those draws are
+    # left out of that cell's standard error (counted below)
+    se_gt = np.nanstd(att_b, axis=0, ddof=1)
+    terms = [relative_period_name(e) for e in report] + ["att"]
+    ok = np.isfinite(agg_b).all(axis=1)
+    cov = np.cov(agg_b[ok].T, ddof=1).reshape(len(terms), len(terms))
+    estimates = pd.Series(agg[0], index=terms)
+    std_errors = pd.Series(np.sqrt(np.diag(cov)), index=terms)
+    coefficients = tidy_coefficients(estimates, std_errors, dof=None, level=level)
+    table = pd.DataFrame({
+        "cohort": g_cell.astype(int), "time": [int(c[1]) for c in cells], "rel_time": rel,
+        "estimate": att_gt[0], "std_error": se_gt,
+        "n_treated": tr.sum(0).astype(int), "n_control": ct.sum(0).astype(int),
+    })
+    stats = {
+        "n_obs": int(len(frame)), "n_units": n_units, "n_periods": len(periods),
+        "r2": None, "r2_within": None, "fixed_effects": (),
+        "cov_type": f"unit bootstrap ({n_boot} draws)", "n_clusters": n_units,
+        "dependent": outcome, "estimator": "Callaway-Sant'Anna ATT(g,t)", "control": control,
+        "att_gt": table, "n_boot": int(n_boot), "seed": seed,
+        "n_boot_failed": int((~ok).sum()), "skipped_cells": skipped, "n_dropped": n_dropped,
+    }
+    return RegressionResult(name or outcome, coefficients, stats, level,
+                            pd.DataFrame(cov, index=terms, columns=terms))

@@ -1,0 +1,243 @@
+"""Event studies under staggered adoption: the TWFE event study and the interaction-weighted
+estimator of Sun & Abraham (2021), which compares each cohort only with clean controls.
+
+The panel layout is that of :mod:`cityclusters.models.did_data`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cityclusters.checks import preview_labels
+from cityclusters.errors import MethodInputError
+from cityclusters.models.did_data import (
+    event_window,
+    prepare_panel,
+    relative_period_name,
+    require_controls,
+    years_in,
+)
+from cityclusters.models.panel import fixed_effects_regression
+from cityclusters.models.results import RegressionResult, tidy_coefficients
+
+# ---------------------------------------------------------------------------------------
+# TWFE
+# ---------------------------------------------------------------------------------------
+
+def twfe_event_study(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str,
+                     leads: int = 4, lags: int = 5, reference: int = -1,
+                     bin_endpoints: bool = True, controls=None, cluster="unit",
+                     dropna: bool = False, name: str | None = None) -> RegressionResult:
+    r"""Two-way fixed-effects event study with relative-time dummies.
+
+    MODEL::
+
+        y_it = α_i + λ_t + Σ_{e ∈ [−L, K], e ≠ r} β_e · 1[t − g_i = e] + x_it'γ + ε_it
+
+    with L = ``leads``, K = ``lags``, r = ``reference`` (default −1, the omitted year
+    before treatment). With ``bin_endpoints`` the end dummies are 1[t − g_i ≤ −L] and
+    1[t − g_i ≥ K] (binned), so that every treated observation has a dummy; otherwise
+    treated observations outside [−L, K] are dropped (their number is reported as
+    ``statistics["n_outside_window"]``) rather than silently pooled with the reference.
+    Never-treated units have all dummies 0. Standard errors are clustered by unit.
+
+    UNITS: β_e in units of ``outcome``, relative to the reference year.
+
+    Returns a :class:`RegressionResult` with terms ``rel_-4, …, rel_5`` (no reference term);
+    dummies with no observation are omitted and listed in ``statistics["empty_terms"]``.
+
+    CAVEAT: with heterogeneous effects β_e mixes effects from other relative periods and
+    cohorts (Sun & Abraham 2021); use :func:`sun_abraham_event_study` for inference on
+    dynamics.
+
+    SOURCE: e.g. Borusyak, Jaravel & Spiess (2024), *Review of Economic Studies*; Sun &
+    Abraham (2021), *Journal of Econometrics* 225(2):175–199 (on its pitfalls).
+    """
+    window = event_window(leads, lags, reference)
+    frame, controls, n_dropped = prepare_panel(data, outcome, unit, time, cohort, controls, dropna)
+    require_controls(frame, unit, cohort)
+    rel = frame["_rel"]
+    n_outside = 0
+    if not bin_endpoints:
+        outside = rel.notna() & ((rel < -leads) | (rel > lags))
+        n_outside = int(outside.sum())
+        frame = frame.loc[~outside].copy()
+        rel = frame["_rel"]
+    terms, empty = [], []
+    for e in window:
+        if bin_endpoints and e == -leads:
+            dummy = rel <= e
+        elif bin_endpoints and e == lags:
+            dummy = rel >= e
+        else:
+            dummy = rel == e
+        dummy = dummy.fillna(False).astype(float)
+        if dummy.sum() == 0:
+            empty.append(relative_period_name(e))
+            continue
+        frame[relative_period_name(e)] = dummy
+        terms.append(relative_period_name(e))
+    if not terms:
+        raise MethodInputError("leads/lags: no treated observation falls in the event window")
+    result = fixed_effects_regression(frame, outcome, terms + controls, unit, time,
+                                      cluster=cluster, name=name or outcome)
+    stats = dict(result.statistics)
+    stats.update({"estimator": "TWFE event study", "reference": reference, "leads": leads,
+                  "lags": lags, "bin_endpoints": bin_endpoints, "empty_terms": empty,
+                  "n_outside_window": n_outside, "n_dropped": n_dropped})
+    return RegressionResult(result.name, result.coefficients, stats, result.level,
+                            result.covariance)
+
+
+# ---------------------------------------------------------------------------------------
+# Sun & Abraham
+# ---------------------------------------------------------------------------------------
+
+def sun_abraham_event_study(data: pd.DataFrame, outcome: str, unit: str, time: str,
+                            cohort: str, control: str = "never", leads: int | None = None,
+                            lags: int | None = None, reference: int = -1, controls=None,
+                            cluster="unit", dropna: bool = False,
+                            name: str | None = None) -> RegressionResult:
+    r"""Interaction-weighted event study of Sun & Abraham (2021).
+
+    MODEL (step 1, one regression)::
+
+        y_it = α_i + λ_t + Σ_{g ∉ C} Σ_{e ≠ r} δ_{g,e} · 1[G_i = g] · 1[t − g = e] + ε_it
+
+    where C is the control cohort: never-treated units (``control="never"``), or, with
+    ``control="last_treated"``, the last-treated cohort (plus any never-treated units) on
+    the periods before it is treated — periods t ≥ g_last are dropped. Every treated cohort
+    gets one interaction per relative period it is observed in, except the reference
+    r = −1; δ_{g,e} estimates the cohort-specific CATT(g, e).
+
+    Step 2 (aggregation to event time)::
+
+        ν_e = Σ_g w_{g,e} δ_{g,e},   w_{g,e} = n_{g,e} / Σ_{g'} n_{g',e}
+
+    with n_{g,e} the number of units of cohort g observed at relative time e (the sample
+    share of each cohort among the treated units observed at e). Overall ATT::
+
+        ATT = Σ_{g, e ≥ 0} n_{g,e} δ_{g,e} / Σ_{g, e ≥ 0} n_{g,e}
+
+    i.e. each cohort weighted by its size × its number of post-treatment periods (the
+    average effect over all treated unit-years in the sample).
+
+    Standard errors: ν = A δ, Var(ν) = A V A' with V the unit-clustered covariance of the
+    interaction coefficients (CRV1, inference t(G−1)). The weights are treated as fixed
+    (known); Sun & Abraham's additional term for the estimated weights is omitted, which
+    matters little when cohort shares are known by design, as here (whole cohorts observed).
+
+    Parameters
+    ----------
+    control : {"never", "last_treated"}
+    leads, lags : int, optional
+        Event window reported (``rel_-leads … rel_lags``); all relative periods are
+        estimated regardless, so that periods outside the window do not contaminate the
+        reference. Default: every observed relative period.
+    reference : int
+        Omitted relative period (−1).
+
+    Returns
+    -------
+    RegressionResult
+        Terms ``rel_e`` (e ≠ reference) and ``att``, with their covariance; statistics add
+        ``cohort_effects`` (DataFrame: cohort, rel_time, estimate, std_error, n_units,
+        weight), ``control``, ``control_units``, ``treated_cohorts``, ``periods_dropped``.
+
+    UNITS: effects in units of ``outcome``.
+
+    SOURCE: Sun & Abraham (2021), "Estimating dynamic treatment effects in event studies
+    with heterogeneous treatment effects", *Journal of Econometrics* 225(2):175–199.
+    """
+    if control not in ("never", "last_treated"):
+        raise MethodInputError(f"control={control!r} is not valid; choose 'never' or 'last_treated'")
+    if not isinstance(reference, (int, np.integer)) or reference >= 0:
+        raise MethodInputError(f"reference={reference!r}: must be a negative integer (a pre-period)")
+    frame, controls, n_dropped = prepare_panel(data, outcome, unit, time, cohort, controls, dropna)
+    cohorts = sorted(frame["_g"].dropna().unique())
+    if not cohorts:
+        raise MethodInputError(f"{cohort}: no unit is ever treated; nothing to estimate")
+    periods_dropped = 0
+    if control == "never":
+        if not frame["_g"].isna().any():
+            raise MethodInputError(
+                f"{cohort}: no never-treated {unit} for control='never'; use "
+                "control='last_treated' (the last-treated cohort as control)")
+        is_control = frame["_g"].isna()
+    else:
+        if len(cohorts) < 2:
+            raise MethodInputError(f"{cohort}: control='last_treated' needs at least two "
+                                   f"treated cohorts, found {preview_labels(years_in(cohorts))}")
+        g_last = cohorts[-1]
+        keep = frame["_t"] < g_last
+        periods_dropped = int(frame.loc[~keep, "_t"].nunique())
+        frame = frame.loc[keep].copy()
+        is_control = frame["_g"].isna() | (frame["_g"] == g_last)
+        cohorts = cohorts[:-1]
+    treated = frame.loc[~is_control]
+
+    columns, meta, dummies = [], [], {}
+    for g in cohorts:
+        rows = treated.loc[treated["_g"] == g]
+        rels = sorted(rows["_rel"].unique())
+        if reference not in rels:
+            raise MethodInputError(
+                f"{cohort}: cohort {g:g} is not observed at the reference relative period "
+                f"{reference} (year {g + reference:g}), so its effects are not identified")
+        for e in rels:
+            if e == reference:
+                continue
+            col = f"c{int(g)}_rel_{int(e)}"
+            dummies[col] = ((frame["_g"] == g) & (frame["_rel"] == e)).astype(float)
+            columns.append(col)
+            meta.append((g, int(e), int((rows["_rel"] == e).sum())))
+    if not columns:
+        raise MethodInputError("no cohort × relative-period interaction to estimate")
+    frame = pd.concat([frame, pd.DataFrame(dummies, index=frame.index)], axis=1)
+    fit = fixed_effects_regression(frame, outcome, columns + controls, unit, time,
+                                   cluster=cluster, name=name or outcome)
+    delta = fit.coefficients.set_index("term")["estimate"].loc[columns].to_numpy()
+    v = fit.covariance.loc[columns, columns].to_numpy()
+    cells = pd.DataFrame(meta, columns=["cohort", "rel_time", "n_units"])
+    cells["estimate"] = delta
+    cells["std_error"] = np.sqrt(np.diag(v))
+
+    rel_all = sorted(cells["rel_time"].unique())
+    lo = -np.inf if leads is None else -leads
+    hi = np.inf if lags is None else lags
+    report = [e for e in rel_all if lo <= e <= hi]
+    weights = np.zeros((len(report) + 1, len(columns)))
+    for row, e in enumerate(report):
+        mask = (cells["rel_time"] == e).to_numpy()
+        weights[row, mask] = cells.loc[mask, "n_units"] / cells.loc[mask, "n_units"].sum()
+    post = (cells["rel_time"] >= 0).to_numpy()
+    if not post.any():
+        raise MethodInputError("no post-treatment observation of a treated cohort remains")
+    weights[-1, post] = cells.loc[post, "n_units"] / cells.loc[post, "n_units"].sum()
+    # weight of each cell in its event-time average (NaN outside the reported window)
+    cells["weight"] = [weights[report.index(e), i] if e in report else np.nan
+                       for i, e in enumerate(cells["rel_time"])]
+
+    terms = [relative_period_name(e) for e in report] + ["att"]
+    estimates = pd.Series(weights @ delta, index=terms)
+    cov = weights @ v @ weights.T
+    std_errors = pd.Series(np.sqrt(np.diag(cov)), index=terms)
+    coefficients = tidy_coefficients(estimates, std_errors, dof=fit.statistics["df_inference"],
+                                     level=fit.level)
+    stats = dict(fit.statistics)
+    stats.update({
+        "estimator": "Sun-Abraham interaction-weighted",
+        "control": control,
+        "control_units": int(frame.loc[is_control, unit].nunique()),
+        "treated_cohorts": tuple(int(g) for g in cohorts),
+        "reference": reference,
+        "periods_dropped": periods_dropped,
+        "n_interactions": len(columns),
+        "cohort_effects": cells[["cohort", "rel_time", "estimate", "std_error", "n_units",
+                                 "weight"]],
+        "weights": "fixed (sample cohort shares; their sampling variance is ignored)",
+        "n_dropped": n_dropped,
+    })
+    return RegressionResult(fit.name, coefficients, stats, fit.level,
+                            pd.DataFrame(cov, index=terms, columns=terms))

@@ -1,0 +1,136 @@
+"""Command line: ``python -m cityclusters <command>``.
+
+Commands
+--------
+``registry MANIFEST``  regenerate ``data/registry.tsv`` from a mirror's MANIFEST.tsv
+``data``               fetch and verify every registered raw file (the data step)
+``tables``             build every tidy table, validate it and print its size
+``cache-key``          print the fingerprint of the package, registry, facts and requirements
+``run-chapter NAME``   execute a chapter with other parameters (``--param KEY=VALUE``, VALUE
+                       read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``)
+``rerun``              validate, execute and render a chapter for other clusters/years into
+                       ``_rerun/`` (``--chapter 03_development_gaps --cluster middle_yangtze
+                       --years 2005-2019``; ``make rerun CHAPTER=.. CLUSTER=.. YEARS=..``)
+``rerun-all``          every chapter for every cluster it accepts, in parallel (``--jobs N``)
+``ledger``             the claims ledger from the executed chapters (``--out ledger.csv``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cityclusters.errors import CityClustersError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cityclusters", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    reg = sub.add_parser("registry", help="regenerate data/registry.tsv from MANIFEST.tsv")
+    reg.add_argument("manifest")
+    sub.add_parser("data", help="fetch and verify every registered raw file")
+    sub.add_parser("tables", help="build and validate every tidy table")
+    sub.add_parser("cache-key", help="fingerprint of what executed chapters depend on")
+    run = sub.add_parser("run-chapter", help="execute a chapter with other parameters (papermill)")
+    run.add_argument("chapter", help="e.g. 01_clusters_and_data")
+    run.add_argument("--out", required=True, help="executed notebook to write (.ipynb)")
+    run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    again = sub.add_parser("rerun", help="a chapter for other clusters/years, into its own book")
+    again.add_argument("--chapter", required=True, help="e.g. 03_development_gaps")
+    again.add_argument("--cluster", default=None, help="cluster id(s), comma-separated")
+    again.add_argument("--years", default=None, help="first-last, e.g. 2005-2019")
+    again.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    again.add_argument("--out-root", default=None, help="folder of rerun books (default _rerun/)")
+    again.add_argument("--no-render", action="store_true", help="execute only")
+    every = sub.add_parser("rerun-all", help="every chapter for every cluster, in parallel")
+    every.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    every.add_argument("--chapters", default=None, help="comma-separated subset of chapters")
+    every.add_argument("--clusters", default=None, help="comma-separated subset of cluster ids")
+    every.add_argument("--years", default=None, help="first-last for every run")
+    every.add_argument("--render", action="store_true", help="also render each rerun book")
+    every.add_argument("--out-root", default=None)
+    led = sub.add_parser("ledger", help="the claims ledger from the executed chapters")
+    led.add_argument("--out", default=None, help="CSV to write (default: print)")
+    led.add_argument("--executed", default=None, help="folder of executed chapters (default _build/jupyter_execute)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "registry":
+            from cityclusters.data.registry import write_registry
+
+            print(f"wrote {write_registry(args.manifest)}")
+        elif args.command == "data":
+            from cityclusters.data.fetch import fetch_all
+
+            fetch_all()
+        elif args.command == "tables":
+            from cityclusters.data import tables
+
+            for name, frame in tables.build_all().items():
+                print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
+        elif args.command == "cache-key":
+            from cityclusters.data.cache_key import cache_key
+
+            print(cache_key())
+        elif args.command == "run-chapter":
+            from cityclusters.publishing.runner import glued_values, run_chapter
+
+            output = run_chapter(args.chapter, args.out, _parameters(parser, args.param))
+            print(f"wrote {output} ({len(glued_values(output))} glued values)")
+        elif args.command == "rerun":
+            from cityclusters.publishing.rerun import rerun
+
+            result = rerun(args.chapter, args.cluster, args.years, _parameters(parser, args.param),
+                           out_root=args.out_root, render=not args.no_render)
+            print(f"executed {result.notebook} in {result.seconds_execute:.1f} s")
+            if result.html:
+                print(f"rendered {result.html} in {result.seconds_render:.1f} s")
+        elif args.command == "rerun-all":
+            from cityclusters.publishing.rerun import rerun_all
+
+            split = lambda text: [t for t in text.split(",") if t] if text else None  # noqa: E731
+            summary = rerun_all(split(args.chapters), split(args.clusters), args.years, jobs=args.jobs,
+                                render=args.render, out_root=args.out_root)
+            failed = summary[summary["status"] != "ok"]
+            print(f"{len(summary)} runs, {len(failed)} failed, {summary.attrs['wall_seconds']} s "
+                  f"with {summary.attrs['jobs']} jobs; summary in {summary.attrs['path']}")
+            for row in failed.itertuples():
+                print(f"  {row.chapter} × {row.cluster}: {row.error}", file=sys.stderr)
+            return 1 if len(failed) else 0
+        elif args.command == "ledger":
+            from cityclusters.publishing.ledger import claims_ledger
+
+            table = claims_ledger(args.executed)
+            if args.out:
+                table.to_csv(args.out, index=False)
+                print(f"wrote {args.out}: {len(table)} claims")
+            else:
+                print(table[["claim_id", "chapter", "verdict"]].to_string(index=False))
+    except (CityClustersError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a chapter that stops (e.g. invalid parameters) under papermill
+        if type(exc).__name__ != "PapermillExecutionError":
+            raise
+        print(f"error: chapter {args.chapter} stopped: {exc.ename}: {exc.evalue}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parameters(parser, items: list[str]) -> dict:
+    """``KEY=VALUE`` pairs; VALUE is read as JSON when it parses (``CLUSTERS=["yrd26"]``)."""
+    import json
+
+    parameters = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--param {item!r}: expected KEY=VALUE")
+        try:
+            parameters[key] = json.loads(value)
+        except json.JSONDecodeError:
+            parameters[key] = value
+    return parameters
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""What every chapter notebook needs before and after it computes.
+
+- :func:`glue` stores a value for the prose (numpy scalars as Python numbers);
+- :func:`glue_verdict` records the verdict on a claim of the seed papers in the executed
+  notebook (as glue values named ``verdict__<claim_id>`` etc.), so that the claims ledger can
+  be assembled from the chapters instead of being typed;
+- :func:`markdown_table` shows a table as Markdown (a real table in HTML and PDF);
+- :func:`glue_provenance` records the raw files a chapter used, for the reproducibility page.
+
+Only this layer talks to myst-nb: nothing below :mod:`cityclusters.publishing` glues.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+from IPython.display import Markdown
+
+from cityclusters.analysis.verdicts import Verdict, verdict_category
+from cityclusters.data import tables
+from cityclusters.data.provenance import used
+
+
+
+def claim_ids() -> list[str]:
+    """The ids of the seed papers' claims (``data/facts/seed_claims.csv``)."""
+    return tables.seed_claims()["claim_id"].tolist()
+
+
+def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
+                 claim: str | None = None) -> dict:
+    """Record a verdict on a seed claim in the executed notebook and return its table row.
+
+    Glues (without display) ``verdict__<claim_id>``, ``evidence__<claim_id>`` and
+    ``section__<claim_id>`` (the label of the section that computes it, for links), so the
+    claims ledger can collect them from executed chapters.
+
+    Parameters
+    ----------
+    claim_id : str
+        An id of ``data/facts/seed_claims.csv``.
+    verdict : str
+        One of :data:`VERDICTS`, optionally followed by ": reason" (e.g. "partly supported:
+        holds before 2014").
+    evidence : str
+        The computed evidence in words, with its numbers and years.
+    section : str
+        The MyST label of the section that computes the evidence.
+    claim : str, optional
+        The claim in our words for the chapter's table (default: the ledger's wording).
+    """
+    from myst_nb import glue  # imported here: the package is usable without myst-nb
+
+    known = tables.seed_claims().set_index("claim_id")
+    if claim_id not in known.index:
+        raise ValueError(f"unknown claim_id {claim_id!r}; add it to data/facts/seed_claims.csv "
+                         f"first. Known: {list(known.index)}")
+    verdict_category(verdict)
+    glue(f"verdict__{claim_id}", verdict, display=False)
+    glue(f"evidence__{claim_id}", evidence, display=False)
+    glue(f"section__{claim_id}", section, display=False)
+    return {"paper": known.at[claim_id, "paper"],
+            "claim (our words)": claim or known.at[claim_id, "claim_en"],
+            "evidence": evidence, "verdict": verdict}
+
+
+def glue(name: str, value, display: bool = False):
+    """myst-nb ``glue`` that stores numpy scalars as Python numbers.
+
+    ``{glue:text}`name:.2f``` formats the stored plain-text value; a numpy 2 scalar is stored as
+    ``np.float64(0.5)``, which cannot be formatted, so it is converted first. Not displayed by
+    default: chapters place glued values in the prose.
+    """
+    import numpy as np
+    from myst_nb import glue as myst_glue
+
+    return myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
+
+def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
+                   index: bool = False) -> Markdown:
+    """A DataFrame as a Markdown table (rendered as a real table in HTML and PDF).
+
+    ``formats`` maps column → format spec (e.g. ``{"share": "{:.1%}"}``); missing values
+    are shown as an en dash.
+    """
+    formats = formats or {}
+    shown = frame.copy()
+    for column in shown.columns:
+        spec = formats.get(column)
+        shown[column] = [
+            "–" if (value is None or (isinstance(value, float) and np.isnan(value)))
+            else (spec.format(value) if spec else str(value))
+            for value in shown[column]
+        ]
+    return Markdown(shown.to_markdown(index=index, disable_numparse=True))
+
+
+def glue_provenance(name: str = "provenance__raw_files") -> list[str]:
+    """Glue (without display) the sorted list of raw-file keys used so far, as JSON text."""
+    keys = used()
+    glue(name, json.dumps(keys), display=False)
+    return keys
+
+
+def glue_all(values: dict) -> None:
+    """Glue (without display) every ``name → value`` of ``values``: the numbers and sentences
+    an analysis function computed for the prose."""
+    for name, value in values.items():
+        glue(name, value, display=False)
+
+
+def record_verdict(verdict: Verdict, section: str, claim: str | None = None) -> dict:
+    """:func:`glue_verdict` for a :class:`~cityclusters.analysis.verdicts.Verdict` returned by
+    an analysis function; returns the chapter's table row."""
+    return glue_verdict(verdict.claim_id, verdict.verdict, verdict.evidence, section, claim)

@@ -1,0 +1,64 @@
+"""Execute a chapter with other parameters (papermill) and read back its glued values.
+
+Chapters are MyST notebooks (``notebooks/NN_topic.md``); papermill needs ``.ipynb``, so the
+chapter is converted with jupytext first. The run happens in the ``notebooks/`` folder so
+relative paths behave as in the book build.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cityclusters.paths import repo_root
+
+
+def run_chapter(chapter: str, output: Path, parameters: dict | None = None, timeout: int = 600) -> Path:
+    """Execute ``notebooks/<chapter>.md`` with ``parameters`` into the notebook ``output``."""
+    import jupytext
+    import papermill
+
+    source = repo_root() / "notebooks" / f"{chapter}.md"
+    if not source.is_file():
+        available = sorted(p.stem for p in (repo_root() / "notebooks").glob("*.md"))
+        raise FileNotFoundError(f"no chapter {chapter!r}; available: {available}")
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staged = output.with_suffix(".input.ipynb")
+    jupytext.write(jupytext.read(source), staged)
+    try:
+        papermill.execute_notebook(
+            str(staged), str(output), parameters=parameters or {}, cwd=str(source.parent),
+            progress_bar=False, execution_timeout=timeout, log_output=False,
+        )
+    finally:
+        staged.unlink(missing_ok=True)
+    return output
+
+
+def glue_outputs(path: Path) -> list[dict]:
+    """The glue outputs of an executed chapter: myst-nb's ``<stem>.glue.json`` (name → output;
+    myst-nb moves glue outputs out of the notebook it writes) or a papermill ``.ipynb``."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if path.suffix == ".json":
+        return list(data.values())
+    return [o for cell in data["cells"] for o in cell.get("outputs", [])
+            if o.get("metadata", {}).get("scrapbook")]
+
+
+def output_text(output: dict, mime: str = "text/plain") -> str | None:
+    """An output's text of type ``mime`` (papermill prefixes the mime type of glue records)."""
+    value = next((v for k, v in output.get("data", {}).items() if k.endswith(mime)), None)
+    return "".join(value) if isinstance(value, list) else value
+
+
+def glued_values(notebook: Path) -> dict[str, str]:
+    """The ``glue`` values of an executed chapter (``.ipynb`` or ``.glue.json``), as their
+    plain-text representation."""
+    values = {}
+    for output in glue_outputs(notebook):
+        text = output_text(output)
+        if text is not None:
+            values[output["metadata"]["scrapbook"]["name"]] = text
+    return values

@@ -1,0 +1,241 @@
+"""Chapter 3 assembly functions (cityclusters.analysis.gaps), with hand-computed examples."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cityclusters.analysis import gaps
+from cityclusters.errors import MethodInputError
+from tests.conftest import requires_mirror
+
+
+def _panel(rows):
+    """rows: (cluster_id, city_code, year, gdp, population, real_gdp)."""
+    frame = pd.DataFrame(rows, columns=["cluster_id", "city_code", "year", "gdp", "population",
+                                        "real_gdp"])
+    frame["name_zh"] = frame["city_code"].map(lambda c: f"城{c}市")
+    frame["name_pinyin"] = frame["city_code"].map(lambda c: f"Cheng{c}")
+    frame["province_zh"] = "省"
+    frame["gdp_per_capita"] = frame["gdp"] / frame["population"] * 1e4
+    return frame
+
+
+def test_real_per_capita_units():
+    # 10 亿元 at 2000 prices over 50 万人 = 1e9 / 5e5 = 2,000 元 per resident
+    out = gaps.add_real_per_capita(pd.DataFrame({"real_gdp": [10.0, np.nan], "population": [50.0, 10.0]}))
+    assert out[gaps.REAL_PC].iloc[0] == pytest.approx(2000.0)
+    assert np.isnan(out[gaps.REAL_PC].iloc[1])
+
+
+def test_real_per_capita_refuses_zero_population_naming_the_row():
+    frame = pd.DataFrame({"city_code": [1], "name_zh": ["甲市"], "year": [2005], "real_gdp": [1.0],
+                          "population": [0.0]})
+    with pytest.raises(MethodInputError, match=r"population.*甲市.*2005"):
+        gaps.add_real_per_capita(frame)
+
+
+def test_disjoint_clusters_prefers_smaller_clusters():
+    members = pd.DataFrame({"cluster_id": ["big"] * 3 + ["a"] * 2 + ["b"] * 1 + ["other"] * 1,
+                            "city_code": [1, 2, 3, 1, 2, 3, 9]})
+    kept, dropped = gaps.disjoint_clusters(["big", "a", "b", "other"], members)
+    assert kept == ["a", "b", "other"]
+    assert dropped == {"big": "b"}  # b (1 city) is kept first, then a, so big clashes with b
+
+
+def test_balanced_sample_shortens_window_instead_of_dropping():
+    rows = []
+    for city in (1, 2, 3):
+        for year in range(2000, 2006):
+            real = np.nan if (city == 2 and year == 2005) else 10.0 + year - 2000
+            rows.append(("c", city, year, 10.0, 5.0, real))
+    rows += [("c", 4, y, 10.0, np.nan, 10.0) for y in range(2000, 2006)]  # never any population
+    panel = gaps.add_real_per_capita(_panel(rows))
+    sample = gaps.balanced_sample(panel, gaps.REAL_PC, 2000, 2005)
+    assert (sample.first, sample.last) == (2000, 2004)
+    assert sorted(sample.panel["city_code"].unique()) == [1, 2, 3]
+    assert sample.excluded["city_code"].tolist() == [4]
+    assert "2000" in sample.excluded["reason"].iloc[0]
+
+
+def test_balanced_sample_drops_gap_city_when_window_too_short():
+    rows = [("c", city, year, 10.0, 5.0, np.nan if (city == 2 and year == 2001) else 10.0)
+            for city in (1, 2, 3) for year in range(2000, 2006)]
+    sample = gaps.balanced_sample(gaps.add_real_per_capita(_panel(rows)), gaps.REAL_PC, 2000, 2005)
+    assert (sample.first, sample.last) == (2000, 2005)
+    assert sample.excluded["city_code"].tolist() == [2]
+    assert sample.excluded["reason"].iloc[0].endswith("2001")
+
+
+def test_per_capita_coverage_counts_city_years():
+    rows = [("c", 1, 2000, 10, 5, 10), ("c", 1, 2001, 10, 5, 10),
+            ("c", 2, 2000, 10, np.nan, 10), ("c", 2, 2001, 10, np.nan, 10)]
+    cov = gaps.per_capita_coverage(gaps.add_real_per_capita(_panel(rows)), gaps.REAL_PC, 2000, 2001)
+    row = cov.iloc[0]
+    assert (row["cities"], row["city_years"], row["observed"]) == (2, 4, 0.5)
+    assert row["never_observed"] == "城2"
+
+
+def test_between_cluster_decomposition_hand_example():
+    # two clusters, one city each per year: GDP 3 and 1, population 1 and 1 →
+    # s = (0.75, 0.25), p = (0.5, 0.5): T = 0.75 ln 1.5 + 0.25 ln 0.5, all of it between
+    rows = [("a", 1, 2000, 3.0, 1.0, 1.0), ("a", 3, 2000, 3.0, 1.0, 1.0),
+            ("b", 2, 2000, 1.0, 1.0, 1.0), ("b", 4, 2000, 1.0, 1.0, 1.0)]
+    summary, contributions = gaps.between_cluster_decomposition(_panel(rows))
+    expected = 0.75 * math.log(1.5) + 0.25 * math.log(0.5)
+    assert summary.loc[0, "total"] == pytest.approx(expected)
+    assert summary.loc[0, "between"] == pytest.approx(expected)
+    assert summary.loc[0, "within"] == pytest.approx(0.0, abs=1e-12)
+    assert summary.loc[0, "between_share"] == pytest.approx(1.0)
+    assert contributions["income_share"].tolist() == pytest.approx([0.75, 0.25])
+
+
+def test_between_cluster_decomposition_refuses_overlap():
+    rows = [("a", 1, 2000, 3.0, 1.0, 1.0), ("b", 1, 2000, 3.0, 1.0, 1.0), ("b", 2, 2000, 1.0, 1.0, 1.0)]
+    with pytest.raises(MethodInputError, match="more than one cluster"):
+        gaps.between_cluster_decomposition(_panel(rows))
+
+
+def test_inequality_within_clusters_hand_example():
+    # per capita 2 and 1 (元 × 1e4), equal population: CV = 0.5/1.5, Gini = 1/6
+    rows = [("a", 1, 2000, 2.0, 1.0, 1.0), ("a", 2, 2000, 1.0, 1.0, 1.0)]
+    out = gaps.inequality_within_clusters(_panel(rows))
+    assert out.loc[0, "cv"] == pytest.approx(1 / 3)
+    assert out.loc[0, "gini"] == pytest.approx(1 / 6)
+    assert out.loc[0, "between_weighted_share"] == 0.0  # one province
+
+
+def test_growth_by_city_and_convergence_table():
+    rows = []
+    # three cities; poorer ones grow faster: 100→400, 200→400·... over 2000–2004
+    levels = {1: (100.0, 400.0), 2: (200.0, 500.0), 3: (400.0, 600.0)}
+    for city, (y0, y4) in levels.items():
+        for k, year in enumerate(range(2000, 2005)):
+            value = y0 * (y4 / y0) ** (k / 4)
+            rows.append(("c", city, year, 1.0, 1.0, value / 1e4))
+    panel = gaps.add_real_per_capita(_panel(rows))
+    growth = gaps.growth_by_city(panel, gaps.REAL_PC, 2000, 2004)
+    assert growth.set_index("city_code").at[1, "growth"] == pytest.approx(math.log(4) / 4)
+    table = gaps.convergence_table(panel, gaps.REAL_PC, 2000, 2004)
+    assert set(table["measure"]) == {"sigma_sd_log", "sigma_cv", "beta_absolute", "beta_conditional"}
+    b = table.set_index("measure").at["beta_absolute", "estimate"]
+    x = np.log([100.0, 200.0, 400.0])
+    g = np.log([4.0, 2.5, 1.5]) / 4
+    assert b == pytest.approx(np.polyfit(x, g, 1)[0])
+    assert table.set_index("measure").at["sigma_sd_log", "estimate"] < 0
+
+
+def test_regional_per_capita_sums_before_dividing():
+    frame = pd.DataFrame({"city_code": [1, 2, 3], "name_zh": ["甲", "乙", "丙"], "year": 2010,
+                          "gdp": [10.0, 30.0, 8.0], "population": [10.0, 10.0, 4.0]})
+    out = gaps.regional_per_capita(frame, {"hebei": [1, 2], "beijing": [3]})
+    # (10 + 30) 亿元 / 20 万人 = 20,000 元; not the mean of 10,000 and 30,000 weighted otherwise
+    assert out.loc[0, "hebei"] == pytest.approx(20000.0)
+    assert out.loc[0, "beijing"] == pytest.approx(20000.0)
+    assert out.loc[0, "n_hebei"] == 2
+
+
+def test_regional_per_capita_names_missing_city():
+    frame = pd.DataFrame({"city_code": [1, 2], "name_zh": ["甲", "乙"], "year": 2010,
+                          "gdp": [10.0, 30.0], "population": [10.0, np.nan]})
+    with pytest.raises(MethodInputError, match=r"hebei.*2 \(乙\).*2010"):
+        gaps.regional_per_capita(frame, {"hebei": [1, 2]})
+
+
+def test_years_in_band_and_format_years():
+    series = pd.Series([0.37, 0.39, 0.41, 0.45, 0.40], index=[2010, 2011, 2012, 2013, 2016])
+    years = gaps.years_in_band(series, 0.38, 0.42)
+    assert years == [2011, 2012, 2016]
+    assert gaps.format_years(years) == "2011–2012, 2016"
+    assert gaps.format_years([]) == "none"
+    with pytest.raises(MethodInputError):
+        gaps.years_in_band(series, 0.5, 0.4)
+
+
+def test_linear_trend_hand_example():
+    frame = pd.DataFrame({"year": range(2000, 2005), "r": [0.30, 0.32, 0.34, 0.36, 0.38]})
+    trend = gaps.linear_trend(frame, "r", 2000, 2004)
+    assert trend["slope"] == pytest.approx(0.02)
+    assert trend["change"] == pytest.approx(0.08)
+    frame.loc[2, "r"] = np.nan
+    with pytest.raises(MethodInputError, match="2002"):
+        gaps.linear_trend(frame, "r", 2000, 2004)
+
+
+def test_chained_per_capita_joined_to_cluster_panel():
+    # city 1 in two clusters; the published level jumps +50 % in 2002 (a revision), the
+    # official index says +5 %: the chained series follows the index
+    full = pd.DataFrame({"city_code": [1, 1, 1], "year": [2000, 2001, 2002],
+                         "gdp_index": [108.0, 110.0, 105.0], "population": [100.0] * 3,
+                         "real_gdp": [10.0, 11.0, 16.5]})
+    rows = [(c, 1, y, 10.0, 100.0, r) for c in ("a", "b") for y, r in zip((2000, 2001, 2002), (10.0, 11.0, 16.5))]
+    out = gaps.add_chained_per_capita(gaps.add_real_per_capita(_panel(rows)), full, 2000)
+    assert len(out) == 6
+    last = out[(out["year"] == 2002)]
+    assert last[gaps.CHAINED_PC].tolist() == pytest.approx([1155.0, 1155.0])
+    assert last[gaps.REAL_PC].tolist() == pytest.approx([1650.0, 1650.0])
+    assert not out["pop_break"].any()
+    # σ and β on the chained column: growth over 2000–2002 = ln(1.1 × 1.05) / 2
+    growth = gaps.growth_by_city(out[out["cluster_id"] == "a"], gaps.CHAINED_PC, 2000, 2002)
+    assert growth["growth"].iloc[0] == pytest.approx(math.log(1.10 * 1.05) / 2)
+
+
+def test_chained_per_capita_bad_input_names_column_city_year():
+    full = pd.DataFrame({"city_code": [1, 1], "year": [2000, 2001], "gdp_index": [108.0, -1.0],
+                         "population": [100.0, 100.0], "real_gdp": [10.0, 11.0]})
+    rows = [("a", 1, 2000, 10.0, 100.0, 10.0)]
+    with pytest.raises(MethodInputError, match=r"gdp_index.*city_code 1, year 2001"):
+        gaps.add_chained_per_capita(_panel(rows), full, 2000)
+    with pytest.raises(MethodInputError, match="gdp_index"):
+        gaps.add_chained_per_capita(_panel(rows), full.drop(columns="gdp_index"), 2000)
+
+
+def test_flag_vintage_and_within_table_carry_the_flag():
+    frame = gaps.flag_vintage(pd.DataFrame({"year": [2018, 2019, 2020]}))
+    assert frame["revised_vintage"].tolist() == [False, True, True]
+    rows = [("a", c, y, g, 10.0, g) for y in (2018, 2019) for c, g in ((1, 10.0), (2, 20.0))]
+    within = gaps.inequality_within_clusters(_panel(rows))
+    assert within.set_index("year")["revised_vintage"].to_dict() == {2018: False, 2019: True}
+
+
+@pytest.mark.slow
+@requires_mirror
+def test_chapter_03_reruns_for_other_clusters_and_years(tmp_path):
+    from cityclusters.publishing.runner import glued_values, run_chapter
+
+    output = run_chapter("03_development_gaps", tmp_path / "03.ipynb",
+                         {"CLUSTERS": ["yrd26", "jingjinji"], "FIRST_YEAR": 2010, "NEAR": 0.03})
+    values = glued_values(output)
+    assert values["conv_first"] == "2010" and values["first_year"] == "2010"
+    assert values["n_excluded"] == "0"
+    assert values["near"] == "0.03"
+    assert "Middle Yangtze" not in values["clusters_text"]
+    assert values["verdict__p000_guiyang_gdp_ratio"].strip("'\"").startswith("supported")
+    assert values["revised_from"] == "2019"
+    assert float(values["lev_anhui"]) > float(values["idx_anhui"])  # the 2019 level jump
+
+
+def test_urbanisation_rates_sum_persons_before_dividing():
+    from cityclusters.analysis.gaps import urbanisation_rates
+    from cityclusters.errors import MethodInputError
+
+    census = pd.DataFrame({"name_zh": ["甲", "乙", "丙"], "source_row": [2, 3, 4],
+                           "province_zh": ["四川省", "四川省", "贵州省"],
+                           "pop_2020_persons": [100.0, 300.0, 100.0],
+                           "pop_urban_2020_persons": [80.0, 120.0, 30.0]})
+    rates = urbanisation_rates(census, {"sc": ["四川省"], "gz": ["贵州省"], "all": []})["rate"]
+    # Sichuan: (80 + 120) / (100 + 300) = 0.5, not the mean of 0.8 and 0.4 (0.6)
+    assert rates["sc"] == pytest.approx(0.5) and rates["gz"] == pytest.approx(0.3)
+    assert rates["all"] == pytest.approx(230 / 500)
+    census.loc[1, "pop_urban_2020_persons"] = None  # left out and reported
+    table = urbanisation_rates(census, {"sc": ["四川省"]})
+    assert table.at["sc", "rate"] == pytest.approx(0.8)
+    assert table.at["sc", "n_missing"] == 1 and table.at["sc", "missing"] == "乙"
+    census.loc[0, "pop_urban_2020_persons"] = 120.0  # more urban residents than residents
+    with pytest.raises(MethodInputError, match=r"甲 \(row 2\) has more urban residents"):
+        urbanisation_rates(census, {"sc": ["四川省"]})
+    with pytest.raises(MethodInputError, match="no census unit"):
+        urbanisation_rates(census, {"x": ["西藏自治区"]})

@@ -1,0 +1,156 @@
+"""The built book (``make book`` runs first in ``make test``): HTML pages, links and anchors,
+glued numbers, no execution errors, and the PDF with Chinese text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from cityclusters.paths import repo_root
+
+BUILD = repo_root() / "_build"
+HTML = BUILD / "html"
+PDF = BUILD / "latex" / "book.pdf"
+CHAPTER = HTML / "notebooks" / "01_clusters_and_data.html"
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built: run `make book`")]
+
+
+class LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in ("id", "name"):
+            if attributes.get(name):
+                self.ids.add(attributes[name])
+        for name in ("href", "src"):
+            if attributes.get(name) and not (tag == "link" and attributes.get("rel") == "preconnect"):
+                self.links.append(attributes[name])
+
+
+def parse(path: Path) -> LinkParser:
+    parser = LinkParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def text_of(path: Path) -> str:
+    raw = path.read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", raw))
+
+
+def test_pages_exist():
+    for page in ["book/intro.html", "book/papers.html", "book/data.html", "book/bibliography.html",
+                 "notebooks/01_clusters_and_data.html", "summary/claims_ledger.html",
+                 "summary/reproducibility.html", "book/glossary.html", "book/course_guide.html"]:
+        assert (HTML / page).is_file(), page
+
+
+def test_internal_links_and_anchors_resolve():
+    pages = [p for p in HTML.rglob("*.html") if "_static" not in p.parts]
+    parsed = {p.resolve(): parse(p) for p in pages}
+    broken = []
+    for page, parser in parsed.items():
+        for link in parser.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith(("//", "mailto:", "javascript:", "data:")):
+                continue
+            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(HTML.resolve())}: {link}")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else parse(target).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{page.relative_to(HTML.resolve())}: {link} (no anchor)")
+    assert broken == []
+
+
+def test_no_execution_errors_in_pages():
+    for page in HTML.rglob("*.html"):
+        raw = page.read_text(encoding="utf-8")
+        assert "Traceback (most recent call last)" not in raw, page
+        assert 'class="output stderr' not in raw, page
+        assert "glue:" not in text_of(page), f"unrendered glue role in {page}"
+
+
+def test_glued_numbers_are_the_computed_ones():
+    from cityclusters.data import compare, tables
+
+    text = text_of(CHAPTER)
+    panel = tables.city_year()
+    assert f"{len(panel):,} rows" in text
+    matched = compare.source_agreement(panel[panel["year"].between(2000, 2021)],
+                                       tables.csmar_city_gdp(), tolerance=0.005)
+    assert f"{matched['within'].mean():.1%} of them agree" in text
+    assert f"{len(matched):,} city-years" in text
+    by = compare.table1_comparison(tables.paper000_table1(), panel).set_index(["indicator_id", "city"])
+    assert f"{by.loc[('population', 'chengdu'), 'relative_difference']:.1%} (Chengdu)" in text
+
+
+def test_pdf_exists_with_chinese_and_no_missing_glyphs():
+    assert PDF.is_file() and PDF.stat().st_size > 100_000
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed")
+    text = subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    assert "成都" in text
+    assert "The clusters and the data" in text
+    log = (BUILD / "latex" / "book.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in log
+
+
+STUDENT = BUILD / "student" / "_build" / "html"
+
+
+@pytest.mark.skipif(not (STUDENT / "index.html").exists(), reason="student book not built: make html-student")
+def test_student_build_has_the_exercises_but_no_solutions():
+    chapters = sorted((HTML / "notebooks").glob("[0-9][0-9]_*.html"))
+    assert len(chapters) == 12
+    for chapter in chapters:
+        full = chapter.read_text(encoding="utf-8")
+        student = (STUDENT / "notebooks" / chapter.name).read_text(encoding="utf-8")
+        n_exercises = full.count('class="exercise admonition"')
+        assert n_exercises >= 2 and student.count('class="exercise admonition"') == n_exercises, chapter.name
+        assert full.count('class="dropdown solution admonition"') == n_exercises, chapter.name
+        assert "solution admonition" not in student, chapter.name
+
+
+def test_download_and_launch_buttons():
+    import yaml
+
+    config = yaml.safe_load((repo_root() / "_config.yml").read_text(encoding="utf-8"))
+    org_repo = config["repository"]["url"].removeprefix("https://github.com/")
+    page = (HTML / "notebooks" / "02_synergetics_to_measurement.html").read_text(encoding="utf-8")
+    assert f"mybinder.org/v2/gh/{org_repo}/" in page
+    assert f"colab.research.google.com/github/{org_repo}/blob/gh-pages/_sources/notebooks/02_synergetics_to_measurement.ipynb" in page
+    for download in ("_sources/notebooks/02_synergetics_to_measurement.ipynb",
+                     "_sources/notebooks/02_synergetics_to_measurement.md", "_static/book.pdf"):
+        assert download in page, download
+        assert (HTML / download).is_file(), download
+
+
+def test_reproducibility_page_lists_versions_hashes_times_and_dependencies():
+    text = text_of(HTML / "summary" / "reproducibility.html")
+    from importlib.metadata import version
+
+    assert f"jupyter-book {version('jupyter-book')}" in text
+    from cityclusters.data.registry import load_registry
+
+    registry = load_registry()
+    used = [sha[:16] for sha in registry["sha256"] if sha[:16] in text]
+    assert len(used) >= 5
+    assert "03_development_gaps" in text  # the execution-time table names every chapter
+    assert "china-prefecture-crosswalk" in text

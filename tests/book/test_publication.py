@@ -1,0 +1,74 @@
+"""Readers' and citers' files: one repository URL, licences, citation metadata, Binder files."""
+
+from __future__ import annotations
+
+import yaml
+
+from cityclusters.paths import repo_root
+
+ROOT = repo_root()
+
+
+def test_one_repository_url_drives_buttons_and_citation():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    url = config["repository"]["url"]
+    assert url.startswith("https://github.com/") and url.count("/") == 4
+    launch = config["launch_buttons"]
+    assert launch["binderhub_url"] and launch["colab_url"]
+    assert config["html"]["use_download_button"] and config["html"]["use_repository_button"]
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert citation["repository-code"] == url
+    assert citation["cff-version"] == "1.2.0" and citation["license"] == "MIT"
+    assert {"title", "authors", "message", "version"} <= set(citation)
+
+
+def test_code_and_content_licences_are_separate():
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    content = (ROOT / "LICENSE-CONTENT.md").read_text(encoding="utf-8")
+    assert "CC BY 4.0" in content and "MIT" in content and "data" in content.lower()
+
+
+def test_binder_installs_the_package_and_runs_the_data_step():
+    post_build = ROOT / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    text = post_build.read_text(encoding="utf-8")
+    assert "pip install --no-deps -e ." in text and "python -m cityclusters data" in text
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+
+
+def test_chinese_authors_are_single_braced_names():
+    """A Chinese name must be one braced token ({王小明}), or BibTeX splits it into
+    "小明 王" and abbreviates it."""
+    import re
+
+    text = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    bad = []
+    for line_no, line in enumerate(text.splitlines(), 1):
+        match = re.match(r"\s*(author|editor)\s*=\s*\{(.*)\},?\s*$", line)
+        if match and cjk.search(match.group(2)):
+            names = [n.strip() for n in match.group(2).split(" and ")]
+            bad += [f"line {line_no}: {n}" for n in names
+                    if cjk.search(n) and not (n.startswith("{") and n.endswith("}"))]
+    assert not bad, bad
+
+
+def test_paper002_ten_clusters_map_to_known_clusters_and_are_documented(monkeypatch, tmp_path):
+    import shutil
+
+    import pytest
+
+    from cityclusters.data import tables
+    from cityclusters.errors import SourceFormatError
+
+    ten = tables.paper002_ten_clusters()
+    assert len(ten) == 10 and ten["source"].str.contains("Li, Xiao & Ma").all()
+    assert sorted(ten["cluster_id"].dropna()) == ["chengyu", "jingjinji", "middle_yangtze", "prd", "yrd26"]
+    assert "paper002_ten_clusters.csv" in (ROOT / "data/facts/FACTS_SOURCES.md").read_text(encoding="utf-8")
+    facts = tmp_path / "facts"
+    shutil.copytree(ROOT / "data" / "facts", facts)
+    text = (facts / "paper002_ten_clusters.csv").read_text(encoding="utf-8")
+    (facts / "paper002_ten_clusters.csv").write_text(text.replace(",yrd26,", ",yrd99,"), encoding="utf-8")
+    monkeypatch.setattr(tables, "facts_dir", lambda: facts)
+    with pytest.raises(SourceFormatError, match="unknown cluster_id 'yrd99' at row 2, column 'cluster_id'"):
+        tables.paper002_ten_clusters()

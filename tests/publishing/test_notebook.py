@@ -1,0 +1,72 @@
+"""Chapter helpers: parameter validation, the cluster panel and verdict recording."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityclusters import checks
+from cityclusters.data import tables
+from cityclusters.publishing import notebook
+from tests.conftest import requires_mirror
+
+
+@pytest.mark.parametrize("clusters, first, last, message", [
+    (["chengdu"], 2000, 2010, "unknown or empty: \\['chengdu'\\]"),
+    ([], 2000, 2010, "non-empty"),
+    ("chengyu", 2000, 2010, "must be a list"),
+    (["chengyu", "chengyu"], 2000, 2010, "twice"),
+    (["chengyu"], 2010, 2005, "FIRST_YEAR=2010, LAST_YEAR=2005"),
+    (["chengyu"], 1990, 2005, "2000 <= FIRST_YEAR"),
+    (["chengyu"], 2000, 2030, "<= 2023"),
+    (["chengyu"], "2000", 2005, "must be an integer"),
+    (["chengyu"], 2000.0, 2005, "must be an integer"),
+])
+def test_bad_parameters_name_the_valid_values(clusters, first, last, message):
+    with pytest.raises(ValueError, match=message):
+        checks.validate_parameters(clusters, first, last)
+
+
+def test_minimum_span_and_cluster_count():
+    with pytest.raises(ValueError, match="at least 5 years"):
+        checks.validate_parameters(["chengyu"], 2010, 2012, min_years=5)
+    with pytest.raises(ValueError, match="at most 1"):
+        checks.validate_parameters(["chengyu", "yrd26"], max_clusters=1)
+    checks.validate_parameters(["chengyu", "yrd26"], 2000, 2023)
+
+
+def test_verdicts_must_be_known(monkeypatch):
+    glued = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: glued.update({name: value}))
+    with pytest.raises(ValueError, match="unknown claim_id"):
+        notebook.glue_verdict("p999_made_up", "supported", "x", "sec-x")
+    with pytest.raises(ValueError, match="must start with one of"):
+        notebook.glue_verdict("p000_guiyang_gdp_ratio", "probably", "x", "sec-x")
+    row = notebook.glue_verdict("p000_guiyang_gdp_ratio", "supported: both ratios hold",
+                               "0.24 and 0.17 in 2019", "sec-gaps")
+    assert row["verdict"].startswith("supported")
+    assert glued == {"verdict__p000_guiyang_gdp_ratio": "supported: both ratios hold",
+                     "evidence__p000_guiyang_gdp_ratio": "0.24 and 0.17 in 2019",
+                     "section__p000_guiyang_gdp_ratio": "sec-gaps"}
+
+
+@pytest.mark.slow
+@requires_mirror
+def test_cluster_city_year_keeps_one_row_per_cluster_city_year():
+    panel = tables.cluster_city_year(["chengyu", "chengyugui"], 2015, 2019)
+    assert not panel.duplicated(["cluster_id", "city_code", "year"]).any()
+    counts = panel.groupby("cluster_id")["city_code"].nunique()
+    assert counts.to_dict() == {"chengyu": 16, "chengyugui": 22}
+    assert panel["year"].between(2015, 2019).all()
+    assert list(panel["cluster_id"].unique()) == ["chengyu", "chengyugui"]
+
+
+def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
+    import numpy as np
+
+    stored = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: stored.update({name: value}))
+    notebook.glue("share", np.float64(0.25))
+    notebook.glue("count", np.int64(3))
+    notebook.glue("label", "成都")
+    assert stored == {"share": 0.25, "count": 3, "label": "成都"}
+    assert type(stored["share"]) is float and type(stored["count"]) is int

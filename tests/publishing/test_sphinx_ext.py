@@ -1,0 +1,64 @@
+"""The book's Sphinx extension: solutions removed in the student build, aggregate pages
+re-read when a chapter changes, the Colab link and the PDF download button."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers.rst import Parser
+from docutils.utils import new_document
+
+from cityclusters.publishing import sphinx_ext
+
+
+def _doctree(text: str) -> nodes.document:
+    document = new_document("test", get_default_settings(Parser))
+    Parser().parse(text, document)
+    return document
+
+
+EXERCISES = """
+.. admonition:: Exercise 1
+   :class: exercise
+
+   Compute it.
+
+.. admonition:: Solution
+   :class: dropdown solution
+
+   The answer.
+
+A paragraph.
+"""
+
+
+def test_solutions_are_removed_and_exercises_kept():
+    doctree = _doctree(EXERCISES)
+    assert sphinx_ext.remove_solutions(doctree) == 1
+    text = doctree.astext()
+    assert "Compute it." in text and "A paragraph." in text and "The answer." not in text
+
+
+@pytest.mark.parametrize(("value", "hidden"), [(True, True), (False, False), ("1", True),
+                                               ("yes", True), ("0", False), ("", False)])
+def test_hide_solutions_reads_booleans_and_strings(value, hidden):
+    assert sphinx_ext.hide_solutions_requested(value) is hidden
+
+
+def test_aggregate_pages_are_outdated_when_a_chapter_changes():
+    env = SimpleNamespace(found_docs={"notebooks/03_x", "summary/claims_ledger",
+                                      "summary/reproducibility", "book/intro"})
+    outdated = sphinx_ext._on_outdated(None, env, set(), {"notebooks/03_x"}, set())
+    assert sorted(outdated) == ["summary/claims_ledger", "summary/reproducibility"]
+    assert sphinx_ext._on_outdated(None, env, set(), {"book/intro"}, set()) == []
+
+
+def test_colab_button_points_at_the_published_notebook():
+    url = sphinx_ext.colab_notebook_url("https://colab.research.google.com/",
+                                        "https://github.com/org/book/", "gh-pages",
+                                        "notebooks/02_x")
+    assert url == ("https://colab.research.google.com/github/org/book/blob/gh-pages/"
+                   "_sources/notebooks/02_x.ipynb")
