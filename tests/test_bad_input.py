@@ -39,6 +39,7 @@ import pytest
 
 from cityclusters import checks
 from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR
+from cityclusters.data import facts as facts_module
 from cityclusters.data import quality, tables
 from cityclusters.data.fetch import fetch
 from cityclusters.data.registry import load_registry
@@ -704,12 +705,12 @@ def test_unknown_city_name_in_a_source_file(source, which, key, row_of):
 def test_unknown_city_in_a_typed_fact_table(source, tmp_path, monkeypatch):
     source.genuine(*CROSSWALK_FILES)
     facts = tmp_path / "facts"
-    shutil.copytree(tables.facts_dir(), facts)
+    shutil.copytree(facts_module.facts_dir(), facts)
     members = pd.read_csv(facts / "cluster_members.csv", dtype=str, keep_default_na=False)
     row = int(members.index[members["city_zh"] == "绵阳市"][0])
     members.loc[row, "city_zh"] = "棉阳市"
     members.to_csv(facts / "cluster_members.csv", index=False)
-    monkeypatch.setattr(tables, "facts_dir", lambda: facts)
+    monkeypatch.setattr(facts_module, "facts_dir", lambda: facts)
     with pytest.raises(SourceFormatError) as info:
         tables._build_clusters()
     message = str(info.value)

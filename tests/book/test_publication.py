@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from cityclusters.data import facts as facts_module
 from cityclusters.paths import repo_root
 
 ROOT = repo_root()
@@ -69,6 +70,6 @@ def test_paper002_ten_clusters_map_to_known_clusters_and_are_documented(monkeypa
     shutil.copytree(ROOT / "data" / "facts", facts)
     text = (facts / "paper002_ten_clusters.csv").read_text(encoding="utf-8")
     (facts / "paper002_ten_clusters.csv").write_text(text.replace(",yrd26,", ",yrd99,"), encoding="utf-8")
-    monkeypatch.setattr(tables, "facts_dir", lambda: facts)
+    monkeypatch.setattr(facts_module, "facts_dir", lambda: facts)
     with pytest.raises(SourceFormatError, match="unknown cluster_id 'yrd99' at row 2, column 'cluster_id'"):
         tables.paper002_ten_clusters()

@@ -47,6 +47,7 @@ from cityclusters.analysis import (
 )
 from cityclusters.analysis import linkages as rn
 from cityclusters.data import tables
+from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.paths import facts_dir
 
@@ -406,7 +407,7 @@ def prd_members(path=None) -> pd.DataFrame:
     """
     path = facts_dir() / PRD_FILE if path is None else path
     where = f"data/facts/{PRD_FILE}" if path is None or str(path).endswith(PRD_FILE) else str(path)
-    frame = pd.read_csv(path)
+    frame = read_fact(PRD_FILE, path)
     needed = ["cluster_id", "city_zh", "province_zh", "source", "source_url"]
     absent = [c for c in needed if c not in frame.columns]
     if absent:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from cityclusters import config
 from cityclusters.data import tables
+from cityclusters.data.facts import read_fact
 from cityclusters.data.sources import subsystem_data as src
 from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.data.store import cached_frame
@@ -37,7 +38,6 @@ from cityclusters.indicators import coupling as coupling_mod
 from cityclusters.indicators import obstacle as obstacle_mod
 from cityclusters.indicators import spatial as spatial_mod
 from cityclusters.indicators import weights as weights_mod
-from cityclusters.paths import repo_root
 
 INDICATOR_FILE = "data/facts/subsystem_indicators.csv"
 SUBSYSTEMS = ("industry", "public_services", "ecology", "innovation", "governance", "market",
@@ -103,8 +103,7 @@ def check_indicator_system(table: pd.DataFrame, where: str = INDICATOR_FILE) -> 
 
 @lru_cache(maxsize=1)
 def _system_cached() -> pd.DataFrame:
-    path = repo_root() / INDICATOR_FILE
-    return check_indicator_system(pd.read_csv(path, dtype={"indicator_id": str}), INDICATOR_FILE)
+    return check_indicator_system(read_fact("subsystem_indicators.csv"), INDICATOR_FILE)
 
 
 def indicator_system() -> pd.DataFrame:

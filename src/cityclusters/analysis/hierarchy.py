@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.indicators.hierarchy import (
     primacy_indices,
@@ -258,7 +259,7 @@ def read_corridors(path=None) -> pd.DataFrame:
     """
     path = path or facts_dir() / "corridors.csv"
     name = f"data/facts/{path.name}" if hasattr(path, "name") else str(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = read_fact("corridors.csv", path)
     missing = [c for c in CORRIDOR_COLUMNS if c not in frame.columns]
     if missing:
         raise SourceFormatError(f"{name}: missing column(s) {missing}")

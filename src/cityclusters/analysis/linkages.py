@@ -49,15 +49,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from cityclusters.data.facts import read_fact
 from cityclusters.errors import SourceFormatError
 from cityclusters.indicators.linkages import gravity_matrix, great_circle_distance
-from cityclusters.paths import facts_dir
 
 SPEED_FACTOR = 0.8
 RAIL_CIRCUITY = 1.2
@@ -77,10 +76,7 @@ _DIRECTION = re.compile(r"[东西南北]$")
 # ----------------------------------------------------------------------------- stations
 def station_prefecture_overrides() -> pd.DataFrame:
     """County-level stations typed to their prefecture (``data/facts/linkages_station_prefecture.csv``)."""
-    path = facts_dir() / "linkages_station_prefecture.csv"
-    if not path.is_file():
-        raise SourceFormatError("typed fact table data/facts/linkages_station_prefecture.csv is missing.")
-    table = pd.read_csv(path, dtype=str)
+    table = read_fact("linkages_station_prefecture.csv")
     for column in ("station", "prefecture_zh", "source"):
         if column not in table or table[column].isna().any():
             row = 2 + int(table[column].isna().idxmax()) if column in table else None
@@ -179,10 +175,7 @@ def line_station_additions(path=None) -> pd.DataFrame:
         The table with ``city_code`` as int and ``file_row`` (the CSV line number, header = 1).
     """
     where = LINE_STATIONS_FILE if path is None else str(path)
-    path = facts_dir() / "linkages_line_stations.csv" if path is None else Path(path)
-    if not path.is_file():
-        raise SourceFormatError(f"typed fact table {where} is missing.")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    table = read_fact("linkages_line_stations.csv", path)
     for column in LINE_STATIONS_COLUMNS:
         if column not in table:
             raise SourceFormatError(f"{where}: column '{column}' is missing.")
@@ -342,10 +335,7 @@ def rail_edges(lines: pd.DataFrame, stations: pd.DataFrame, coords: pd.DataFrame
 def line_opening_corrections() -> pd.DataFrame:
     """Typed corrections of RailwayVIS opening dates (``data/facts/linkages_line_openings.csv``):
     ``line``, optional ``from_station``/``to_station`` (a section), ``opened`` (YYYY-MM-DD)."""
-    path = facts_dir() / "linkages_line_openings.csv"
-    if not path.is_file():
-        raise SourceFormatError("typed fact table data/facts/linkages_line_openings.csv is missing.")
-    table = pd.read_csv(path, dtype=str)
+    table = read_fact("linkages_line_openings.csv")
     dates = pd.to_datetime(table["opened"], format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
         row = 2 + int(dates.isna().idxmax())

@@ -27,11 +27,11 @@ import pandas as pd
 from scipy.sparse.csgraph import floyd_warshall
 
 from cityclusters.analysis.linkages import core_periphery_shares
+from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.indicators.hierarchy import primacy_indices, rank_size_fit
 from cityclusters.indicators.inequality import coefficient_of_variation, theil
 from cityclusters.indicators.linkages import gravity_matrix, great_circle_distance
-from cityclusters.paths import facts_dir
 
 LINES_FILE = "data/facts/scenario_lines.csv"
 LINE_COLUMNS = ["line_id", "line_zh", "line_en", "cluster_id", "cities_zh", "planned_time_h",
@@ -80,10 +80,7 @@ def check_scenario_lines(table: pd.DataFrame, where: str = LINES_FILE) -> pd.Dat
 def scenario_lines() -> pd.DataFrame:
     """The typed planned lines (``data/facts/scenario_lines.csv``), validated; adds ``cities``
     and ``between`` (lists of full city names)."""
-    path = facts_dir() / "scenario_lines.csv"
-    if not path.is_file():
-        raise SourceFormatError(f"typed fact table {LINES_FILE} is missing")
-    return check_scenario_lines(pd.read_csv(path, dtype={"planned_time_h": str}))
+    return check_scenario_lines(read_fact("scenario_lines.csv"))
 
 
 def line_links(line: Mapping, coords: pd.DataFrame, name_to_code: Mapping[str, int]) -> pd.DataFrame:

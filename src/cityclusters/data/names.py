@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pandas as pd
 from pypinyin import Style, pinyin
 
-from cityclusters.paths import facts_dir
+from cityclusters.data.facts import read_fact
 
 # Ethnic-group names that appear in autonomous prefectures' names (自治州).
 _ETHNIC = (
@@ -45,7 +44,7 @@ def short_name(name_zh: str) -> str:
 @lru_cache(maxsize=1)
 def pinyin_overrides() -> dict[str, str]:
     """Short name → pinyin, from the committed, cited override table."""
-    table = pd.read_csv(facts_dir() / "pinyin_overrides.csv", dtype=str)
+    table = read_fact("pinyin_overrides.csv")
     return dict(zip(table["name_zh"], table["pinyin"]))
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from cityclusters.checks import validate_parameters
 from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, UNIONS
+from cityclusters.data.facts import read_fact
 from cityclusters.data.names import short_name, to_pinyin
 from cityclusters.data.quality import flag_sector_sum, flag_yoy_outliers, list_outliers
 from cityclusters.data.schemas import validate
@@ -33,16 +34,6 @@ from cityclusters.data.sources import census, crosswalk, csmar, gp, transport
 from cityclusters.data.sources.reading import describe_duplicates
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import SourceFormatError
-from cityclusters.paths import facts_dir
-
-
-def _read_fact(name: str, **kwargs) -> pd.DataFrame:
-    path = facts_dir() / name
-    if not path.is_file():
-        raise SourceFormatError(f"typed fact table data/facts/{name} is missing.")
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], **kwargs)
-    frame.insert(0, "source_row", frame.index + 2)
-    return frame
 
 
 # ----------------------------------------------------------------------------- city_year
@@ -52,7 +43,7 @@ def source_errata() -> pd.DataFrame:
     The only action is ``set_missing``: the listed columns of that city-year become missing
     (never replaced by a guess). Chapter 1 shows this table to the reader.
     """
-    return _read_fact("source_errata.csv", dtype={"year": int, "source_gdp": float}).drop(columns="source_row")
+    return read_fact("source_errata.csv", source_row=True).drop(columns="source_row")
 
 
 def _apply_errata(structure: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +149,7 @@ def city_year_outliers() -> pd.DataFrame:
 # ----------------------------------------------------------------------------- clusters
 def cluster_plans() -> pd.DataFrame:
     """The plan that defines each cluster (typed from the plans, one cited row per cluster)."""
-    plans = _read_fact("cluster_plans.csv", dtype=str)
+    plans = read_fact("cluster_plans.csv", source_row=True)
     unknown = ~plans["cluster_id"].isin(CLUSTER_IDS)
     if unknown.any():
         row = plans.loc[unknown].iloc[0]
@@ -167,7 +158,7 @@ def cluster_plans() -> pd.DataFrame:
 
 
 def _build_clusters() -> pd.DataFrame:
-    members = _read_fact("cluster_members.csv", dtype=str)
+    members = read_fact("cluster_members.csv", source_row=True)
     members["partial"] = members["partial"].map({"true": True, "false": False})
     if members["partial"].isna().any():
         row = members.loc[members["partial"].isna()].iloc[0]
@@ -273,7 +264,7 @@ def city_centre_corrections() -> pd.DataFrame:
     """Typed corrections of city-centre coordinates (``data/facts/city_centre_corrections.csv``):
     ``city_code``, ``name_zh``, ``lon``, ``lat`` (corrected, WGS84 degrees), ``source_lon``,
     ``source_lat`` (the value replaced), ``source``, ``note``. Applied by :func:`cities`."""
-    fixes = _read_fact("city_centre_corrections.csv", dtype={"city_code": int})
+    fixes = read_fact("city_centre_corrections.csv", source_row=True)
     bad = ~(fixes["lon"].between(73, 136) & fixes["lat"].between(3, 54))
     if bad.any():
         raise SourceFormatError(f"data/facts/city_centre_corrections.csv: rows {list(fixes.index[bad] + 2)}, "
@@ -286,7 +277,7 @@ def seed_claims() -> pd.DataFrame:
     ``claim_id``, ``paper``, ``section``, ``claim_en`` (our words), ``quantity``, ``year``,
     ``stated_value``, ``testable_with``. Chapters record verdicts on them with
     :func:`cityclusters.publishing.notebook.glue_verdict`."""
-    claims = _read_fact("seed_claims.csv", dtype=str)
+    claims = read_fact("seed_claims.csv", source_row=True)
     duplicated = claims.loc[claims["claim_id"].duplicated(), "claim_id"].tolist()
     if duplicated:
         raise SourceFormatError(f"data/facts/seed_claims.csv: duplicated claim_id {duplicated}")
@@ -295,7 +286,7 @@ def seed_claims() -> pd.DataFrame:
 
 def paper000_table1() -> pd.DataFrame:
     """Liu & Deng (2021) Table 1: ten 2019 indicators of Chongqing, Chengdu and Guiyang, as printed."""
-    table = _read_fact("paper000_table1.csv", dtype={"indicator_id": str, "year": int})
+    table = read_fact("paper000_table1.csv", source_row=True)
     for column in ("chongqing", "chengdu", "guiyang"):
         table[column] = table[column].astype(float)
     return validate(table.drop(columns="source_row"), "paper000_table1")
@@ -305,7 +296,7 @@ def paper002_ten_clusters() -> pd.DataFrame:
     """The ten clusters Li, Xiao & Ma (2020) name, with the id of the cluster of this book that
     corresponds to each (empty where the book does not delimit it; ``prd``, the Pearl River
     Delta, is delimited only as chapter 10's benchmark, ``data/facts/benchmarks_prd_members.csv``)."""
-    table = _read_fact("paper002_ten_clusters.csv", dtype=str)
+    table = read_fact("paper002_ten_clusters.csv", source_row=True)
     unknown = table["cluster_id"].notna() & ~table["cluster_id"].isin([*CLUSTER_IDS, "prd"])
     if unknown.any():
         row = table.loc[unknown].iloc[0]
@@ -319,14 +310,14 @@ def paper002_ten_clusters() -> pd.DataFrame:
 
 def events() -> pd.DataFrame:
     """Dated events (committee founding and enlargements, plan approvals, HSR openings), cited."""
-    table = _read_fact("events.csv", dtype=str)
+    table = read_fact("events.csv", source_row=True)
     table["year"] = table["date"].str[:4].astype(int)
     return validate(table.drop(columns="source_row"), "events")
 
 
 def yrd_committee_members() -> pd.DataFrame:
     """The 41 members of the YRD Urban Economic Coordination Committee with their cohort (year of joining)."""
-    table = _read_fact("yrd_committee_members.csv", dtype=str)
+    table = read_fact("yrd_committee_members.csv", source_row=True)
     table = table.rename(columns={"city_zh": "name_zh"})
     table["cohort"] = table["cohort"].astype(int)
     table = crosswalk.harmonise(table, where="data/facts/yrd_committee_members.csv", code=None, year=None)

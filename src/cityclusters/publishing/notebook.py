@@ -23,7 +23,6 @@ from cityclusters.data import tables
 from cityclusters.data.provenance import used
 
 
-
 def claim_ids() -> list[str]:
     """The ids of the seed papers' claims (``data/facts/seed_claims.csv``)."""
     return tables.seed_claims()["claim_id"].tolist()

@@ -1,0 +1,143 @@
+"""The typed, cited fact tables of ``data/facts``: one reader, each file with its schema.
+
+Every hand-typed table (plan dates, committee members, corridors, planned lines, published
+estimates, …) is read here and nowhere else. :data:`FACT_TABLES` states, per file, the
+columns it must have, the column types and how empty cells are read; :func:`read_fact`
+refuses a missing file, a missing column or a value of the wrong type with a message naming
+the file, the row (as numbered in a spreadsheet, header = row 1) and the column. The domain
+rules of each table (a known cluster id, a year inside the panel) stay with the code that
+uses the table; the citations are in ``data/facts/FACTS_SOURCES.md`` and in each row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cityclusters.errors import SourceFormatError
+from cityclusters.paths import facts_dir
+
+#: How empty cells are read: only "" is missing ("empty"); pandas' default markers such as
+#: "NA" are missing too ("pandas"); nothing is missing ("none").
+NA_RULES = ("empty", "pandas", "none")
+_CITED = ("source", "source_url")
+
+
+@dataclass(frozen=True)
+class FactTable:
+    """The schema of one fact file: required ``columns``, ``dtype`` passed to the CSV reader
+    (``str`` for every column, or a column → type mapping) and the ``na`` rule."""
+
+    columns: tuple[str, ...]
+    dtype: object = None
+    na: str = "empty"
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+FACT_TABLES: dict[str, FactTable] = {
+    "benchmarks_prd_members.csv": FactTable(("cluster_id", "city_zh", "province_zh", *_CITED), na="pandas"),
+    "city_centre_corrections.csv": FactTable(
+        ("city_code", "name_zh", "lon", "lat", "source_lon", "source_lat", *_CITED, "verification", "note"),
+        dtype={"city_code": int}),
+    "cluster_members.csv": FactTable(
+        ("cluster_id", "city_zh", "province_zh", "partial", "partial_note", *_CITED), dtype=str),
+    "cluster_plans.csv": FactTable(
+        ("cluster_id", "name_zh", "name_en", "plan_zh", "document_no", "date", "date_precision",
+         "members_from", "scope_note", *_CITED, "county_level_members_zh"), dtype=str),
+    "corridors.csv": FactTable(
+        ("corridor_id", "corridor_zh", "corridor_en", "cluster_id", "order", "city_code", "city_zh",
+         *_CITED, "note"), dtype=str, na="none"),
+    "did_published_estimates.csv": FactTable(
+        ("study_id", "study", "citation_key", "method", "sample", "treatment", "outcome", "estimate",
+         "unit", "sign", "comparable", *_CITED, "verification", "note"), na="pandas"),
+    "events.csv": FactTable(
+        ("event_id", "event_type", "date", "date_precision", "cluster_id", "title_zh", "title_en",
+         "document_no", "cities_zh", "travel_time_h", *_CITED, "verification", "note"), dtype=str),
+    "linkages_line_openings.csv": FactTable(
+        ("line", "from_station", "to_station", "opened", "railwayvis_value", *_CITED, "verification"),
+        dtype=str, na="pandas"),
+    "linkages_line_stations.csv": FactTable(
+        ("line", "after_station", "station", "before_station", "city_code", "prefecture_zh", *_CITED,
+         "verification"), dtype=str),
+    "linkages_station_prefecture.csv": FactTable(
+        ("station", "county_zh", "county_code", "prefecture_zh", *_CITED, "verification"),
+        dtype=str, na="pandas"),
+    "paper000_table1.csv": FactTable(
+        ("indicator_id", "indicator_zh", "indicator_en", "unit", "unit_en", "chongqing", "chengdu",
+         "guiyang", "year", "source", "note"), dtype={"indicator_id": str, "year": int}),
+    "paper002_ten_clusters.csv": FactTable(("name_zh", "name_en", "cluster_id", "source"), dtype=str),
+    "pinyin_overrides.csv": FactTable(("name_zh", "pinyin", "reason", "source"), dtype=str, na="pandas"),
+    "scenario_lines.csv": FactTable(
+        ("line_id", "line_zh", "line_en", "cluster_id", "cities_zh", "planned_time_h", "time_between_zh",
+         "design_speed_kmh", "length_km", "status", *_CITED, "verification", "note"),
+        dtype={"planned_time_h": str}, na="pandas"),
+    "seed_claims.csv": FactTable(
+        ("claim_id", "paper", "section", "claim_en", "quantity", "year", "stated_value", "testable_with"),
+        dtype=str),
+    "source_errata.csv": FactTable(
+        ("source_key", "name_zh", "province_zh", "year", "columns", "source_gdp", "action", "reason",
+         "evidence"), dtype={"year": int, "source_gdp": float}),
+    "subsystem_indicators.csv": FactTable(
+        ("subsystem_id", "subsystem_zh", "subsystem_en", "indicator_id", "short_en", "description_en",
+         "description_zh", "unit", "direction", "level", "source", "first_year", "last_year",
+         "rationale", "citation"), dtype={"indicator_id": str}, na="pandas"),
+    "yrd_committee_members.csv": FactTable(
+        ("city_zh", "province_zh", "cohort", "join_date", "date_precision", "meeting_zh", *_CITED,
+         "verification", "note"), dtype=str),
+}
+
+
+def fact_names() -> list[str]:
+    """The registered fact files."""
+    return sorted(FACT_TABLES)
+
+
+def read_fact(name: str, path: str | Path | None = None, *, source_row: bool = False) -> pd.DataFrame:
+    """Read the fact table ``name`` (a key of :data:`FACT_TABLES`) from ``data/facts`` (or from
+    ``path``, e.g. a test's copy) with its schema.
+
+    ``source_row=True`` adds a first column ``source_row``: the spreadsheet row of each record
+    (header = 1), for error messages downstream. Raises :class:`SourceFormatError` naming the
+    file, row and column.
+    """
+    if name not in FACT_TABLES:
+        raise SourceFormatError(f"{name!r} is not a registered fact table; known: {fact_names()}")
+    spec = FACT_TABLES[name]
+    path = Path(path) if path is not None else facts_dir() / name
+    where = f"data/facts/{name}" if path == facts_dir() / name else str(path)
+    if not path.is_file():
+        raise SourceFormatError(f"typed fact table {where} is missing.")
+    options = {"empty": {"keep_default_na": False, "na_values": [""]}, "pandas": {},
+               "none": {"keep_default_na": False}}[spec.na]
+    try:
+        frame = pd.read_csv(path, dtype=spec.dtype, encoding="utf-8", **options)
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                "save it as UTF-8") from None
+    except (ValueError, TypeError) as exc:
+        raise SourceFormatError(_locate_bad_value(path, where, spec, options) or f"{where}: {exc}") from None
+    missing = [c for c in spec.columns if c not in frame.columns]
+    if missing:
+        raise SourceFormatError(f"{where}: missing column(s) {missing}; expected {list(spec.columns)}")
+    if source_row:
+        frame.insert(0, "source_row", frame.index + 2)
+    return frame
+
+
+def _locate_bad_value(path: Path, where: str, spec: FactTable, options: dict) -> str | None:
+    """The first cell that cannot be read as its column's type, as a message (or None)."""
+    if not isinstance(spec.dtype, dict):
+        return None
+    text = pd.read_csv(path, dtype=str, encoding="utf-8", **options)
+    for column, kind in spec.dtype.items():
+        if column not in text.columns or kind is str:
+            continue
+        for i, value in text[column].items():
+            try:
+                kind(value)
+            except (TypeError, ValueError):
+                return f"{where}: row {i + 2}, column {column!r}: {value!r} is not {kind.__name__}"
+    return None
