@@ -75,6 +75,19 @@ def coupling_degree(scores: pd.DataFrame, method: str = "classic") -> pd.Series:
               Table 8 pattern.
 
     Rows whose scores are all zero are refused (C is 0/0 there).
+
+    Examples
+    --------
+    Two subsystems, U = (0.2, 0.8): classic C = 2·√(0.2·0.8)/1.0 = 0.8; modified
+    C = √[(1 − 0.6)·(0.2/0.8)] = √0.1 = 0.3162.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.coupling import coupling_degree
+    >>> scores = pd.DataFrame({"economy": [0.2], "society": [0.8]})
+    >>> coupling_degree(scores).round(4).tolist()
+    [0.8]
+    >>> coupling_degree(scores, method="modified").round(4).tolist()
+    [0.3162]
     """
     require_choice(method, COUPLING_METHODS, "method")
     frame = _scores(scores)
@@ -99,7 +112,18 @@ def coupling_degree(scores: pd.DataFrame, method: str = "classic") -> pd.Series:
 
 
 def comprehensive_index(scores: pd.DataFrame, weights=None) -> pd.Series:
-    """Comprehensive development index T = Σ_i α_i U_i (Σ α_i = 1; equal by default)."""
+    """Comprehensive development index T = Σ_i α_i U_i (Σ α_i = 1; equal by default).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.coupling import comprehensive_index
+    >>> scores = pd.DataFrame({"economy": [0.2], "society": [0.8]})
+    >>> comprehensive_index(scores).tolist()
+    [0.5]
+    >>> comprehensive_index(scores, {"economy": 0.25, "society": 0.75}).round(4).tolist()
+    [0.65]
+    """
     frame = _scores(scores)
     if weights is None:
         alpha = pd.Series(1.0 / frame.shape[1], index=frame.columns)
@@ -120,6 +144,15 @@ def coordination_grade(degree: pd.Series, language: str = "zh") -> pd.Series:
 
     Bands [0, 0.1), [0.1, 0.2), …, [0.9, 1.0]; labels in Chinese (``language="zh"``) or
     English (``"en"``). Source: Liao (1999); Wang et al. (2021).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.coupling import coordination_grade
+    >>> coordination_grade(pd.Series([0.05, 0.55, 0.9])).tolist()
+    ['极度失调', '勉强协调', '优质协调']
+    >>> coordination_grade(pd.Series([0.05, 0.55, 0.9]), language="en").tolist()
+    ['extreme imbalance', 'barely coordinated', 'high-quality coordination']
     """
     require_choice(language, ("zh", "en"), "language")
     labels = GRADE_LABELS_ZH if language == "zh" else GRADE_LABELS_EN
@@ -131,6 +164,15 @@ def coupling_stage(coupling: pd.Series, language: str = "zh") -> pd.Series:
 
     C < 0.3 low coupling (低水平耦合); 0.3 ≤ C < 0.5 antagonism (拮抗); 0.5 ≤ C < 0.8
     running-in (磨合); C ≥ 0.8 high coupling (高水平耦合). Source: Liu, Li & Song (2005).
+
+    Examples
+    --------
+    The bands are closed on the left, so C = 0.3 is antagonism and C = 0.8 high coupling.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.coupling import coupling_stage
+    >>> coupling_stage(pd.Series([0.2, 0.3, 0.8]), language="en").tolist()
+    ['low coupling', 'antagonism', 'high coupling']
     """
     require_choice(language, ("zh", "en"), "language")
     labels = STAGE_LABELS_ZH if language == "zh" else STAGE_LABELS_EN
@@ -152,6 +194,14 @@ def lagging_subsystem(scores: pd.DataFrame, tolerance: float = 0.1) -> pd.Series
     The subsystem with the lowest U when max U − min U > ``tolerance``; otherwise
     ``"balanced"`` (同步型). Liao (1999) compares U_1 and U_2 with a 0.1 threshold; with n
     subsystems we name the lowest one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.coupling import lagging_subsystem
+    >>> scores = pd.DataFrame({"economy": [0.2, 0.5], "society": [0.8, 0.55]})
+    >>> lagging_subsystem(scores).tolist()
+    ['economy', 'balanced']
     """
     frame = _scores(scores)
     if not 0 <= tolerance < 1:
@@ -174,6 +224,17 @@ def coupling_coordination(scores: pd.DataFrame, weights=None, method: str = "cla
     DataFrame with columns ``coupling`` (C), ``comprehensive_index`` (T),
     ``coordination_degree`` (D), ``grade`` (ten bands, Chinese), ``stage`` (four coupling
     stages, Chinese) and ``lagging_subsystem``.
+
+    Examples
+    --------
+    U = (0.2, 0.8): C = 0.8, T = 0.5, D = √0.4 = 0.6325 (初级协调, [0.6, 0.7)).
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.coupling import coupling_coordination
+    >>> scores = pd.DataFrame({"economy": [0.2], "society": [0.8]})
+    >>> coupling_coordination(scores).round(4).iloc[0].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'coupling': 0.8, 'comprehensive_index': 0.5, 'coordination_degree': 0.6325,
+     'grade': '初级协调', 'stage': '高水平耦合', 'lagging_subsystem': 'economy'}
     """
     coupling = coupling_degree(scores, method=method)
     index = comprehensive_index(scores, weights)

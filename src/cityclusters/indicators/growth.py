@@ -145,6 +145,15 @@ def official_real_growth(panel: pd.DataFrame, complete: bool = False) -> pd.Seri
     Series ``gdp_growth`` (natural-log units per year, e.g. ln 1.10 = 0.0953 for an index of
     110), index of ``panel``. Unlike Δ ln real_gdp it does not jump when the statistical
     vintage of the levels changes (module docstring).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.growth import official_real_growth
+    >>> panel = pd.DataFrame({"city_code": [1, 1], "year": [2000, 2001],
+    ...                       "gdp_index": [108.0, 110.0]})
+    >>> official_real_growth(panel).round(4).tolist()
+    [0.077, 0.0953]
     """
     _check(panel, ["gdp_index"], "official real growth", complete)
     return (_log(panel, "gdp_index") - np.log(100.0)).rename("gdp_growth")
@@ -163,6 +172,22 @@ def population_growth(panel: pd.DataFrame, pop_break: float | None = POP_BREAK,
     -------
     DataFrame (index of ``panel``) with ``pop_growth`` (used), ``pop_growth_published``
     (d_t as published) and ``pop_break`` (True where d_t was replaced), natural-log units.
+
+    Examples
+    --------
+    The jump from 101 to 130 万人 (ln(130/101) = 0.2524 > 0.10) is read as a boundary change
+    and replaced by the city's median other change, ln 1.01 = 0.00995.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.growth import population_growth
+    >>> panel = pd.DataFrame({"city_code": [1, 1, 1, 1], "year": [2000, 2001, 2002, 2003],
+    ...                       "population": [100.0, 101.0, 130.0, 131.3]})
+    >>> population_growth(panel).round(5)
+       pop_growth  pop_growth_published  pop_break
+    0         NaN                   NaN      False
+    1     0.00995               0.00995      False
+    2     0.00995               0.25241       True
+    3     0.00995               0.00995      False
     """
     _check(panel, ["population"], "population growth", complete)
     lnp = _log(panel, "population")
@@ -193,6 +218,20 @@ def per_capita_growth(panel: pd.DataFrame, pop_break: float | None = POP_BREAK,
     DataFrame (index of ``panel``): ``gdp_growth``, ``pop_growth``, ``pop_break`` and
     ``growth`` (= gdp_growth − pop_growth; NaN where either is missing, e.g. the first year of
     a city).
+
+    Examples
+    --------
+    An index of 110 and population up 1 %: g = ln 1.10 − ln 1.01 = 0.0953 − 0.0100 = 0.0854.
+    The first year has no previous population, so no growth.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.growth import per_capita_growth
+    >>> panel = pd.DataFrame({"city_code": [1, 1], "year": [2000, 2001],
+    ...                       "gdp_index": [109.0, 110.0], "population": [100.0, 101.0]})
+    >>> per_capita_growth(panel).round(4)
+       gdp_growth  pop_growth  pop_break  growth
+    0      0.0862         NaN      False     NaN
+    1      0.0953        0.01      False  0.0854
     """
     _check(panel, ["gdp_index", "population"], "per-capita growth", complete)
     out = population_growth(panel, pop_break)
@@ -206,6 +245,17 @@ def level_per_capita_growth(panel: pd.DataFrame) -> pd.Series:
 
     Kept to show the vintage bias (module docstring); do not use it for growth across the
     census revisions. Natural-log units per year, index of ``panel``.
+
+    Examples
+    --------
+    Real GDP 100 → 121 and population 100 → 110: ln(1.21/1.10) = ln 1.1 = 0.0953.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.growth import level_per_capita_growth
+    >>> panel = pd.DataFrame({"city_code": [1, 1], "year": [2000, 2001],
+    ...                       "real_gdp": [100.0, 121.0], "population": [100.0, 110.0]})
+    >>> level_per_capita_growth(panel).round(4).tolist()
+    [nan, 0.0953]
     """
     _check(panel, ["real_gdp", "population"], "level-based growth")
     lny = _log(panel, "real_gdp") - _log(panel, "population")
@@ -244,6 +294,24 @@ def chained_real_per_capita(panel: pd.DataFrame, base_year: int,
     -------
     DataFrame (index of ``panel``): ``growth`` (g_t), ``pop_break``, ``real_pc_published``
     (real_gdp / population × 10⁴) and ``real_pc_chained`` (y*_t).
+
+    Examples
+    --------
+    Anchored at 2001 (50 亿元 / 100 万人 = 5000 元): 2002 is 5000 × 1.10 = 5500 by the index,
+    although the published (revised) level is 6000; 2000 is 5000 / 1.05 = 4761.9.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.growth import chained_real_per_capita
+    >>> panel = pd.DataFrame({"city_code": [1, 1, 1], "year": [2000, 2001, 2002],
+    ...                       "gdp_index": [104.0, 105.0, 110.0],
+    ...                       "population": [100.0, 100.0, 100.0],
+    ...                       "real_gdp": [47.0, 50.0, 60.0]})
+    >>> chained_real_per_capita(panel, base_year=2001)[["real_pc_published",
+    ...                                                 "real_pc_chained"]].round(1)
+       real_pc_published  real_pc_chained
+    0             4700.0           4761.9
+    1             5000.0           5000.0
+    2             6000.0           5500.0
     """
     if isinstance(base_year, bool) or not isinstance(base_year, (int, np.integer)):
         raise MethodInputError(f"base_year must be an integer year; got {base_year!r}")
@@ -299,6 +367,20 @@ def vintage_gap(panel: pd.DataFrame, threshold: float = 0.05,
     -------
     DataFrame, one row per year (and ``group`` value if given): ``n`` (city-years with both),
     ``median_gap``, ``share_large`` (share with |gap| > ``threshold``).
+
+    Examples
+    --------
+    City 1's level rises by 21 % while its index says 10 %: gap = ln 1.21 − ln 1.10 = 0.0953;
+    city 2's level agrees with its index (gap 0). Median 0.0477; one of two gaps is large.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.growth import vintage_gap
+    >>> panel = pd.DataFrame({"city_code": [1, 1, 2, 2], "year": [2018, 2019, 2018, 2019],
+    ...                       "gdp_index": [106.0, 110.0, 106.0, 105.0],
+    ...                       "real_gdp": [100.0, 121.0, 50.0, 52.5]})
+    >>> vintage_gap(panel).round(4)
+       year  n  median_gap  share_large
+    0  2019  2      0.0477          0.5
     """
     _check(panel, ["real_gdp", "gdp_index"], "vintage gap")
     lnr = _log(panel, "real_gdp")

@@ -30,7 +30,20 @@ RANK_SIZE_METHODS = ("ols", "gabaix_ibragimov")
 
 
 def sorted_sizes(sizes, name: str = "sizes", minimum: int = 2) -> pd.Series:
-    """Validate ``sizes`` and return them sorted from largest to smallest."""
+    """Validate ``sizes`` and return them sorted from largest to smallest.
+
+    Refuses (``MethodInputError``) duplicated city labels, fewer than ``minimum`` cities, and
+    missing, zero or negative sizes. A stable sort keeps the input order among tied sizes, so
+    ranks are reproducible. Used by :func:`primacy_indices` and :func:`rank_size_fit`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.hierarchy import sorted_sizes
+    >>> ranked = sorted_sizes(pd.Series({"a": 2.0, "b": 5.0, "c": 1.0}))
+    >>> ranked.index.tolist(), ranked.tolist()
+    (['b', 'a', 'c'], [5.0, 2.0, 1.0])
+    """
     series = as_series(sizes, name)
     require_unique_index(series, name)
     require_nonempty(series, name, minimum=minimum, what="cities")
@@ -113,6 +126,19 @@ def primacy_indices(sizes) -> PrimacyIndices:
     reference values (S2 ≈ 2, S4 ≈ S11 ≈ 1) are as commonly stated in Chinese
     urban-geography textbooks (e.g. 许学强, 周一星, 宁越敏, 《城市地理学》); their original
     attribution is unverified.
+
+    Examples
+    --------
+    Four cities on an exact rank–size rule P_r = 1200/r: S₂ = 2 and S₄ = 1200/1300 = 12/13;
+    S₁₁ needs eleven cities.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.hierarchy import primacy_indices
+    >>> p = primacy_indices(pd.Series({"A": 1200.0, "B": 600.0, "C": 400.0, "D": 300.0}))
+    >>> p.s2, round(p.s4, 4), p.s11, p.primate_city
+    (2.0, 0.9231, None, 'A')
+    >>> p.not_computed["s11"]
+    'needs at least 11 cities, the cluster has 4'
     """
     ranked = sorted_sizes(sizes, "sizes", minimum=PRIMACY_MINIMUM["s2"])
     p = ranked.to_numpy()
@@ -203,6 +229,19 @@ def rank_size_fit(sizes, min_size: float | None = None, top: int | None = None,
     Effort*, Addison-Wesley; rank − 1/2 estimator and its standard error, Gabaix &
     Ibragimov (2011), "Rank − 1/2: a simple way to improve the OLS estimation of tail
     exponents", *Journal of Business & Economic Statistics* 29(1): 24–39.
+
+    Examples
+    --------
+    The exact rank–size rule P_r = 1200/r gives q = 1 and P₁ = 1200:
+
+    >>> import math
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.hierarchy import rank_size_fit
+    >>> fit = rank_size_fit(pd.Series({"A": 1200.0, "B": 600.0, "C": 400.0, "D": 300.0}))
+    >>> round(float(fit.coefficient("q")["estimate"]), 4)
+    1.0
+    >>> round(math.exp(fit.coefficient("ln_P1")["estimate"]), 1)
+    1200.0
     """
     require_choice(method, RANK_SIZE_METHODS, "method")
     if not 0 < level < 1:

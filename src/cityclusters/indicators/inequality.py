@@ -161,6 +161,20 @@ def theil(values, population=None) -> float:
     Conceição, P. & Ferreira, P. (2000). The young person's guide to the Theil index. UTIP
     Working Paper 14, University of Texas at Austin. The plain form equals PySAL's
     ``inequality.theil.Theil``.
+
+    Examples
+    --------
+    Two cities with 1 and 3 元 per head (ȳ = 2): T = ½[0.5 ln 0.5 + 1.5 ln 1.5] = 0.1308.
+    Weighted, with GDP totals (1, 3): equal to population shares (1, 3) gives 0; population
+    (3, 1) gives T_w = 0.25 ln(1/3) + 0.75 ln 3 = ½ ln 3 = 0.5493.
+
+    >>> from cityclusters.indicators.inequality import theil
+    >>> round(theil([1.0, 3.0]), 4)
+    0.1308
+    >>> round(theil([1.0, 3.0], population=[1.0, 3.0]), 4)
+    0.0
+    >>> round(theil([1.0, 3.0], population=[3.0, 1.0]), 4)
+    0.5493
     """
     values = _units(values, "values", why="the Theil index takes logarithms of income shares")
     population = None if population is None else _aligned_population(population, values)
@@ -246,6 +260,21 @@ def theil_decomposition(values, groups, population=None) -> TheilDecomposition:
     Shorrocks, A. F. (1980). The class of additively decomposable inequality measures.
     *Econometrica* 48(3), 613–626. Conceição, P. & Ferreira, P. (2000), UTIP Working Paper 14,
     section on the between/within decomposition.
+
+    Examples
+    --------
+    Groups A = (1, 3) and B = (2, 2) have the same mean, so the between term is 0 and all
+    inequality is A's: T_within = s_A·T_A = 0.5 × 0.1308 = 0.0654 = T.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.inequality import theil_decomposition
+    >>> d = theil_decomposition(pd.Series([1.0, 3.0, 2.0, 2.0]), pd.Series(["A", "A", "B", "B"]))
+    >>> round(d.total, 4), round(d.between, 4), round(d.within, 4)
+    (0.0654, 0.0, 0.0654)
+    >>> d.groups[["group", "theil_within", "contribution", "share_of_total"]].round(4)
+      group  theil_within  contribution  share_of_total
+    0     A        0.1308        0.0654             1.0
+    1     B        0.0000        0.0000             0.0
     """
     values = _units(values, "values", why="the Theil index takes logarithms of income shares")
     groups = _aligned_groups(groups, values)
@@ -314,6 +343,17 @@ def coefficient_of_variation(values, population=None) -> float:
     Williamson, J. G. (1965). Regional inequality and the process of national development:
     a description of the patterns. *Economic Development and Cultural Change* 13(4, Part 2),
     1–84.
+
+    Examples
+    --------
+    Values (1, 3): σ = 1, ȳ = 2, CV = 0.5. With populations (3, 1): ȳ_w = 1.5,
+    σ_w = √(0.75·0.25 + 0.25·2.25) = √0.75, CV_w = 0.5774.
+
+    >>> from cityclusters.indicators.inequality import coefficient_of_variation
+    >>> round(coefficient_of_variation([1.0, 3.0]), 4)
+    0.5
+    >>> round(coefficient_of_variation([1.0, 3.0], population=[3.0, 1.0]), 4)
+    0.5774
     """
     values = _units(values, "values", why="the CV divides by the mean of non-negative values",
                     strict=False)
@@ -351,6 +391,17 @@ def gini(values) -> float:
     ----------
     Cowell, F. A. (2011). *Measuring Inequality*, 3rd ed. Oxford: Oxford University Press
     (Gini coefficient, chapter 2 and Technical Appendix).
+
+    Examples
+    --------
+    (1, 3): Σ|y_i − y_j| = 4, 2N²ȳ = 16, G = 0.25. One city holding everything among four:
+    G = (N − 1)/N = 0.75.
+
+    >>> from cityclusters.indicators.inequality import gini
+    >>> round(gini([1.0, 3.0]), 4)
+    0.25
+    >>> round(gini([0.0, 0.0, 0.0, 1.0]), 4)
+    0.75
     """
     values = _units(values, "values", why="the Gini coefficient is defined for non-negative "
                     "values", strict=False)
@@ -417,6 +468,17 @@ def inequality_by_year(panel: pd.DataFrame, value: str, population: str | None =
     MethodInputError
         Missing columns, duplicated unit–year rows, missing/zero/negative values, missing group
         labels, or a year with fewer than two units.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.inequality import inequality_by_year
+    >>> panel = pd.DataFrame({"city_code": [1, 2, 1, 2], "year": [2000, 2000, 2001, 2001],
+    ...                       "gdp_per_capita": [1.0, 3.0, 2.0, 2.0]})
+    >>> inequality_by_year(panel, "gdp_per_capita").round(4)
+       year  n_units   theil   cv  gini
+    0  2000        2  0.1308  0.5  0.25
+    1  2001        2  0.0000  0.0  0.00
     """
     keyed = _keyed_panel(panel, unit, year, [c for c in (value, population, group) if c])
     require_positive(as_series(keyed[value], f"panel[{value!r}]"), f"panel[{value!r}]",

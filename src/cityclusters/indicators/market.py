@@ -147,6 +147,27 @@ def relative_price_variance(prices: pd.DataFrame, region: str = "region", good: 
     SOURCE: Parsley & Wei (1996), *Quarterly Journal of Economics* 111(4):1211–1236 and
     (2001), *Journal of International Economics* 55(1):87–105; 桂琦寒、陈敏、陆铭、陈钊
     (2006)《世界经济》(2):20–30; 陈敏、桂琦寒、陆铭、陈钊 (2007)《经济学(季刊)》7(1):125–150.
+
+    Examples
+    --------
+    Three regions, two goods, one year; ln(index/100) is 0 except B's good 1 (0.02) and C's
+    good 2 (0.04). For good 1, |ΔQ| = (0.02, 0, 0.02) over the pairs AB, AC, BC (mean 1/75)
+    and q = (1/150, −1/75, 1/150); for good 2, |ΔQ| = (0, 0.04, 0.04) and
+    q = (−2/75, 1/75, 1/75). V_AB = Var(1/150, −2/75) = (1/30)²/2 = 5.5556 × 10⁻⁴, and S_A is
+    the mean of V_AB and V_AC.
+
+    >>> import math
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.market import relative_price_variance
+    >>> logs = {("A", "g1"): 0.0, ("A", "g2"): 0.0, ("B", "g1"): 0.02, ("B", "g2"): 0.0,
+    ...         ("C", "g1"): 0.0, ("C", "g2"): 0.04}
+    >>> prices = pd.DataFrame([{"region": r, "good": g, "year": 2020, "index": 100 * math.exp(x)}
+    ...                        for (r, g), x in logs.items()])
+    >>> pairs = relative_price_variance(prices, level="pair")
+    >>> (pairs["var_q"] * 1e4).round(4).tolist()
+    [5.5556, 3.5556, 0.2222]
+    >>> (relative_price_variance(prices)["segmentation"] * 1e4).round(4).tolist()
+    [4.5556, 2.8889, 1.8889]
     """
     prices = _frame(prices, "prices")
     require_choice(level, ("region", "pair"), "level")
@@ -235,6 +256,19 @@ def relative_price_volatility(deflators: pd.DataFrame, unit: str = "city", time:
 
     SOURCE: Engel & Rogers (1996), "How wide is the border?", *American Economic Review*
     86(5):1112–1125.
+
+    Examples
+    --------
+    A's deflator rises by 2 and then 4 log points against a flat B: sd(0.02, 0.04) = 0.0141.
+
+    >>> import math
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.market import relative_price_volatility
+    >>> deflators = pd.DataFrame({"city": ["A"] * 3 + ["B"] * 3, "year": [2000, 2001, 2002] * 2,
+    ...                           "deflator": [1.0, math.exp(0.02), math.exp(0.06), 1.0, 1.0, 1.0]})
+    >>> relative_price_volatility(deflators).round(4)
+      city_i city_j  volatility  n_changes
+    0      A      B      0.0141          2
     """
     deflators = _frame(deflators, "deflators")
     require_columns(deflators, [unit, time, value], "deflators")
@@ -301,6 +335,20 @@ def city_pairs(cities: pd.DataFrame, city: str = "city_code", province: str = "p
 
     UNITS: km.
     SOURCE: Engel & Rogers (1996) for the use of distance and a border dummy.
+
+    Examples
+    --------
+    Three cities one degree of longitude apart on the equator, the third in another province:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.market import city_pairs
+    >>> cities = pd.DataFrame({"city_code": [1, 2, 3], "province": ["X", "X", "Y"],
+    ...                        "lon": [0.0, 1.0, 2.0], "lat": [0.0, 0.0, 0.0]})
+    >>> city_pairs(cities)[["city_i", "city_j", "distance_km", "cross_province"]].round(1)
+       city_i  city_j  distance_km  cross_province
+    0       1       2        111.2               0
+    1       1       3        222.4               1
+    2       2       3        111.2               1
     """
     cities = _frame(cities, "cities")
     cols = [city, province, lon, lat] + ([group] if group else [])
@@ -379,6 +427,27 @@ def border_effect_regression(pair_table: pd.DataFrame, volatility: str = "volati
     UNITS: β, γ in units of the volatility (per log-km, per border); d* in km.
 
     SOURCE: Engel & Rogers (1996), *American Economic Review* 86(5):1112–1125.
+
+    Examples
+    --------
+    Volatility built without noise as V = 0.01 + 0.002 ln d + 0.006 B: the border is worth
+    exp(0.006/0.002) = e³ = 20.09 km.
+
+    >>> import math
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.market import border_effect_regression
+    >>> pairs = pd.DataFrame({"distance_km": [10.0, 20.0, 40.0, 80.0, 160.0, 320.0],
+    ...                       "cross_province": [0, 1, 0, 1, 1, 0]})
+    >>> pairs["volatility"] = (0.01 + 0.002 * pairs["distance_km"].map(math.log)
+    ...                        + 0.006 * pairs["cross_province"])
+    >>> fit = border_effect_regression(pairs, cluster=None)
+    >>> fit.coefficients[["term", "estimate"]].round(4)
+                 term  estimate
+    0           const     0.010
+    1     ln_distance     0.002
+    2  cross_province     0.006
+    >>> round(fit.statistics["border_distance_km"], 2)
+    20.09
     """
     pair_table = _frame(pair_table, "pair_table")
     require_choice(cluster, ("city", "two_way", "first_city", None), "cluster")

@@ -44,6 +44,22 @@ def obstacle_degree(normalised: pd.DataFrame, weights, at_ideal: str = "raise") 
     Returns
     -------
     DataFrame of the same shape, values in [0, 1] (fractions, not per cent).
+
+    Examples
+    --------
+    City A's weighted gaps are 0.6·0.5 = 0.3, 0.3·1 = 0.3 and 0.1·0 = 0 (total 0.6), so its
+    obstacle degrees are 0.5, 0.5 and 0; city B's are 0, 0.15 and 0.1 (total 0.25).
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.obstacle import obstacle_degree
+    >>> x = pd.DataFrame({"gdp_pc": [0.5, 1.0], "green": [0.0, 0.5], "doctors": [1.0, 0.0]},
+    ...                  index=pd.Index(["A", "B"], name="city"))
+    >>> weights = {"gdp_pc": 0.6, "green": 0.3, "doctors": 0.1}
+    >>> obstacle_degree(x, weights).round(4)  # doctest: +NORMALIZE_WHITESPACE
+          gdp_pc  green  doctors
+    city
+    A        0.5    0.5      0.0
+    B        0.0    0.6      0.4
     """
     require_choice(at_ideal, AT_IDEAL, "at_ideal")
     frame = as_frame(normalised, "normalised")
@@ -62,7 +78,19 @@ def obstacle_degree(normalised: pd.DataFrame, weights, at_ideal: str = "raise") 
 
 
 def subsystem_obstacle(obstacles: pd.DataFrame, subsystem_of: Mapping[str, str]) -> pd.DataFrame:
-    """Obstacle degree of each subsystem: the sum of its indicators' obstacle degrees."""
+    """Obstacle degree of each subsystem: the sum of its indicators' obstacle degrees.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.obstacle import subsystem_obstacle
+    >>> o = pd.DataFrame({"gdp_pc": [0.5, 0.0], "green": [0.5, 0.6], "doctors": [0.0, 0.4]},
+    ...                  index=["A", "B"])
+    >>> subsystem_obstacle(o, {"gdp_pc": "economy", "green": "society", "doctors": "society"})
+       economy  society
+    A      0.5      0.5
+    B      0.0      1.0
+    """
     frame = as_frame(obstacles, "obstacles")
     missing = [c for c in frame.columns if c not in subsystem_of]
     if missing:
@@ -73,7 +101,21 @@ def subsystem_obstacle(obstacles: pd.DataFrame, subsystem_of: Mapping[str, str])
 
 
 def top_obstacles(obstacles: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """The ``n`` largest obstacles of each row, long format: row keys, rank, indicator, degree."""
+    """The ``n`` largest obstacles of each row, long format: row keys, rank, indicator, degree.
+
+    Examples
+    --------
+    Ties are broken by indicator name (``gdp_pc`` before ``green`` for city A).
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.obstacle import top_obstacles
+    >>> o = pd.DataFrame({"gdp_pc": [0.5, 0.0], "green": [0.5, 0.6], "doctors": [0.0, 0.4]},
+    ...                  index=pd.Index(["A", "B"], name="city"))
+    >>> top_obstacles(o, n=1)
+      city  rank indicator  obstacle_degree
+    0    A     1    gdp_pc              0.5
+    1    B     1     green              0.6
+    """
     frame = as_frame(obstacles, "obstacles")
     if not 1 <= n <= frame.shape[1]:
         raise MethodInputError(f"n={n} must lie between 1 and the {frame.shape[1]} indicators")

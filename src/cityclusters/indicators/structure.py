@@ -91,6 +91,18 @@ def structure_similarity(shares: pd.DataFrame, levels: bool = False) -> pd.DataF
     industrial isomorphism, e.g. 胡森林 & 滕堂伟 (2016), 江淮城市群产业结构特征及其优化路径研究,
     《华东经济管理》 2016(6), doi:10.3969/j.issn.1007-5097.2016.06.005; the UNIDO original
     is unverified.
+
+    Examples
+    --------
+    Shares (0.5, 0.5) and (1, 0): S = 0.5 / (√0.5 · 1) = 0.7071.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.structure import structure_similarity
+    >>> shares = pd.DataFrame({"industry": [0.5, 1.0], "services": [0.5, 0.0]}, index=["A", "B"])
+    >>> structure_similarity(shares).round(4)
+            A       B
+    A  1.0000  0.7071
+    B  0.7071  1.0000
     """
     frame = _sector_shares(shares, levels)
     x = frame.to_numpy()
@@ -130,6 +142,18 @@ def krugman_specialisation(shares: pd.DataFrame, levels: bool = False) -> pd.Dat
     Notes
     -----
     Source: Krugman (1991), *Geography and Trade*, MIT Press, p. 76.
+
+    Examples
+    --------
+    |0.5 − 1| + |0.5 − 0| = 1:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.structure import krugman_specialisation
+    >>> shares = pd.DataFrame({"industry": [0.5, 1.0], "services": [0.5, 0.0]}, index=["A", "B"])
+    >>> krugman_specialisation(shares)
+         A    B
+    A  0.0  1.0
+    B  1.0  0.0
     """
     frame = _sector_shares(shares, levels)
     x = frame.to_numpy()
@@ -178,6 +202,18 @@ def krugman_to_rest(values: pd.DataFrame, levels: bool = True, weights=None) -> 
     Source: Krugman (1991), *Geography and Trade*, MIT Press, p. 76; the unit-versus-rest
     form follows Midelfart-Knarvik, Overman, Redding & Venables (2000), "The location of
     European industry", European Commission, Economic Papers 142 (details unverified).
+
+    Examples
+    --------
+    A's rest (B + C) has levels (2, 2), the same shares as A: K = 0. B's rest (A + C) has
+    shares (0.25, 0.75) against B's (1, 0): K = 0.75 + 0.75 = 1.5.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.structure import krugman_to_rest
+    >>> levels = pd.DataFrame({"industry": [1.0, 2.0, 0.0], "services": [1.0, 0.0, 2.0]},
+    ...                       index=["A", "B", "C"])
+    >>> krugman_to_rest(levels).tolist()
+    [0.0, 1.5, 1.5]
     """
     if levels and weights is not None:
         raise MethodInputError("weights are only used with levels=False (shares); with levels "
@@ -226,6 +262,17 @@ def mean_pairwise(matrix: pd.DataFrame) -> float:
     Notes
     -----
     Source: simple average of the upper triangle; no external formula.
+
+    Examples
+    --------
+    The three pairs hold 0.2, 0.4 and 0.6:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.structure import mean_pairwise
+    >>> m = pd.DataFrame([[1.0, 0.2, 0.4], [0.2, 1.0, 0.6], [0.4, 0.6, 1.0]],
+    ...                  index=list("abc"), columns=list("abc"))
+    >>> round(mean_pairwise(m), 4)
+    0.4
     """
     if not isinstance(matrix, pd.DataFrame):
         raise MethodInputError("matrix: expected a square DataFrame labelled by unit on both axes")

@@ -38,6 +38,16 @@ def sample_bounds(values: pd.DataFrame, margin: float = 0.1) -> pd.DataFrame:
 
     Widening by a margin keeps order degrees away from exactly 0 and 1 (a common practice;
     the margin is the caller's choice and should be reported). Constant columns are refused.
+
+    Examples
+    --------
+    Range 3 − 1 = 2, widened by 10 % of it on each side:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.synergy import sample_bounds
+    >>> sample_bounds(pd.DataFrame({"gdp": [1.0, 3.0]}), margin=0.1)
+         lower  upper
+    gdp    0.8    3.2
     """
     frame = as_frame(values, "values")
     require_finite(frame, "values")
@@ -57,6 +67,20 @@ def order_degree(values: pd.DataFrame, bounds: pd.DataFrame,
 
     ``bounds`` is indexed by column with ``lower`` (β) and ``upper`` (α); values outside
     their bounds are refused (name the rows), since u would leave [0, 1].
+
+    Examples
+    --------
+    With bounds [0, 10]: e = 2 gives u = 0.2 if larger is better and 0.8 if smaller is better.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.synergy import order_degree
+    >>> bounds = pd.DataFrame({"lower": [0.0, 0.0], "upper": [10.0, 10.0]},
+    ...                       index=["gdp", "pollution"])
+    >>> values = pd.DataFrame({"gdp": [2.0, 5.0], "pollution": [2.0, 5.0]})
+    >>> order_degree(values, bounds, {"gdp": "positive", "pollution": "negative"})
+       gdp  pollution
+    0  0.2        0.8
+    1  0.5        0.5
     """
     frame = as_frame(values, "values")
     require_finite(frame, "values")
@@ -86,6 +110,21 @@ def subsystem_order(order_degrees: pd.DataFrame, subsystem_of: Mapping[str, str]
 
     ``"geometric"``: u_s = (Π_{j∈s} u_j)^{1/|s|}; ``"weighted"``: u_s = Σ_{j∈s} λ_j u_j with
     ``weights`` λ renormalised to sum to 1 within s (equal if None).
+
+    Examples
+    --------
+    Geometric mean √(0.25·1) = 0.5, weighted (equal) mean 0.625:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.synergy import subsystem_order
+    >>> u = pd.DataFrame({"gdp": [0.25], "income": [1.0], "green": [0.5]})
+    >>> of = {"gdp": "economy", "income": "economy", "green": "environment"}
+    >>> subsystem_order(u, of)
+       economy  environment
+    0      0.5          0.5
+    >>> subsystem_order(u, of, aggregation="weighted")
+       economy  environment
+    0    0.625          0.5
     """
     require_choice(aggregation, AGGREGATIONS, "aggregation")
     frame = as_frame(order_degrees, "order_degrees")
@@ -113,6 +152,19 @@ def synergy_degree(base: pd.Series, later: pd.Series) -> float:
 
     SD = θ·[Π_s |u_s(t1) − u_s(t0)|]^{1/k}, θ = 1 if every subsystem's order rose
     (min change > 0), else −1; in [−1, 1]. ``base`` and ``later`` are indexed by subsystem.
+
+    Examples
+    --------
+    Both subsystems gain 0.2: SD = √(0.2·0.2) = 0.2. If the environment falls by 0.1 instead,
+    θ = −1 and SD = −√(0.2·0.1) = −0.1414.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.synergy import synergy_degree
+    >>> base = pd.Series({"economy": 0.2, "environment": 0.3})
+    >>> round(synergy_degree(base, pd.Series({"economy": 0.4, "environment": 0.5})), 4)
+    0.2
+    >>> round(synergy_degree(base, pd.Series({"economy": 0.4, "environment": 0.2})), 4)
+    -0.1414
     """
     u0 = pd.Series(base, dtype=float)
     u1 = pd.Series(later, dtype=float)
@@ -142,6 +194,17 @@ def synergy_series(orders: pd.DataFrame, time: str = "year", unit: str | None = 
     Returns
     -------
     DataFrame with ``unit`` (if given), ``base_time``, ``time``, ``synergy``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.synergy import synergy_series
+    >>> orders = pd.DataFrame({"year": [2020, 2021, 2022], "economy": [0.2, 0.4, 0.5],
+    ...                        "environment": [0.3, 0.5, 0.4]})
+    >>> synergy_series(orders).round(4)
+       base_time  time  synergy
+    0       2020  2021      0.2
+    1       2021  2022     -0.1
     """
     require_choice(base, ("previous", "first"), "base")
     keys = [unit, time] if unit else [time]

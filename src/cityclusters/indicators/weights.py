@@ -85,6 +85,19 @@ def min_max_normalise(indicators: pd.DataFrame, directions: Mapping[str, str], *
 
     Source: the standard range method, e.g. Wang Shujia et al. (2021), 自然资源学报 36(3).
     Constant columns (within the scope) are refused: their range is zero.
+
+    Examples
+    --------
+    GDP is a benefit indicator, pollution a cost: the lowest pollution scores 1.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import min_max_normalise
+    >>> x = pd.DataFrame({"gdp": [10.0, 20.0, 30.0], "pollution": [5.0, 1.0, 3.0]})
+    >>> min_max_normalise(x, {"gdp": "positive", "pollution": "negative"}, scope="panel")
+       gdp  pollution
+    0  0.0        0.0
+    1  0.5        1.0
+    2  1.0        0.5
     """
     require_choice(scope, SCOPES, "scope")
     if not 0.0 <= shift < 1.0:
@@ -129,6 +142,21 @@ def entropy_weight_table(normalised: pd.DataFrame) -> pd.DataFrame:
 
     Source: Shannon (1948); as a weighting method, Zou, Yun & Sun (2006), Journal of
     Environmental Sciences 18(5): 1020–1023.
+
+    Examples
+    --------
+    Over m = 3 rows, ``a`` is evenly spread (e = 1), ``b`` sits on one row (e = 0) and ``c``
+    on two (p = ½, ½: e = ln 2 / ln 3 = 0.6309), so d = (0, 1, 0.3691) and
+    w = d / 1.3691 = (0, 0.7304, 0.2696).
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import entropy_weight_table
+    >>> x = pd.DataFrame({"a": [1.0, 1.0, 1.0], "b": [0.0, 0.0, 1.0], "c": [0.0, 1.0, 1.0]})
+    >>> entropy_weight_table(x)[["divergence", "weight"]].round(4)
+       divergence  weight
+    a      0.0000  0.0000
+    b      1.0000  0.7304
+    c      0.3691  0.2696
     """
     frame = as_frame(normalised, "normalised")
     require_nonempty(frame, "normalised", minimum=2)
@@ -155,11 +183,37 @@ def entropy_weight_table(normalised: pd.DataFrame) -> pd.DataFrame:
 
 
 def entropy_weights(normalised: pd.DataFrame) -> pd.Series:
-    """Entropy weights w_j of the indicators (sum to 1); see :func:`entropy_weight_table`."""
+    """Entropy weights w_j of the indicators (sum to 1); see :func:`entropy_weight_table`.
+
+    Examples
+    --------
+    The data of :func:`entropy_weight_table`:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import entropy_weights
+    >>> x = pd.DataFrame({"a": [1.0, 1.0, 1.0], "b": [0.0, 0.0, 1.0], "c": [0.0, 1.0, 1.0]})
+    >>> entropy_weights(x).round(4).tolist()
+    [0.0, 0.7304, 0.2696]
+    """
     return entropy_weight_table(normalised)["weight"].rename("weight")
 
 
 def aligned_weights(frame: pd.DataFrame, weights) -> pd.Series:
+    """Indicator weights checked against the columns of ``frame`` and put in their order.
+
+    ``weights`` (a Series or mapping by column) must name every column of ``frame`` and no
+    other, be non-negative and sum to 1 (±1e-9); otherwise a ``MethodInputError`` names the
+    missing or extra columns or the sum. Used by :func:`composite_score`,
+    :func:`entropy_topsis` and :func:`cityclusters.indicators.obstacle.obstacle_degree`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import aligned_weights
+    >>> frame = pd.DataFrame({"a": [0.2], "b": [0.8]})
+    >>> aligned_weights(frame, {"b": 0.75, "a": 0.25}).tolist()
+    [0.25, 0.75]
+    """
     weights = pd.Series(weights, dtype=float)
     missing = [c for c in frame.columns if c not in weights.index]
     extra = [c for c in weights.index if c not in frame.columns]
@@ -178,6 +232,16 @@ def composite_score(normalised: pd.DataFrame, weights) -> pd.Series:
     """Weighted sum U_i = Σ_j w_j x'_ij of normalised indicators (综合评价指数), in [0, 1].
 
     ``weights`` (a Series or mapping by column) must cover every column and sum to 1.
+
+    Examples
+    --------
+    U = 0.25·0 + 0.75·1 = 0.75 and 0.25·1 + 0.75·0.5 = 0.625:
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import composite_score
+    >>> x = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.5]})
+    >>> composite_score(x, {"a": 0.25, "b": 0.75}).tolist()
+    [0.75, 0.625]
     """
     frame = as_frame(normalised, "normalised")
     require_unit_interval(frame, "normalised")
@@ -205,6 +269,20 @@ def subsystem_scores(normalised: pd.DataFrame, subsystem_of: Mapping[str, str],
     Returns
     -------
     DataFrame rows × subsystems (in order of first appearance in ``subsystem_of``).
+
+    Examples
+    --------
+    The given weights 0.2 and 0.6 of the two economic indicators become 0.25 and 0.75 within
+    the economy: U = 0.25·0 + 0.75·1 = 0.75 in the first row.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import subsystem_scores
+    >>> x = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.5], "c": [0.4, 0.8]})
+    >>> subsystem_scores(x, {"a": "economy", "b": "economy", "c": "environment"},
+    ...                  weights={"a": 0.2, "b": 0.6, "c": 0.2})
+       economy  environment
+    0    0.750          0.4
+    1    0.625          0.8
     """
     frame = as_frame(normalised, "normalised")
     require_unit_interval(frame, "normalised")
@@ -245,6 +323,21 @@ def entropy_topsis(normalised: pd.DataFrame, weights=None) -> pd.DataFrame:
     Source: Hwang & Yoon (1981), *Multiple Attribute Decision Making*, Springer; entropy
     weights as in :func:`entropy_weight_table`; the entropy–TOPSIS combination as in Lei
     Xunping & Qiu Guanghua (2016), 环境科学学报 36(1): 314–323.
+
+    Examples
+    --------
+    With weights ½, ½ the ideals are z⁺ = (0.5, 0.5) and z⁻ = (0, 0); the middle row is 0.5
+    from each, so C = 0.5.
+
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.weights import entropy_topsis
+    >>> x = pd.DataFrame({"a": [1.0, 0.0, 1.0], "b": [1.0, 0.0, 0.0]},
+    ...                  index=["best", "worst", "middle"])
+    >>> entropy_topsis(x, weights={"a": 0.5, "b": 0.5}).round(4)
+            distance_to_best  distance_to_worst  closeness
+    best              0.0000             0.7071        1.0
+    worst             0.7071             0.0000        0.0
+    middle            0.5000             0.5000        0.5
     """
     frame = as_frame(normalised, "normalised")
     require_nonempty(frame, "normalised", minimum=2)

@@ -58,6 +58,19 @@ def twfe_did(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str
     near the average effect on the treated (Goodman-Bacon 2021).
 
     SOURCE: Goodman-Bacon (2021), *Journal of Econometrics* 225(2):254–277.
+
+    Examples
+    --------
+    City A is treated from 2001 and gains 3 while the never-treated B and C gain 1: β = 2.
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.did import twfe_did
+    >>> panel = pd.DataFrame({"city": list("AABBCC"), "year": [2000, 2001] * 3,
+    ...                       "cohort": [2001, 2001, None, None, None, None],
+    ...                       "y": [1.0, 4.0, 0.0, 1.0, 2.0, 3.0]})
+    >>> fit = twfe_did(panel, "y", "city", "year", "cohort")
+    >>> round(float(fit.coefficient("post")["estimate"]), 4)
+    2.0
     """
     frame, controls, n_dropped = prepare_panel(data, outcome, unit, time, cohort, controls, dropna)
     require_controls(frame, unit, cohort)
@@ -89,6 +102,22 @@ def placebo_cohorts(data: pd.DataFrame, cohort: str, shift: int = -2,
 
     Returns a new DataFrame; raises :class:`MethodInputError` for ``shift = 0``, a missing
     column, or placebo cohorts outside the panel.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.did import placebo_cohorts
+    >>> panel = pd.DataFrame({"city": list("AAABBB"), "year": [2000, 2001, 2002] * 2,
+    ...                       "cohort": [2002, 2002, 2002, None, None, None]})
+    >>> placebo_cohorts(panel, "cohort", shift=-1)["cohort"].tolist()
+    [2001.0, 2001.0, 2001.0, nan, nan, nan]
+    >>> placebo_cohorts(panel, "cohort", shift=-1, time="year")[["city", "year", "cohort"]]
+      city  year  cohort
+    0    A  2000  2001.0
+    1    A  2001  2001.0
+    3    B  2000     NaN
+    4    B  2001     NaN
+    5    B  2002     NaN
     """
     data = require_frame(data)
     if not isinstance(shift, (int, np.integer)) or isinstance(shift, bool) or shift == 0:
@@ -125,6 +154,24 @@ def leave_one_cohort_out(estimator: Callable[..., RegressionResult], data: pd.Da
 
     Returns a DataFrame with columns ``dropped_cohort`` (None for the full sample), ``term``,
     ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``n_obs``.
+
+    Examples
+    --------
+    Two cohorts (2001, 2002) with the same effect 2: dropping either leaves the estimate at 2.
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.did import leave_one_cohort_out, twfe_did
+    >>> panel = pd.DataFrame({"city": list("AAABBBCCCDDD"), "year": [2000, 2001, 2002] * 4})
+    >>> panel["cohort"] = panel["city"].map({"A": 2001, "B": 2002}).astype(float)
+    >>> panel["y"] = (panel["city"].map({"A": 1.0, "B": 0.0, "C": 2.0, "D": 0.5})
+    ...               + panel["year"].map({2000: 0.0, 2001: 1.0, 2002: 1.5})
+    ...               + 2.0 * (panel["year"] >= panel["cohort"]))
+    >>> out = leave_one_cohort_out(twfe_did, panel, outcome="y", unit="city", time="year")
+    >>> out[["dropped_cohort", "estimate", "n_obs"]].round(4)
+       dropped_cohort  estimate  n_obs
+    0            <NA>       2.0     12
+    1            2001       2.0      9
+    2            2002       2.0      9
     """
     data = require_frame(data)
     require_columns(data, [cohort], "data")

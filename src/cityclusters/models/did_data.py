@@ -39,12 +39,34 @@ from cityclusters.models.panel import drop_missing
 # ---------------------------------------------------------------------------------------
 
 def years_in(values) -> list:
-    """Plain ints for messages (repr of numpy floats is noisy)."""
+    """Sorted values as plain ints (floats where not whole), for error messages: the repr
+    of numpy floats is noisy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cityclusters.models.did_data import years_in
+    >>> years_in(np.array([2003.0, 2001.0, 2002.5]))
+    [2001, 2002.5, 2003]
+    """
     return [int(v) if float(v).is_integer() else float(v) for v in sorted(values)]
 
 
 def cohort_values(frame: pd.DataFrame, unit: str, time: str, cohort: str) -> pd.Series:
-    """Cohort as float with NaN for never treated; checked for constancy and range."""
+    """Cohort as float with NaN for never treated; checked for constancy and range.
+
+    The cohort column must be numeric (or all missing); infinite values, a cohort that varies
+    within a unit, and cohorts outside min(time) < g ≤ max(time) raise a ``MethodInputError``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.did_data import cohort_values
+    >>> panel = pd.DataFrame({"city": ["A", "A", "B", "B"], "year": [2000, 2001] * 2,
+    ...                       "cohort": [2001, 2001, 0, 0]})
+    >>> cohort_values(panel, "city", "year", "cohort").tolist()
+    [2001.0, 2001.0, nan, nan]
+    """
     raw = frame[cohort]
     if not (pd.api.types.is_numeric_dtype(raw) or raw.isna().all()):
         raise MethodInputError(f"{cohort}: the cohort column must hold first treated years "
@@ -81,6 +103,28 @@ def cohort_values(frame: pd.DataFrame, unit: str, time: str, cohort: str) -> pd.
 
 def prepare_panel(data, outcome: str, unit: str, time: str, cohort: str, controls,
              dropna: bool) -> tuple[pd.DataFrame, list[str], int]:
+    """Check a DID panel and add the columns the estimators work with.
+
+    Checks: the columns exist; outcome, time and controls are numeric; unit and time are
+    never missing; periods are whole numbers; missing outcomes or controls are refused (or,
+    with ``dropna=True``, dropped and counted, :func:`~cityclusters.models.panel.drop_missing`);
+    one row per unit and period; the cohort as in :func:`cohort_values`. Adds ``_g`` (first
+    treated year, NaN for never treated), ``_t`` (period as float) and ``_rel`` (event time
+    e = t − g, NaN for never treated).
+
+    Returns ``(frame, controls as a list, number of rows dropped)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.did_data import prepare_panel
+    >>> panel = pd.DataFrame({"city": ["A", "A", "B", "B"], "year": [2000, 2001] * 2,
+    ...                       "cohort": [2001, 2001, 0, 0], "y": [1.0, 4.0, 1.0, 2.0]})
+    >>> frame, controls, n_dropped = prepare_panel(panel, "y", "city", "year", "cohort",
+    ...                                            controls=None, dropna=False)
+    >>> frame["_rel"].tolist(), controls, n_dropped
+    ([-1.0, 0.0, nan, nan], [], 0)
+    """
     data = require_frame(data)
     controls = [controls] if isinstance(controls, str) else list(controls or [])
     require_columns(data, [unit, time, outcome, cohort, *controls], "data")
@@ -107,7 +151,23 @@ def prepare_panel(data, outcome: str, unit: str, time: str, cohort: str, control
 
 
 def require_controls(frame: pd.DataFrame, unit: str, cohort: str) -> None:
-    """Some unit must be untreated at some date a treated unit is treated."""
+    """Some unit must be untreated at some date a treated unit is treated.
+
+    Passes (returns None) when some unit is never treated or the cohorts differ (not-yet-treated
+    units then serve as controls); raises a ``MethodInputError`` when no unit is ever treated or
+    every unit is treated in the same year. ``frame`` is the output of :func:`prepare_panel`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.did_data import require_controls
+    >>> require_controls(pd.DataFrame({"_g": [2001.0, float("nan")]}), "city", "cohort")
+    >>> same_year = pd.DataFrame({"_g": [2001.0, 2001.0]})
+    >>> require_controls(same_year, "city", "cohort")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    cityclusters.errors.MethodInputError: cohort: every city is treated in the same year 2001 ...
+    """
     cohorts = frame["_g"].dropna().unique()
     if len(cohorts) == 0:
         raise MethodInputError(f"{cohort}: no unit is ever treated; nothing to estimate")
@@ -129,6 +189,15 @@ def event_time(data: pd.DataFrame, unit: str, time: str, cohort: str) -> pd.Seri
     :class:`MethodInputError` if the cohort varies within a unit or lies outside the panel.
 
     SOURCE: Sun & Abraham (2021), *Journal of Econometrics* 225(2):175–199, section 2.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.did_data import event_time
+    >>> panel = pd.DataFrame({"city": ["A", "A", "B", "B"], "year": [2000, 2001] * 2,
+    ...                       "cohort": [2001, 2001, 0, 0]})
+    >>> event_time(panel, "city", "year", "cohort").tolist()
+    [-1.0, 0.0, nan, nan]
     """
     data = require_frame(data)
     require_columns(data, [unit, time, cohort], "data")
@@ -145,6 +214,15 @@ def cohort_from_treatment(data: pd.DataFrame, unit: str, time: str, treatment: s
     Raises :class:`MethodInputError` if the indicator is not 0/1, is missing, or switches
     off (D_it = 1 and D_is = 0 for some s > t): the staggered-adoption estimators assume
     that treatment, once started, stays on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.did_data import cohort_from_treatment
+    >>> panel = pd.DataFrame({"city": ["A"] * 3 + ["B"] * 3, "year": [2000, 2001, 2002] * 2,
+    ...                       "treated": [0, 1, 1, 0, 0, 0]})
+    >>> cohort_from_treatment(panel, "city", "year", "treated").tolist()
+    [2001.0, 2001.0, 2001.0, nan, nan, nan]
     """
     data = require_frame(data)
     require_columns(data, [unit, time, treatment], "data")
@@ -167,10 +245,30 @@ def cohort_from_treatment(data: pd.DataFrame, unit: str, time: str, treatment: s
 
 
 def relative_period_name(e: int) -> str:
+    """Name of the event-time term for relative period ``e``: ``rel_<e>``, as reported by the
+    event-study estimators and :func:`~cityclusters.models.callaway_santanna.callaway_santanna`.
+
+    Examples
+    --------
+    >>> from cityclusters.models.did_data import relative_period_name
+    >>> relative_period_name(-1), relative_period_name(2)
+    ('rel_-1', 'rel_2')
+    """
     return f"rel_{int(e)}"
 
 
 def event_window(leads: int, lags: int, reference: int) -> list[int]:
+    """Relative periods −leads … lags of an event study, without the ``reference`` period.
+
+    ``leads`` ≥ 1 and ``lags`` ≥ 0 are integers and ``reference`` is a pre-period in
+    [−leads, −1]; anything else raises a ``MethodInputError``.
+
+    Examples
+    --------
+    >>> from cityclusters.models.did_data import event_window
+    >>> event_window(leads=2, lags=1, reference=-1)
+    [-2, 0, 1]
+    """
     for arg, value in (("leads", leads), ("lags", lags), ("reference", reference)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
             raise MethodInputError(f"{arg}: expected an integer, got {value!r}")

@@ -64,6 +64,23 @@ def drop_missing(frame: pd.DataFrame, columns: Sequence[str], dropna: bool,
 
     The libraries would drop such rows silently; the count goes into the statistics so that
     a reader sees how many observations were lost.
+
+    Returns the frame (unchanged, or without the rows that have a NaN or ±inf in ``columns``)
+    and the number of rows dropped. Used by the estimators of :mod:`cityclusters.models`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from cityclusters.models.panel import drop_missing
+    >>> frame = pd.DataFrame({"y": [1.0, np.nan, 3.0], "x": [0.5, 1.0, 2.0]})
+    >>> kept, n_dropped = drop_missing(frame, ["y", "x"], dropna=True, argument="data")
+    >>> kept.index.tolist(), n_dropped
+    ([0, 2], 1)
+    >>> drop_missing(frame, ["y", "x"], dropna=False, argument="data")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    cityclusters.errors.MethodInputError: data: 1 missing or infinite value(s) ... dropna=True ...
     """
     values = frame[list(columns)].astype(float)
     bad = ~np.isfinite(values.to_numpy())
@@ -164,6 +181,20 @@ def fixed_effects_regression(data: pd.DataFrame, dependent: str, regressors, uni
     Source: Wooldridge (2010), *Econometric Analysis of Cross Section and Panel Data*,
     2nd ed., MIT Press, ch. 10; Cameron & Miller (2015), *Journal of Human Resources*
     50(2):317–372 (cluster-robust inference).
+
+    Examples
+    --------
+    y = 2x + α_i + λ_t without noise in a 3 × 3 panel: the within estimator returns 2.
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.panel import fixed_effects_regression
+    >>> data = pd.DataFrame({"city": list("AAABBBCCC"), "year": [2000, 2001, 2002] * 3,
+    ...                      "x": [0.0, 1.0, 3.0, 2.0, 2.0, 0.0, 1.0, 4.0, 2.0]})
+    >>> data["y"] = (2 * data["x"] + data["city"].map({"A": 1.0, "B": 0.0, "C": 2.0})
+    ...              + data["year"].map({2000: 0.0, 2001: 0.5, 2002: 2.0}))
+    >>> fit = fixed_effects_regression(data, "y", "x", unit="city", time="year")
+    >>> round(float(fit.coefficient("x")["estimate"]), 4), fit.statistics["fixed_effects"]
+    (2.0, ('city', 'year'))
     """
     from linearmodels import PanelOLS
     from linearmodels.panel.utility import AbsorbingEffectError
@@ -380,6 +411,17 @@ def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
 
     Source: statsmodels OLS; Cameron & Miller (2015), *Journal of Human Resources*
     50(2):317–372; Aronow, Samii & Assenova (2015), *Political Analysis* 23(4):564–577.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.panel import ols_regression
+    >>> data = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    >>> data["y"] = 1 + 2 * data["x"]
+    >>> ols_regression(data, "y", "x").coefficients[["term", "estimate"]].round(4)
+        term  estimate
+    0  const       1.0
+    1      x       2.0
     """
     import statsmodels.api as sm
 

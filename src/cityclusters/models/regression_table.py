@@ -102,6 +102,27 @@ def regression_table(results: Sequence[RegressionResult], terms: Sequence[str] |
         Strings only; index = row labels (standard-error rows have the label ""). The
         attributes ``table.attrs["stars"]`` and ``table.attrs["cov_types"]`` feed the note of
         :func:`to_markdown`.
+
+    Examples
+    --------
+    x in model (1): t = 0.5/0.1 = 5, p < 0.01, three stars; in model (2): t = 1.5, no star.
+    z: t = −2, p = 0.046 < 0.05, two stars.
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.regression_table import regression_table
+    >>> from cityclusters.models.results import RegressionResult, tidy_coefficients
+    >>> m1 = RegressionResult("(1)", tidy_coefficients(pd.Series({"x": 0.5}),
+    ...                                                pd.Series({"x": 0.1})), {"n_obs": 120})
+    >>> m2 = RegressionResult("(2)", tidy_coefficients(pd.Series({"x": 0.3, "z": -0.2}),
+    ...                                                pd.Series({"x": 0.2, "z": 0.1})),
+    ...                       {"n_obs": 120})
+    >>> table = regression_table([m1, m2], statistics=("n_obs",))
+    >>> table.index.tolist()
+    ['x', '', 'z', '', 'N']
+    >>> table["(1)"].tolist()
+    ['0.500***', '(0.100)', '', '', '120']
+    >>> table["(2)"].tolist()
+    ['0.300', '(0.200)', '−0.200**', '(0.100)', '120']
     """
     results = list(results)
     if not results or not all(isinstance(r, RegressionResult) for r in results):
@@ -168,7 +189,19 @@ def _escape(text: str) -> str:
 
 
 def table_note(table: pd.DataFrame) -> str:
-    """The note under a table: standard-error type and star thresholds (unescaped)."""
+    """The note under a table: standard-error type and star thresholds (unescaped).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from cityclusters.models.regression_table import regression_table, table_note
+    >>> from cityclusters.models.results import RegressionResult, tidy_coefficients
+    >>> fit = RegressionResult("(1)", tidy_coefficients(pd.Series({"x": 0.5}),
+    ...                                                 pd.Series({"x": 0.1})),
+    ...                        {"n_obs": 120, "cov_type": "robust (HC1)"})
+    >>> table_note(regression_table([fit]))
+    'Standard errors in parentheses: robust (HC1). * p < 0.1, ** p < 0.05, *** p < 0.01.'
+    """
     parts = []
     cov = table.attrs.get("cov_types", ())
     if cov:
@@ -193,6 +226,26 @@ def to_markdown(table: pd.DataFrame, caption: str | None = None, note: str | Non
     -------
     IPython.display.Markdown
         Its ``.data`` is the Markdown string.
+
+    Examples
+    --------
+    Without stars (``stars=()``), so that the Markdown shows no escaped asterisks:
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.regression_table import regression_table, to_markdown
+    >>> from cityclusters.models.results import RegressionResult, tidy_coefficients
+    >>> fit = RegressionResult("(1)", tidy_coefficients(pd.Series({"x": 0.5}),
+    ...                                                 pd.Series({"x": 0.1})),
+    ...                        {"n_obs": 120, "cov_type": "robust (HC1)"})
+    >>> print(to_markdown(regression_table([fit], stars=(), statistics=("n_obs",))).data)
+    |    |     (1) |
+    |:---|--------:|
+    | x  |   0.500 |
+    |    | (0.100) |
+    | N  |     120 |
+    <BLANKLINE>
+    Standard errors in parentheses: robust (HC1).
+    <BLANKLINE>
     """
     from IPython.display import Markdown
 

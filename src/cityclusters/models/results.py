@@ -89,6 +89,17 @@ def tidy_coefficients(estimates: pd.Series, std_errors: pd.Series, dof: float | 
 
     t = b / se; p and the interval use Student's t with ``dof`` degrees of freedom, or the
     normal distribution when ``dof`` is None (as linearmodels does for clustered errors).
+
+    Examples
+    --------
+    b = 2, se = 1 and no degrees of freedom (normal): t = 2, p = 2(1 − Φ(2)) = 0.0455,
+    interval 2 ± 1.96.
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.results import tidy_coefficients
+    >>> tidy_coefficients(pd.Series({"x": 2.0}), pd.Series({"x": 1.0})).round(4)
+      term  estimate  std_error  t_stat  p_value  ci_low  ci_high
+    0    x       2.0        1.0     2.0   0.0455    0.04     3.96
     """
     estimates = pd.Series(estimates, dtype=float)
     std_errors = pd.Series(std_errors, dtype=float).reindex(estimates.index)
