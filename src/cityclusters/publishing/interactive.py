@@ -683,7 +683,7 @@ def benchmark_dashboard(panel: pd.DataFrame, benchmark: str, static_fig) -> Inte
     """Chapter 10: the dashboard of :func:`cityclusters.figures.benchmarks.dashboard` as small
     multiples with hover values (one chart per measure, a shared legend)."""
     from cityclusters.analysis.benchmarks import MEASURES
-    from cityclusters.figures.benchmarks import SHORT_TITLES, _direction
+    from cityclusters.figures.benchmarks import SHORT_TITLES, direction_label
 
     _require_columns(panel, ["value", "measure", "cluster_id", "year"], "benchmark_dashboard")
     charts = []
@@ -694,7 +694,7 @@ def benchmark_dashboard(panel: pd.DataFrame, benchmark: str, static_fig) -> Inte
             continue
         sub = sub[sub["cluster_id"].isin(sub.loc[sub["value"].notna(), "cluster_id"])]
         charts.append(cluster_line_chart(
-            sub, "value", title=f"{SHORT_TITLES.get(m.measure_id, m.label_en)} · {_direction(m)}",
+            sub, "value", title=f"{SHORT_TITLES.get(m.measure_id, m.label_en)} · {direction_label(m)}",
             y_label="", benchmark=benchmark, legend=False, width=420, height=230, x_range=years))
     keys = list(dict.fromkeys(panel["cluster_id"]))
     footer = svg_legend([(cluster_label(c) + (" (benchmark)" if c == benchmark else ""),
