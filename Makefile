@@ -61,7 +61,7 @@ rerun-all: venv ## every chapter for every cluster, in parallel [JOBS=n] [CHAPTE
 	  $(if $(CHAPTERS),--chapters "$(CHAPTERS)") $(if $(CLUSTERS),--clusters "$(CLUSTERS)") \
 	  $(if $(YEARS),--years "$(YEARS)")
 
-bench: venv sysdeps ## build and run-time benchmarks → _build/bench/bench.md (+ benchmarks/latest.md)
+bench: venv sysdeps ## build and run-time benchmarks → _build/bench/bench.md (+ bench/latest.md)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifacts)

@@ -33,7 +33,7 @@ the largest polled resident set of the ``ipykernel`` process.
 Options: ``--only 6`` or ``--only 2,3`` runs some steps, ``--skip-clean`` leaves out step 1,
 ``--chapters`` restricts step 6, ``--rerun-chapters``/``--rerun-clusters`` set step 8's subset,
 ``--out DIR`` (default ``_build/bench``) holds ``bench.csv``, ``bench.md``, the logs and step
-6's executed notebooks. A run of all steps also copies the report to ``benchmarks/latest.md``
+6's executed notebooks. A run of all steps also copies the report to ``bench/latest.md``
 (``--no-copy`` to skip).
 """
 
@@ -704,7 +704,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chapters", help="step 6: chapters to execute (names or NN prefixes, comma-separated)")
     parser.add_argument("--rerun-chapters", default=RERUN_ALL_CHAPTERS, help=f"step 8 chapters (default {RERUN_ALL_CHAPTERS})")
     parser.add_argument("--rerun-clusters", default=RERUN_ALL_CLUSTERS, help=f"step 8 clusters (default {RERUN_ALL_CLUSTERS})")
-    parser.add_argument("--no-copy", action="store_true", help="do not copy the report to benchmarks/latest.md")
+    parser.add_argument("--no-copy", action="store_true", help="do not copy the report to bench/latest.md")
     args = parser.parse_args(argv)
     steps = list(STEPS)
     if args.only:
@@ -738,7 +738,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         csv_path, md_path = write_report(bench.results, header, out)
     copied = ""
     if not args.only and not args.chapters and not args.no_copy:
-        target = REPO / "benchmarks" / "latest.md"
+        target = REPO / "bench" / "latest.md"
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(md_path, target)
         copied = f" and {target.relative_to(REPO)}"
