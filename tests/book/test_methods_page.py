@@ -1,4 +1,11 @@
-"""The methods page names every public method of the package, and every name on it exists."""
+"""The methods page names every public method of the package, and every name on it exists.
+
+Every public function of ``cityclusters.indicators`` and ``cityclusters.models`` is on the page with
+a docstring; every ``cityclusters.indicators``, ``.models`` or ``.analysis`` name on the page exists
+(the page also documents the formulas of the chapter analyses, e.g. the rail network of chapter 5
+and the drivers panel of chapter 11). That each of those functions carries a worked example is
+checked in ``tests/test_doctests.py``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from cityclusters.paths import repo_root
 
 PAGE = repo_root() / "book" / "methods.md"
 NAMED = re.compile(r"`(cityclusters\.(?:indicators|models)\.[a-z_]+\.[A-Za-z_]+)`")
+ANALYSIS = re.compile(r"`(cityclusters\.analysis\.[a-z_]+\.[A-Za-z_]+)`")
 
 
 def public_functions() -> set[str]:
@@ -39,6 +47,17 @@ def test_every_name_on_the_page_exists():
         module_name, attribute = dotted.rsplit(".", 1)
         module = importlib.import_module(module_name)
         assert hasattr(module, attribute), f"{dotted} is on the methods page but does not exist"
+
+
+def test_every_analysis_name_on_the_page_exists():
+    named = set(ANALYSIS.findall(PAGE.read_text(encoding="utf-8")))
+    assert named, "the methods page names no function of cityclusters.analysis"
+    missing = []
+    for dotted in sorted(named):
+        module_name, attribute = dotted.rsplit(".", 1)
+        if not hasattr(importlib.import_module(module_name), attribute):
+            missing.append(dotted)
+    assert not missing, f"on the methods page but not in cityclusters.analysis: {missing}"
 
 
 def test_every_public_function_is_on_the_page():

@@ -62,6 +62,20 @@ class RegressionResult:
         is used instead (e.g. dof = clusters − 1). Returns ``statistic``, ``df``, ``p_value``
         and ``distribution``. Raises ValueError without a covariance, KeyError for an
         unknown term.
+
+        Examples
+        --------
+        b = (1, 2) with V = diag(1, 4): W = 1²/1 + 2²/4 = 2, and P(χ²₂ > 2) = e⁻¹ = 0.3679.
+
+        >>> import pandas as pd
+        >>> from cityclusters.models.results import RegressionResult, tidy_coefficients
+        >>> b, se = pd.Series({"a": 1.0, "c": 2.0}), pd.Series({"a": 1.0, "c": 2.0})
+        >>> fit = RegressionResult("m", tidy_coefficients(b, se),
+        ...                        covariance=pd.DataFrame([[1.0, 0.0], [0.0, 4.0]],
+        ...                                                index=["a", "c"], columns=["a", "c"]))
+        >>> test = fit.wald_test(["a", "c"])
+        >>> round(test["statistic"], 4), test["df"], round(test["p_value"], 4)
+        (2.0, 2, 0.3679)
         """
         if self.covariance is None:
             raise ValueError(f"model {self.name!r} carries no covariance matrix")
