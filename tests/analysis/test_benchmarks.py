@@ -157,6 +157,198 @@ def test_prd_members_typed_file_and_errors(tmp_path):
 
 
 # ----------------------------------------------------------------------------- real data
+
+# ----------------------------------------------------------------------------- chapter 10 sentences
+def _panel3(theil_my=(0.15, 0.14, 0.13), d_my=(0.36, 0.37, 0.38)):
+    """Benchmark yrd26, chengyu and middle_yangtze over 2010–2012 (D, Theil, similarity)."""
+    frame = _toy_panel()
+    rows = []
+    for year, t, d in zip((2010, 2011, 2012), theil_my, d_my):
+        rows += [("middle_yangtze", year, "theil", t), ("middle_yangtze", year, "coordination_d", d)]
+    for cluster, sim in (("yrd26", 0.95), ("chengyu", 0.97), ("middle_yangtze", 0.99)):
+        rows.append((cluster, 2012, "similarity", sim))
+    extra = pd.DataFrame(rows, columns=["cluster_id", "year", "measure", "value"]).assign(n_units=5, members=5)
+    return pd.concat([frame, extra], ignore_index=True)
+
+
+CHOSEN = ["yrd26", "chengyu", "middle_yangtze"]
+
+
+def test_check_half_band_and_names():
+    bm.check_half_band(0.05)
+    for bad in (True, 0, 0.5, "0.1"):
+        with pytest.raises(ValueError, match="HALF_BAND must be a number between 0 and 0.5"):
+            bm.check_half_band(bad)
+    assert bm.english_names()["yrd26"] == "Yangtze River Delta (26)"
+    values = bm.overview_values(["yrd26", "chengyu"], "yrd26", 2000, 2023)
+    assert values["n_others"] == 1 and values["others_en"] == bm.english_names()["chengyu"]
+    assert bm.overview_values(["yrd26"], "yrd26", 2000, 2023)["others_en"] == "no other cluster"
+
+
+def test_direction_table_counts():
+    table, values = bm.direction_table()
+    assert values == {"n_measures": 8, "n_directed": 5, "n_ambiguous": 3, "n_contested": 2}
+    better = dict(zip(bm.measure_table()["measure_id"], table["Better"]))
+    assert better["primacy_s2"] == "no direction" and better["similarity"] == "lower (contested)"
+    assert better["theil"] == "lower"
+
+
+def test_coordination_sentence_branches():
+    snap = bm.snapshot(_panel3(), 2012)
+    en = bm.english_names()
+    text = bm.coordination_sentence(snap, CHOSEN, "yrd26", (2011, 2020))
+    # D 2012: yrd26 0.40, chengyu 0.32, middle_yangtze 0.38 → the benchmark is highest
+    assert text == (f"In 2012 the mean coordination degree D of {en['yrd26']} was 0.400; the highest among the "
+                    f"clusters compared (others: {en['chengyu']} 0.320; {en['middle_yangtze']} 0.380).")
+    snap_top = bm.snapshot(_panel3(d_my=(0.5, 0.5, 0.5)), 2012)
+    text = bm.coordination_sentence(snap_top, CHOSEN, "yrd26", (2011, 2020))
+    assert f"{en['middle_yangtze']} was the highest, at 0.500 (others: {en['chengyu']} 0.320)." in text
+    no_d = bm.snapshot(_panel3()[lambda f: f["measure"] != "coordination_d"], 2012)
+    assert bm.coordination_sentence(no_d, CHOSEN, "yrd26", (2011, 2020)).startswith(
+        "The coordination degree D exists only for 2011–2020")
+
+
+def test_dashboard_values():
+    panel = _panel3()
+    panel.loc[(panel["cluster_id"] == "chengyu") & (panel["measure"] == "theil") & (panel["year"] == 2011),
+              "n_units"] = 4
+    values = bm.dashboard_values(panel, bm.snapshot(panel, 2012), CHOSEN, "yrd26", 2010, (2011, 2020))
+    en = bm.english_names()
+    assert values["theil_year"] == 2012 and values["theil_bench"] == pytest.approx(0.08)
+    assert values["theil_lower_text"] == f"{en['chengyu']} (0.070)"
+    assert values["theil_higher_text"] == f"{en['middle_yangtze']} (0.130)"
+    assert values["theil_bench_first"] == pytest.approx(0.10) and values["theil_bench_trend"] == "fell"
+    assert values["n_clusters_with_gaps"] == 1
+    shown = bm.coverage_shown(panel)
+    assert shown.columns.tolist() == ["cluster", "members", "D", "Theil", "S2", "structure"]
+    assert shown["cluster"].tolist() == ["长三角26", "成渝", "长江中游"]
+
+
+def test_years_behind_values_worst_and_example():
+    panel = _panel3()
+    table = bm.years_behind_table(panel, "yrd26", 2012)
+    values = bm.years_behind_values(table, panel, "yrd26")
+    en = bm.english_names()
+    # middle_yangtze theil 0.13 in 2012: the benchmark was at 0.10 already in 2010 → ≥ 2 (censored)
+    assert values["yb_worst_text"] == (f"The largest lag is that of {en['middle_yangtze']} in the "
+                                       "Theil index of GDP per head (population-weighted): at least 2 years.")
+    assert values["yb_example"] == (f"For example, {en['chengyu']} scored 0.320 in 2012 on the Coupling "
+                                    f"coordination D; {en['yrd26']} first reached that level in 2011 (0.350, "
+                                    "higher being better), so the lag is 2012 − 2011 = 1 years.")
+    ahead = bm.years_behind_table(_panel3(theil_my=(0.01, 0.01, 0.01), d_my=(0.5, 0.5, 0.5)), "yrd26", 2012)
+    ahead = ahead[ahead["status"] == "ahead"]
+    values = bm.years_behind_values(ahead, panel, "yrd26")
+    assert values["yb_worst_text"] == "No cluster lags the benchmark on any measure compared."
+    assert values["yb_example"] == "In this run no cell has an uncensored lag to serve as an example."
+
+
+def _shares(gdp_share_26: float, gdp_share_41: float = 0.6, land: float = 0.10) -> pd.DataFrame:
+    return pd.DataFrame({"group": ["five clusters (YRD 26)", "five clusters (YRD 41)"], "cities": [60, 75],
+                         "land_share": [land, land + 0.02], "pop_share_2010": [0.3, 0.35],
+                         "pop_share_2020": [0.32, 0.37], "gdp_share": [gdp_share_26, gdp_share_41],
+                         "gdp": [50e4, 60e4], "national_gdp": [100e4, 100e4], "national_units": [290, 290]})
+
+
+@pytest.mark.parametrize("land, gdp, category", [
+    (0.13, 0.70, "not supported"), (0.10, 0.65, "partly supported"), (0.10, 0.55, "not testable with our data"),
+])
+def test_ten_clusters_verdict_branches(land, gdp, category):
+    verdict = bm.ten_clusters_verdict(_shares(gdp, land=land).iloc[0], 2018)
+    assert verdict.category == category and verdict.claim_id == "p002_ten_clusters_share"
+    assert verdict.evidence.endswith(f"GDP {gdp:.1%} of the sum over prefecture-level units (2018)")
+
+
+@pytest.mark.parametrize("share, verdict", [
+    (0.52, "supported"), (0.56, "not supported: the share is above 50 % ± 5%"),
+    (0.44, "not supported: the share is below 50 % ± 5%"),
+])
+def test_half_gdp_verdict_branches(share, verdict):
+    v = bm.half_gdp_verdict(_shares(share), 2014, 63.6, 0.05)
+    assert v.verdict == verdict and v.claim_id == "p003_five_clusters_half_gdp"
+    # GDP 50e4 亿元 = 50 trillion yuan of the paper's 63.6
+    assert v.evidence == (f"2014: {share:.1%} of GDP summed over 290 prefecture-level units (60.0% with the "
+                          f"41-city YRD); {50 / 63.6:.1%} of the paper's 63.6 trillion")
+
+
+def test_share_values_and_table():
+    s2, s3 = _shares(0.55, land=0.10), _shares(0.50)
+    values = bm.share_values(s2, s3, 2018, 2014, 63.6, 0.05, 9)
+    assert values["land_left"] == pytest.approx(0.02) and values["five_gdp_003_level"] == pytest.approx(50.0)
+    assert values["national_gdp_003"] == pytest.approx(100.0) and values["five_cities"] == 60
+    assert bm.share_values(_shares(0.5, land=0.2), s3, 2018, 2014, 63.6, 0.05, 9)["land_left"] == 0.0
+    table = bm.share_table(s2, s3, 2018, 2014)
+    assert table.columns.tolist() == ["group", "cities", "land", "pop. 2010", "pop. 2020", "GDP 2014", "GDP 2018"]
+    groups = bm.five_cluster_groups([999001])
+    assert list(groups) == ["five clusters (YRD 26)", "five clusters (YRD 41)"]
+    assert 999001 in groups["five clusters (YRD 26)"]
+    claims = pd.DataFrame({"year": ["2018-03"]}, index=["c"])
+    assert bm.claim_year(claims, "c") == 2018
+
+
+def test_interpretation_values_branches():
+    panel = _panel3()
+    table = bm.years_behind_table(panel, "yrd26", 2012)
+    values = bm.interpretation_values(panel, bm.snapshot(panel, 2012), table, CHOSEN, "yrd26", 2010)
+    en = bm.english_names()
+    assert values["interp_d"] == (
+        "the benchmark is ahead of every other cluster compared, and the lags range from 0 to 1 years")  # 0: level
+    assert values["interp_gaps"] == (f"{en['chengyu']} is more equal inside than the benchmark; {en['middle_yangtze']} "
+                                     "has larger gaps now than the benchmark had already in 2010, the first year of the data")
+    assert values["interp_lesson"].endswith("ahead of it on Theil index of GDP per head (population-weighted).")
+    assert values["sim_min"] == pytest.approx(0.95) and values["sim_max"] == pytest.approx(0.99)
+    beaten = _panel3(d_my=(0.5, 0.5, 0.5))
+    beaten = beaten[beaten["measure"] != "theil"]
+    t2 = bm.years_behind_table(beaten, "yrd26", 2012)
+    v2 = bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), t2, CHOSEN, "yrd26", 2010)
+    assert v2["interp_d"] == f"the benchmark is not ahead of {en['middle_yangtze']}, and the lags range from 1 to 1 years"
+    assert v2["interp_gaps"] == "no cluster is more equal inside than the benchmark"
+    only = bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), t2, ["yrd26"], "yrd26", 2010)
+    assert only["interp_d"].startswith("this run has no coordination degree")
+    none_ahead = t2[t2["status"] != "ahead"]
+    assert bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), none_ahead, CHOSEN, "yrd26", 2010)[
+        "interp_lesson"] == "In this comparison the benchmark leads on every measure with a direction."
+
+
+def test_lag_by_hand_text_branches():
+    panel = _panel3()
+    table = bm.years_behind_table(panel, "yrd26", 2012)
+    assert bm.lag_by_hand_text(table, CHOSEN, "middle_yangtze").startswith("The Middle Yangtze cluster is the benchmark")
+    assert bm.lag_by_hand_text(table, ["yrd26", "chengyu"], "yrd26").startswith("Add \"middle_yangtze\"")
+    assert bm.lag_by_hand_text(table, CHOSEN, "yrd26") == (
+        "In 2012 the Middle Yangtze Theil index is 0.130. The benchmark's series first falls to or below it in "
+        "2010, so the lag is 2012 − 2010 = 2 years; this is the first year of the data, so the number is a lower bound.")
+    later = _panel3(theil_my=(0.15, 0.14, 0.095))
+    text = bm.lag_by_hand_text(bm.years_behind_table(later, "yrd26", 2012), CHOSEN, "yrd26")
+    assert text.endswith("lag is 2012 − 2011 = 1 years; this is not the first year of the data, so the number is not censored.")
+    ahead = _panel3(theil_my=(0.05, 0.05, 0.05))
+    text = bm.lag_by_hand_text(bm.years_behind_table(ahead, "yrd26", 2012), CHOSEN, "yrd26")
+    assert text == ("In 2012 the Middle Yangtze value (0.050) is below the benchmark's (0.080): the cluster is "
+                    "ahead, and there is no lag to count.")
+    no_theil = table[table["measure"] != "theil"]
+    assert bm.lag_by_hand_text(no_theil, CHOSEN, "yrd26") == (
+        "The Middle Yangtze cluster has no Theil value in the comparison year of this run.")
+
+
+def test_exercise_values():
+    panel = _panel3()
+    table = bm.years_behind_table(panel, "yrd26", 2012)
+    snap = bm.snapshot(panel, 2012)
+    en = bm.english_names()
+    values = bm.exercise_values(panel, snap, table, _shares(0.52, 0.53), CHOSEN, "yrd26", 0.05)
+    assert values["ex2_text"] == "The verdict does not change."
+    assert values["ex3_text"] == (f"In 2012 the cluster with the largest gaps among those compared is "
+                                  f"{en['middle_yangtze']} (Theil 0.130; the smallest: {en['chengyu']}, 0.070).")
+    # D order 2010: chengyu < yrd26 < middle_yangtze; 2012: chengyu < middle_yangtze < yrd26
+    assert values["ex3_d_text"].startswith("The order of the clusters by D changes between years (2 different orders)")
+    changed = bm.exercise_values(panel, snap, table, _shares(0.52, 0.60), CHOSEN, "yrd26", 0.05)
+    assert changed["ex2_text"].startswith("The verdict changes")
+    same = _panel3(d_my=(0.1, 0.1, 0.1))
+    assert bm.exercise_values(same, snap, table, _shares(0.52), CHOSEN, "yrd26", 0.05)["ex3_d_text"].startswith(
+        "The order of the clusters by D is the same in every year")
+    no_d = panel[panel["measure"] != "coordination_d"]
+    assert bm.exercise_values(no_d, snap, table, _shares(0.52), CHOSEN, "yrd26", 0.05)["ex3_d_text"] == (
+        "This run has no coordination degree for several clusters to compare.")
+
 @pytest.mark.slow
 @requires_mirror
 def test_benchmark_panel_without_coordination_is_tidy():

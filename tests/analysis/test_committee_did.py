@@ -233,3 +233,166 @@ def test_chapter_09_refuses_bad_outcome(tmp_path):
 
     with pytest.raises(PapermillExecutionError, match="OUTCOME must be one of"):
         run_chapter("09_committee_did", tmp_path / "bad.ipynb", {"OUTCOME": "gdp"})
+
+
+# ---------------------------------------------------------------------------------------
+# chapter assembly: prose values, tables and verdicts
+# ---------------------------------------------------------------------------------------
+
+def test_ci_text_and_cohort_roles_table():
+    assert cd.ci_text(-0.123, 1.3) == "[-0.12, +1.30]" and cd.ci_text(np.nan, np.nan) == "–"
+    members = pd.DataFrame({"city_code": [1, 2, 3], "name_zh": ["上海市", "台州市", "黄山市"],
+                            "cohort": [1992, 2003, 2003]})
+    roles = pd.DataFrame({"city_code": [1, 2, 3], "role": ["always treated", "treated", "dropped: 1 years missing"]})
+    table = cd.cohort_roles_table(members, roles)
+    assert table.columns.tolist() == ["joined", "cities (n)", "cities", "in this chapter"]
+    assert table.iloc[1].tolist() == [2003, 2, "台州、黄山", "dropped: 1 years missing; treated"]
+
+
+def _roles():
+    return pd.DataFrame({
+        "city_code": [1, 2, 3, 4, 5, 6, 7],
+        "name_zh": ["甲", "乙", "丙", "丁", "戊", "己", "庚"],
+        "cohort": [np.nan, 2010, 2010, 2013, np.nan, np.nan, 2013],
+        "role": ["always treated", "treated", "treated", "treated", "outside control", "joins after window",
+                 "dropped: 2 years missing"],
+        "in_sample": [False, True, True, True, True, True, True],
+        "used": [False, True, True, True, True, True, False],
+        "n_missing": [0, 0, 0, 0, 0, 0, 2]})
+
+
+def test_design_values():
+    data = pd.DataFrame({"city_code": [2, 2, 5], "name_zh": ["乙", "乙", "戊"], "year": [2011, 2012, 2011],
+                         "pop_break": [False, True, True]})
+    treated, v = cd.design_values(_roles(), data, 2023)
+    assert treated["city_code"].tolist() == [2, 3, 4]
+    assert v["n_treated"] == 3 and v["n_cohorts"] == 2 and v["cohort_list"] == "2010, 2013"
+    assert v["n_controls_outside"] == 1 and v["n_joins_after"] == 1 and v["n_always"] == 1
+    assert v["n_dropped"] == 1 and v["dropped_list"] == "庚 (2)"
+    assert v["n_city_years"] == 3 and v["single_cohorts"] == "2013 (丁)"
+    assert v["n_pop_breaks"] == 2 and v["pop_break_list"] == "乙 2012、戊 2011"
+    assert v["pop_break_threshold"] == cd.POP_BREAK and v["last_cohort"] == 2013
+    _, v = cd.design_values(_roles().assign(used=False), data.iloc[:0], 2023)
+    assert v["last_cohort"] == 2023 and v["single_cohorts"] == "none" and v["dropped_list"] != "none"
+
+
+def test_level_trap_values():
+    panel = pd.DataFrame({"city_code": [1, 1, 2, 2], "year": [2018, 2019] * 2,
+                          "province_zh": ["安徽省", "安徽省", "山东省", "山东省"],
+                          "gdp_index": [108.0, 107.0, 106.0, 105.0], "population": [100.0] * 4,
+                          "real_gdp": [100.0, 130.0, 100.0, 90.0], "share_tertiary": [0.4] * 4})
+    v = cd.level_trap_values(panel)
+    assert v["naive_2019_ah"] == pytest.approx(100 * math.log(1.3))
+    assert v["naive_2019_sd"] == pytest.approx(100 * math.log(0.9))
+    assert v["index_2019_ah"] == pytest.approx(100 * math.log(1.07))
+    assert v["index_2019_sd"] == pytest.approx(100 * math.log(1.05))
+
+
+def test_estimates_event_frames_and_pretrends_on_a_simulated_panel():
+    panel, members = _sim_panel(effect=2.0)
+    data, _ = cd.estimation_panel(panel, members, "tertiary_share", 2001, 2015, ["江西省"])
+    res = cd.run_estimators(data, leads=3, lags=3, n_boot=29, seed=1)
+    models, v = cd.estimate_values(res)
+    assert [m.coefficients["term"].tolist() for m in models] == [["att"]] * 3
+    assert v["att_cs"] == pytest.approx(2.0, abs=0.1) and v["att_sa"] == pytest.approx(2.0, abs=0.1)
+    assert v["cs_sign_word"] == "positive" and v["cs_signif_word"] == "excludes" and v["sa_available"] == "is"
+    assert v["mde_cs"] == pytest.approx(2.8 * res["cs"].coefficient("att")["std_error"])
+    frames = cd.event_study_frames(res)
+    assert list(frames) == ["Callaway–Sant'Anna (not yet treated)", "Sun–Abraham (never treated)", "TWFE event study"]
+    pre = cd.pretrend_values(res)
+    assert pre["pre_q_sa"] == 2 and pre["pre_q_cs"] >= 2
+    no_sa = {**res, "sun_abraham": None}
+    _, v = cd.estimate_values(no_sa)
+    assert v["sa_available"] == "is not (there is no never-treated city)" and math.isnan(v["att_sa"])
+    assert list(cd.event_study_frames(no_sa)) == ["Callaway–Sant'Anna (not yet treated)", "TWFE event study"]
+    assert math.isnan(cd.pretrend_values(no_sa)["pre_p_sa"])
+
+
+def test_pretrend_word():
+    assert cd.pretrend_word(0.5, 0.2) == "do not reject"
+    assert cd.pretrend_word(0.5, np.nan) == "do not reject"
+    assert cd.pretrend_word(0.5, 0.05) == "reject or come close to rejecting"
+    assert cd.pretrend_word(np.nan, np.nan) == "reject or come close to rejecting"
+
+
+def test_cohort_estimates_values_and_display():
+    panel, members = _sim_panel(effect=2.0)
+    data, _ = cd.estimation_panel(panel, members, "tertiary_share", 2001, 2015, ["江西省"])
+    rows = cd.cohort_estimates(data, [2010, 2006], n_boot=19, seed=1)
+    assert [r["cohort"] for r in rows] == [2006, 2010]
+    table = pd.DataFrame(rows)
+    v = cd.cohort_values(table, cohorts=(2006, 2013))
+    assert v["att_c2006"] == pytest.approx(2.0, abs=0.1) and math.isnan(v["att_c2013"])
+    # without never-treated cities the cohort ATT is not estimable
+    inside = data[data["cohort"].notna()]
+    failed = cd.cohort_estimates(inside, [2006], n_boot=19, seed=1)
+    assert failed[0]["n_treated"] == 4 and math.isnan(failed[0]["estimate"])
+    assert cd.cohort_estimates(inside, [2006], n_boot=19, seed=1, skip_failed=True) == []
+    shown = cd.cohort_display(pd.DataFrame(rows + failed))
+    assert shown.columns.tolist() == ["joined", "cities", "post years", "ATT", "95 % CI"]
+    assert shown["post years"].tolist()[0] == "2006–2015" and shown["95 % CI"].iloc[-1] == "–"
+    loco, lv = cd.leave_one_cohort_out(inside[inside["cohort"] == 2006], n_boot=19, seed=1)
+    assert loco.empty and math.isnan(lv["loco_min"]) and math.isnan(lv["loco_max"])
+
+
+def test_robustness_values_and_displays():
+    robust = pd.DataFrame({"specification": ["main: not-yet-treated + outside controls",
+                                             "placebo: adoption 2 years earlier (SA)", "sample ends in 2019"],
+                           "estimate": [1.0, -0.2, np.nan], "ci_low": [0.5, -1.0, np.nan],
+                           "ci_high": [1.5, 0.6, np.nan], "cities": [10, 9, 0], "note": ["", "", "not estimable"]})
+    v = cd.robustness_values(robust)
+    assert v["rb_pl2_estimate"] == -0.2 and v["rb_pl2_ci_high"] == 0.6
+    assert math.isnan(v["rb_pl3_estimate"]) and math.isnan(v["rb_end2019_estimate"])
+    assert v["rb_min"] == -0.2 and v["rb_max"] == 1.0 and v["rb_n_excl0"] == 1 and v["rb_n_rows"] == 2
+    shown = cd.robustness_display(robust)
+    assert shown["95 % CI"].tolist() == ["[+0.50, +1.50]", "[-1.00, +0.60]", "–"]
+    loco = pd.DataFrame({"dropped_cohort": [np.nan, 2010.0], "estimate": [1.0, 0.8], "ci_low": [0.1, -0.2],
+                         "ci_high": [1.9, 1.8], "n_obs": [300, 250]})
+    assert cd.loco_display(loco)["cohort left out"].tolist() == ["none (all cohorts)", "2010"]
+
+
+def test_other_outcomes_with_too_few_years():
+    panel, members = _sim_panel()
+    lights = pd.DataFrame({"city_code": [100], "year": [2010], "night_light": [1.0]})
+    others, v = cd.other_outcomes(panel, members, 2010, 2012, ["江西省"], [], n_boot=19, seed=1,
+                                  night_light=lights)
+    assert others["outcome"].tolist() == list(cd.OUTCOMES)
+    assert (others["ci"] == "–").all() and others["estimate"].isna().all()
+    assert math.isnan(v["oth_growth"]) and v["oth_growth_ci"] == "–"
+
+
+def _published():
+    return pd.DataFrame({"study_id": ["sun_2013_entrants", "wu_county"], "study": ["Sun", "Wu"],
+                         "method": ["SCM", "DID"], "treatment": ["2013", "staggered"], "outcome": ["g", "v"],
+                         "estimate": [1.5, np.nan], "unit": ["pp", ""], "comparable": ["cohort_2013", None],
+                         "sign": ["+", "+"]})
+
+
+def test_published_comparison_inside_and_outside():
+    rows = [{"cohort": 2013, "estimate": 0.8, "ci_low": -0.5, "ci_high": 2.0}]
+    shown, v = cd.published_comparison(_published(), rows)
+    assert v["pub_2013_theirs"] == 1.5 and v["pub_2013_inside"] == "inside"
+    assert v["pub_2013_conflict"].startswith("the two are not in conflict")
+    assert v["pub_2013_same_sign"] == "yes" and v["cmp_c2013"] == 0.8
+    assert shown["their estimate"].tolist() == ["+1.5 pp (sign +)", "– (sign +)"]
+    assert shown.columns.tolist() == ["study", "method", "treatment", "their estimate", "ours (ATT, 95 % CI)",
+                                      "same sign"]
+    _, v = cd.published_comparison(_published(), [{"cohort": 2013, "estimate": -0.8, "ci_low": -1.5,
+                                                   "ci_high": -0.1}])
+    assert v["pub_2013_inside"] == "outside" and v["pub_2013_conflict"] == "the two estimates disagree"
+    assert v["pub_2013_same_sign"] == "no"
+    _, v = cd.published_comparison(_published(), [])
+    assert math.isnan(v["cmp_c2013"]) and v["pub_2013_inside"] == "outside" and v["pub_2013_same_sign"] == "–"
+    assert cd.growth_cohort_rows("growth", rows, None, None, 2001, 2023, [], [], 9, 1) is rows
+
+
+def test_membership_values_and_enlargement_verdict():
+    members = pd.DataFrame({"cohort": [1992, 1992, 2010, 2013, 2019]})
+    assert cd.membership_values(members) == {"n_members_first": 2, "n_members_total": 5, "n_members_2013": 4}
+    v = cd.enlargement_verdict(1.2, 0.3, 2.1, "growth", "pp", 2001, 2023, 20)
+    assert v.verdict == "supported"
+    assert v.evidence == "CS ATT +1.20 [+0.30, +2.10] pp, 2001–2023, 20 treated cities"
+    assert cd.enlargement_verdict(0.2, -0.3, 0.7, "growth", "pp", 2001, 2023, 20).verdict == \
+        "not supported: no detectable effect on growth"
+    assert cd.enlargement_verdict(-1.0, -1.7, -0.3, "growth", "pp", 2001, 2023, 20).verdict == \
+        "not supported: growth fell after joining"

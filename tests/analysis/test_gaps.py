@@ -239,3 +239,180 @@ def test_urbanisation_rates_sum_persons_before_dividing():
         urbanisation_rates(census, {"sc": ["四川省"]})
     with pytest.raises(MethodInputError, match="no census unit"):
         urbanisation_rates(census, {"x": ["西藏自治区"]})
+
+
+# ---------------------------------------------------------------------------------------------
+# chapter 3: prose values, tables and verdicts
+# ---------------------------------------------------------------------------------------------
+
+def test_names_text_joins_english_names():
+    assert gaps.names_text(["jingjinji"]) == "Beijing–Tianjin–Hebei"
+    assert gaps.names_text(["chengyu", "qianzhong", "jingjinji"]).endswith(" and Beijing–Tianjin–Hebei")
+    assert gaps.names_text(["chengyu", "jingjinji"]).count(",") == 0
+
+
+def _within(values, years=(2017, 2018, 2019, 2020)):
+    """values: cluster → list of weighted Theil per year."""
+    rows = []
+    for cluster, series in values.items():
+        for year, t in zip(years, series):
+            rows.append({"cluster_id": cluster, "year": year, "n_units": 3, "theil_weighted": t,
+                         "between_weighted_share": 0.25, "cv": 0.1, "cv_weighted": 0.1, "gini": 0.1})
+    return pd.DataFrame(rows)
+
+
+def test_theil_values_fell_rose_and_revision_step():
+    within = _within({"jingjinji": [0.20, 0.21, 0.30, 0.31], "chengyu": [0.10, 0.10, 0.09, 0.08]})
+    values = gaps.theil_values(within, revised_from=2019)
+    assert values["theil_first"] == 2017 and values["theil_last"] == 2020
+    assert values["theil_fell_text"] == "Chengdu–Chongqing"
+    assert values["theil_n_fell"] == 1
+    assert values["theil_rose_text"].startswith("It rose in Beijing–Tianjin–Hebei (+55%)")
+    assert values["theil_top_value"] == pytest.approx(0.31)
+    assert values["theil_low_value"] == pytest.approx(0.31 / 0.08)
+    # the 2019 step of +43 % in Beijing–Tianjin–Hebei is the largest
+    assert "Beijing–Tianjin–Hebei, +43% in 2019" in values["theil_step_sentence"]
+    short = gaps.theil_values(within[within["year"] >= 2019], revised_from=2019)
+    assert short["theil_step_sentence"] == "the window does not include both 2018 and 2019."
+    assert short["theil_rose_text"].startswith("It rose in Beijing–Tianjin–Hebei")
+    none_rose = gaps.theil_values(_within({"chengyu": [0.1, 0.09, 0.08, 0.07]}), revised_from=2019)
+    assert none_rose["theil_rose_text"] == "It rose in none."
+    table = gaps.theil_table(within)
+    assert table["Theil (w)"].tolist() == pytest.approx([0.31, 0.08])
+
+
+def _results(rows):
+    """rows: (cluster, measure, estimate, p_value, half_life)."""
+    return pd.DataFrame([{"cluster_id": c, "measure": m, "estimate": e, "std_error": 0.01, "p_value": p,
+                          "speed": np.nan if np.isnan(h) else math.log(2) / h, "speed_se": 0.01,
+                          "half_life": h, "half_life_se": 1.0, "n_units": 5, "n_obs": 20}
+                         for c, m, e, p, h in rows])
+
+
+def test_beta_values_branches():
+    nan = float("nan")
+    results = _results([
+        ("jingjinji", "sigma_sd_log", -0.01, 0.01, nan), ("chengyu", "sigma_sd_log", 0.01, 0.01, nan),
+        ("jingjinji", "beta_absolute", -0.02, 0.01, 30.0), ("chengyu", "beta_absolute", -0.01, 0.5, 60.0),
+        ("jingjinji", "beta_conditional", -0.1, 0.01, 7.0), ("chengyu", "beta_conditional", -0.1, 0.2, 8.0)])
+    levels = _results([("jingjinji", "beta_conditional", -0.2, 0.01, 3.0),
+                       ("chengyu", "beta_conditional", -0.2, 0.01, 4.0)])
+    values = gaps.beta_values(results, levels)
+    assert values["beta_sig_text"] == "Beijing–Tianjin–Hebei"
+    assert values["beta_not_sentence"].startswith("In Chengdu")
+    assert values["beta_half_range"].startswith("30 years (Beijing–Tianjin–Hebei) to 60 years")
+    assert values["n_cond_sig"] == 1 and values["lev_cond_n_sig"] == 2
+    assert values["cond_half_range"] == "7–8 years"
+    assert "shorter than the absolute one in Beijing–Tianjin–Hebei" in values["cond_faster_sentence"]
+    assert values["lev_vs_index_sentence"].startswith("The fast conditional convergence")
+    # nothing significant: the other wordings
+    flat = results.assign(p_value=0.5)
+    values = gaps.beta_values(flat, levels.assign(p_value=0.5))
+    assert values["beta_sig_text"] == "none of the clusters"
+    assert values["cond_faster_sentence"].startswith("Once growth is measured consistently")
+    assert values["lev_vs_index_sentence"].startswith("In this window the two measures")
+    one = gaps.beta_values(results.assign(half_life=[nan, nan, 30.0, nan, nan, nan]), levels)
+    assert one["beta_half_range"] == "30 years (Beijing–Tianjin–Hebei)"
+    assert one["cond_half_range"] == "undefined"
+    table = gaps.convergence_summary_table(results)
+    assert table.loc[0, "β absolute b (SE)"] == "-0.020 (0.010)"
+    assert table.loc[0, "σ trend sd ln y ×100"] == "-1.00 (1.00)"
+
+
+def _trend(slope, p, first, last):
+    return {"slope": slope, "slope_se": 0.001, "p_value": p, "change": slope * (last - first),
+            "first": first, "last": last, "n_years": last - first + 1}
+
+
+def _hebei(near_bj, near_tj, tj_pre=None, bj_pre=None, bj_post=None, bj_clean=None, hb_rev=()):
+    ratios = pd.DataFrame({"to_beijing": [0.41, 0.40, 0.35], "to_tianjin": [0.39, 0.38, 0.45]},
+                          index=pd.Index([2012, 2014, 2020], name="year"))
+    return gaps.HebeiEvidence(values={}, ratios=ratios, near_bj=list(near_bj), near_tj=list(near_tj),
+                              in_paper=2014, peak=2012, tj_pre=tj_pre, bj_pre=bj_pre, bj_post=bj_post,
+                              bj_clean=bj_clean, hb_rev=list(hb_rev))
+
+
+def test_hebei_ratio_verdict_each_branch():
+    v = gaps.hebei_ratio_verdict(_hebei([2012, 2014], [2012, 2014]), 2014, 2000, 2023, 0.02)
+    assert v.category == "supported" and "2012, 2014" in v.verdict
+    assert "÷ Beijing: 40.0% in 2014, 35.0% in 2020; ÷ Tianjin 38.0% in 2014" in v.evidence
+    assert "within ±2 points" in v.evidence
+    v = gaps.hebei_ratio_verdict(_hebei([2005], [2005]), 2014, 2000, 2023, 0.02)
+    assert v.verdict == "partly supported: both ratios near the printed values only in 2005"
+    v = gaps.hebei_ratio_verdict(_hebei([2014], []), 2014, 2000, 2023, 0.02)
+    assert v.verdict.startswith("partly supported: only one of the two ratios")
+    v = gaps.hebei_ratio_verdict(_hebei([], []), 2014, 2000, 2023, 0.02)
+    assert v.verdict == "not supported: neither ratio is near the printed value in 2000–2023"
+
+
+def test_jjj_convergence_verdict_each_branch():
+    flat, up, down = _trend(0.001, 0.5, 2000, 2014), _trend(0.01, 0.01, 2000, 2014), _trend(-0.01, 0.01, 2000, 2014)
+    v = gaps.jjj_convergence_verdict(_hebei([], []), 2014)
+    assert v.category == "not testable with our data"
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=flat), 2014)
+    assert v.verdict == "supported: neither ratio rose significantly up to 2014"
+    assert "÷ Tianjin 2000–2014 +0.10 pp/yr (SE 0.10)" in v.evidence and "peak ÷ Beijing 41.0% in 2012" in v.evidence
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=up, bj_pre=up), 2014)
+    assert v.verdict == "not supported: both ratios rose significantly up to 2014"
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=down, bj_pre=up), 2014)
+    assert v.verdict == "partly supported: up to 2014 the gap to Tianjin widened but the gap to Beijing narrowed"
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=up), 2014)
+    assert "the gap to Tianjin did not narrow" in v.verdict
+    # after the paper's year the ratio to Beijing fell significantly, also before Hebei's revision
+    post, clean = _trend(-0.01, 0.01, 2014, 2023), _trend(-0.01, 0.01, 2014, 2019)
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=flat, bj_post=post,
+                                            bj_clean=clean, hb_rev=[2020]), 2014)
+    assert v.verdict.endswith("; after 2014 the gap to Beijing widened (also in 2014–2019, before Hebei's 2020 revision)")
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=flat, bj_post=post,
+                                            bj_clean=_trend(-0.01, 0.3, 2014, 2019), hb_rev=[2020]), 2014)
+    assert v.verdict.endswith("(not significantly before Hebei's 2020 revision)")
+
+
+def test_trend_words():
+    words = gaps.trend_words("Beijing", _trend(-0.005, 0.2, 2000, 2010))
+    assert words == ("in 2000–2010 the ratio to Beijing fell by 0.50 percentage points a year (SE 0.10; "
+                     "not significant at 5 %), -5.0 points in all")
+
+
+def test_cyg_verdicts_each_branch():
+    v = gaps.guiyang_ratio_verdict(0.2, 0.15, 2019)
+    assert v.category == "supported"
+    assert v.evidence == ("2019: Guiyang's GDP = 20.0% of Chengdu's (< 25 %: yes) and 15.0% of "
+                          "Chongqing's (< 20 %: yes)")
+    v = gaps.guiyang_ratio_verdict(0.2, 0.25, 2019)
+    assert v.category == "not supported" and "(< 20 %: no)" in v.evidence
+    prov = {"四川省": 50.0, "重庆市": 90.0, "贵州省": 40.0, "all": 100.0}
+    v = gaps.pc_below_national_verdict(prov, 2019)
+    assert v.verdict == "supported" and "Sichuan 50%, Chongqing 90%, Guizhou 40%" in v.evidence
+    v = gaps.pc_below_national_verdict({**prov, "重庆市": 110.0}, 2019)
+    assert v.verdict == "partly supported: not all three are below"
+    urban = {"四川省": 0.5, "重庆市": 0.7, "贵州省": 0.5, "all": 0.6}
+    v = gaps.urbanisation_below_national_verdict(urban, 2019)
+    assert v.verdict == "partly supported: Sichuan, Guizhou below; Chongqing above"
+    assert v.evidence.endswith("all prefecture-level units with both counts 60.0%")
+    v = gaps.urbanisation_below_national_verdict({**urban, "重庆市": 0.55}, 2019)
+    assert v.verdict == "supported"
+    assert gaps.income_below_national_verdict().category == "not testable with our data"
+
+
+def test_middle_collapse_row_and_jjj_sentence_without_jingjinji():
+    evidence = gaps.CygEvidence(values={}, gy_cd=0.2, gy_cq=0.15, provinces=pd.Series(dtype=float),
+                                urban=pd.Series(dtype=float), n_noncore=14, n_noncore_below=14,
+                                noncore_best_ratio=0.7, noncore_to_cores=0.456)
+    row = gaps.middle_collapse_row(evidence, 2019)
+    assert row["evidence"] == ("2019: 14 of 14 other cities below the poorer core; best 70% of it; "
+                               "all others together 46% of the cores")
+    assert row["verdict"] == "see chapter 4"
+    assert gaps.jjj_theil_sentence(["chengyu"], pd.DataFrame(), pd.DataFrame()).startswith("(The city-level")
+
+
+def test_between_report_single_cluster_has_no_decomposition():
+    members = pd.DataFrame({"cluster_id": ["chengyu", "chengyu", "chengyugui", "chengyugui"],
+                            "city_code": [1, 2, 1, 2]})
+    rows = [("chengyu", 1, 2000, 2.0, 1.0, 1.0), ("chengyu", 2, 2000, 1.0, 1.0, 1.0)]
+    values, between, contributions = gaps.between_report(_panel(rows), ["chengyu", "chengyugui"], members,
+                                                         2000, 2000)
+    assert between is None and contributions is None
+    assert values["between_sentence"].startswith("With a single cluster")
+    assert values["disjoint_text"] == "Chengdu–Chongqing"
+    assert values["overlap_text"].startswith("; Chengdu–Chongqing–Guiyang is left out because it shares cities with")

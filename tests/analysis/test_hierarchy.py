@@ -209,3 +209,94 @@ def test_chapter_04_refuses_a_bad_size_measure(tmp_path):
 
     with pytest.raises(PapermillExecutionError, match="SIZE_MEASURE must be one of"):
         run_chapter("04_urban_hierarchy", tmp_path / "bad.ipynb", {"SIZE_MEASURE": "area"})
+
+
+# ----------------------------------------------------------------------------- chapter 4 verdicts and values
+def test_wuhan_primacy_verdict_each_branch():
+    v = us.wuhan_primacy_verdict({"gdp": 2.1, "population": 1.5}, {"gdp": 3.0, "population": 2.5},
+                                 "长沙", 2, 5, 2020)
+    assert v.verdict.startswith("partly supported: high primacy in the cluster")
+    assert v.evidence.startswith("2020: S2 of Wuhan in the Middle Yangtze cluster 2.10 (GDP; second 长沙) and 1.50")
+    assert "rank 2 of 5 planned clusters" in v.evidence
+    v = us.wuhan_primacy_verdict({"gdp": 1.1, "population": 1.5}, {"gdp": 1.9, "population": 2.0}, "长沙", 3, 5, 2020)
+    assert v.verdict.startswith("partly supported: Wuhan dominates Hubei but not the three-province cluster")
+    v = us.wuhan_primacy_verdict({"gdp": 1.1, "population": 1.5}, {"gdp": 1.9, "population": 1.2}, "长沙", 3, 5, 2020)
+    assert v.category == "not supported"
+
+
+def test_middle_collapse_verdict_each_branch():
+    dips = {"chengyu_south": 0.5, "chengyu_north": 0.6, "huning": 0.9, "wuguang": 0.7}
+    v = us.middle_collapse_verdict(dips, 2019)
+    assert v.verdict == "supported"
+    assert v.evidence == ("2019 GDP per capita, interior cities / mean of the two ends: Chengdu–Ziyang–Neijiang–"
+                          "Chongqing 0.50, Chengdu–Suining–Chongqing 0.60; Shanghai–Nanjing 0.90; Wuhan–Changsha 0.70")
+    v = us.middle_collapse_verdict({**dips, "huning": 0.7}, 2019)  # the YRD corridor dips too
+    assert v.category == "partly supported"
+    v = us.middle_collapse_verdict({**dips, "chengyu_north": 0.8}, 2019)
+    assert v.category == "partly supported"
+    v = us.middle_collapse_verdict({**dips, "chengyu_south": 0.75, "chengyu_north": 0.8}, 2019)
+    assert v.verdict == "not supported"  # 0.75 is not below the threshold
+
+
+def test_secondary_centres_verdict_each_branch():
+    idx = ["chengyugui", "chengyu", "qianzhong", "yrd26"]
+    q = {"gdp": pd.Series({"q": 1.2, "q_low": 0.9, "q_high": 1.5})}
+
+    def tier(values):
+        return {"gdp": pd.Series(values, index=idx), "population": pd.Series(values, index=idx)}
+
+    v = us.secondary_centres_verdict(tier([0.5, 0.6, 0.8, 0.9]), q, 2019)
+    assert v.verdict == "supported"
+    assert "other planned clusters ≥ 0.80; OLS q by GDP 1.20 [0.90, 1.50]" in v.evidence
+    v = us.secondary_centres_verdict(tier([0.5, 0.6, 0.4, 0.9]), q, 2019)
+    assert v.verdict.startswith("partly supported: the second tier is thin but not the thinnest")
+    v = us.secondary_centres_verdict(tier([0.5, 1.1, 0.8, 0.9]), q, 2019)
+    assert v.verdict == "not supported"
+
+
+def _hier(rows):
+    """rows: (cluster, year, s2, primate_zh, second_zh, q, q_low, q_high, q_gi, second_tier)."""
+    return pd.DataFrame([{"cluster_id": c, "year": y, "s2": s2, "s4": 1.0, "primate_zh": p, "second_zh": s,
+                          "q": q, "q_low": lo, "q_high": hi, "q_gi": gi, "q_gi_low": gi - 0.2,
+                          "q_gi_high": np.inf if gi > 1.5 else gi + 0.2, "n_cities": 10, "z2": 0.5,
+                          "second_tier": t, "n_secondary": 1, "top_share": 0.3}
+                         for c, y, s2, p, s, q, lo, hi, gi, t in rows])
+
+
+def test_primacy_rank_size_and_second_tier_values():
+    table = _hier([("chengyu", 2000, 1.5, "重庆", "成都", 1.0, 0.8, 1.2, 1.1, 0.6),
+                   ("chengyu", 2020, 1.2, "成都", "重庆", 1.1, 0.9, 1.3, 1.0, 0.7),
+                   ("jingjinji", 2000, 2.5, "北京", "天津", 1.4, 1.2, 1.6, 1.6, 1.2),
+                   ("jingjinji", 2020, 2.6, "北京", "天津", 1.3, 1.1, 1.9, 1.7, 1.3)])
+    p = us.primacy_values(table, ["chengyu", "jingjinji"], 2000, 2020)
+    assert p["h_s2_top_cluster"] == "Beijing–Tianjin–Hebei" and p["h_s2_top_city"] == "北京 over 天津"
+    assert p["h_n_s2_above2"] == 1 and p["h_n_s2_fell"] == 1
+    assert p["h_primate_changes"] == "Chengdu–Chongqing"
+    assert us.primacy_values(table[table["cluster_id"] == "jingjinji"], ["jingjinji"], 2000, 2020)[
+        "h_primate_changes"] == "none of them"
+    r = us.rank_size_values(table, ["chengyu", "jingjinji"], 2020)
+    assert r["h_q_steep_cluster"] == "Beijing–Tianjin–Hebei" and r["h_n_ci_covers_1"] == 1
+    assert r["h_widest"] == pytest.approx(0.8) and r["h_narrowest"] == pytest.approx(0.4)
+    assert r["h_max_gap"] == pytest.approx(0.4) and r["h_n_q_below1"] == 0
+    values, tiers = us.second_tier_report(table, ["chengyu", "jingjinji"], 2020, 0.25)
+    assert values["h_thin_cluster"] == "Chengdu–Chongqing" and values["h_n_thin"] == 1
+    assert list(tiers.columns)[-1] == "cities ≥ 25% of largest"
+    summary = us.hierarchy_summary_table({"population": table}, ["jingjinji"], 2000, 2020)
+    assert summary.loc[0, "S2"] == "2.50 → 2.60"
+    assert summary.loc[0, "1/ζ 2020 [95% CI]"] == "1.70 [1.50, ∞]"
+
+
+def test_claim_years_are_clipped_to_the_window():
+    assert us.claim_years(2000, 2023) == (2019, 2020)
+    assert us.claim_years(2000, 2018) == (2018, 2018)
+
+
+def test_check_parameters_refuses_unknown_corridor_and_bad_share():
+    corridors = pd.DataFrame({"corridor_id": ["a", "b"]})
+    us.check_parameters(["a"], corridors, 0.25)
+    with pytest.raises(ValueError, match="unknown: \\['c'\\]"):
+        us.check_parameters(["a", "c"], corridors, 0.25)
+    with pytest.raises(ValueError, match="SECONDARY_SHARE"):
+        us.check_parameters(["a"], corridors, 1.5)
+    with pytest.raises(ValueError, match="SECONDARY_SHARE"):
+        us.check_parameters(["a"], corridors, True)

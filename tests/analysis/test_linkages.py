@@ -173,18 +173,18 @@ def test_line_station_overrides_unknown_city_and_conflict():
 
 
 def test_line_station_additions_reader(tmp_path):
-    header = "line,after_station,station,before_station,city_code,prefecture_zh,source,verification\n"
+    header = "line,after_station,station,before_station,city_code,prefecture_zh,source,source_url,verification\n"
     good = tmp_path / "good.csv"
-    good.write_text(header + "L,甲,乙,丙,2,乙市,a page,verified\n", encoding="utf-8")
+    good.write_text(header + "L,甲,乙,丙,2,乙市,a page,https://example.org,verified\n", encoding="utf-8")
     table = rn.line_station_additions(good)
     assert table.loc[0, "city_code"] == 2 and table.loc[0, "file_row"] == 2
     bad = tmp_path / "bad.csv"
-    bad.write_text(header + "L,甲,乙,丙,2,乙市,a page,verified\nL,甲,丁,丙,x2,丁市,a page,verified\n",
+    bad.write_text(header + "L,甲,乙,丙,2,乙市,a page,https://example.org,verified\nL,甲,丁,丙,x2,丁市,a page,https://example.org,verified\n",
                    encoding="utf-8")
     with pytest.raises(SourceFormatError, match="bad.csv: column 'city_code'.*row 3"):
         rn.line_station_additions(bad)
     empty = tmp_path / "empty.csv"
-    empty.write_text(header + "L,甲,乙,丙,2,乙市,,verified\n", encoding="utf-8")
+    empty.write_text(header + "L,甲,乙,丙,2,乙市,,https://example.org,verified\n", encoding="utf-8")
     with pytest.raises(SourceFormatError, match="column 'source' at row 2"):
         rn.line_station_additions(empty)
 
@@ -262,3 +262,73 @@ def test_chapter_05_reruns_with_other_parameters(tmp_path):
     assert "Yangtze River Delta (26)" in values["cp_sentences"]
     assert "Chengdu" not in values["cp_sentences"]
     assert values["verdict__p000_hsr_3h_circle"] == "'supported'"
+
+
+# ----------------------------------------------------------------------------- chapter 5 verdicts and values
+def test_hsr_3h_verdict_each_branch():
+    v = rn.hsr_3h_verdict(1.5, 2.0, 3.0, 2.5)
+    assert v.verdict == "supported"
+    assert v.evidence == ("fastest times at opening (typed): Chengdu–Chongqing 1.50 h (2015), Chongqing–Guiyang "
+                          "2.00 h (2018), Chengdu–Guiyang 3.00 h (2019); our approximate network gives at most "
+                          "2.50 h in 2020")
+    assert rn.hsr_3h_verdict(1.5, 2.0, 3.1, 2.5).category == "not supported"
+
+
+def test_travel_time_targets_verdict_lists_the_modelled_times():
+    v = rn.travel_time_targets_verdict(1.43, {"重庆–宜宾": 2.04, "成都–泸州": 1.96})
+    assert v.category == "partly supported"
+    assert "1.43 h (2015, typed); model 2017: 重庆–宜宾 2.0 h, 成都–泸州 2.0 h (free transfers" in v.evidence
+
+
+def test_hsr_network_lag_verdict_each_branch():
+    sw, yrd = rn.cluster_label("chengyugui"), rn.cluster_label("yrd26")
+    clusters = ["chengyugui", "yrd26"]
+    v = rn.hsr_network_lag_verdict(clusters, {sw: 0.6, yrd: 0.9}, 2020)
+    assert v.category == "supported"
+    assert v.evidence == (f"share of member cities with an HSR station in 2020: {sw} 60%, {yrd} 90% "
+                          "(trunk lines only: lower bounds)")
+    v = rn.hsr_network_lag_verdict(clusters, {sw: 0.85, yrd: 0.9}, 2020)
+    assert v.category == "partly supported"
+    v = rn.hsr_network_lag_verdict(clusters, {sw: 0.9, yrd: 0.9}, 2020)
+    assert v.category == "not supported"
+    v = rn.hsr_network_lag_verdict(["chengyugui", "jingjinji"], {sw: 0.6}, 2020)
+    assert v.category == "not testable with our data"
+    v = rn.hsr_network_lag_verdict(clusters, {}, None)
+    assert v.category == "not testable with our data"
+
+
+def test_labels_and_chapter_values():
+    assert rn.cluster_label("yrd26").endswith("Yangtze River Delta (26)")
+    assert "（" not in rn.cluster_label("yrd26")
+    cities = CITIES.assign(name_pinyin=["Jia", "Yi", "Bing"])
+    assert rn.city_label(cities, 2) == "乙 (Yi)"
+    values = rn.chapter_values(["chengyu", "jingjinji"], 2008, 2020, 2.0, "great_circle")
+    assert values["clusters_en"] == "Chengdu–Chongqing and Beijing–Tianjin–Hebei"
+    assert values["distance_word"] == "great-circle distance"
+    assert rn.chapter_values(["chengyu"], 2008, 2020, 2.0, "travel_time")["distance_word"] == \
+        "approximate rail travel time"
+
+
+def test_comparison_years():
+    assert rn.comparison_years(2008, 2020) == [2014, 2016, 2017, 2020]
+    assert rn.comparison_years(2008, 2015) == [2008, 2015]  # only 2014 in the window
+
+
+def test_core_share_report_rail_part_by_hand():
+    # cores' share 0.50 → 0.60 with time, 0.50 → 0.55 with km: rail part +5 points
+    rows = [("chengyugui", d, y, s) for d, vals in (("travel_time", (0.50, 0.60)), ("great_circle", (0.50, 0.55)))
+            for y, s in zip((2014, 2015), vals)]
+    shares = pd.DataFrame(rows, columns=["cluster_id", "distance", "year", "core_endpoint_share"])
+    shares["core_core"], shares["core_periphery"] = 0.2, 0.6
+    coords = pd.DataFrame({"lon": [104.07, 106.55, 106.63], "lat": [30.57, 29.56, 26.65]},
+                          index=[510100, 500100, 520100])
+    values, table = rn.core_share_report(shares, ["chengyugui"], coords, 2014, 2015)
+    assert (values["cmp_first"], values["cmp_last"]) == (2014, 2015)
+    assert values["cp_rail_part_first"] == pytest.approx(5.0)
+    assert values["cp_rail_word_first"] == "towards"
+    assert values["cp_sentences"].endswith("so rail raised the cores' share by 5.0 points")
+    assert len(table) == 2 and values["core_km_min"] < values["core_km_max"]
+    shares.loc[(shares["distance"] == "great_circle") & (shares["year"] == 2015), "core_endpoint_share"] = 0.7
+    values, _ = rn.core_share_report(shares, ["chengyugui"], coords, 2014, 2015)
+    assert values["cp_rail_word_first"] == "away from"
+    assert "lowered the cores' share by 10.0 points" in values["cp_sentences"]

@@ -201,3 +201,166 @@ def test_chapter_08_refuses_a_bad_map_year(tmp_path):
 
     with pytest.raises(PapermillExecutionError, match="MAP_YEAR must be an integer year"):
         run_chapter("08_yrd_mechanism", tmp_path / "bad.ipynb", {"MAP_YEAR": 1980})
+
+
+# ---------------------------------------------------------------------------------------
+# chapter assembly: prose values, tables and verdicts
+# ---------------------------------------------------------------------------------------
+
+def _four_cohorts():
+    return pd.DataFrame({
+        "city_code": [1, 2, 3, 4, 5, 6, 7],
+        "name_zh": ["上海市", "无锡市", "泰州市", "合肥市", "马鞍山市", "芜湖市", "温州市"],
+        "province_zh": ["上海市", "江苏省", "江苏省", "安徽省", "安徽省", "安徽省", "浙江省"],
+        "cohort": [1992, 1992, 1997, 2003, 2003, 2013, 2016],
+        "meeting_zh": ["前身", "前身", "首次会议", "第四次会议", "第四次会议", "第十三次会议", "第十六次会议"]})
+
+
+def test_cohort_overview_and_display():
+    cohorts, ordinals, values = mc.cohort_overview(_four_cohorts())
+    assert values == {"first_cohort": 1992, "last_cohort": 2016, "n_founders": 2, "n_members_last": 7,
+                      "n_cohorts": 5, "membership_path": "2 → 3 → 5 → 6 → 7", "n_1997": 3,
+                      "cohort_2": 1997, "cohort_3": 2003, "cohort_4": 2013,
+                      "biggest_cohort": 2003, "biggest_joined": 2}
+    assert ordinals.to_dict() == {1997: 1, 2003: 4, 2013: 13, 2016: 16}
+    shown = mc.cohort_display(cohorts)
+    assert list(shown.columns) == ["Year", "Joined", "Members", "Meeting no.", "Cities admitted 入会城市"]
+    assert shown["Meeting no."].tolist() == ["–", "1", "4", "13", "16"]
+
+
+def test_timeline_values():
+    events = pd.DataFrame({"cluster_id": ["yrd", "yrd", "middle_yangtze", "middle_yangtze"],
+                           "event_type": ["plan_approval", "plan_issued", "plan_approval", "hsr_opening"],
+                           "date": ["2016-05-22", "2019-12-01", "2015-03-26", "2009-12-26"],
+                           "year": [2016, 2019, 2015, 2009]})
+    timeline = events.iloc[[0, 2, 3]]
+    cum = mc.cumulative_membership(_four_cohorts())
+    out = mc.timeline_values(events, timeline, cum)
+    assert out == {"n_timeline_events": 3, "n_timeline_plans": 2, "yrd_plan_date": "2016-05-22",
+                   "yrd_outline_date": "2019-12-01", "my_plan_date": "2015-03-26", "members_at_plan": 7}
+
+
+def test_plan_coverage_summary():
+    plan = pd.DataFrame({"cluster_id": ["yrd26"] * 3 + ["yrd41"] * 7 + ["middle_yangtze"],
+                         "city_code": [1, 2, 6] + list(range(1, 8)) + [9]})
+    short = {c: n[:2] for c, n in zip(_four_cohorts()["city_code"], _four_cohorts()["name_zh"])}
+    table, values = mc.plan_coverage_summary(_four_cohorts(), plan, 2020, short)
+    assert values["yrd26_full_year"] == 2013 and values["yrd41_full_year"] == 2016
+    assert values["yrd26_in_2013"] == 3 and values["n_outside_yrd26"] == 4
+    assert values["later_2013_provinces"] == "浙江省"
+    assert values["later_2013_in_plan"] == "" and values["later_2013_outside"] == "温州"
+    assert list(table.columns) == ["End of year", "of the 26 plan cities", "of the 41 cities of 三省一市"]
+    assert table["End of year"].tolist() == [1992, 1997, 2003, 2013, 2016, 2020]
+    # a plan never complete gives -1
+    _, values = mc.plan_coverage_summary(_four_cohorts(), plan.replace({"city_code": {6: 8}}), 2020, short)
+    assert values["yrd26_full_year"] == -1
+
+
+@pytest.mark.parametrize("trend, word", [
+    ({"n_steps": 4, "n_down": 3, "monotone": False}, "yes, with one exception"),
+    ({"n_steps": 1, "n_down": 1, "monotone": True}, "yes, at every step"),
+    ({"n_steps": 5, "n_down": 3, "monotone": False}, "mostly"),
+    ({"n_steps": 4, "n_down": 2, "monotone": False}, "no"),
+])
+def test_poorer_word(trend, word):
+    assert mc.poorer_word(trend) == word
+
+
+def test_joiner_values_and_common_year():
+    joined = mc.joining_gdp_per_capita(_members(), _panel(), 2000, 2010)
+    summary = mc.cohort_relative_summary(joined)
+    v = mc.joiner_values(joined, summary, 1992, lambda c: f"city{c}")
+    assert v["n_measured_cities"] == 4 and v["n_unmeasured_cities"] == 1
+    assert v["unmeasured_reasons"] == "no GDP per head in 2005" and v["n_measured_later"] == 2
+    assert v["first_measured_cohort"] == 1992 and v["last_measured_cohort"] == 2005
+    assert v["last_cohort_rel"] == pytest.approx(0.25) and v["n_steps"] == 2 and v["n_down"] == 2
+    assert v["poorer_word"] == "yes, at every step"
+    assert v["rises"] == "none"
+    assert v["poorest_city"] == "city4" and v["poorest_rel"] == pytest.approx(0.25) and v["poorest_year"] == 2005
+    assert v["founders_min"] == pytest.approx(0.5) and v["founders_max"] == pytest.approx(1.5)
+    shown, values = mc.common_year_comparison(_members(), _panel(), summary, 2000, 2010)
+    assert list(shown.columns) == ["Cohort", "Measured in", "Cities", "Mean at joining", "Lowest", "Mean in 2010"]
+    assert shown["Measured in"].tolist() == ["2000", "2000", "2005"]
+    # nobody has a value in 2010: no common-year means
+    assert np.isnan(values["at_last_first"]) and values["n_later_cohorts"] == 0 and values["n_closer"] == 0
+    shown, values = mc.common_year_comparison(_members(), _panel(), summary, 2000, 2005)
+    # 2005: founders 200, 400 (mean 300); 3 → 0.5; 4 → 0.25 (5 missing)
+    assert values["at_last_first"] == pytest.approx(1.0)
+    assert values["n_later_cohorts"] == 2 and values["n_closer"] == 0
+
+
+def _means(before, peak, after, years=(2, 2, 2)):
+    return pd.DataFrame({"period": ["before the plan", "claimed peak", "claimed decline"],
+                         "first": [2000, 2015, 2018], "last": [2014, 2017, 2023],
+                         "years": list(years), "mean": [before, peak, after]})
+
+
+def test_gamma_text_pattern_and_coverage():
+    assert mc.gamma_text(_means(0.01, 0.002, 0.02), "claimed peak") == "0.0020 (2 years)"
+    assert mc.gamma_text(_means(np.nan, 0.002, 0.02, (0, 2, 2)), "before the plan") == \
+        "not measured (no year of it in the window)"
+    assert mc.proxy_pattern(_means(0.01, 0.002, 0.02)) == "does show"
+    assert mc.proxy_pattern(_means(0.01, 0.012, 0.02)) == "does not show"
+    assert mc.proxy_pattern(_means(np.nan, 0.002, 0.02, (0, 2, 2))) == "cannot show, in this window,"
+    gap = pd.DataFrame({"n_cities": [6, 6, 5]})
+    assert mc.coverage_text(gap.iloc[:2], 6) == "every year has a deflator for all of them"
+    assert mc.coverage_text(gap, 6) == "in 1 of its 3 years fewer cities have a deflator; the minimum is 5"
+    shown = mc.period_means_display(_means(0.01, 0.002, 0.02))
+    assert shown["Years"].tolist() == ["2000–2014", "2015–2017", "2018–2023"]
+    assert list(shown.columns) == ["Period", "Years", "Years with γ", "Mean γ (log points)"]
+
+
+def test_middle_yangtze_proxy_on_planted_border():
+    rng = np.random.default_rng(0)
+    cities = pd.DataFrame({"city_code": range(6), "lon": [110, 111, 112, 110.5, 111.5, 112.5],
+                           "lat": [30, 30.5, 31, 29, 29.5, 30]})
+    rows = []
+    for c in range(6):
+        prov = "甲" if c < 3 else "乙"
+        shock = 0.0
+        for t in range(2000, 2006):
+            shock += (0.05 if prov == "乙" and t % 2 else -0.05 if prov == "乙" else 0.0) + rng.normal(0, 0.001)
+            rows.append({"city_code": c, "province_zh": prov, "year": t, "gdp_deflator": float(np.exp(shock))})
+    plan = pd.DataFrame({"cluster_id": "middle_yangtze", "city_code": range(6)})
+    events = pd.DataFrame({"cluster_id": ["middle_yangtze", "yrd"], "year": [2003, 2003],
+                           "title_en": ["plan approved", "other"], "date": ["2003-04", "2003-05"]})
+    _gap, _means, values, verdict = mc.middle_yangtze_proxy(events, plan, pd.DataFrame(rows), cities,
+                                                            2000, 2005, peak=(2003, 2004))
+    assert values["n_my_events"] == 1 and values["my_event_list"] == "plan approved (2003-04)"
+    assert values["gamma_before_years"] == 2 and values["gamma_peak_years"] == 2 and values["gamma_after_years"] == 1
+    assert values["gamma_peak"] == pytest.approx(0.05, abs=0.005)
+    assert values["gap_span"] == "2001–2005" and values["gap_n_years"] == 5 and values["gap_n_cluster"] == 6
+    assert values["gap_coverage_text"] == "every year has a deflator for all of them"
+    assert values["proxy_pattern"] in {"does show", "does not show"}
+    assert verdict.category == "not testable with our data"
+    assert verdict.evidence.startswith("1 Middle Yangtze events in the typed table; proxy (yearly border term "
+                                       "on deflator changes, 2000–2005): mean γ ")
+    assert verdict.evidence.endswith(f"above zero beyond its 95 % interval in {values['gap_n_sig']} of 5 years")
+
+
+def test_housing_fund_claim_both_ways():
+    plan = pd.DataFrame({"cluster_id": ["middle_yangtze", "yrd41"], "city_code": [420100, 340100]})
+    values, verdict = mc.housing_fund_claim(plan)
+    assert values == {"hefei_in_my": "outside"}
+    assert verdict.evidence.startswith("the four capitals include 合肥, outside the Middle Yangtze plan")
+    values, verdict = mc.housing_fund_claim(plan.assign(cluster_id="middle_yangtze"))
+    assert values == {"hefei_in_my": "inside"} and "合肥, inside" in verdict.evidence
+    assert mc.wuhan_investment_verdict().category == "not testable with our data"
+
+
+def test_committee_growth_verdicts():
+    cum = pd.DataFrame({"year": range(1992, 2020)})
+    cum["members"] = np.select([cum["year"] < 1997, cum["year"] < 2015, cum["year"] < 2019], [14, 15, 30], 41)
+    ordinals = pd.Series({1997: 1, 2004: 5, 2013: 13, 2016: 16})
+    cohorts = pd.DataFrame({"members": [14, 15, 30, 41]})
+    values, v004, v003 = mc.committee_growth(cum, ordinals, cohorts, 1992)
+    assert values == {"meeting_2015": pytest.approx(15.0), "n_2015": 30}
+    assert v004.verdict == "supported"
+    assert v004.evidence == "typed membership: 14 cities in 1992, 41 at the end of 2019 (path 14 → 15 → 30 → 41)"
+    assert v003.category == "partly supported" and "the 1992 forum had 14" in v003.verdict
+    assert v003.evidence == ("members: 14 (1992), 15 (1997), 30 (2015); meeting numbers 13 (2013) and 16 (2016) "
+                             "imply the 15th meeting in 2015 if meetings were annual")
+    cum.loc[cum["year"] == 2019, "members"] = 40
+    cum.loc[cum["year"] == 2015, "members"] = 29
+    _, v004, v003 = mc.committee_growth(cum, ordinals, cohorts, 1992)
+    assert v004.verdict == v003.verdict == "not supported: the typed membership differs"

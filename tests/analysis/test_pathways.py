@@ -116,6 +116,136 @@ def test_direction_and_parameters():
             sc.validate_scenario_parameters(**{**ok, key: bad})
 
 
+
+# ----------------------------------------------------------------------------- chapter 12 tables and values
+CD, CQ, ZY = 510100, 500100, 512000  # chengyu cores (config.CORE_CITIES) and one other city
+
+
+def _cy_times():
+    t = np.array([[0.0, 2.0, 1.0], [2.0, 0.0, 1.5], [1.0, 1.5, 0.0]])
+    return pd.DataFrame(t, index=[CD, CQ, ZY], columns=[CD, CQ, ZY])
+
+
+def _cy_last(**extra):
+    frame = pd.DataFrame({"cluster_id": "chengyu", "city_code": [CD, CQ, ZY, 511900],
+                          "population": [2000.0, 3200.0, 230.0, np.nan], "gdp": [20000.0, 28000.0, 900.0, 800.0],
+                          "gdp_per_capita": [100000.0, 87500.0, 39130.0, np.nan]})
+    return frame.assign(**extra)
+
+
+def test_rail_scenario_baseline_threshold_and_sentences():
+    faster = _cy_times()
+    faster.loc[CD, CQ] = faster.loc[CQ, CD] = 1.0
+    table, usable, values = sc.rail_scenario(_cy_last(), _cy_times(), _cy_times(), {"mid": faster},
+                                             {"mid": "中线 middle"}, ["chengyu"], 2.0)
+    assert table["scenario"].tolist() == ["baseline", "中线 middle"]
+    # core–core time halves: that pair's linkage ×4; the others unchanged
+    base = sc.linkage_indicators(usable["chengyu"], _cy_times(), [CQ, CD], 2.0)
+    new = sc.linkage_indicators(usable["chengyu"], faster, [CQ, CD], 2.0, threshold=base["threshold"])
+    assert table["linkage Δ"].iloc[1] == pytest.approx(new["total"] / base["total"] - 1)
+    assert values["s1_dropped_chengyu"] == 1 and values["s1_n_dropped"] == 1  # no population
+    assert values["s1_last_label"] == "中线 middle"
+    assert values["s1_sentences"].startswith("Chengdu–Chongqing: total linkage +")
+
+
+def test_faster_pairs_counts_pairs_that_gain_more_than_a_minute():
+    after = _cy_times()
+    after.loc[CD, CQ] = after.loc[CQ, CD] = 1.0
+    after.loc[CD, ZY] = after.loc[ZY, CD] = 1.0 - 0.5 / 60  # half a minute: not counted
+    pairs, values = sc.faster_pairs([CD, CQ, ZY], _cy_times(), after, 2.0)
+    assert values == {"s1_n_pairs_faster": 1, "s1_n_pairs": 3}
+    assert pairs[["code_a", "code_b"]].values.tolist() == [[CD, CQ]]
+    assert pairs["gain"].iloc[0] == pytest.approx(4.0)
+
+
+def test_core_pair_values_reads_the_matrices():
+    codes = [sc.CD, sc.CQ, sc.GY, *sc.SECONDARY.values(), sc.ZIYANG, sc.ZUNYI]
+    base = pd.DataFrame(2.0, index=codes, columns=codes)
+    after = base.copy()
+    after.loc[sc.CD, sc.CQ] = after.loc[sc.CQ, sc.CD] = 0.9
+    values = sc.core_pair_values(base, after, 1.2)
+    assert values["s1_cdcq_typed"] == 1.2 and values["s1_cdcq_before"] == 2.0 and values["s1_cdcq_after"] == 0.9
+    assert values["s1_secondary_text"].startswith("成都–宜宾 2.0 h → 2.0 h")
+    table = sc.travel_target_table(pd.DataFrame({"paper": ["000", "001"]},
+                                                index=["p000_hsr_3h_circle", "p001_travel_time_targets"]),
+                                   base, after, 2020)
+    assert table["with the planned lines (model)"].tolist() == [
+        "slowest core pair 2.00 h (network of 2020: 2.00 h)",
+        "Chengdu–Chongqing 0.90 h; secondary links barely change"]
+
+
+def test_combined_pc_is_gdp_over_population():
+    frame = pd.DataFrame({"gdp": [100.0, 300.0], "population": [10.0, 30.0]})
+    assert sc.combined_pc(frame) == pytest.approx(100000.0)  # 400 亿元 / 40 万人 = 10 万元
+
+
+def test_gap_scenarios_both_variants_and_text():
+    zh = {CD: "成都", CQ: "重庆", ZY: "资阳"}.get
+    table, cases, _, values = sc.gap_scenarios(_cy_last(), ["chengyu"], 0.5, zh)
+    assert [k["variant"] for k in cases] == ["lagging core", "all non-core cities"]
+    lag = cases[0]
+    assert lag["chosen"] == [CQ] and lag["target"] == pytest.approx(100000.0)
+    assert lag["y2"][CQ] == pytest.approx(87500.0 + 0.5 * 12500.0)
+    rest = cases[1]
+    assert rest["target"] == pytest.approx(48000 / 5200 * 1e4)
+    assert values["s2_n_dropped"] == 1
+    assert values["s2_lag_text"].startswith("Chengdu–Chongqing: 重庆 87,500 → 93,750 元 (target 100,000)")
+    # 重庆 87,500 is below the cluster's combined 48,900/5,430 万 ≈ 90,055 元
+    assert values["s2_lag_above"] == "Chengdu–Chongqing: 重庆 below it"
+    assert table["raised"].tolist() == ["重庆", "1 cities"]
+    cluster, frame, target = sc.gap_figure_case(cases)
+    assert cluster == "chengyu" and frame["changed"].tolist() == [False, False, True]
+    assert target == pytest.approx(rest["target"])
+
+
+def test_gap_scenarios_without_two_cores():
+    qz = pd.DataFrame({"cluster_id": "qianzhong", "city_code": [520100, 520300],
+                       "population": [600.0, 650.0], "gdp": [4000.0, 3500.0],
+                       "gdp_per_capita": [66667.0, 53846.0]})
+    _, cases, _, values = sc.gap_scenarios(qz, ["qianzhong"], 0.5, str)
+    assert [k["variant"] for k in cases] == ["all non-core cities"]
+    assert values["s2_lag_text"] == "no cluster of this run has two cores"
+    assert values["s2_lag_above"] == "no lagging core in this run"
+    assert sc.gap_figure_case([]) == (None, None, None)
+    unavailable = sc.CoordinationBaseline(pd.DataFrame(), 2021, 2020)
+    assert not unavailable.available
+    out = sc.gap_coordination_effect(qz, cases, unavailable, 2023, 0.5, str)
+    assert out["s2_d_year"] == "none" and out["s2_d_text"].startswith("not computable")
+
+
+def test_core_growth_scenarios_primacy_by_hand():
+    last = _cy_last()
+    table, values = sc.core_growth_scenarios(last, ["chengyu"], "gdp", 0.5, lambda c: str(c), lambda c: f"c{c}")
+    # base: 28000/20000 = 1.4; growing Chengdu by 50 % -> 30000/28000
+    rows = table.set_index("core grown")
+    assert rows.loc[f"c{CQ}", "S2"] == pytest.approx(1.4) and rows.loc[f"c{CQ}", "S2 after"] == pytest.approx(2.1)
+    assert rows.loc[f"c{CD}", "S2 after"] == pytest.approx(30000 / 28000)
+    assert rows.loc[f"c{CD}", "largest after"] == str(CD)
+    assert values["s3_cy_text"].startswith(f"Chengdu–Chongqing, {CQ} +50%: S2 1.40 → 2.10")
+    _, none = sc.core_growth_scenarios(last, ["yrd26"], "gdp", 0.5, str, str)
+    assert none == {"s3_cy_text": "Chengdu–Chongqing is not among the clusters of this run", "s3_q_range": "n/a"}
+
+
+def test_exercise_values_full_closure_and_decay():
+    last = _cy_last()
+    _, _, frames, _ = sc.gap_scenarios(last, ["chengyu"], 0.5, str)
+    _, usable, _ = sc.rail_scenario(last, _cy_times(), _cy_times(), {"x": _cy_times()}, {"x": "x"}, ["chengyu"], 2.0)
+    after = _cy_times() / 2
+    values = sc.exercise_values(frames, usable, _cy_times(), after, "chengyu", 0.5)
+    assert values["ex1_before"] > values["ex1_half"] > values["ex1_full"] > 0  # cores still differ
+    # every time halved: linkage ×2^b
+    assert values["ex2_b1"] == pytest.approx(1.0) and values["ex2_b2"] == pytest.approx(3.0)
+    assert values["ex2_cluster"] == "Chengdu–Chongqing"
+
+
+def test_parameter_values_and_lines_text():
+    values = sc.parameter_values(2015, 2023, 2023, 0.5, 0.2, 2.0, ["chengyu", "yrd26"], "gdp")
+    assert values["clusters_en"] == "Chengdu–Chongqing, Yangtze River Delta (26)"
+    assert values["scenario_year"] == 2023 and isinstance(values["size_word"], str)
+    lines = pd.DataFrame({"line_zh": ["中线"], "line_en": ["middle"], "planned_time_h": [0.8333],
+                          "between": [["成都市", "重庆市"]], "verification": ["verified"]}, index=["m"])
+    assert sc.lines_text(lines, ["m"]) == "中线 (middle, 50 min 成都–重庆, verified)"
+
 @requires_mirror
 def test_typed_lines_file_is_valid():
     lines = sc.scenario_lines().set_index("line_id")

@@ -310,7 +310,7 @@ def test_failed_steps_are_reported_and_give_exit_code_1(bench, tmp_path, monkeyp
     assert "make rerun CHAPTER=03_development_gaps CLUSTER=middle_yangtze YEARS=2005-2019" in fake.commands[0]
     assert "## Failures" in md and "failed here" in md
     assert "| 8 | rerun-all speed-up (--jobs 1 time / --jobs 2 time) | — | — | ≥ 1.7× | failed |" in md
-    assert not (REPO / "bench" / "latest.md").exists() or "--only" not in (REPO / "benchmarks" / "latest.md").read_text(encoding="utf-8")
+    assert not (REPO / "bench" / "latest.md").exists() or "--only" not in (REPO / "bench" / "latest.md").read_text(encoding="utf-8")
 
 
 def test_step6_failure_quotes_the_chapter_command_without_the_wrapper(bench, tmp_path, monkeypatch):

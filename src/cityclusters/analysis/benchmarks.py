@@ -46,6 +46,7 @@ from cityclusters.analysis import (
     hierarchy as urban_system,
 )
 from cityclusters.analysis import linkages as rn
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
@@ -590,3 +591,333 @@ def stated_trillion(text: str) -> float:
     if not hit:
         raise ValueError(f"no 'N trillion' in stated value {text!r}")
     return float(hit.group(1))
+
+
+# ----------------------------------------------------------------------------- chapter 10
+#: Claims of papers 002 and 003 tested in chapter 10 (ids of ``data/facts/seed_claims.csv``).
+TEN_CLUSTERS_CLAIM = "p002_ten_clusters_share"
+HALF_GDP_CLAIM = "p003_five_clusters_half_gdp"
+#: Paper 002's bounds for the ten clusters: under 12 % of the land, over 60 % of GDP.
+LAND_BOUND, GDP_BOUND = 0.12, 0.60
+#: Paper 003's five clusters, with the 26-city and the 41-city YRD.
+FIVE_CLUSTERS = ["yrd26", "prd", "jingjinji", "chengyu", "middle_yangtze"]
+FIVE_CLUSTERS_41 = ["yrd41", "prd", "jingjinji", "chengyu", "middle_yangtze"]
+#: Coverage columns shown in chapter 10 (measure id → short column title).
+COVERAGE_SHOWN = {"members": "members", "coordination_d": "D", "theil": "Theil", "primacy_s2": "S2",
+                  "core_share": "linkage", "similarity": "structure"}
+
+
+def check_half_band(half_band) -> None:
+    """Refuse a band around one half that is not a number strictly between 0 and 0.5."""
+    if isinstance(half_band, bool) or not isinstance(half_band, (int, float)) or not 0 < half_band < 0.5:
+        raise ValueError(f"HALF_BAND must be a number between 0 and 0.5; got {half_band!r}")
+
+
+def english_names() -> dict[str, str]:
+    """English name of every cluster of :data:`cityclusters.config.CLUSTERS`."""
+    return {c: config.CLUSTERS[c][1] for c in config.CLUSTERS}
+
+
+def bilingual_names() -> dict[str, str]:
+    """'English (中文)' name of every cluster (the Chinese name without its parenthesised count)."""
+    return {c: f"{config.CLUSTERS[c][1]} ({config.CLUSTERS[c][0].split('（')[0]})" for c in config.CLUSTERS}
+
+
+def overview_values(chosen: Sequence[str], benchmark: str, first_year: int, last_year: int) -> dict:
+    """The chapter's setting for the prose: ``benchmark_name``, ``first_year``, ``last_year``,
+    ``n_clusters``, ``n_others`` and ``others_en`` (English names of the other clusters)."""
+    en = english_names()
+    others = [c for c in chosen if c != benchmark]
+    return {"benchmark_name": bilingual_names()[benchmark], "first_year": first_year, "last_year": last_year,
+            "n_clusters": len(chosen), "n_others": len(others),
+            "others_en": ", ".join(en[c] for c in others) or "no other cluster"}
+
+
+def direction_table(directions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+    """The measures and their directions as chapter 10 shows them (Measure, Ch., Better, Why;
+    "no direction" or the direction, "(contested)" when marked) and the counts for the prose:
+    ``n_measures``, ``n_directed``, ``n_ambiguous`` (no direction), ``n_contested``."""
+    directions = measure_table() if directions is None else directions
+    shown = directions.assign(
+        measure=directions["label_en"] + " " + directions["label_zh"],
+        better=[("no direction" if pd.isna(b) else f"{b}" + (" (contested)" if c else ""))
+                for b, c in zip(directions["better"], directions["contested"])],
+    )
+    values = {"n_measures": len(directions), "n_directed": int(directions["better"].notna().sum()),
+              "n_ambiguous": int(directions["better"].isna().sum()),
+              "n_contested": int(directions["contested"].sum())}
+    table = shown[["measure", "chapter", "better", "reason"]].rename(
+        columns={"measure": "Measure", "chapter": "Ch.", "better": "Better", "reason": "Why"})
+    return table, values
+
+
+def snapshot_table(snap: pd.DataFrame, chosen: Sequence[str], titles: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`snapshot` with measure titles and the clusters' short Chinese names as columns."""
+    shown = snap.assign(measure=[titles[m] for m in snap["measure"]])
+    return shown.rename(columns={c: SHORT_ZH[c] for c in chosen})
+
+
+def snapshot_row(snap: pd.DataFrame, measure_id: str, chosen: Sequence[str]) -> tuple[int, pd.Series]:
+    """The year and the values (cluster → value) of ``measure_id`` in :func:`snapshot`."""
+    row = snap.loc[snap["measure"] == measure_id]
+    return int(row["year"].iloc[0]), row[list(chosen)].iloc[0].astype(float)
+
+
+def measure_value(panel: pd.DataFrame, measure_id: str, cluster: str, year: int | None = None) -> float:
+    """Value of a measure for a cluster in ``year`` (default: its latest year with a value);
+    NaN when there is none."""
+    sub = panel[(panel["measure"] == measure_id) & (panel["cluster_id"] == cluster)].dropna(subset=["value"])
+    if year is not None:
+        sub = sub[sub["year"] == year]
+    return float(sub.sort_values("year")["value"].iloc[-1]) if len(sub) else float("nan")
+
+
+def coordination_sentence(snap: pd.DataFrame, chosen: Sequence[str], benchmark: str,
+                          d_span: tuple[int, int]) -> str:
+    """Sentence on the mean coordination degree D in its latest year: the benchmark's value and
+    whether it is the highest (else which cluster is), with the others' values; or that D
+    is missing when the chosen years lie outside the indicator system's ``d_span``."""
+    if "coordination_d" not in set(snap["measure"]):
+        return (f"The coordination degree D exists only for {d_span[0]}–{d_span[1]}, outside the years chosen, "
+                "so it is missing from this run.")
+    en = english_names()
+    others = [c for c in chosen if c != benchmark]
+    d_year, d_vals = snapshot_row(snap, "coordination_d", chosen)
+    top = d_vals.idxmax()
+    return (f"In {d_year} the mean coordination degree D of {en[benchmark]} was {d_vals[benchmark]:.3f}; "
+            + ("the highest among the clusters compared" if top == benchmark else
+               f"{en[top]} was the highest, at {d_vals[top]:.3f}")
+            + (" (others: " + "; ".join(f"{en[c]} {d_vals[c]:.3f}" for c in others if c != top) + ")."
+               if [c for c in others if c != top] else "."))
+
+
+def dashboard_values(panel: pd.DataFrame, snap: pd.DataFrame, chosen: Sequence[str], benchmark: str,
+                     first_year: int, d_span: tuple[int, int]) -> dict:
+    """Chapter 10's sentences on the dashboard: the coordination sentence (``d_text``), the
+    benchmark's Theil index in its latest year (``theil_year``, ``theil_bench``) and in
+    ``first_year`` (``theil_bench_first``, ``theil_bench_trend`` "fell"/"rose"), the clusters
+    with smaller and larger Theil than the benchmark (``theil_lower_text``,
+    ``theil_higher_text``) and the number of clusters whose Theil index misses member cities
+    in some year (``n_clusters_with_gaps``)."""
+    en = english_names()
+    others = [c for c in chosen if c != benchmark]
+    theil_year, th = snapshot_row(snap, "theil", chosen)
+    lower = [c for c in others if th[c] < th[benchmark]]
+    higher = [c for c in others if th[c] >= th[benchmark]]
+    theil_first = measure_value(panel, "theil", benchmark, first_year)
+    cov = coverage_table(panel).set_index("cluster_id")
+    gaps_left = {c: int(cov.at[c, "members"] - cov.at[c, "theil"]) for c in chosen if "theil" in cov.columns}
+    return {
+        "d_text": coordination_sentence(snap, chosen, benchmark, d_span),
+        "theil_year": theil_year, "theil_bench": th[benchmark],
+        "theil_lower_text": ", ".join(f"{en[c]} ({th[c]:.3f})" for c in lower) if lower else "none",
+        "theil_higher_text": ", ".join(f"{en[c]} ({th[c]:.3f})" for c in higher) if higher else "none",
+        "theil_bench_first": theil_first,
+        "theil_bench_trend": "fell" if theil_first > th[benchmark] else "rose",
+        "n_clusters_with_gaps": sum(1 for v in gaps_left.values() if v > 0),
+    }
+
+
+def coverage_shown(panel: pd.DataFrame) -> pd.DataFrame:
+    """:func:`coverage_table` as chapter 10 shows it: short cluster names and the columns of
+    :data:`COVERAGE_SHOWN` (fewest cities used in any year)."""
+    cov = coverage_table(panel)
+    shown = cov[["cluster_id", *[c for c in COVERAGE_SHOWN if c in cov.columns]]]
+    shown = shown.assign(cluster_id=shown["cluster_id"].map(SHORT_ZH)).rename(columns=COVERAGE_SHOWN)
+    return shown.rename(columns={"cluster_id": "cluster"})
+
+
+def years_behind_values(table: pd.DataFrame, panel: pd.DataFrame, benchmark: str) -> dict:
+    """Chapter 10's sentences on the years-behind table: counts (``yb_cells``, ``yb_behind``,
+    ``yb_ahead``, ``yb_censored``, from :func:`lag_summary`), the largest lag
+    (``yb_worst_text``) and a worked example, the first uncensored lag (``yb_example``)."""
+    en = english_names()
+    summary = lag_summary(table)
+    if summary["worst_cluster"] is not None:
+        worst = (f"The largest lag is that of {en[summary['worst_cluster']]} in "
+                 f"the {measure(summary['worst_measure']).label_en}: "
+                 f"{'at least ' if summary['worst_censored'] else ''}{summary['worst_years']} years.")
+    else:
+        worst = "No cluster lags the benchmark on any measure compared."
+    example = table[(table["status"] == "behind") & ~table["censored"].astype(bool)]
+    if len(example):
+        row = example.iloc[0]
+        bench_series = panel[(panel["measure"] == row["measure"])
+                             & (panel["cluster_id"] == benchmark)].set_index("year")["value"]
+        ex = (f"For example, {en[row['cluster_id']]} scored {row['value']:.3f} in {int(row['year'])} on the "
+              f"{measure(row['measure']).label_en}; {en[benchmark]} first reached that level in "
+              f"{int(row['reached_year'])} ({bench_series[int(row['reached_year'])]:.3f}, "
+              f"{'higher' if row['better'] == 'higher' else 'lower'} being better), "
+              f"so the lag is {int(row['year'])} − {int(row['reached_year'])} = {int(row['years'])} years.")
+    else:
+        ex = "In this run no cell has an uncensored lag to serve as an example."
+    return {"yb_cells": summary["cells"], "yb_behind": summary["behind"], "yb_ahead": summary["ahead"],
+            "yb_censored": summary["censored"], "yb_worst_text": worst, "yb_example": ex}
+
+
+def claim_year(claims: pd.DataFrame, claim_id: str) -> int:
+    """The year of a seed claim (first four characters of its ``year``; claims indexed by id)."""
+    return int(str(claims.at[claim_id, "year"])[:4])
+
+
+def five_cluster_groups(prd_codes: Sequence[int]) -> dict[str, list[int]]:
+    """City codes of paper 003's five clusters with the 26-city and with the 41-city YRD
+    (the Pearl River Delta's nine cities ``prd_codes`` typed separately)."""
+    extra = {"prd": list(prd_codes)}
+    return {"five clusters (YRD 26)": cluster_codes(FIVE_CLUSTERS, extra),
+            "five clusters (YRD 41)": cluster_codes(FIVE_CLUSTERS_41, extra)}
+
+
+def share_values(shares_002: pd.DataFrame, shares_003: pd.DataFrame, year_002: int, year_003: int,
+                 national_003: float, half_band: float, n_prd: int) -> dict:
+    """Chapter 10's numbers on the five clusters' weight (first row of each
+    :func:`national_shares`: YRD 26; second: YRD 41): cities, land and population shares and
+    GDP share in ``year_002`` (``five_*``), the land left under paper 002's 12 %
+    (``land_left``), the GDP share, level and national sum (trillion yuan) in ``year_003`` and
+    the share of paper 003's stated national GDP ``national_003`` (trillion yuan)."""
+    s2, s3 = shares_002.iloc[0], shares_003.iloc[0]
+    return {
+        "year_002": year_002, "year_003": year_003, "five_cities": int(s2["cities"]),
+        "five_land": s2["land_share"], "five_pop_2010": s2["pop_share_2010"],
+        "five_pop_2020": s2["pop_share_2020"], "five_gdp_002": s2["gdp_share"],
+        "land_left": max(0.0, LAND_BOUND - s2["land_share"]),
+        "five_gdp_003": s3["gdp_share"], "five41_gdp_003": shares_003.iloc[1]["gdp_share"],
+        "five_gdp_003_level": s3["gdp"] / 1e4,  # 亿元 → trillion yuan
+        "national_gdp_003": s3["national_gdp"] / 1e4, "national_units_003": int(s3["national_units"]),
+        "paper_national_003": national_003, "five_gdp_003_paper": s3["gdp"] / 1e4 / national_003,
+        "half_band": half_band, "n_prd": n_prd,
+    }
+
+
+def share_table(shares_002: pd.DataFrame, shares_003: pd.DataFrame, year_002: int, year_003: int) -> pd.DataFrame:
+    """The groups' shares of land, population (2010, 2020) and GDP (both claim years)."""
+    return pd.DataFrame({
+        "group": shares_002["group"], "cities": shares_002["cities"], "land": shares_002["land_share"],
+        "pop. 2010": shares_002["pop_share_2010"], "pop. 2020": shares_002["pop_share_2020"],
+        f"GDP {year_003}": shares_003["gdp_share"], f"GDP {year_002}": shares_002["gdp_share"],
+    })
+
+
+def ten_clusters_verdict(s2: Mapping, year_002: int) -> Verdict:
+    """Verdict on paper 002's "ten clusters: under 12 % of the land, over 60 % of GDP" from the
+    five clusters we can delimit (a lower bound for the ten; ``s2`` a row of
+    :func:`national_shares` in ``year_002``): not supported if the five already exceed 12 % of
+    the land; partly supported if they already exceed 60 % of GDP; else not testable."""
+    if s2["land_share"] >= LAND_BOUND:
+        verdict = "not supported: five of the ten clusters alone exceed 12 % of the land"
+    elif s2["gdp_share"] > GDP_BOUND:
+        verdict = "partly supported: five of the ten clusters alone exceed 60 % of GDP; the rest is not testable"
+    else:
+        verdict = ("not testable with our data: only five of the ten clusters have member lists; with whole "
+                   "prefectures the ten would hardly stay under 12 % of the land")
+    evidence = (f"five clusters (YRD 26, PRD, Beijing–Tianjin–Hebei, Chengdu–Chongqing, Middle Yangtze): land "
+                f"{s2['land_share']:.1%}, population {s2['pop_share_2020']:.1%} (2020 census), GDP {s2['gdp_share']:.1%} "
+                f"of the sum over prefecture-level units ({year_002})")
+    return Verdict(TEN_CLUSTERS_CLAIM, verdict, evidence)
+
+
+def about_half(share: float, half_band: float) -> bool:
+    """Whether a share is "about half": within 0.5 ± ``half_band``."""
+    return abs(share - 0.5) <= half_band
+
+
+def half_gdp_verdict(shares_003: pd.DataFrame, year_003: int, national_003: float, half_band: float) -> Verdict:
+    """Verdict on paper 003's "five clusters produce about half of GDP" in ``year_003``:
+    supported if the YRD-26 group's share of summed prefecture GDP is within 0.5 ±
+    ``half_band``, else not supported (above or below)."""
+    s3 = shares_003.iloc[0]
+    verdict = ("supported" if about_half(s3["gdp_share"], half_band) else
+               f"not supported: the share is {'above' if s3['gdp_share'] > 0.5 else 'below'} 50 % ± {half_band:.0%}")
+    evidence = (f"{year_003}: {s3['gdp_share']:.1%} of GDP summed over {int(s3['national_units'])} prefecture-level "
+                f"units ({shares_003.iloc[1]['gdp_share']:.1%} with the 41-city YRD); {s3['gdp'] / 1e4 / national_003:.1%} "
+                f"of the paper's {national_003:.1f} trillion")
+    return Verdict(HALF_GDP_CLAIM, verdict, evidence)
+
+
+def interpretation_values(panel: pd.DataFrame, snap: pd.DataFrame, table: pd.DataFrame, chosen: Sequence[str],
+                          benchmark: str, first_year: int) -> dict:
+    """Chapter 10's interpretation: whether the benchmark leads on D and the range of the lags
+    (``interp_d``), which clusters are more equal inside than the benchmark or had larger gaps
+    than it had in the first year of the data (``interp_gaps``), the measures on which some
+    cluster is ahead (``interp_lesson``) and the range of structure similarity (``sim_min``,
+    ``sim_max``)."""
+    en = english_names()
+    others = [c for c in chosen if c != benchmark]
+    if "coordination_d" in set(snap["measure"]) and others:
+        d_vals = snapshot_row(snap, "coordination_d", chosen)[1]
+        beaten = [c for c in others if d_vals[c] >= d_vals[benchmark]]
+        d_rows = table[table["measure"] == "coordination_d"]
+        lags = d_rows.loc[d_rows["status"].isin(["behind", "level"]), "years"]
+        interp_d = (("the benchmark is ahead of every other cluster compared" if not beaten else
+                     f"the benchmark is not ahead of {', '.join(en[c] for c in beaten)}")
+                    + (f", and the lags range from {int(lags.min())} to {int(lags.max())} years" if len(lags) else ""))
+    else:
+        interp_d = "this run has no coordination degree to compare (or no cluster besides the benchmark)"
+    t_rows = table[table["measure"] == "theil"]
+    ahead_t = t_rows.loc[t_rows["status"] == "ahead", "cluster_id"].tolist()
+    never_t = t_rows.loc[t_rows["censored"].astype(bool) & (t_rows["status"] == "behind"), "cluster_id"].tolist()
+    first_t = int(t_rows["reached_year"].min()) if never_t else first_year
+    interp_gaps = ((f"{', '.join(en[c] for c in ahead_t)} {'is' if len(ahead_t) == 1 else 'are'} more equal inside "
+                    "than the benchmark" if ahead_t else "no cluster is more equal inside than the benchmark")
+                   + ("; " + ", ".join(en[c] for c in never_t) + (" has" if len(never_t) == 1 else " have")
+                      + f" larger gaps now than the benchmark had already in {first_t}, the first year of the data"
+                      if never_t else ""))
+    ahead_any = sorted({measure(m).label_en for m in table.loc[table["status"] == "ahead", "measure"]})
+    lesson = (("For Part IV this means that catching up with the benchmark is not one task but several, and "
+               "that on some measures the benchmark is no model: at least one cluster is already ahead of it on "
+               + "; ".join(ahead_any) + ".")
+              if ahead_any else "In this comparison the benchmark leads on every measure with a direction.")
+    sim = panel[panel["measure"] == "similarity"]["value"]
+    return {"interp_d": interp_d, "interp_gaps": interp_gaps, "interp_lesson": lesson,
+            "sim_min": float(sim.min()), "sim_max": float(sim.max())}
+
+
+def lag_by_hand_text(table: pd.DataFrame, chosen: Sequence[str], benchmark: str,
+                     cluster: str = "middle_yangtze") -> str:
+    """Answer to exercise 1 of chapter 10: the Theil lag of ``cluster`` worked by hand (or why
+    it cannot be done in this run: the cluster is the benchmark, not chosen, or has no value)."""
+    if benchmark == cluster:
+        return "The Middle Yangtze cluster is the benchmark of this run; set BENCHMARK back to \"yrd26\" to do this exercise."
+    if cluster not in [c for c in chosen if c != benchmark]:
+        return "Add \"middle_yangtze\" to CLUSTERS to do this exercise; it is not among the clusters of this run."
+    row = table[(table["measure"] == "theil") & (table["cluster_id"] == cluster)]
+    r = row.iloc[0] if len(row) else None
+    if r is None or r["status"] == "no data":
+        return "The Middle Yangtze cluster has no Theil value in the comparison year of this run."
+    if r["status"] == "ahead":
+        return (f"In {int(r['year'])} the Middle Yangtze value ({r['value']:.3f}) is below the benchmark's "
+                f"({r['benchmark_value']:.3f}): the cluster is ahead, and there is no lag to count.")
+    return (f"In {int(r['year'])} the Middle Yangtze Theil index is {r['value']:.3f}. The benchmark's series first "
+            f"falls to or below it in {int(r['reached_year'])}, so the lag is {int(r['year'])} − "
+            f"{int(r['reached_year'])} = {int(r['years'])} years; "
+            + ("this is the first year of the data, so the number is a lower bound."
+               if r["censored"] else "this is not the first year of the data, so the number is not censored."))
+
+
+def exercise_values(panel: pd.DataFrame, snap: pd.DataFrame, table: pd.DataFrame, shares_003: pd.DataFrame,
+                    chosen: Sequence[str], benchmark: str, half_band: float) -> dict:
+    """Answers to chapter 10's exercises: the lag by hand (``ex1_text``), whether the verdict on
+    paper 003 changes with the 41-city YRD (``ex2_text``), the clusters with the largest and
+    smallest Theil index (``ex3_text``) and whether the order of the clusters by D is the same
+    in every year (``ex3_d_text``)."""
+    en = english_names()
+    within = about_half(shares_003.iloc[0]["gdp_share"], half_band)
+    within41 = about_half(shares_003.iloc[1]["gdp_share"], half_band)
+    ex2 = ("The verdict does not change." if within41 == within else
+           "The verdict changes: the share leaves (or enters) the band of 50 % ± "
+           f"{half_band:.0%}, so the claim depends on the delimitation of the YRD.")
+    theil_year, th = snapshot_row(snap, "theil", chosen)
+    largest_gap = th.idxmax()
+    ex3 = (f"In {theil_year} the cluster with the largest gaps among those compared is {en[largest_gap]} "
+           f"(Theil {th[largest_gap]:.3f}; the smallest: {en[th.idxmin()]}, {th.min():.3f}).")
+    d_all = panel[panel["measure"] == "coordination_d"].pivot(index="year", columns="cluster_id", values="value")
+    if len(d_all) and d_all.shape[1] > 1:
+        orders = {tuple(r.sort_values().index) for _, r in d_all.dropna().iterrows()}
+        ex3_d = ("The order of the clusters by D is the same in every year, so the years behind change less with the "
+                 "benchmark than the gaps do." if len(orders) == 1 else
+                 f"The order of the clusters by D changes between years ({len(orders)} different orders), so the "
+                 "years behind depend on the benchmark for D as well.")
+    else:
+        ex3_d = "This run has no coordination degree for several clusters to compare."
+    return {"ex1_text": lag_by_hand_text(table, chosen, benchmark), "ex2_text": ex2, "ex3_text": ex3,
+            "ex3_d_text": ex3_d}

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth
 from cityclusters.models import did, event_study
@@ -46,6 +47,11 @@ __all__ = [
     "restrict_years", "run_estimators", "event_study_frame", "pretrend_test",
     "placebo_estimate", "cohort_att", "robustness_table", "group_means",
     "compare_published", "night_light_table",
+    "QUOTED_COHORTS", "QUOTED_ROBUSTNESS", "ci_text", "cohort_roles_table", "design_values",
+    "level_trap_values", "means_with_founders", "estimate_values", "event_study_frames",
+    "pretrend_values", "cohort_estimates", "cohort_values", "cohort_display", "robustness_values",
+    "leave_one_cohort_out", "robustness_display", "loco_display", "other_outcomes",
+    "published_comparison", "membership_values", "enlargement_verdict", "growth_cohort_rows", "pretrend_word",
 ]
 
 #: The provinces whose prefecture-level units all joined the committee by 2019.
@@ -610,3 +616,361 @@ def night_light_table() -> pd.DataFrame:
 
     lights = subsystems.to_city_codes(src.read_night_light(), src.NIGHT_LIGHT)
     return lights[["city_code", "year", "night_light"]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# chapter assembly: the values, tables and verdicts the chapter shows
+# ---------------------------------------------------------------------------------------
+
+#: Cohorts whose ATT is quoted in the prose (``att_c<year>``).
+QUOTED_COHORTS = (2003, 2010, 2013, 2018, 2019)
+#: Robustness rows quoted in the prose: glue key → specification of :func:`robustness_table`.
+QUOTED_ROBUSTNESS = {
+    "pl2": "placebo: adoption 2 years earlier (SA)",
+    "pl3": "placebo: adoption 3 years earlier (SA)",
+    "inside": "controls: not-yet-treated YRD members only",
+    "end2019": "sample ends in 2019",
+    "next": "adoption from the year after joining",
+}
+
+
+def ci_text(low: float, high: float) -> str:
+    """A 95 % interval as text, e.g. ``"[-0.12, +1.30]"``; "–" when the bound is missing."""
+    return f"[{low:+.2f}, {high:+.2f}]" if np.isfinite(low) else "–"
+
+
+def cohort_roles_table(members: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """The committee's cohorts with their cities and the roles those cities take in this design.
+
+    ``roles`` from :func:`estimation_panel`. Returns ``joined, cities (n), cities, in this
+    chapter`` (roles joined by "; ").
+    """
+    cohorts = members.groupby("cohort").agg(n=("city_code", "size"),
+                                            cities=("name_zh", lambda s: "、".join(s.str.replace("市", ""))))
+    role_of = roles.set_index("city_code")["role"]
+    cohorts["in this chapter"] = [
+        "; ".join(sorted(set(role_of.reindex(members.loc[members["cohort"] == g, "city_code"]).dropna())))
+        for g in cohorts.index]
+    return cohorts.reset_index().rename(columns={"cohort": "joined", "n": "cities (n)"})
+
+
+def design_values(roles: pd.DataFrame, data: pd.DataFrame, last_year: int) -> tuple[pd.DataFrame, dict]:
+    """The treated cities of the design and the prose numbers describing it.
+
+    Returns the treated cities (used, with a cohort) and: treated cities and cohorts, outside
+    controls, members joining after the window, always-treated members, cities dropped for
+    gaps (with their missing years), city-years, single-city cohorts, population breaks
+    smoothed (threshold :data:`POP_BREAK` log points × 100; list cut at 300 characters) and
+    the last treated cohort (``last_year`` when there is none).
+    """
+    used = roles[roles["used"]]
+    treated = used[used["cohort"].notna()]
+    dropped = roles[roles["in_sample"] & ~roles["used"]]
+    single = treated.groupby("cohort")["city_code"].count()
+    single = single[single == 1]
+    breaks = data[data["pop_break"]]
+    values = {
+        "n_treated": len(treated),
+        "n_cohorts": int(treated["cohort"].nunique()),
+        "cohort_list": ", ".join(str(int(g)) for g in sorted(treated["cohort"].unique())),
+        "n_controls_outside": int((used["role"] == "outside control").sum()),
+        "n_joins_after": int((used["role"] == "joins after window").sum()),
+        "n_always": int((roles["role"] == "always treated").sum()),
+        "n_dropped": len(dropped),
+        "dropped_list": "、".join(dropped["name_zh"] + " (" + dropped["n_missing"].astype(str) + ")") or "none",
+        "n_city_years": len(data),
+        "single_cohorts": ", ".join(f"{int(g)} ({treated.loc[treated['cohort'] == g, 'name_zh'].iloc[0]})"
+                                    for g in single.index) or "none",
+        "n_pop_breaks": int(data["pop_break"].sum()),
+        "pop_break_threshold": POP_BREAK,
+        "pop_break_list": "、".join(sorted(set(breaks["name_zh"] + " " + breaks["year"].astype(str))))[:300]
+        or "none",
+        "last_cohort": int(treated["cohort"].max()) if len(treated) else last_year,
+    }
+    return treated, values
+
+
+def level_trap_values(panel: pd.DataFrame, year: int = 2019) -> dict:
+    """Median per-capita growth (log points × 100) in ``year`` in Anhui and Shandong, from
+    published real GDP levels (``naive_*``) and from the growth index (``index_*``): the
+    census-revision break of the levels."""
+    provinces = panel[["city_code", "year", "province_zh"]]
+    naive = outcome_series(panel, "growth_levels").merge(provinces, on=["city_code", "year"])
+    index_based = outcome_series(panel, "growth").merge(provinces, on=["city_code", "year"])
+
+    def median(frame, province):
+        return float(frame[(frame["year"] == year) & (frame["province_zh"] == province)]["y"].median())
+
+    return {"naive_2019_ah": median(naive, "安徽省"), "naive_2019_sd": median(naive, "山东省"),
+            "index_2019_ah": median(index_based, "安徽省"), "index_2019_sd": median(index_based, "山东省")}
+
+
+def means_with_founders(panel: pd.DataFrame, members: pd.DataFrame, data: pd.DataFrame, outcome: str,
+                        first_year: int, last_year: int, pool: Sequence[int],
+                        night_light: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Mean outcome by cohort and for the controls (:func:`group_means`), plus the founders of
+    1992/1997 in the member pool as a descriptive line (always treated, not estimated)."""
+    founders = members.loc[members["cohort"] <= 1997, "city_code"]
+    y_all = outcome_series(panel, outcome, night_light)
+    y_all = y_all[y_all["year"].between(first_year, last_year)]
+    founder_means = (y_all[y_all["city_code"].isin(founders) & y_all["city_code"].isin(pool)]
+                     .groupby("year")["y"].agg(mean="mean", n_cities="count").reset_index()
+                     .assign(group="founders 1992/1997"))
+    return pd.concat([group_means(data), founder_means], ignore_index=True)
+
+
+def estimate_values(results: dict) -> tuple[list[RegressionResult], dict]:
+    """The ATT of each estimator of :func:`run_estimators` for the regression table, and the
+    prose values: Callaway–Sant'Anna ATT with 95 % CI and p-value, TWFE and Sun–Abraham ATT
+    (NaN when not estimable, ``sa_available``), the minimum detectable effect at 5 % size and
+    80 % power (2.8 standard errors), the sign of the CS estimate and whether its interval
+    excludes zero. Units are those of the outcome."""
+    models = [as_att(results["twfe"], "post")]
+    models += [as_att(results[k], "att") for k in ("sun_abraham", "cs") if results[k] is not None]
+    main = results["cs"].coefficient("att")
+    twfe = results["twfe"].coefficient("post")
+    sa = results["sun_abraham"]
+    values = {
+        "att_cs": float(main["estimate"]), "att_cs_lo": float(main["ci_low"]),
+        "att_cs_hi": float(main["ci_high"]), "att_cs_p": float(main["p_value"]),
+        "att_twfe": float(twfe["estimate"]), "att_twfe_lo": float(twfe["ci_low"]),
+        "att_twfe_hi": float(twfe["ci_high"]),
+        "att_sa": float(sa.coefficient("att")["estimate"]) if sa is not None else float("nan"),
+        "att_sa_lo": float(sa.coefficient("att")["ci_low"]) if sa is not None else float("nan"),
+        "att_sa_hi": float(sa.coefficient("att")["ci_high"]) if sa is not None else float("nan"),
+        "sa_available": "is" if sa is not None else "is not (there is no never-treated city)",
+        # minimum detectable effect at 5 % size and 80 % power ≈ 2.8 standard errors
+        "mde_cs": 2.8 * float(main["std_error"]),
+        "cs_sign_word": "positive" if main["estimate"] > 0 else "negative",
+        "cs_signif_word": "excludes" if (main["ci_low"] > 0 or main["ci_high"] < 0) else "includes",
+    }
+    return models, values
+
+
+def event_study_frames(results: dict) -> dict[str, pd.DataFrame]:
+    """Event-time coefficients of each estimator, labelled for the figure (Sun–Abraham only
+    when estimable; CS pre-period points are not normalised)."""
+    frames = {"Callaway–Sant'Anna (not yet treated)": event_study_frame(results["cs"], reference=None)}
+    if results["sun_abraham"] is not None:
+        frames["Sun–Abraham (never treated)"] = event_study_frame(results["sun_abraham"])
+    frames["TWFE event study"] = event_study_frame(results["twfe_es"])
+    return frames
+
+
+def pretrend_values(results: dict) -> dict:
+    """Joint pre-trend tests (:func:`pretrend_test`) of the CS (all leads), Sun–Abraham and
+    TWFE event studies: p-values, number of leads tested, and ``pretrend_word`` ("do not
+    reject" when every available CS/SA p-value exceeds 0.10)."""
+    sa = results["sun_abraham"]
+    pre_cs = pretrend_test(results["cs"], exclude=())
+    pre_sa = pretrend_test(sa) if sa is not None else {"p_value": float("nan"), "terms": []}
+    pre_tw = pretrend_test(results["twfe_es"])
+    return {"pre_p_cs": pre_cs["p_value"], "pre_p_sa": pre_sa["p_value"], "pre_p_twfe": pre_tw["p_value"],
+            "pre_q_cs": len(pre_cs["terms"]), "pre_q_sa": len(pre_sa["terms"]),
+            "pretrend_word": pretrend_word(pre_cs["p_value"], pre_sa["p_value"])}
+
+
+def pretrend_word(p_cs: float, p_sa: float) -> str:
+    """"do not reject" when every available (finite) pre-trend p-value of the CS and
+    Sun–Abraham tests exceeds 0.10, else "reject or come close to rejecting"."""
+    ok = [p for p in (p_cs, p_sa) if np.isfinite(p)]
+    return "do not reject" if ok and min(ok) > 0.10 else "reject or come close to rejecting"
+
+
+def cohort_estimates(data: pd.DataFrame, cohorts: Sequence, n_boot: int, seed: int,
+                     skip_failed: bool = False) -> list[dict]:
+    """:func:`cohort_att` for each cohort (sorted). A cohort whose ATT cannot be estimated (e.g.
+    no never-treated city) gets a row of NaN with its number of treated cities, or is left out
+    when ``skip_failed``."""
+    rows = []
+    for g in sorted(cohorts):
+        try:
+            rows.append(cohort_att(data, int(g), n_boot, seed))
+        except Exception:  # noqa: BLE001 -- no never-treated city: the cohort ATT is not estimable
+            if skip_failed:
+                continue
+            rows.append({"cohort": int(g), "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "n_treated": int((data.drop_duplicates("city_code")["cohort"] == g).sum()),
+                         "first_year": np.nan, "last_year": np.nan})
+    return rows
+
+
+def cohort_values(cohort_table: pd.DataFrame, cohorts: Sequence[int] = QUOTED_COHORTS) -> dict:
+    """``att_c<g>``, ``att_c<g>_lo``, ``att_c<g>_hi`` for the quoted cohorts (NaN when absent)."""
+    by_cohort = cohort_table.set_index("cohort")
+    values = {}
+    for g in cohorts:
+        values[f"att_c{g}"] = float(by_cohort["estimate"].get(g, np.nan))
+        values[f"att_c{g}_lo"] = float(by_cohort["ci_low"].get(g, np.nan))
+        values[f"att_c{g}_hi"] = float(by_cohort["ci_high"].get(g, np.nan))
+    return values
+
+
+def cohort_display(cohort_table: pd.DataFrame) -> pd.DataFrame:
+    """The cohort table as shown: joined, cities, post years, ATT, 95 % CI."""
+    shown = cohort_table.assign(
+        years=lambda f: [f"{a:.0f}–{b:.0f}" if np.isfinite(a) else "–" for a, b in zip(f["first_year"], f["last_year"])],
+        ci=lambda f: [ci_text(lo, hi) for lo, hi in zip(f["ci_low"], f["ci_high"])],
+    )[["cohort", "n_treated", "years", "estimate", "ci"]]
+    return shown.rename(columns={"cohort": "joined", "n_treated": "cities", "years": "post years",
+                                 "estimate": "ATT", "ci": "95 % CI"})
+
+
+def robustness_values(robust: pd.DataFrame) -> dict:
+    """Prose values of :func:`robustness_table`: estimate and CI of the quoted rows
+    (:data:`QUOTED_ROBUSTNESS`, NaN when the row is absent), range of the estimates, rows
+    whose interval excludes zero, and estimable rows."""
+    rb = robust.set_index("specification")
+    values = {}
+    for key, label in QUOTED_ROBUSTNESS.items():
+        row = rb.loc[label] if label in rb.index else None
+        for part in ("estimate", "ci_low", "ci_high"):
+            values[f"rb_{key}_{part}"] = float(row[part]) if row is not None else float("nan")
+    values.update({
+        "rb_min": float(robust["estimate"].min()),
+        "rb_max": float(robust["estimate"].max()),
+        "rb_n_excl0": int(((robust["ci_low"] > 0) | (robust["ci_high"] < 0)).sum()),
+        "rb_n_rows": int(robust["estimate"].notna().sum()),
+    })
+    return values
+
+
+def leave_one_cohort_out(data: pd.DataFrame, n_boot: int, seed: int) -> tuple[pd.DataFrame, dict]:
+    """Callaway–Sant'Anna ATT (not-yet-treated controls) with each cohort left out in turn
+    (:func:`cityclusters.models.did.leave_one_cohort_out`); an empty table when it cannot run
+    (fewer than two cohorts). Returns the table and ``loco_min`` / ``loco_max``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            loco = did.leave_one_cohort_out(callaway_santanna, data, cohort="cohort", outcome="y",
+                                            unit="city_code", time="year", control="not_yet_treated",
+                                            n_boot=n_boot, seed=seed)
+        except Exception:  # noqa: BLE001 -- fewer than two cohorts
+            loco = pd.DataFrame(columns=["dropped_cohort", "estimate", "ci_low", "ci_high", "n_obs"])
+    return loco, {"loco_min": float(loco["estimate"].min()) if len(loco) else float("nan"),
+                  "loco_max": float(loco["estimate"].max()) if len(loco) else float("nan")}
+
+
+def robustness_display(robust: pd.DataFrame) -> pd.DataFrame:
+    """The robustness table as shown: specification, ATT, 95 % CI, cities, note."""
+    return (robust.assign(ci=[ci_text(lo, hi) for lo, hi in zip(robust["ci_low"], robust["ci_high"])])
+            [["specification", "estimate", "ci", "cities", "note"]]
+            .rename(columns={"estimate": "ATT", "ci": "95 % CI"}))
+
+
+def loco_display(loco: pd.DataFrame) -> pd.DataFrame:
+    """The leave-one-cohort-out table as shown: cohort left out, ATT, 95 % CI, city-years."""
+    return (loco.assign(dropped=[("none (all cohorts)" if pd.isna(d) else str(int(d))) for d in loco["dropped_cohort"]],
+                        ci=[f"[{lo:+.2f}, {hi:+.2f}]" for lo, hi in zip(loco["ci_low"], loco["ci_high"])])
+            [["dropped", "estimate", "ci", "n_obs"]]
+            .rename(columns={"dropped": "cohort left out", "estimate": "ATT", "ci": "95 % CI",
+                             "n_obs": "city-years"}))
+
+
+def other_outcomes(panel: pd.DataFrame, members: pd.DataFrame, first_year: int, last_year: int,
+                   control_provinces: Sequence[str], pool: Sequence[int], n_boot: int, seed: int,
+                   night_light: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+    """Callaway–Sant'Anna ATT (not-yet-treated controls) of joining on every outcome of
+    :data:`OUTCOMES`, each over the years it exists within ``first_year``–``last_year``.
+
+    An outcome with fewer than 6 years gets no estimate; one the estimator refuses is "not
+    estimable". Night lights are read with :func:`night_light_table` when not given. Returns
+    the table (``outcome, unit, years, estimate, ci, cities``) and ``oth_<outcome>`` /
+    ``oth_<outcome>_ci`` for the prose.
+    """
+    lights = night_light if night_light is not None else night_light_table()
+    rows = []
+    for outcome in OUTCOMES:
+        lo, hi = _OUTCOME_YEARS[outcome]
+        a, b = max(first_year, lo), min(last_year, hi)
+        row = {"outcome": outcome, "unit": OUTCOMES[outcome][1], "years": f"{a}–{b}",
+               "estimate": np.nan, "ci": "–", "cities": 0}
+        if b - a + 1 >= 6:
+            try:
+                d_o, _ = estimation_panel(panel, members, outcome, a, b, control_provinces, pool,
+                                          night_light=lights)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    r = callaway_santanna(d_o, outcome="y", unit="city_code", time="year",
+                                          cohort="cohort", control="not_yet_treated",
+                                          n_boot=n_boot, seed=seed)
+                c = r.coefficient("att")
+                row.update(estimate=float(c["estimate"]), ci=f"[{c['ci_low']:+.2f}, {c['ci_high']:+.2f}]",
+                           cities=int(r.statistics["n_units"]))
+            except Exception:  # noqa: BLE001 -- any refusal of the estimator is reported
+                row["ci"] = "not estimable"
+        rows.append(row)
+    others = pd.DataFrame(rows)
+    oth = others.set_index("outcome")
+    values = {}
+    for o in OUTCOMES:
+        values[f"oth_{o}"] = float(oth.at[o, "estimate"])
+        values[f"oth_{o}_ci"] = oth.at[o, "ci"]
+    return others, values
+
+
+def published_comparison(published: pd.DataFrame, growth_rows: list[dict]) -> tuple[pd.DataFrame, dict]:
+    """Our per-capita-growth cohort estimates beside the published ones.
+
+    ``growth_rows``: :func:`cohort_estimates` on the ``growth`` outcome. Returns the table as
+    shown (study, method, treatment, their estimate with unit and sign, ours, same sign) and
+    the prose values on the 2013 cohort: our ATT and CI (``cmp_c2013*``; NaN without it), Sun's
+    estimate for the 2013 entrants, whether it lies inside our interval, the sentence that
+    follows from that, and whether the signs agree.
+    """
+    ours = {f"cohort_{int(r['cohort'])}": r for r in growth_rows}
+    c13g = ours.get("cohort_2013", {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan})
+    comparison = compare_published(published, ours)
+    theirs13 = float(published.set_index("study_id").at["sun_2013_entrants", "estimate"])
+    c13 = ours.get("cohort_2013")
+    inside13 = c13 is not None and np.isfinite(c13["ci_low"]) and c13["ci_low"] <= theirs13 <= c13["ci_high"]
+    values = {
+        "cmp_c2013": float(c13g["estimate"]), "cmp_c2013_lo": float(c13g["ci_low"]),
+        "cmp_c2013_hi": float(c13g["ci_high"]),
+        "pub_2013_theirs": theirs13,
+        "pub_2013_inside": "inside" if inside13 else "outside",
+        "pub_2013_conflict": ("the two are not in conflict, and neither rules out a zero effect on its own"
+                              if inside13 else "the two estimates disagree"),
+        "pub_2013_same_sign": comparison.set_index("study_id").at["sun_2013_entrants", "same_sign"],
+    }
+    shown = (comparison.assign(theirs=[("–" if pd.isna(e) else f"{e:+.1f} {u}") + f" (sign {s})"
+                                       for e, u, s in zip(comparison["estimate"], comparison["unit"],
+                                                          comparison["sign"])])
+             [["study", "method", "treatment", "theirs", "ours", "same_sign"]]
+             .rename(columns={"theirs": "their estimate", "ours": "ours (ATT, 95 % CI)",
+                              "same_sign": "same sign"}))
+    return shown, values
+
+
+def membership_values(members: pd.DataFrame) -> dict:
+    """Members of the first cohort, in total, and by the end of 2013 (counts of cities)."""
+    return {"n_members_first": int((members["cohort"] == members["cohort"].min()).sum()),
+            "n_members_total": len(members),
+            "n_members_2013": int((members["cohort"] <= 2013).sum())}
+
+
+def enlargement_verdict(estimate: float, ci_low: float, ci_high: float, outcome: str, unit: str,
+                        first_year: int, last_year: int, n_treated: int) -> Verdict:
+    """Verdict on paper 004's "enlarging the committee pays": supported when the CS ATT's 95 %
+    interval lies above zero; not supported ("no detectable effect") when it includes zero,
+    or ("fell after joining") when it lies below zero."""
+    verdict = ("supported" if ci_low > 0 else
+               f"not supported: no detectable effect on {outcome}" if not (ci_high < 0)
+               else f"not supported: {outcome} fell after joining")
+    return Verdict("p004_committee_enlargement_growth", verdict,
+                   f"CS ATT {estimate:+.2f} [{ci_low:+.2f}, {ci_high:+.2f}] {unit}, "
+                   f"{first_year}–{last_year}, {n_treated} treated cities")
+
+
+def growth_cohort_rows(outcome: str, cohort_rows: list[dict], panel: pd.DataFrame, members: pd.DataFrame,
+                       first_year: int, last_year: int, control_provinces: Sequence[str],
+                       pool: Sequence[int], n_boot: int, seed: int) -> list[dict]:
+    """Cohort ATTs on per-capita growth, the outcome of the published estimates: the chapter's
+    ``cohort_rows`` when ``outcome`` is ``"growth"``, else :func:`cohort_estimates` on a growth
+    panel (``first_year``–min(``last_year``, 2023)), leaving out cohorts it cannot estimate."""
+    if outcome == "growth":
+        return cohort_rows
+    growth_data, _ = estimation_panel(panel, members, "growth", first_year, min(last_year, 2023),
+                                      control_provinces, pool)
+    return cohort_estimates(growth_data, growth_data["cohort"].dropna().unique(), n_boot, seed,
+                            skip_failed=True)

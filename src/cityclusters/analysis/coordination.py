@@ -1,4 +1,4 @@
-"""The seven subsystems of a city cluster made measurable (chapters 2 and 7).
+"""The seven subsystems of a city cluster made measurable (chapter 2; chapter 7 builds on it).
 
 Liu & Deng (2021) split a city cluster into seven subsystems (modern industry, public
 services, ecology, science and innovation, governance, regional market, infrastructure).
@@ -10,8 +10,11 @@ pipeline that chapters 2 and 7 share:
 2. :func:`score_pipeline` — panel-wide min–max normalisation, entropy weights within each
    subsystem, subsystem scores U, coupling coordination (classic and modified C);
 3. the synergy relations (:func:`cluster_coordination`, :func:`co_movement`,
-   :func:`moran_by_cluster`), the order parameters (:func:`order_parameters`) and the
-   obstacle degrees (:func:`obstacles`).
+   :func:`moran_by_cluster`) and the order parameters (:func:`order_parameters`);
+4. the values, tables and verdict chapter 2 reports (:func:`data_summary` …
+   :func:`synergy_verdict`, :func:`exercise_values`).
+
+The obstacle degrees of chapter 7 are in :mod:`cityclusters.analysis.obstacles`.
 
 Formulas live in :mod:`cityclusters.indicators`; this module only assembles data and calls
 them.
@@ -28,14 +31,14 @@ import numpy as np
 import pandas as pd
 
 from cityclusters import config
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.data.sources import subsystem_data as src
 from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.data.store import cached_frame
-from cityclusters.errors import SourceFormatError
+from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.indicators import coupling as coupling_mod
-from cityclusters.indicators import obstacle as obstacle_mod
 from cityclusters.indicators import spatial as spatial_mod
 from cityclusters.indicators import weights as weights_mod
 
@@ -489,24 +492,6 @@ def order_parameters(result: ScoreResult, system: pd.DataFrame | None = None) ->
     return out.rename_axis("indicator_id").reset_index()
 
 
-def obstacles(result: ScoreResult, members: pd.DataFrame, year: int) -> dict[str, pd.DataFrame]:
-    """Obstacle degrees in ``year`` from the chapter-2 weights (障碍度).
-
-    O_ij = w_j (1 − x'_ij) / Σ_j w_j (1 − x'_ij) with w_j the overall weights. Returns
-    ``indicator`` (city × indicator), ``subsystem`` (city × subsystem) and the cluster means
-    ``cluster_indicator`` and ``cluster_subsystem`` (cluster × …, mean over member cities).
-    """
-    x = result.normalised.xs(year, level="year")
-    weights = result.weights["overall"]
-    by_indicator = obstacle_mod.obstacle_degree(x, weights)
-    subsystem_of = result.weights["subsystem_id"].to_dict()
-    by_subsystem = obstacle_mod.subsystem_obstacle(by_indicator, subsystem_of)
-    out = {"indicator": by_indicator, "subsystem": by_subsystem}
-    for name, frame in (("cluster_indicator", by_indicator), ("cluster_subsystem", by_subsystem)):
-        long = members[["cluster_id", "city_code"]].merge(frame.reset_index(), on="city_code")
-        out[name] = long.drop(columns="city_code").groupby("cluster_id", sort=False).mean()
-    return out
-
 
 def union_members(members: pd.DataFrame, union_id: str) -> pd.DataFrame | None:
     """Membership rows of a union cluster (e.g. ``chengyugui`` = Chengdu–Chongqing ∪ Qianzhong)
@@ -520,3 +505,316 @@ def union_members(members: pd.DataFrame, union_id: str) -> pd.DataFrame | None:
     rows = members[members["cluster_id"].isin(parts)].drop_duplicates("city_code").copy()
     rows["cluster_id"] = union_id
     return rows.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- chapter 2
+#: Claim of paper 000 tested in chapter 2 (an id of ``data/facts/seed_claims.csv``).
+CYG_SYNERGY_CLAIM = "p000_cyg_lacks_synergy"
+#: Coverage columns shown in chapter 2 (indicator id → short column title; ``complete`` = all).
+COVERAGE_SHOWN = {"real_gdp_pc": "GDP p.c.", "tertiary_share": "tertiary", "co2_per_capita": "CO2 p.c.",
+                  "loans_gdp": "loans/GDP", "road_area_pc": "road p.c.", "complete": "all"}
+
+
+def check_chapter_parameters(method: str, map_years: Sequence[int], first_year: int, last_year: int) -> None:
+    """Refuse a coupling ``method`` not in :data:`~cityclusters.indicators.coupling.COUPLING_METHODS`
+    and map years that are empty or outside ``first_year``–``last_year`` (``ValueError``)."""
+    if method not in coupling_mod.COUPLING_METHODS:
+        raise ValueError(f"COUPLING_METHOD must be one of {list(coupling_mod.COUPLING_METHODS)}; got {method!r}")
+    bad_years = [y for y in map_years if not first_year <= y <= last_year]
+    if not map_years or bad_years:
+        raise ValueError(f"MAP_YEARS must be 1-3 years within {first_year}-{last_year}; got {map_years}")
+
+
+def city_level_subsystems(rows: pd.DataFrame, subsystems: Sequence[str]) -> list[str]:
+    """The subsystems of ``subsystems`` whose indicators (rows of :func:`measured`) are all
+    measured at city level (not assigned from provinces), in the given order."""
+    return [s for s in subsystems if (rows.loc[rows["subsystem_id"] == s, "level"] == "city").all()]
+
+
+def indicator_table(system: pd.DataFrame) -> pd.DataFrame:
+    """The indicator system as chapter 2 shows it: subsystem (English and Chinese), indicator
+    (or "— (no data)"), unit, sign (+/−), level and the years the source covers."""
+    shown = system.assign(
+        subsystem=system["subsystem_en"] + " " + system["subsystem_zh"],
+        indicator=system["description_en"].where(system["level"] != "missing", "— (no data)"),
+        years=[f"{a}–{b}" if pd.notna(a) else "–" for a, b in zip(system["first_year"], system["last_year"])],
+        sign=system["direction"].map({"positive": "+", "negative": "−"}).fillna(""),
+    )
+    return (shown[["subsystem", "indicator", "unit", "sign", "level", "years"]]
+            .rename(columns={"subsystem": "Subsystem 子系统", "indicator": "Indicator",
+                             "sign": "±", "years": "years in source"}).fillna(""))
+
+
+def data_summary(system: pd.DataFrame, result: ScoreResult, values: pd.DataFrame,
+                 members: pd.DataFrame) -> dict:
+    """What the indicator data cover, for chapter 2's prose: the common years of the indicators
+    (``span_first``, ``span_last``), the number of indicators (``n_indicators``), of measured
+    subsystems (``n_measured``) and of provincial indicators (``n_prov``), the unmeasured
+    subsystems (``missing_subsystems``), the city-years scored (``n_scored``) and left out
+    (``n_dropped``) and the cities left out, as 汉字 (pinyin) (``dropped_names``)."""
+    rows = measured(system)
+    span_first, span_last = year_span(system)
+    missing_sub = system.loc[system["level"] == "missing", "subsystem_en"].tolist()
+    dropped = missing_cities(values, members).drop_duplicates("city_code")
+    return {
+        "span_first": span_first, "span_last": span_last,
+        "n_indicators": len(rows), "n_measured": len(result.scores.columns),
+        "missing_subsystems": ", ".join(missing_sub) or "none",
+        "n_scored": len(result.raw), "n_dropped": len(result.dropped),
+        "dropped_names": ", ".join(f"{z} ({p})" for z, p in zip(dropped["name_zh"], dropped["name_pinyin"]))
+        or "none",
+        "n_prov": int((rows["level"] == "province").sum()),
+    }
+
+
+def coverage_table(cov: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The coverage of :func:`coverage` as chapter 2 shows it: cluster label, cities,
+    city-years and the share present of the indicators of :data:`COVERAGE_SHOWN` (0–1)."""
+    shown = cov.assign(cluster=cov["cluster_id"].map(names))
+    return shown[["cluster", "cities", "city_years", *COVERAGE_SHOWN]].rename(
+        columns={**COVERAGE_SHOWN, "city_years": "city-years"})
+
+
+def weight_table(result: ScoreResult, labels: dict[str, str], subsystem_labels: dict[str, str]) -> pd.DataFrame:
+    """The entropy weights as chapter 2 shows them: subsystem, indicator, entropy e, weight
+    within the subsystem and overall weight (shares summing to 1 per subsystem / overall)."""
+    w = result.weights.reset_index(names="indicator_id")
+    shown = w.assign(subsystem=w["subsystem_id"].map(lambda s: subsystem_labels[s]),
+                     indicator=w["indicator_id"].map(labels))
+    return (shown[["subsystem", "indicator", "entropy", "within", "overall"]]
+            .rename(columns={"entropy": "entropy e", "within": "weight in subsystem",
+                             "overall": "overall weight"}))
+
+
+def weight_values(result: ScoreResult, short_labels: dict[str, str], subsystem_labels: dict[str, str]) -> dict:
+    """The most lopsided within-subsystem weight among subsystems with several indicators
+    (``top_within_indicator``, ``top_within_weight`` (share), ``top_within_subsystem``) and
+    the indicator with the lowest entropy (``low_entropy_indicator``, ``low_entropy_value``)."""
+    w = result.weights.reset_index(names="indicator_id")
+    multi = w[w.groupby("subsystem_id")["indicator_id"].transform("size") > 1]
+    top_within = multi.sort_values("within", ascending=False).iloc[0]
+    low_entropy = w.sort_values("entropy").iloc[0]
+    return {
+        "top_within_indicator": short_labels[top_within["indicator_id"]],
+        "top_within_weight": float(top_within["within"]),
+        "top_within_subsystem": subsystem_labels[top_within["subsystem_id"]],
+        "low_entropy_indicator": short_labels[low_entropy["indicator_id"]],
+        "low_entropy_value": float(low_entropy["entropy"]),
+    }
+
+
+def coupling_values(coordination: pd.DataFrame) -> dict:
+    """Distribution of the classic and the modified coupling degree C over all city-years:
+    per method m, ``c_m_median``, ``c_m_iqr`` (interquartile range), ``c_m_cv`` (coefficient of
+    variation, sd/mean), ``c_m_high`` (share of city-years with C ≥ 0.5) and ``d_m_mean``
+    (mean D with that C)."""
+    out = {}
+    for m in ("classic", "modified"):
+        c = coordination[f"C_{m}"]
+        out[f"c_{m}_median"] = float(c.median())
+        out[f"c_{m}_iqr"] = float(c.quantile(0.75) - c.quantile(0.25))
+        out[f"c_{m}_cv"] = float(c.std() / c.mean())
+        out[f"c_{m}_high"] = float((c >= 0.5).mean())
+        out[f"d_{m}_mean"] = float(coordination[f"D_{m}"].mean())
+    return out
+
+
+def cluster_year_rows(cluster_year: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of :func:`cluster_coordination` for ``year``, indexed by cluster_id."""
+    return cluster_year[cluster_year["year"] == year].set_index("cluster_id")
+
+
+def cluster_table(cluster_year: pd.DataFrame, clusters: Sequence[str], first_year: int, last_year: int,
+                  names: dict[str, str]) -> pd.DataFrame:
+    """Cluster means (unweighted over member cities) of D in the first and last year and of T
+    and C in the last year, with the number of cities scored in the last year."""
+    first, last = cluster_year_rows(cluster_year, first_year), cluster_year_rows(cluster_year, last_year)
+    return pd.DataFrame({
+        "cluster": [names[c] for c in clusters],
+        "cities scored": [int(last.at[c, "cities"]) for c in clusters],
+        f"D {first_year}": [first.at[c, "D"] for c in clusters],
+        f"D {last_year}": [last.at[c, "D"] for c in clusters],
+        f"T {last_year}": [last.at[c, "T"] for c in clusters],
+        f"C {last_year}": [last.at[c, "C"] for c in clusters],
+    })
+
+
+def cluster_values(cluster_year: pd.DataFrame, coordination: pd.DataFrame, clusters: Sequence[str],
+                   first_year: int, last_year: int, names: dict[str, str],
+                   subsystem_labels: dict[str, str]) -> dict:
+    """Chapter 2's sentences on the clusters and cities: best and worst cluster by mean D in
+    ``last_year`` (``best_cluster``, ``best_d``, ``worst_cluster``, ``worst_d``), how many
+    clusters' D rose since ``first_year`` (``n_rose``, ``rose_word``: "all" or "k of the n"),
+    the most common grade of the cities in ``last_year`` (``modal_grade`` as "English (中文)",
+    ``modal_grade_share``) and the subsystem most often lagging (``top_lagging``,
+    ``top_lagging_share``)."""
+    first, last = cluster_year_rows(cluster_year, first_year), cluster_year_rows(cluster_year, last_year)
+    best, worst = last["D"].idxmax(), last["D"].idxmin()
+    n_rose = int((last["D"] > first["D"]).sum())
+    city_last = coordination.xs(last_year, level="year")
+    grade_counts = city_last["grade_en"].value_counts()
+    modal = grade_counts.idxmax()
+    lag = city_last["lagging_subsystem"].value_counts()
+    return {
+        "best_cluster": names[best], "best_d": float(last.at[best, "D"]),
+        "worst_cluster": names[worst], "worst_d": float(last.at[worst, "D"]),
+        "n_rose": n_rose,
+        "rose_word": "all" if n_rose == len(clusters) else f"{n_rose} of the {len(clusters)}",
+        "modal_grade": f"{modal} ({city_last['grade'][city_last['grade_en'] == modal].iloc[0]})",
+        "modal_grade_share": float(grade_counts.max() / grade_counts.sum()),
+        "top_lagging": subsystem_labels.get(lag.index[0], lag.index[0]),
+        "top_lagging_share": float(lag.iloc[0] / lag.sum()),
+    }
+
+
+def synergy_relations(result: ScoreResult, members: pd.DataFrame, cluster_year: pd.DataFrame,
+                      city_level: Sequence[str], clusters: Sequence[str], year: int,
+                      names: dict[str, str]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """Three of the four synergy relations per cluster: mean D in ``year`` (城内异质), the mean
+    over the city-level subsystems of the co-movement of ΔU (城际同质, :func:`co_movement`) and
+    Moran's I of D in ``year`` with its permutation p (城际异质, :func:`moran_by_cluster`).
+
+    Returns the table, the co-movement per cluster (Series) and the Moran frame indexed by
+    cluster_id.
+    """
+    last = cluster_year_rows(cluster_year, year)
+    comove = co_movement(result, members, city_level)
+    comove_mean = comove.groupby("cluster_id", sort=False)["mean_corr"].mean()
+    moran = moran_by_cluster(result, members, year).set_index("cluster_id")
+    table = pd.DataFrame({
+        "cluster": [names[c] for c in clusters],
+        f"mean D {year} (城内异质)": [last.at[c, "D"] for c in clusters],
+        "co-movement ΔU (城际同质)": [comove_mean.get(c, np.nan) for c in clusters],
+        f"Moran's I of D {year} (城际异质)": [moran.at[c, "I"] for c in clusters],
+        "p (permutation)": [moran.at[c, "p_sim"] for c in clusters],
+    })
+    return table, comove_mean, moran
+
+
+def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, city_level: Sequence[str],
+                    names: dict[str, str], subsystem_labels: dict[str, str], alpha: float = 0.05) -> dict:
+    """Chapter 2's sentences on the synergy relations: the city-level subsystems
+    (``city_level_subsystems``, ``n_city_level``), the clusters with the highest and lowest
+    co-movement (``top_comove_cluster``, ``top_comove``, ``low_comove_cluster``,
+    ``low_comove``), the clusters with a positive Moran's I significant at ``alpha``
+    (``n_moran_sig``, ``moran_sig_names``) and the permutation seed (``moran_seed``)."""
+    top_co, low_co = comove_mean.idxmax(), comove_mean.idxmin()
+    sig = moran[(moran["p_sim"] <= alpha) & (moran["I"] > 0)]
+    return {
+        "city_level_subsystems": ", ".join(subsystem_labels[s] for s in city_level),
+        "n_city_level": len(city_level),
+        "top_comove_cluster": names[top_co], "top_comove": float(comove_mean.max()),
+        "low_comove_cluster": names[low_co], "low_comove": float(comove_mean.min()),
+        "n_moran_sig": len(sig),
+        "moran_sig_names": ", ".join(names[c] for c in sig.index) or "none",
+        "moran_seed": spatial_mod.DEFAULT_SEED,
+    }
+
+
+def order_parameter_table(op: pd.DataFrame, labels: dict[str, str], subsystem_labels: dict[str, str]
+                          ) -> pd.DataFrame:
+    """:func:`order_parameters` as chapter 2 shows it: rank, indicator, subsystem, overall
+    weight, speed per year (normalised units) and order-parameter share."""
+    return (op.assign(indicator=op["indicator_id"].map(labels),
+                      subsystem=op["subsystem_id"].map(subsystem_labels))
+            [["rank", "indicator", "subsystem", "weight", "speed", "op_share"]]
+            .rename(columns={"weight": "overall weight", "speed": "speed per year",
+                             "op_share": "order-parameter share"}))
+
+
+def order_parameter_values(op: pd.DataFrame, short_labels: dict[str, str], subsystem_labels: dict[str, str]
+                           ) -> dict:
+    """The first two candidate order parameters (``op1``, ``op1_share``, ``op1_subsystem``,
+    ``op2``, ``op2_share``), their joint share (``op_top2_share``) and the last (``op_last``)."""
+    return {
+        "op1": short_labels[op.iloc[0]["indicator_id"]],
+        "op1_share": float(op.iloc[0]["op_share"]),
+        "op1_subsystem": subsystem_labels[op.iloc[0]["subsystem_id"]],
+        "op2": short_labels[op.iloc[1]["indicator_id"]],
+        "op2_share": float(op.iloc[1]["op_share"]),
+        "op_top2_share": float(op["op_share"].iloc[:2].sum()),
+        "op_last": short_labels[op.iloc[-1]["indicator_id"]],
+    }
+
+
+def synergy_verdict_text(cyg_d: float, yrd_d: float, cyg_co: float, yrd_co: float) -> str:
+    """Verdict on "Chengdu–Chongqing–Guiyang lacks a synergy effect" against the YRD (26):
+    supported if both its mean D and its co-movement are lower than the YRD's, partly
+    supported if one of them is, not supported otherwise."""
+    lower_d, lower_co = cyg_d < yrd_d, cyg_co < yrd_co
+    return ("supported" if lower_d and lower_co else
+            "partly supported: coordination D is lower than in the YRD, but co-movement is not" if lower_d else
+            "partly supported: co-movement is lower than in the YRD, but D is not" if lower_co else
+            "not supported: neither D nor co-movement is lower than in the YRD")
+
+
+def synergy_verdict(result: ScoreResult, members: pd.DataFrame, cluster_year: pd.DataFrame,
+                    comove_mean: pd.Series, moran: pd.DataFrame, city_level: Sequence[str],
+                    clusters: Sequence[str], first_year: int, last_year: int) -> tuple[Verdict, dict]:
+    """Verdict on claim :data:`CYG_SYNERGY_CLAIM` (paper 000): Chengdu–Chongqing–Guiyang (the
+    union ``chengyugui``) against the YRD (26) by mean D in ``last_year``, the co-movement of ΔU
+    over ``first_year``–``last_year`` and Moran's I of D (evidence only).
+
+    Not testable unless the union (or its parts) and ``yrd26`` are chosen. Returns the verdict
+    and the values for the prose (``cyg_verdict``, ``cyg_evidence`` and, when testable,
+    ``cyg_d``, ``yrd_d``).
+    """
+    cyg = union_members(members, "chengyugui")
+    if cyg is None or "yrd26" not in clusters:
+        verdict = "not testable with our data: needs Chengdu–Chongqing, Qianzhong and YRD (26) among CLUSTERS"
+        evidence = "clusters not selected"
+        return Verdict(CYG_SYNERGY_CLAIM, verdict, evidence), {"cyg_verdict": verdict, "cyg_evidence": evidence}
+    cyg_year = cluster_coordination(result, cyg)
+    cyg_d = float(cyg_year.loc[cyg_year["year"] == last_year, "D"].iloc[0])
+    yrd_d = float(cluster_year_rows(cluster_year, last_year).at["yrd26", "D"])
+    cyg_co = co_movement(result, cyg, city_level)["mean_corr"].mean()
+    yrd_co = float(comove_mean["yrd26"])
+    cyg_moran = moran_by_cluster(result, cyg, last_year).iloc[0]
+    verdict = synergy_verdict_text(cyg_d, yrd_d, cyg_co, yrd_co)
+    evidence = (f"{last_year} mean D: Chengdu–Chongqing–Guiyang {cyg_d:.3f}, YRD (26) {yrd_d:.3f}; "
+                f"co-movement of ΔU {first_year}–{last_year}: {cyg_co:.2f} vs {yrd_co:.2f}; "
+                f"Moran's I of D {cyg_moran['I']:.2f} (p = {cyg_moran['p_sim']:.3f}) vs {moran.at['yrd26', 'I']:.2f}")
+    return (Verdict(CYG_SYNERGY_CLAIM, verdict, evidence),
+            {"cyg_d": cyg_d, "yrd_d": yrd_d, "cyg_verdict": verdict, "cyg_evidence": evidence})
+
+
+def grade_band(d) -> np.ndarray:
+    """Ten-band grade index 0–9 of coordination degrees ``d`` (bands of width 0.1; D = 1 → 9)."""
+    return np.minimum((d * 10).astype(int), 9)
+
+
+def exercise_values(result: ScoreResult, values: pd.DataFrame, members: pd.DataFrame,
+                    cluster_year: pd.DataFrame, method: str, clusters: Sequence[str], last_year: int,
+                    names: dict[str, str]) -> dict:
+    """Answers to chapter 2's exercises.
+
+    1. the other coupling formula (``ex_other_method``): share of city-years whose ten-band
+       grade differs between the formulas (``ex_grade_changed``) and share graded higher with
+       the other one (``ex_grade_up``);
+    2. change of the mean D from the first to the last year with panel-wide normalisation
+       (``ex_panel_change``) and, as a sentence, with per-year normalisation
+       (``ex_peryear_text``; it cannot be computed when an indicator is constant within a year);
+    3. GDP-weighted minus unweighted cluster D in ``last_year``: the cluster with the largest gap
+       (``ex_gdp_max_cluster``, ``ex_gdp_max_gap``) and whether all are higher
+       (``ex_gdp_all_higher``).
+    """
+    co = result.coordination
+    other = "classic" if method == "modified" else "modified"
+    out = {"ex_other_method": other,
+           "ex_grade_changed": float((grade_band(co["D_classic"]) != grade_band(co["D_modified"])).mean()),
+           "ex_grade_up": float((grade_band(co[f"D_{other}"]) > grade_band(co["D"])).mean())}
+    pn_year = co["D"].groupby(level="year").mean()
+    out["ex_panel_change"] = float(pn_year.iloc[-1] - pn_year.iloc[0])
+    try:
+        per_year = score_pipeline(values, method=method, scope="per_year")
+        py_year = per_year.coordination["D"].groupby(level="year").mean()
+        out["ex_peryear_text"] = f"it changes by {py_year.iloc[-1] - py_year.iloc[0]:+.3f}"
+    except MethodInputError as error:  # few cities: an indicator can be constant within a year
+        out["ex_peryear_text"] = f"it cannot be computed for the chosen clusters ({error})"
+    gdp_year = cluster_coordination(result, members, weighting="gdp")
+    gdp_last = gdp_year[gdp_year["year"] == last_year].set_index("cluster_id")["D"]
+    gap = (gdp_last - cluster_year_rows(cluster_year, last_year)["D"]).reindex(clusters)
+    out["ex_gdp_max_cluster"] = names[gap.idxmax()]
+    out["ex_gdp_max_gap"] = float(gap.max())
+    out["ex_gdp_all_higher"] = "higher" if (gap > 0).all() else "not always higher"
+    return out

@@ -44,20 +44,17 @@ import pandas as pd
 
 from cityclusters import config
 from cityclusters.analysis import coordination as subsystems
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import tables
-from cityclusters.data.fetch import fetch
-from cityclusters.data.sources.reading import assign_city_codes, read_checked
-from cityclusters.errors import MethodInputError, SourceFormatError
+from cityclusters.data.sources import gp, prefecture_fiscal
+from cityclusters.data.sources.reading import assign_city_codes
+from cityclusters.errors import MethodInputError
 from cityclusters.indicators import coupling as coupling_mod
 from cityclusters.indicators import growth as growth_mod
 from cityclusters.indicators import market
 from cityclusters.indicators import weights as weights_mod
 from cityclusters.models.panel import fixed_effects_regression
 from cityclusters.models.results import RegressionResult
-
-FDI = "biechouwo-coder__G-P/原始数据/1996-2023年地级市外商直接投资FDI.xlsx"
-EXCHANGE = "biechouwo-coder__G-P/原始数据/汇率.xlsx"
-FISCAL = "maswiebe__meritocratic_promotion/data/prefecture.dta"
 
 DEFAULT_CLUSTERS = ("chengyu", "qianzhong", "yrd26", "middle_yangtze", "jingjinji")
 OUTCOMES = {"coordination": "D", "growth": "growth"}
@@ -122,60 +119,40 @@ def match_names(frame: pd.DataFrame, name: str, lookup: dict[str, int], where: s
 
 @lru_cache(maxsize=1)
 def _fdi_cached() -> pd.DataFrame:
-    columns = {"year": "year", "地级市": "name_short_zh", "外商直接投资": "fdi_musd", "单位": "unit"}
-    frame = read_checked(FDI, columns, sheet="Sheet1")
-    units = set(frame["unit"].dropna().unique())
-    if units != {"百万美元"}:
-        raise SourceFormatError(f"{FDI}, sheet 'Sheet1': column '单位' should be 百万美元 throughout; "
-                                f"found {sorted(units)}")
-    frame["fdi_musd"] = pd.to_numeric(frame["fdi_musd"], errors="coerce")
-    frame["year"] = pd.to_numeric(frame["year"], errors="raise").astype(int)
+    frame = gp.read_fdi()
     lookup, _ = _short_name_codes()
-    return match_names(frame, "name_short_zh", lookup, f"{FDI}, sheet 'Sheet1'")
+    return match_names(frame, "name_short_zh", lookup, f"{gp.FDI}, sheet '{gp.FDI_SHEET}'")
 
 
 def read_city_fdi() -> pd.DataFrame:
-    """Utilised FDI by city and year (million USD), G-P compilation, matched to ``city_code``
-    by the short city name (the file has no codes). ``attrs['unmatched']`` lists names of the
-    file that match no unit (or more than one)."""
+    """Utilised FDI by city and year (million USD), G-P compilation
+    (:func:`cityclusters.data.sources.gp.read_fdi`), matched to ``city_code`` by the short
+    city name (the file has no codes). ``attrs['unmatched']`` lists names of the file that
+    match no unit (or more than one)."""
     out = _fdi_cached()
     copy = out[["city_code", "name_short_zh", "year", "fdi_musd", "source_row"]].copy()
     copy.attrs["unmatched"] = out.attrs["unmatched"]
     return copy
 
 
-@lru_cache(maxsize=1)
 def read_exchange_rate() -> pd.Series:
-    """Yuan per US dollar by year (G-P exchange-rate file, 2007–2023)."""
-    frame = read_checked(EXCHANGE, {"年份": "year", "1美元兑人民币（元）": "rate"}, sheet="Sheet1")
-    frame = frame.dropna(subset=["year"])
-    bad = frame[~(pd.to_numeric(frame["rate"], errors="coerce") > 0)]
-    if len(bad):
-        raise SourceFormatError(f"{EXCHANGE}: column '1美元兑人民币（元）' not a positive number at "
-                                f"rows {bad['source_row'].tolist()}")
-    return pd.Series(frame["rate"].astype(float).to_numpy(), index=frame["year"].astype(int), name="rate")
+    """Yuan per US dollar by year (G-P exchange-rate file, 2007–2023;
+    :func:`cityclusters.data.sources.gp.read_exchange_rate`)."""
+    return gp.read_exchange_rate()
 
 
 @lru_cache(maxsize=1)
 def read_prefecture_fiscal() -> pd.DataFrame:
     """Local general budget revenue (万元) and GDP (亿元) of the maswiebe prefecture panel
-    (CEIC; first-release GDP vintage), with ``fiscal_gdp`` = revenue / (GDP × 10⁴) × 100 (%).
+    (CEIC; first-release GDP vintage; :func:`cityclusters.data.sources.prefecture_fiscal.read_prefecture`),
+    with ``fiscal_gdp`` = revenue / (GDP × 10⁴) × 100 (%).
 
     Codes (``prefid``) are mapped with :func:`cityclusters.data.tables.code_map`; the four
     municipalities are not in the source. Revenue stops in 2017.
     """
-    path = fetch(FISCAL)
-    raw = pd.read_stata(path, convert_categoricals=False)
-    need = ["year", "prefid", "revenue", "gdp"]
-    missing = [c for c in need if c not in raw.columns]
-    if missing:
-        raise SourceFormatError(f"{FISCAL}: missing column(s) {missing}")
-    frame = raw[need].copy()
-    frame.insert(0, "source_row", frame.index + 1)
-    frame = frame.dropna(subset=["prefid", "year"])
-    frame["year"] = frame["year"].astype(int)
+    frame = prefecture_fiscal.read_prefecture()
     # prefectures outside the crosswalk are listed in attrs['unmatched'], not dropped silently
-    frame = assign_city_codes(frame, frame["prefid"].astype(int).map(tables.code_map()), FISCAL,
+    frame = assign_city_codes(frame, frame["prefid"].map(tables.code_map()), prefecture_fiscal.PREFECTURE,
                               ["source_row", "prefid", "year"])
     frame["fiscal_gdp"] = fiscal_ratio(frame["revenue"], frame["gdp"])
     return frame[["city_code", "year", "revenue", "gdp", "fiscal_gdp"]].reset_index(drop=True)
@@ -589,3 +566,307 @@ def hsr_event_profile(panel: pd.DataFrame, outcome: str, window: int = 4, min_ci
     half = 1.96 * out["sd"] / np.sqrt(g.size().reindex(out.index))
     out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     return out.reset_index().rename(columns={"e": "event_time"})[["event_time", "mean", "ci_low", "ci_high", "n"]]
+
+
+# ----------------------------------------------------------------------------- chapter 11: values for the prose
+#: Display names of the regressors (factor in Chinese in brackets).
+TERM_LABELS = {"hsr": "HSR station (高铁)", "hsr_years": "years since HSR", "segmentation": "segmentation (市场分割)",
+               "gap": "gap to richest city (差距)", "fdi_gdp": "FDI / GDP (开放)", "loans_gdp": "loans / GDP (金融)",
+               "fiscal_gdp": "budget revenue / GDP (财政)"}
+#: The outcome in words and the unit of its coefficients.
+OUTCOME_WORDS = {"coordination": "the coordination degree D (×100)",
+                 "growth": "growth of real GDP per head (% per year)"}
+OUTCOME_UNITS = {"coordination": "points of D×100", "growth": "percentage points of growth"}
+#: Fewer cities than this in a regression: its clustered intervals are unreliable.
+MIN_CITIES = 10
+#: Regressors that enter D itself (the "in D?" column of the regressor table).
+IN_D = {"loans_gdp": "yes (market subsystem)", "gap": "partly (real GDP per head, industry subsystem)"}
+#: The claims tested in chapter 11: id, key of the prose, paper, claim in our words.
+CLAIMS = (
+    ("p000_transport_constrains_coordination", "transport", "000",
+     "poor transport and time–space distance constrain coordination"),
+    ("p000_segmentation_constrains_coordination", "segmentation", "000",
+     "market segmentation weakens coordination"),
+    ("p000_gap_constrains_coordination", "gap", "000",
+     "development gaps restrain cooperation (a city further behind the richest coordinates less)"),
+    ("p003_infrastructure_growth", "infra_growth", "003", "better infrastructure raises regional growth"),
+    ("p003_fiscal_system_obstacle", "fiscal", "003", "the fiscal system (分灶财政) obstructs coordination"),
+)
+
+
+def other_lag(lag: int) -> int:
+    """The lag of the robustness column: 2 for lag 1, else 1."""
+    return 2 if lag == 1 else 1
+
+
+def other_outcome(outcome: str) -> str:
+    """The outcome not chosen: growth for coordination and the reverse."""
+    return "growth" if outcome == "coordination" else "coordination"
+
+
+def lagged_term_labels() -> dict[str, str]:
+    """Row labels of the regression tables: ``L{k}_x`` → "label of x, t−k" (k = 1, 2), plus the
+    fixed-effect rows."""
+    labels = {f"L{k}_{t}": f"{v}, t−{k}" for k in (1, 2) for t, v in TERM_LABELS.items()}
+    labels.update({"city_code": "City", "year": "Year"})
+    return labels
+
+
+def panel_values(raw: pd.DataFrame, clusters: Sequence[str], first_year: int, last_year: int,
+                 outcome: str, lag: int) -> dict:
+    """The chapter's parameters and panel size for the prose: years, lags, outcome in words and
+    unit, ``n_clusters``, ``n_cities`` and ``n_city_years`` of the (unstandardised) panel."""
+    return {"first_year": first_year, "last_year": last_year, "lag": lag, "other_lag": other_lag(lag),
+            "outcome_words": OUTCOME_WORDS[outcome], "outcome_unit": OUTCOME_UNITS[outcome],
+            "n_clusters": len(clusters), "n_cities": int(raw["city_code"].nunique()),
+            "n_city_years": len(raw)}
+
+
+def regressor_table() -> pd.DataFrame:
+    """:data:`REGRESSORS` for display, with the column "in D?" (does the regressor enter D)."""
+    reg = REGRESSORS.copy()
+    reg["in D?"] = reg["regressor"].map(IN_D).fillna("no")
+    return (reg[["regressor", "factor", "definition", "unit", "source", "in D?"]]
+            .rename(columns={"regressor": "Regressor", "factor": "Factor named in the papers",
+                             "definition": "Definition", "unit": "Unit", "source": "Source"}))
+
+
+def coverage_display(raw: pd.DataFrame, lag: int) -> pd.DataFrame:
+    """Share (0–1) of city-years with a value of the outcomes and of each regressor lagged
+    ``lag``, per cluster (short name) and for ``all`` (:func:`coverage_table`); columns
+    ``cluster, city-years`` and the bare regressor names."""
+    cov_cols = ["D", "growth", *(f"L{lag}_{t}" for t in ("hsr", "segmentation", "gap", "fdi_gdp",
+                                                         "loans_gdp", "fiscal_gdp"))]
+    cov = coverage_table(raw, cov_cols)
+    cov["cluster_id"] = cov["cluster_id"].map(lambda c: config.CLUSTERS[c][1] if c in config.CLUSTERS else "all")
+    return cov.rename(columns={"cluster_id": "cluster", "city_years": "city-years",
+                               **{c: c.replace(f"L{lag}_", "") for c in cov_cols}})
+
+
+def data_values(raw: pd.DataFrame, lag: int, fdi_unmatched: Sequence[str]) -> dict:
+    """Numbers of the data notes: ``seg_window`` (years), FDI names that match no city
+    (count and the first six), city-years with a population break in growth and the break
+    threshold (log points), coverage (0–1) of the lagged fiscal variable and of D, and the
+    cities without D."""
+    from cityclusters.indicators.growth import POP_BREAK
+
+    unmatched = list(fdi_unmatched)
+    return {
+        "seg_window": SEGMENTATION_WINDOW,
+        "fdi_unmatched_n": len(unmatched),
+        "fdi_unmatched_some": ", ".join(unmatched[:6]) or "none",
+        "n_growth_flagged": int(raw["growth_flagged"].sum()),
+        "pop_break_pts": 100 * POP_BREAK,
+        "fiscal_cov": float(raw[f"L{lag}_fiscal_gdp"].notna().mean()),
+        "d_cov": float(raw["D"].notna().mean()),
+        "d_dropped_cities": ", ".join(sorted(set(raw.loc[raw["D"].isna(), "name_zh"]))) or "none",
+    }
+
+
+def estimate(model: RegressionResult | None, term: str) -> tuple[float, float, float] | None:
+    """(estimate, ci_low, ci_high) of ``term`` in ``model``; None if the model is None or lacks it."""
+    if model is None or term not in set(model.coefficients["term"]):
+        return None
+    row = model.coefficient(term)
+    return float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"])
+
+
+def result_values(main: dict[str, RegressionResult | None], sds: pd.Series, raw: pd.DataFrame,
+                  outcome: str, lag: int) -> dict:
+    """The numbers of the results section.
+
+    ``b_<term>`` ("est [low, high]", :func:`describe`) and ``b_<term>_reading``
+    (:func:`reading`) for hsr, segmentation and gap (baseline), fdi_gdp and loans_gdp
+    (+ controls) and fiscal_gdp (+ fiscal), "not estimable" where a model or term is missing;
+    ``b_seg_text``; sample size, dropped rows and within R² of the baseline; cities of the
+    fiscal model; raw standard deviations of the lagged segmentation (% per year), gap (log
+    points) and FDI (% of GDP); mean and sd of the outcome. Raises ValueError if the baseline
+    cannot be estimated.
+    """
+    base = main["Baseline"]
+    if base is None:
+        raise ValueError("the baseline model cannot be estimated for these parameters (too few cities "
+                         "or no within-city variation); choose more clusters or years")
+    values: dict = {}
+    sources = {"hsr": base, "segmentation": base, "gap": base, "fdi_gdp": main["+ controls"],
+               "loans_gdp": main["+ controls"], "fiscal_gdp": main["+ fiscal"]}
+    for term, model in sources.items():
+        est = estimate(model, f"L{lag}_{term}")
+        values[f"b_{term}"] = describe(*est) if est else "not estimable"
+        values[f"b_{term}_reading"] = reading(*est[1:]) if est else "not estimable"
+    seg = estimate(base, f"L{lag}_segmentation")
+    values["b_seg_text"] = f"{describe(*seg)} — {reading(*seg[1:])}" if seg else "not estimable"
+    fis = main["+ fiscal"]
+    values.update({
+        "n_obs_base": base.statistics["n_obs"],
+        "n_units_base": base.statistics["n_units"],
+        "n_dropped_base": base.statistics["n_dropped"],
+        "r2w_base": float(base.statistics["r2_within"]),
+        "n_units_fiscal": fis.statistics["n_units"] if fis is not None else 0,
+        "sd_seg": float(sds.get(f"L{lag}_segmentation", np.nan)),
+        "sd_gap": float(sds.get(f"L{lag}_gap", np.nan)),
+        "sd_fdi": float(sds.get(f"L{lag}_fdi_gdp", np.nan)),
+        "mean_y": float(raw[OUTCOMES[outcome]].mean()),
+        "sd_y": float(raw[OUTCOMES[outcome]].std()),
+    })
+    return values
+
+
+def robustness_values(coefs: pd.DataFrame, models: Sequence[str], outcome: str) -> dict:
+    """For hsr, segmentation and gap: in how many of the whole-panel ``models`` (main and
+    robustness columns) the 95 % interval excludes zero (``rob_<term>_excl``) out of how many
+    estimate it (``rob_<term>_n``); ``rob_extra`` names the two D variants (coordination only).
+    ``coefs`` from :func:`coefficient_frame`."""
+    values: dict = {}
+    for t in BASELINE:
+        part = coefs[(coefs["term"] == t) & coefs["model"].isin(list(models))]
+        excl = part[(part["ci_low"] > 0) | (part["ci_high"] < 0)]
+        values[f"rob_{t}_excl"] = len(excl)
+        values[f"rob_{t}_n"] = len(part)
+    values["rob_extra"] = ("; the last two use D with equal indicator weights inside each subsystem instead of "
+                           "entropy weights, and D with the other coupling formula (classic instead of modified C)"
+                           if outcome == "coordination" else "")
+    return values
+
+
+def model_labels(models: Sequence[str], clusters: Sequence[str]) -> dict[str, str]:
+    """Row labels of the coefficient figure: whole-panel models by name, cluster models as
+    "城市群 id"."""
+    labels = {k: k for k in models}
+    labels.update({c: f"{config.CLUSTERS[c][0]} {c}" for c in clusters})
+    return labels
+
+
+def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[str, str]) -> dict:
+    """Clusters whose baseline rests on fewer than :data:`MIN_CITIES` cities
+    (``few_clusters``) and clusters whose baseline cannot be estimated
+    (``not_estimable_clusters``), by ``labels`` ("none" if there are none)."""
+    few = [c for c, m in by_cluster.items() if m is not None and m.statistics["n_clusters"] < MIN_CITIES]
+    not_est = [c for c, m in by_cluster.items() if m is None]
+    return {"few_clusters": ", ".join(labels[c] for c in few) if few else "none",
+            "not_estimable_clusters": ", ".join(labels[c] for c in not_est) if not_est else "none"}
+
+
+def event_values(raw: pd.DataFrame, profile: pd.DataFrame) -> dict:
+    """Numbers of the HSR timing section: cities whose first station opened after the panel's
+    first year (``n_event_cities``); mean demeaned outcome before and from the opening
+    (``event_pre``, ``event_post`` and the sentence ``event_text``), event times whose band
+    excludes zero (``event_excl``) of ``event_n``. ``profile`` from :func:`hsr_event_profile`;
+    if it is empty, the sentence says so."""
+    treated = raw["hsr_first_year"].between(raw["year"].min() + 1, raw["year"].max())
+    values: dict = {"n_event_cities": int(raw.loc[treated, "city_code"].nunique())}
+    if len(profile):
+        pre = profile[profile["event_time"] < 0]["mean"].mean()
+        post = profile[profile["event_time"] >= 0]["mean"].mean()
+        values.update({
+            "event_pre": float(pre), "event_post": float(post),
+            "event_text": f"averages {pre:.2f} in the years before and {post:.2f} from the opening on",
+            "event_excl": int(((profile["ci_low"] > 0) | (profile["ci_high"] < 0)).sum()),
+            "event_n": len(profile),
+        })
+    else:
+        values.update({"event_text": "cannot be shown: too few cities open a station inside these years",
+                       "event_excl": 0, "event_n": 0})
+    return values
+
+
+def verdict_for(est: tuple[float, float, float] | None, expected_sign: int,
+                model: RegressionResult | None = None) -> str:
+    """Verdict text on a causal claim "X goes with more (``expected_sign`` = +1) or less (−1)
+    of the outcome" from a 95 % interval ``est`` = (estimate, low, high).
+
+    Not testable if not estimable or the model has fewer than :data:`MIN_CITIES` cities;
+    partly supported if the interval excludes zero with the expected sign (an association is
+    not a causal test); not supported if it excludes zero with the other sign or includes zero.
+    """
+    if est is None:
+        return "not testable with our data: not estimable for these parameters"
+    if model is not None and model.statistics["n_clusters"] < MIN_CITIES:
+        return f"not testable with our data: fewer than {MIN_CITIES} cities in this run"
+    _, low, high = est
+    if (expected_sign > 0 and low > 0) or (expected_sign < 0 and high < 0):
+        return "partly supported: the association has the expected sign (not a causal test)"
+    if (expected_sign > 0 and high < 0) or (expected_sign < 0 and low > 0):
+        return "not supported: the association has the opposite sign"
+    return "not supported: no association detected (the interval includes zero)"
+
+
+def claim_evidence(est: tuple[float, float, float] | None, term: str, model_label: str, outcome_label: str,
+                   lag: int, first_year: int, last_year: int, n_clusters: int) -> str:
+    """Evidence sentence: "<model>, <outcome>, <term label> lagged k: est [low, high]
+    (years, n clusters)", or "model not estimable"."""
+    if est is None:
+        return "model not estimable"
+    return (f"{model_label}, {outcome_label}, {TERM_LABELS[term]} lagged {lag}: "
+            f"{describe(*est)} ({first_year}–{last_year}, {n_clusters} clusters)")
+
+
+def claim_verdicts(coord_models: dict[str, RegressionResult | None],
+                   growth_models: dict[str, RegressionResult | None], lag: int, first_year: int,
+                   last_year: int, n_clusters: int) -> tuple[list[tuple[Verdict, str]], dict]:
+    """The five verdicts of chapter 11 (:data:`CLAIMS`), each with the claim in our words, and
+    ``verdict_<key>`` texts for the prose.
+
+    Transport (+), segmentation (−) and gap (+) from the baseline on D×100; infrastructure
+    and growth (+) from the baseline on growth (:func:`verdict_for`). The fiscal system is
+    national, so always not testable; its evidence reports the revenue/GDP proxy of the
+    + fiscal model on D×100.
+    """
+    cb, gb = coord_models["Baseline"], growth_models["Baseline"]
+
+    def ev(model, term, label, outcome_label):
+        return claim_evidence(estimate(model, f"L{lag}_{term}"), term, label, outcome_label,
+                              lag, first_year, last_year, n_clusters)
+
+    texts = [
+        (ev(cb, "hsr", "baseline", "D×100"), verdict_for(estimate(cb, f"L{lag}_hsr"), +1, cb)),
+        (ev(cb, "segmentation", "baseline", "D×100"), verdict_for(estimate(cb, f"L{lag}_segmentation"), -1, cb)),
+        (ev(cb, "gap", "baseline", "D×100") + "; partly mechanical (GDP per head is in D)",
+         verdict_for(estimate(cb, f"L{lag}_gap"), +1, cb)),
+        (ev(gb, "hsr", "baseline", "growth"), verdict_for(estimate(gb, f"L{lag}_hsr"), +1, gb)),
+        ("national institution, absorbed by year effects; revenue/GDP proxy: "
+         + ev(coord_models["+ fiscal"], "fiscal_gdp", "+ fiscal", "D×100"),
+         "not testable with our data: the fiscal system does not vary across cities"),
+    ]
+    verdicts = [(Verdict(cid, verdict, evidence), claim)
+                for (cid, _, _, claim), (evidence, verdict) in zip(CLAIMS, texts)]
+    values = {f"verdict_{key}": verdict for (_, key, _, _), (_, verdict) in zip(CLAIMS, texts)}
+    return verdicts, values
+
+
+def exercise_values(coord_models: dict[str, RegressionResult | None],
+                    growth_models: dict[str, RegressionResult | None],
+                    robust: dict[str, RegressionResult | None], coefs: pd.DataFrame,
+                    clusters: Sequence[str], raw: pd.DataFrame, lag: int, labels: dict[str, str]) -> dict:
+    """Numbers of the exercises' solutions: baseline HSR on D and on growth; segmentation and N
+    at the other lag; the widest per-cluster HSR interval (its width in outcome units and its
+    cluster by ``labels``) against the pooled one; fewest and most cities per cluster; the
+    indicator system's year span (:func:`cityclusters.analysis.coordination.year_span`)."""
+    olag = other_lag(lag)
+    mo = robust.get(f"Lag {olag}")
+    hsr_c = estimate(coord_models["Baseline"], f"L{lag}_hsr")
+    hsr_g = estimate(growth_models["Baseline"], f"L{lag}_hsr")
+    seg_o = estimate(mo, f"L{olag}_segmentation")
+    values = {
+        "ex_hsr_coord": describe(*hsr_c) if hsr_c else "not estimable",
+        "ex_hsr_growth": describe(*hsr_g) if hsr_g else "not estimable",
+        "ex_seg_other": describe(*seg_o) if seg_o else "not estimable",
+        "ex_n_other": mo.statistics["n_obs"] if mo is not None else 0,
+    }
+    hsr_rows = coefs[(coefs["term"] == "hsr") & coefs["model"].isin(list(clusters))]
+    if len(hsr_rows):
+        width = hsr_rows["ci_high"] - hsr_rows["ci_low"]
+        values["ex_widest_width"] = float(width.max())
+        values["ex_widest_cluster"] = labels[hsr_rows.loc[width.idxmax(), "model"]]
+    else:
+        values["ex_widest_width"] = float("nan")
+        values["ex_widest_cluster"] = "no cluster estimable"
+    full = coefs[(coefs["term"] == "hsr") & (coefs["model"] == "Baseline")]
+    ncity = raw.groupby("cluster_id")["city_code"].nunique()
+    span = subsystems.year_span()
+    values.update({
+        "ex_min_cities": int(ncity.min()), "ex_max_cities": int(ncity.max()),
+        "span_first": span[0], "span_last": span[1],
+        "ex_full_width": float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan"),
+    })
+    return values

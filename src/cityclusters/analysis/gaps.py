@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.checks import require_columns
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth as growth_mod
@@ -61,6 +62,40 @@ __all__ = [
     "years_in_band",
     "format_years",
     "linear_trend",
+    "urbanisation_rates",
+    "PAPER003_BEIJING",
+    "PAPER003_TIANJIN",
+    "MIN_TREND_YEARS",
+    "VERDICT_SECTIONS",
+    "CLAIM_WORDING",
+    "cluster_name",
+    "names_text",
+    "chapter_values",
+    "vintage_values",
+    "coverage_report",
+    "theil_table",
+    "theil_values",
+    "between_report",
+    "sigma_report",
+    "convergence_summary_table",
+    "beta_values",
+    "level_convergence",
+    "hebei_ratios",
+    "HebeiEvidence",
+    "trend_words",
+    "hebei_evidence",
+    "jjj_theil_sentence",
+    "hebei_ratio_verdict",
+    "jjj_convergence_verdict",
+    "CygEvidence",
+    "cyg_evidence",
+    "guiyang_ratio_verdict",
+    "pc_below_national_verdict",
+    "urbanisation_below_national_verdict",
+    "income_below_national_verdict",
+    "middle_collapse_row",
+    "chapter_verdicts",
+    "exercise_values",
 ]
 
 #: Column added by :func:`add_real_per_capita`: real GDP per capita, 元 per resident at 2000 prices.
@@ -629,3 +664,790 @@ def urbanisation_rates(census: pd.DataFrame, regions: Mapping[str, Sequence[str]
                       "missing": ", ".join(rows.loc[incomplete, "name_zh"].astype(str))
                       if "name_zh" in rows else ""}
     return pd.DataFrame.from_dict(out, orient="index")
+
+
+# ---------------------------------------------------------------------------------------------
+# chapter 3: values for the prose, tables and verdicts (the notebook only glues and shows them)
+# ---------------------------------------------------------------------------------------------
+
+#: Hebei's GDP per head as a share of Beijing's and of Tianjin's, as printed in paper 003.
+PAPER003_BEIJING, PAPER003_TIANJIN = 0.40, 0.38
+#: Fewest years for a linear trend of the Hebei ratios (fewer: no trend is fitted).
+MIN_TREND_YEARS = 5
+#: City codes of the three cores of Chengdu–Chongqing–Guiyang.
+CHONGQING, CHENGDU, GUIYANG = 500100, 510100, 520100
+BEIJING, TIANJIN = 110100, 120100
+#: The three provinces of paper 000 (Chinese name → English name).
+CYG_PROVINCES = {"四川省": "Sichuan", "重庆市": "Chongqing", "贵州省": "Guizhou"}
+#: Section label of each verdict of the chapter, in the order of the chapter's verdict table.
+VERDICT_SECTIONS = {
+    "p000_guiyang_gdp_ratio": "sec-ch3-cyg",
+    "p003_hebei_pc_gdp_ratio": "sec-ch3-jjj",
+    "p003_jjj_no_convergence": "sec-ch3-jjj",
+    "p000_pc_below_national": "sec-ch3-cyg",
+    "p000_urbanisation_below_national": "sec-ch3-cyg",
+    "p000_income_below_national": "sec-ch3-cyg",
+}
+#: The chapter's wording of claims whose ledger wording it does not use.
+CLAIM_WORDING = {
+    "p000_pc_below_national": "Sichuan, Chongqing and Guizhou have a GDP per head below the national level",
+    "p000_urbanisation_below_national": "Sichuan, Chongqing and Guizhou are less urbanised than the country",
+    "p000_income_below_national": "residents' disposable income per head is below the national level in all three",
+}
+
+
+def _bilingual(name_zh: str, pinyin: str) -> str:
+    return f"{name_zh} ({pinyin})"
+
+
+def cluster_name(cluster_id: str) -> str:
+    """English name of a cluster id (:data:`cityclusters.config.CLUSTERS`)."""
+    from cityclusters.config import CLUSTERS
+
+    return CLUSTERS[cluster_id][1]
+
+
+def names_text(cluster_ids: Sequence[str]) -> str:
+    """Cluster ids → their English names as 'A, B and C' ('A' for one id)."""
+    labels = [cluster_name(c) for c in cluster_ids]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def chapter_values(clusters: Sequence[str], first: int, last: int) -> dict:
+    """The chapter's parameters in words: ``clusters_text``, ``n_clusters``, ``first_year``,
+    ``last_year``."""
+    return {"clusters_text": names_text(clusters), "n_clusters": len(clusters),
+            "first_year": first, "last_year": last}
+
+
+def vintage_values(full_panel: pd.DataFrame, panel: pd.DataFrame, first: int, last: int) -> dict:
+    """Size of the vintage break in the published GDP levels (section on data of chapter 3).
+
+    From :func:`cityclusters.data.tables.city_year` (``full_panel``) and the chapter's cluster
+    panel with ``pop_break`` (:func:`add_chained_per_capita`): in the revision year
+    :data:`~cityclusters.indicators.growth.REVISED_FROM`, the median growth of real GDP per head
+    (per cent) computed from levels (``lev_anhui``, ``lev_shandong``) and from the official
+    index (``idx_anhui``, ``idx_shandong``) among Anhui's and Shandong's cities; Tianjin's
+    one-year fall of nominal GDP (``tj_level_fall``, share); the share of cities whose
+    level-based growth departs from the index by more than 5 log points in 2005, 2009, the
+    revision year and the median of other years (``vg_*``); the population-break threshold in
+    log points (``pop_break_pts``) and the number of city-years of the chosen clusters in
+    ``first`` < year ≤ ``last`` whose population change was replaced (``n_pop_breaks``).
+    """
+    rev = growth_mod.REVISED_FROM
+    values: dict = {"revised_from": rev}
+    lev = growth_mod.level_per_capita_growth(full_panel)
+    idx = growth_mod.per_capita_growth(full_panel)["growth"]
+    at_rev = full_panel["year"] == rev
+    for prov, key in (("安徽省", "anhui"), ("山东省", "shandong")):
+        rows_p = at_rev & (full_panel["province_zh"] == prov)
+        values[f"lev_{key}"] = float(100 * lev[rows_p].median())
+        values[f"idx_{key}"] = float(100 * idx[rows_p].median())
+    tj_gdp = full_panel[full_panel["city_code"] == TIANJIN].set_index("year")["gdp"]
+    values["tj_level_fall"] = float(1 - tj_gdp.loc[rev] / tj_gdp.loc[rev - 1])
+    vg = growth_mod.vintage_gap(full_panel, threshold=0.05).set_index("year")["share_large"]
+    values["vg_2005"] = float(vg.loc[2005])
+    values["vg_2009"] = float(vg.loc[2009])
+    values["vg_rev"] = float(vg.loc[rev])
+    values["vg_other"] = float(vg.drop([2005, 2009, rev]).median())
+    values["pop_break_pts"] = 100 * growth_mod.POP_BREAK
+    city_years = panel.drop_duplicates(["city_code", "year"])
+    in_window = (city_years["year"] > first) & (city_years["year"] <= last)
+    values["n_pop_breaks"] = int(city_years.loc[in_window, "pop_break"].sum())
+    return values
+
+
+def coverage_report(panel: pd.DataFrame, value: str, first: int,
+                    last: int) -> tuple[dict, pd.DataFrame, BalancedSample]:
+    """Coverage of a per-capita column and the balanced sample for convergence (chapter 3).
+
+    Returns the values for the prose (``conv_first``, ``conv_last``: the window of
+    :func:`balanced_sample`; ``n_excluded`` and ``excluded_text``: the cities left out, 汉字
+    (pinyin); ``share_interp``: share of city-years in the window with an interpolated
+    population; ``window_sentence``: why the window ends where it does), the coverage table of
+    :func:`per_capita_coverage` with English column names and the :class:`BalancedSample`.
+    """
+    from cityclusters.data.names import short_name
+
+    coverage = per_capita_coverage(panel, value, first, last)
+    sample = balanced_sample(panel, value, first, last)
+    excluded = sample.excluded.drop_duplicates("city_code")
+    values = {"conv_first": sample.first, "conv_last": sample.last, "n_excluded": len(excluded),
+              "excluded_text": ", ".join(_bilingual(short_name(r.name_zh), r.name_pinyin)
+                                         for r in excluded.itertuples()) or "none"}
+    in_window = panel[panel["year"].between(sample.first, sample.last)].drop_duplicates(["city_code", "year"])
+    values["share_interp"] = float(in_window["population_interpolated"].mean())
+    late = panel[(panel["year"] > sample.last) & panel[value].isna()].drop_duplicates("city_code")
+    late = late[late["city_code"].isin(sample.panel["city_code"])]
+    values["window_sentence"] = (
+        (f"Chained real GDP per head is complete for the retained cities only up to {sample.last}: "
+         f"{len(late)} of them (e.g. {', '.join(short_name(n) for n in late['name_zh'].head(4))}) "
+         f"have no GDP index or population for a later year, so the convergence window ends in "
+         f"{sample.last} rather than drop them.") if sample.last < last else
+        "Chained real GDP per head is complete for the retained cities over the whole window.")
+    shown = coverage.assign(cluster=coverage["cluster_id"].map(cluster_name))[
+        ["cluster", "cities", "city_years", "observed", "never_observed"]]
+    table = shown.rename(columns={"city_years": "city-years", "observed": "chained real GDP p.c. observed",
+                                  "never_observed": "cities with no value"})
+    return values, table, sample
+
+
+def theil_table(within: pd.DataFrame) -> pd.DataFrame:
+    """Last year of :func:`inequality_within_clusters` per cluster: cities, weighted Theil, CV
+    (plain and weighted), Gini and the share of the weighted Theil between provinces."""
+    end = within.groupby("cluster_id", sort=False).last()
+    return pd.DataFrame({
+        "cluster": [cluster_name(c) for c in end.index],
+        "cities": end["n_units"].to_numpy(),
+        "Theil (w)": end["theil_weighted"].to_numpy(),
+        "CV": end["cv"].to_numpy(),
+        "CV (w)": end["cv_weighted"].to_numpy(),
+        "Gini": end["gini"].to_numpy(),
+        "between provinces": end["between_weighted_share"].to_numpy(),
+    })
+
+
+def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FROM) -> dict:
+    """What the prose says about the weighted Theil index of :func:`inequality_within_clusters`.
+
+    First and last year (``theil_first``, ``theil_last``); clusters where it fell or rose
+    between them (``theil_fell_text``, ``theil_rose_text`` with the relative changes,
+    ``theil_n_fell``); the most unequal cluster in the last year, its index and its share
+    between provinces (``theil_top_*``) and how many times the most even cluster's index it is
+    (``theil_low_cluster``, ``theil_low_value``); and ``theil_step_sentence``: the largest
+    relative step across ``revised_from`` − 1 / ``revised_from`` against the cluster's median
+    year-on-year change in other years (when the table has both years and more than 3 years).
+    """
+    start = within.groupby("cluster_id", sort=False).first()
+    end = within.groupby("cluster_id", sort=False).last()
+    values: dict = {"theil_last": int(end["year"].max())}
+    change = (end["theil_weighted"] / start["theil_weighted"] - 1)
+    fell = [c for c in end.index if change[c] < 0]
+    rose = [c for c in end.index if change[c] >= 0]
+    values["theil_first"] = int(start["year"].min())
+    values["theil_fell_text"] = names_text(fell) if fell else "none of the clusters"
+    values["theil_rose_text"] = (
+        f"It rose in {names_text(rose)} ({', '.join(f'{change[c]:+.0%}' for c in rose)})."
+        if rose else "It rose in none.")
+    values["theil_n_fell"] = len(fell)
+    top = end["theil_weighted"].idxmax()
+    values["theil_top_cluster"] = cluster_name(top)
+    values["theil_top_value"] = float(end.at[top, "theil_weighted"])
+    values["theil_top_between"] = float(end.at[top, "between_weighted_share"])
+    low = end["theil_weighted"].idxmin()
+    values["theil_low_cluster"] = cluster_name(low)
+    values["theil_low_value"] = float(end.at[top, "theil_weighted"] / end.at[low, "theil_weighted"])
+    values["revised_from_prev"] = revised_from - 1
+    tw = within.pivot(index="year", columns="cluster_id", values="theil_weighted")
+    if {revised_from - 1, revised_from} <= set(tw.index) and len(tw) > 3:
+        step = (tw.loc[revised_from] / tw.loc[revised_from - 1] - 1)
+        usual = (tw / tw.shift(1) - 1).drop(index=[revised_from]).abs().median()
+        big = step.abs().idxmax()
+        values["theil_step_sentence"] = (
+            f"the largest step is in {cluster_name(big)}, {step[big]:+.0%} in {revised_from}, against a median "
+            f"year-on-year change of ±{usual[big]:.0%} in its other years; read a step in that year "
+            f"as possibly a revision, not a change in the gaps.")
+    else:
+        values["theil_step_sentence"] = f"the window does not include both {revised_from - 1} and {revised_from}."
+    return values
+
+
+def between_report(panel: pd.DataFrame, clusters: Sequence[str], members: pd.DataFrame,
+                   first: int, last: int) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+    """Theil index of all cities of the disjoint clusters, split between and within clusters.
+
+    Chooses the disjoint clusters (:func:`disjoint_clusters`) and, when there are at least two,
+    decomposes the population-weighted Theil index of nominal GDP per head over ``first``–``last``
+    (:func:`between_cluster_decomposition`). Returns the values for the prose
+    (``disjoint_text``, ``overlap_text``, ``between_sentence``) and the summary and contribution
+    tables (both None with fewer than two disjoint clusters).
+    """
+    disjoint, overlapping = disjoint_clusters(clusters, members)
+    values = {"disjoint_text": names_text(disjoint),
+              "overlap_text": ("; " + "; ".join(f"{cluster_name(d)} is left out because it shares cities with {cluster_name(k)}"
+                                                for d, k in overlapping.items())) if overlapping else ""}
+    if len(disjoint) < 2:
+        values["between_sentence"] = ("With a single cluster there is nothing to split between clusters; "
+                                      "panel (b) of the figure is left out.")
+        return values, None, None
+    parts = panel[panel["cluster_id"].isin(disjoint) & panel["year"].between(first, last)]
+    between, contributions = between_cluster_decomposition(parts)
+    b0, b1 = between.iloc[0], between.iloc[-1]
+    values["between_sentence"] = (
+        f"Over all {int(b1['n_units'])} cities of these clusters the population-weighted Theil "
+        f"index was {b0['total']:.3f} in {int(b0['year'])} and {b1['total']:.3f} in "
+        f"{int(b1['year'])}. The share due to differences between the clusters' average GDP per "
+        f"head was {b0['between_share']:.0%} in {int(b0['year'])} and {b1['between_share']:.0%} "
+        f"in {int(b1['year'])}; the rest is inequality among cities of the same cluster.")
+    return values, between, contributions
+
+
+def sigma_report(sample: BalancedSample, value: str = CHAINED_PC,
+                 revised_from: int = growth_mod.REVISED_FROM) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """σ-convergence on the balanced sample: values for the prose, the σ table, the results.
+
+    Computes :func:`sigma_by_cluster` and :func:`convergence_table` on ``sample`` (chained real
+    GDP per head by default) and states: clusters whose sd of ln y fell or rose significantly
+    (5 %; ``sigma_conv_text``, ``sigma_div_sentence``), the steepest decline per year with its
+    SE and the first and last sd (``sigma_fast_*``), and ``sigma_break_sentence``: the step of
+    the sd across ``revised_from`` − 1 / ``revised_from`` on published levels against the chained
+    series, in the cluster where it is most negative ("" when either year is missing).
+    """
+    sigma = sigma_by_cluster(sample.panel, value)
+    results = convergence_table(sample.panel, value, sample.first, sample.last)
+    sigma_lev = sigma_by_cluster(sample.panel.dropna(subset=[REAL_PC]), REAL_PC)
+    sl = sigma_lev.pivot(index="year", columns="cluster_id", values="sd_log")
+    sc = sigma.pivot(index="year", columns="cluster_id", values="sd_log")
+    rev = revised_from
+    values: dict = {}
+    if {rev - 1, rev} <= set(sl.index) & set(sc.index):
+        drop_lev = sl.loc[rev] - sl.loc[rev - 1]
+        worst = drop_lev.idxmin()
+        values["sigma_break_sentence"] = (
+            f"Measured on the published levels instead, the sd of ln y would change by "
+            f"{drop_lev[worst]:+.3f} between {rev - 1} and {rev} in {cluster_name(worst)} (a step that is the "
+            f"revision of the levels); on the chained series the change is "
+            f"{sc.at[rev, worst] - sc.at[rev - 1, worst]:+.3f}.")
+    else:
+        values["sigma_break_sentence"] = ""
+    sd_trend = results.set_index(["cluster_id", "measure"]).xs("sigma_sd_log", level="measure")
+    converging = [c for c in sd_trend.index if sd_trend.at[c, "estimate"] < 0 and sd_trend.at[c, "p_value"] < 0.05]
+    diverging = [c for c in sd_trend.index if sd_trend.at[c, "estimate"] > 0 and sd_trend.at[c, "p_value"] < 0.05]
+    values["sigma_conv_text"] = names_text(converging) if converging else "none of the clusters"
+    values["sigma_div_sentence"] = (f"It rose significantly in {names_text(diverging)}." if diverging else
+                                    "In no cluster did it rise significantly.")
+    fastest = sd_trend["estimate"].idxmin()
+    values["sigma_fast_cluster"] = cluster_name(fastest)
+    values["sigma_fast_slope"] = float(sd_trend.at[fastest, "estimate"])
+    values["sigma_fast_se"] = float(sd_trend.at[fastest, "std_error"])
+    sig0 = sigma.groupby("cluster_id", sort=False).first()
+    sig1 = sigma.groupby("cluster_id", sort=False).last()
+    values["sigma_fast_first"] = float(sig0.at[fastest, "sd_log"])
+    values["sigma_fast_last"] = float(sig1.at[fastest, "sd_log"])
+    return values, sigma, results
+
+
+def _estimate_text(by: pd.DataFrame, cluster: str, measure: str, scale: float = 1.0,
+                   fmt: str = "{:.3f}") -> str:
+    row = by.loc[(cluster, measure)]
+    return f"{fmt.format(row['estimate'] * scale)} ({fmt.format(row['std_error'] * scale)})"
+
+
+def _speed_text(by: pd.DataFrame, cluster: str, measure: str) -> str:
+    row = by.loc[(cluster, measure)]
+    if pd.isna(row["speed"]):
+        return "none"
+    return (f"{row['speed']:.1%} ({row['speed_se']:.1%}) / "
+            f"{row['half_life']:.0f} y ({row['half_life_se']:.0f})")
+
+
+def convergence_summary_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The chapter's σ/β table from :func:`convergence_table`: per cluster (cities), the σ trend
+    of sd ln y ×100, absolute and conditional β with SEs in brackets, and speed λ (per year) /
+    half-life (years) with SEs ("none" where b implies no convergence)."""
+    by = results.set_index(["cluster_id", "measure"])
+    clusters = by.xs("sigma_sd_log", level="measure").index
+    return pd.DataFrame({
+        "cluster (cities)": [f"{cluster_name(c)} ({int(by.loc[(c, 'beta_absolute'), 'n_units'])})" for c in clusters],
+        "σ trend sd ln y ×100": [_estimate_text(by, c, "sigma_sd_log", 100, "{:.2f}") for c in clusters],
+        "β absolute b (SE)": [_estimate_text(by, c, "beta_absolute") for c in clusters],
+        "λ / half-life": [_speed_text(by, c, "beta_absolute") for c in clusters],
+        "β conditional b (SE)": [_estimate_text(by, c, "beta_conditional") for c in clusters],
+        "λ / half-life (cond.)": [_speed_text(by, c, "beta_conditional") for c in clusters],
+    })
+
+
+def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
+    """What the prose says about β-convergence (chapter 3).
+
+    ``results`` is :func:`convergence_table` on chained real GDP per head, ``level_results`` the
+    same on published levels (vintage steps left in). Significance at 5 % with b < 0.
+    Values: clusters with significant absolute convergence and the others (``beta_sig_text``,
+    ``beta_not_sentence``), the range of absolute half-lives in years (``beta_half_range``), the
+    range and count of conditional ones (``cond_half_range``, ``cond_sig_text``,
+    ``n_cond_sig``, ``n_conv_clusters``, ``cond_faster_sentence``), the same on levels
+    (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``) and the columns of
+    the results table (``results_cols``).
+    """
+    by = results.set_index(["cluster_id", "measure"])
+    absolute = by.xs("beta_absolute", level="measure")
+    values: dict = {}
+    beta_sig = [c for c in absolute.index if absolute.at[c, "estimate"] < 0 and absolute.at[c, "p_value"] < 0.05]
+    values["beta_sig_text"] = names_text(beta_sig) if beta_sig else "none of the clusters"
+    beta_not = [c for c in absolute.index if c not in beta_sig]
+    values["beta_not_sentence"] = (f"In {names_text(beta_not)} the slope is not significantly negative at 5 %."
+                                   if beta_not else "")
+    conv_half = absolute["half_life"].dropna()
+    if len(conv_half):
+        values["beta_half_range"] = (
+            f"{conv_half.min():.0f} years ({cluster_name(conv_half.idxmin())}) to {conv_half.max():.0f} years "
+            f"({cluster_name(conv_half.idxmax())})" if len(conv_half) > 1 else
+            f"{conv_half.iloc[0]:.0f} years ({cluster_name(conv_half.index[0])})")
+    else:
+        values["beta_half_range"] = "undefined in every cluster (no convergence)"
+    cond = by.xs("beta_conditional", level="measure")
+    values["cond_half_range"] = (f"{cond['half_life'].min():.0f}–{cond['half_life'].max():.0f} years"
+                                 if cond["half_life"].notna().any() else "undefined")
+    cond_sig = [c for c in cond.index if cond.at[c, "estimate"] < 0 and cond.at[c, "p_value"] < 0.05]
+    values["cond_sig_text"] = names_text(cond_sig) if cond_sig else "none of the clusters"
+    faster = [c for c in cond_sig if cond.at[c, "half_life"] < absolute.at[c, "half_life"]]
+    values["cond_faster_sentence"] = (
+        (f"Where it is significant, its half-life is shorter than the absolute one in "
+         f"{names_text(faster) if faster else 'none of them'}: a city closing the distance to *its own* "
+         f"long-run path faster than to a common one means those paths differ, so gaps in levels "
+         f"persist.") if cond_sig else
+        "Once growth is measured consistently, the annual data show no reliable conditional convergence "
+        "within the clusters.")
+    lev_cond = level_results[level_results["measure"] == "beta_conditional"].set_index("cluster_id")
+    values["lev_cond_half_range"] = (f"{lev_cond['half_life'].min():.0f}–{lev_cond['half_life'].max():.0f} years"
+                                     if lev_cond["half_life"].notna().any() else "undefined")
+    n_lev_sig = int(((lev_cond["estimate"] < 0) & (lev_cond["p_value"] < 0.05)).sum())
+    values["lev_cond_n_sig"] = n_lev_sig
+    values["lev_vs_index_sentence"] = (
+        "The fast conditional convergence that level-based data suggest is largely the vintage breaks."
+        if n_lev_sig > len(cond_sig) else
+        "In this window the two measures give the same count of significant clusters.")
+    values["n_cond_sig"] = len(cond_sig)
+    values["n_conv_clusters"] = len(cond)
+    values["results_cols"] = ", ".join(results.columns)
+    return values
+
+
+def level_convergence(panel: pd.DataFrame, sample: BalancedSample) -> pd.DataFrame:
+    """:func:`convergence_table` on published real GDP per head (:data:`REAL_PC`, vintage steps
+    left in) over the window of ``sample``, on its own balanced sample of ``panel``."""
+    lev_sample = balanced_sample(panel, REAL_PC, sample.first, sample.last)
+    return convergence_table(lev_sample.panel, REAL_PC, lev_sample.first, lev_sample.last)
+
+
+def hebei_ratios(full_panel: pd.DataFrame, first: int, last: int,
+                 real_last: int) -> tuple[pd.DataFrame, list[int]]:
+    """Hebei's GDP per head as a share of Beijing's and Tianjin's, per year (section sec-ch3-jjj).
+
+    Hebei = the sum of its prefectures' GDP over the sum of their resident population
+    (:func:`regional_per_capita`). Columns ``year``, ``to_beijing``, ``to_tianjin`` (current
+    prices, ``first``–``last``) and ``real_to_beijing``, ``real_to_tianjin`` (2000 prices,
+    through ``real_last``; NaN, with a warning, when a deflator is missing). Also returns the
+    Hebei city codes.
+    """
+    import warnings
+
+    hebei_codes = sorted(full_panel.loc[full_panel["province_zh"] == "河北省", "city_code"].unique())
+    regions = {"hebei": hebei_codes, "beijing": [BEIJING], "tianjin": [TIANJIN]}
+    nominal = regional_per_capita(full_panel, regions, first=first, last=last)
+    ratios = pd.DataFrame({"year": nominal["year"],
+                           "to_beijing": nominal["hebei"] / nominal["beijing"],
+                           "to_tianjin": nominal["hebei"] / nominal["tianjin"]})
+    try:
+        real = regional_per_capita(full_panel, regions, gdp="real_gdp", first=first, last=real_last)
+        ratios = ratios.merge(pd.DataFrame({"year": real["year"],
+                                            "real_to_beijing": real["hebei"] / real["beijing"],
+                                            "real_to_tianjin": real["hebei"] / real["tianjin"]}),
+                              on="year", how="left")
+    except ValueError as error:  # a missing deflator: nominal ratios only, say why
+        ratios["real_to_beijing"] = ratios["real_to_tianjin"] = np.nan
+        warnings.warn(f"real ratios not shown: {error}", stacklevel=2)
+    return ratios, hebei_codes
+
+
+@dataclass(frozen=True)
+class HebeiEvidence:
+    """The evidence on paper 003's Hebei figures (:func:`hebei_evidence`).
+
+    ``values`` holds the glue values of the section; ``ratios`` the ratios indexed by year;
+    ``near_bj`` / ``near_tj`` the years within the band of the printed values; ``in_paper`` the
+    paper's data year (or the last year); ``peak`` the year of the highest ratio to Beijing up to
+    it; ``tj_pre``, ``bj_pre``, ``bj_post``, ``bj_clean`` trends of :func:`linear_trend` (None when
+    the window is too short); ``hb_rev`` the years after the paper's in which Hebei's levels
+    were revised.
+    """
+
+    values: dict
+    ratios: pd.DataFrame
+    near_bj: list
+    near_tj: list
+    in_paper: int
+    peak: int
+    tj_pre: dict | None
+    bj_pre: dict | None
+    bj_post: dict | None
+    bj_clean: dict | None
+    hb_rev: list
+
+
+def trend_words(label: str, trend: Mapping) -> str:
+    """A trend of :func:`linear_trend` in words (direction, percentage points a year with SE,
+    significance at 5 %, total change in points)."""
+    direction = "rose" if trend["slope"] > 0 else "fell"
+    sig = "significant" if trend["p_value"] < 0.05 else "not significant"
+    return (f"in {trend['first']}–{trend['last']} the ratio to {label} {direction} by "
+            f"{abs(trend['slope']) * 100:.2f} percentage points a year (SE {trend['slope_se'] * 100:.2f}; "
+            f"{sig} at 5 %), {trend['change'] * 100:+.1f} points in all")
+
+
+def hebei_evidence(full_panel: pd.DataFrame, ratios: pd.DataFrame, hebei_codes: Sequence[int],
+                   first: int, last: int, paper_year: int, near: float) -> HebeiEvidence:
+    """Test paper 003's Hebei ratios against :func:`hebei_ratios` (section sec-ch3-jjj).
+
+    Years within ± ``near`` of the printed 40 % (Beijing) and 38 % (Tianjin); the ratios at the
+    start, end, peak and in ``paper_year``; linear trends (:func:`linear_trend`, at least
+    :data:`MIN_TREND_YEARS` years) of the ratio to Beijing before and after ``paper_year`` and of
+    the ratio to Tianjin before ``paper_year`` and before Tianjin's GDP break (a one-year fall of
+    more than 15 %); the years after ``paper_year`` in which Hebei's levels were revised (median
+    gap between level-based and index-based real growth above 5 log points,
+    :func:`cityclusters.indicators.growth.vintage_gap`) and the trend before that revision.
+    Sentences for the prose are in ``values`` (same names as the chapter's glue).
+    """
+    r = ratios.set_index("year")
+    values: dict = {"n_hebei": len(hebei_codes), "paper_bj": PAPER003_BEIJING,
+                    "paper_tj": PAPER003_TIANJIN, "near": near}
+    near_bj = years_in_band(r["to_beijing"], PAPER003_BEIJING - near, PAPER003_BEIJING + near)
+    near_tj = years_in_band(r["to_tianjin"], PAPER003_TIANJIN - near, PAPER003_TIANJIN + near)
+    both = sorted(set(near_bj) & set(near_tj))
+    values["near_bj_years"] = format_years(near_bj)
+    values["near_tj_years"] = format_years(near_tj)
+    values["near_both_years"] = format_years(both)
+    values["bj_ratio_first"] = float(r["to_beijing"].iloc[0])
+    values["bj_ratio_last"] = float(r["to_beijing"].iloc[-1])
+    values["bj_ratio_max"] = float(r["to_beijing"].max())
+    values["bj_ratio_max_year"] = int(r["to_beijing"].idxmax())
+    values["tj_ratio_last"] = float(r["to_tianjin"].iloc[-1])
+    values["ratio_last_year"] = int(r.index[-1])
+    in_paper = paper_year if paper_year in r.index else int(r.index[-1])
+    values["paper_year"] = in_paper
+    values["paper_year_sentence"] = (
+        (f"In {paper_year}, the last year behind the paper's figures, the ratios were "
+         f"{r.at[paper_year, 'to_beijing']:.1%} (Beijing) and {r.at[paper_year, 'to_tianjin']:.1%} (Tianjin).")
+        if paper_year in r.index else
+        f"The paper's data year {paper_year} lies outside this window.")
+
+    tj = full_panel[full_panel["city_code"] == TIANJIN].set_index("year")["gdp"]
+    tj_change = tj.pct_change().loc[first + 1:last]
+
+    def trend_or_none(column, a, b):
+        return linear_trend(ratios, column, a, b) if b - a + 1 >= MIN_TREND_YEARS else None
+
+    break_year = int(tj_change.idxmin()) if tj_change.min() < -0.15 else last + 1
+    bj_pre = trend_or_none("to_beijing", first, min(paper_year, last))
+    bj_post = trend_or_none("to_beijing", max(paper_year, first), last)
+    tj_pre = trend_or_none("to_tianjin", first, min(paper_year, last, break_year - 1))
+    peak = int(r.loc[:in_paper, "to_beijing"].idxmax())
+    described = [trend_words(label, t) for label, t in (("Tianjin", tj_pre), ("Beijing", bj_pre),
+                                                        ("Beijing", bj_post)) if t is not None]
+    values["bj_trend_text"] = ("; ".join(described) if described else
+                               f"the window has fewer than {MIN_TREND_YEARS} years on either side of {paper_year}")
+    hb_gap = growth_mod.vintage_gap(full_panel[full_panel["city_code"].isin(hebei_codes)]).set_index("year")["median_gap"]
+    bj_gap = growth_mod.vintage_gap(full_panel[full_panel["city_code"] == BEIJING]).set_index("year")["median_gap"]
+    hb_rev = [int(y) for y, v in hb_gap.items() if paper_year < y <= last and abs(v) > 0.05]
+    bj_clean = None
+    if bj_post is not None and hb_rev:
+        rev_year = min(hb_rev)
+        bj_clean = trend_or_none("to_beijing", max(paper_year, first), rev_year - 1)
+        step = r.at[rev_year, "to_beijing"] - r.at[rev_year - 1, "to_beijing"]
+        clean_words = (trend_words("Beijing", bj_clean) if bj_clean is not None else
+                       f"fewer than {MIN_TREND_YEARS} years remain before it")
+        values["hebei_break_sentence"] = (
+            f"The later years mix vintages too: Hebei's levels are revised in {rev_year} (its "
+            f"prefectures' level-based real growth departs from the official index by a median of "
+            f"{100 * hb_gap.loc[rev_year]:+.1f} log points that year; Beijing's by "
+            f"{100 * bj_gap.get(rev_year, float('nan')):+.1f}), "
+            f"and the ratio to Beijing moves by {100 * step:+.1f} points in that one year. Stopping "
+            f"before the revision, {clean_words}.")
+    else:
+        values["hebei_break_sentence"] = ""
+    values["bj_peak_year"] = peak
+    values["bj_peak_value"] = float(r.at[peak, "to_beijing"])
+    values["tj_break_sentence"] = (
+        (f"The ratio to Tianjin jumps in {break_year}, when Tianjin's own GDP falls by "
+         f"{abs(tj_change.min()):.0%} in one year: a break between statistical vintages (our "
+         "reading: the downward revision after the fourth economic census, which the source carries "
+         "from that year on but not for earlier years), not a change in the economy; the Tianjin "
+         "trend therefore stops before it.") if break_year <= last else
+        "Tianjin's GDP series shows no break in this window.")
+    has_real = ratios["real_to_beijing"].notna().any()
+    values["real_sentence"] = (
+        (f"In real terms (2000 prices, each city's own deflator) the picture differs: the ratio to "
+         f"Beijing moves from {r['real_to_beijing'].dropna().iloc[0]:.0%} in "
+         f"{int(r['real_to_beijing'].dropna().index[0])} to {r['real_to_beijing'].dropna().iloc[-1]:.0%} "
+         f"in {int(r['real_to_beijing'].dropna().index[-1])}, because Beijing's GDP deflator rose "
+         f"faster than Hebei's; part of the nominal gap is a gap in prices, not in output (these "
+         f"real ratios use published levels and carry the same vintage steps as the nominal ones).")
+        if has_real else "Real ratios cannot be computed for this window (see the note above).")
+    return HebeiEvidence(values=values, ratios=r, near_bj=near_bj, near_tj=near_tj, in_paper=in_paper,
+                         peak=peak, tj_pre=tj_pre, bj_pre=bj_pre, bj_post=bj_post, bj_clean=bj_clean,
+                         hb_rev=hb_rev)
+
+
+def jjj_theil_sentence(clusters: Sequence[str], within: pd.DataFrame, results: pd.DataFrame) -> str:
+    """The city-level gaps of Beijing–Tianjin–Hebei in one sentence: weighted Theil index of
+    nominal GDP per head at the start and end (:func:`inequality_within_clusters`), its share
+    between provinces, and the σ trend of log real GDP per head (:func:`convergence_table`)."""
+    if "jingjinji" not in clusters:
+        return ("(The city-level measures for Beijing–Tianjin–Hebei are shown when "
+                "`jingjinji` is among the chapter's clusters.)")
+    by = results.set_index(["cluster_id", "measure"])
+    jw = within[within["cluster_id"] == "jingjinji"]
+    return (f"Among the 13 cities of the cluster the population-weighted Theil index of nominal GDP "
+            f"per head went from {jw['theil_weighted'].iloc[0]:.3f} ({int(jw['year'].iloc[0])}) to "
+            f"{jw['theil_weighted'].iloc[-1]:.3f} ({int(jw['year'].iloc[-1])}), and "
+            f"{jw['between_weighted_share'].iloc[-1]:.0%} of it lies between the three provinces; "
+            f"the dispersion of log real GDP per head changed by "
+            f"{by.loc[('jingjinji', 'sigma_sd_log'), 'estimate']:+.4f} a year "
+            f"(SE {by.loc[('jingjinji', 'sigma_sd_log'), 'std_error']:.4f}).")
+
+
+def hebei_ratio_verdict(evidence: HebeiEvidence, paper_year: int, first: int, last: int,
+                        near: float) -> Verdict:
+    """Verdict on p003_hebei_pc_gdp_ratio (Hebei ≈ 40 % of Beijing's and 38 % of Tianjin's GDP
+    per head): supported when both ratios are within ± ``near`` in one of the 4 years up to
+    ``paper_year``; partly supported when both are near only in other years, or only one of
+    them in any year; not supported otherwise."""
+    r, near_bj, near_tj, in_paper = evidence.ratios, evidence.near_bj, evidence.near_tj, evidence.in_paper
+    both = sorted(set(near_bj) & set(near_tj))
+    recent = [y for y in both if paper_year - 3 <= y <= paper_year]
+    if recent:
+        verdict = f"supported: both ratios are near the printed values in {format_years(both)}, just before the paper's data year {paper_year}"
+    elif both:
+        verdict = f"partly supported: both ratios near the printed values only in {format_years(both)}"
+    elif near_bj or near_tj:
+        verdict = "partly supported: only one of the two ratios is near the printed value in any year"
+    else:
+        verdict = f"not supported: neither ratio is near the printed value in {first}–{last}"
+    evidence_text = (
+        f"Hebei (11 prefectures summed) ÷ Beijing: {r.at[in_paper, 'to_beijing']:.1%} in {in_paper}, "
+        f"{r['to_beijing'].iloc[-1]:.1%} in {int(r.index[-1])}; ÷ Tianjin {r.at[in_paper, 'to_tianjin']:.1%} "
+        f"in {in_paper}; within ±{near * 100:.0f} points of 40 % (Beijing) in {format_years(near_bj)}, "
+        f"of 38 % (Tianjin) in {format_years(near_tj)}")
+    return Verdict("p003_hebei_pc_gdp_ratio", verdict, evidence_text)
+
+
+def jjj_convergence_verdict(evidence: HebeiEvidence, paper_year: int) -> Verdict:
+    """Verdict on p003_jjj_no_convergence (the gap between Hebei and the municipalities is not
+    closing, up to ``paper_year``). A ratio "narrows" when its linear trend is positive at 5 %:
+    supported when neither narrows, not supported when both do, partly supported when only the
+    ratio to Beijing does; not testable when the window has too few years before the paper's. A
+    significant widening of the gap to Beijing after ``paper_year`` is added (and whether it
+    holds before Hebei's revision)."""
+    tj_pre, bj_pre, bj_post, bj_clean = evidence.tj_pre, evidence.bj_pre, evidence.bj_post, evidence.bj_clean
+    hb_rev, r, peak = evidence.hb_rev, evidence.ratios, evidence.peak
+    pre = [t for t in (tj_pre, bj_pre) if t is not None]
+    narrowing = [t for t in pre if t["slope"] > 0 and t["p_value"] < 0.05]
+    if not pre:
+        verdict = "not testable with our data: the window has too few years before the paper's data year"
+    elif not narrowing:
+        verdict = f"supported: neither ratio rose significantly up to {paper_year}"
+    elif len(narrowing) == len(pre):
+        verdict = f"not supported: both ratios rose significantly up to {paper_year}"
+    else:
+        verdict = (f"partly supported: up to {paper_year} the gap to Tianjin "
+                   f"{'widened' if tj_pre['slope'] < 0 else 'did not narrow'} but the gap to Beijing narrowed")
+    if bj_post is not None and bj_post["slope"] < 0 and bj_post["p_value"] < 0.05:
+        verdict += f"; after {bj_post['first']} the gap to Beijing widened"
+        if bj_clean is not None:
+            verdict += (f" (also in {bj_clean['first']}–{bj_clean['last']}, before Hebei's {min(hb_rev)} revision)"
+                        if bj_clean["slope"] < 0 and bj_clean["p_value"] < 0.05 else
+                        f" (not significantly before Hebei's {min(hb_rev)} revision)")
+    evidence_text = (
+        "trend of Hebei's GDP per head as a share (current prices): " + "; ".join(
+            f"{label} {t['first']}–{t['last']} {t['slope'] * 100:+.2f} pp/yr (SE {t['slope_se'] * 100:.2f})"
+            for label, t in (("÷ Tianjin", tj_pre), ("÷ Beijing", bj_pre), ("÷ Beijing", bj_post),
+                             ("÷ Beijing, before Hebei's revision", bj_clean)) if t is not None)
+        + f"; peak ÷ Beijing {r.at[peak, 'to_beijing']:.1%} in {peak}")
+    return Verdict("p003_jjj_no_convergence", verdict, evidence_text)
+
+
+@dataclass(frozen=True)
+class CygEvidence:
+    """The evidence on paper 000's statements on Chengdu–Chongqing–Guiyang (:func:`cyg_evidence`).
+
+    ``values``: glue values of the section; ``gy_cd``, ``gy_cq``: Guiyang's GDP over Chengdu's and
+    Chongqing's in the claim year; ``provinces``: GDP per head (元) of Sichuan, Chongqing,
+    Guizhou and ``all`` prefecture-level units; ``urban``: their urbanisation rates (2020
+    census); ``n_noncore``, ``n_noncore_below``, ``noncore_best_ratio``, ``noncore_to_cores``:
+    the other Chengdu–Chongqing cities against the poorer core.
+    """
+
+    values: dict
+    gy_cd: float
+    gy_cq: float
+    provinces: pd.Series
+    urban: pd.Series
+    n_noncore: int
+    n_noncore_below: int
+    noncore_best_ratio: float
+    noncore_to_cores: float
+
+
+def cyg_evidence(full_panel: pd.DataFrame, members: pd.DataFrame, census: pd.DataFrame,
+                 claim_year: int, first: int, last: int) -> CygEvidence:
+    """Test paper 000's statements on the three cores (section sec-ch3-cyg).
+
+    From :func:`cityclusters.data.tables.city_year`: Guiyang's GDP (亿元) over Chengdu's and
+    Chongqing's in ``claim_year`` and its ratio to Chengdu over ``first``–``last``; the GDP per
+    head of the other Chengdu–Chongqing cities (members of ``chengyu``) against the poorer of
+    the two cores, city by city and summed (:func:`regional_per_capita`); the GDP per head of
+    Sichuan, Chongqing and Guizhou (their prefecture-level units with GDP and population summed)
+    against all such units; and their urbanisation rates from the 2020 census
+    (:func:`urbanisation_rates`, ``census`` from
+    :func:`cityclusters.data.sources.census.read_census`).
+    """
+    from cityclusters.data.names import short_name
+
+    cy = full_panel[full_panel["year"] == claim_year].set_index("city_code")
+    gy_cd = float(cy.at[GUIYANG, "gdp"] / cy.at[CHENGDU, "gdp"])
+    gy_cq = float(cy.at[GUIYANG, "gdp"] / cy.at[CHONGQING, "gdp"])
+    values: dict = {"claim_year": claim_year, "gy_cd": gy_cd, "gy_cq": gy_cq,
+                    "gdp_gy": float(cy.at[GUIYANG, "gdp"]), "gdp_cd": float(cy.at[CHENGDU, "gdp"]),
+                    "gdp_cq": float(cy.at[CHONGQING, "gdp"])}
+    gy_series = full_panel[full_panel["city_code"].isin([CHONGQING, CHENGDU, GUIYANG])].pivot(
+        index="year", columns="city_code", values="gdp").loc[first:last]
+    ratio_cd = gy_series[GUIYANG] / gy_series[CHENGDU]
+    values["gy_cd_first"] = float(ratio_cd.iloc[0])
+    values["gy_cd_last"] = float(ratio_cd.iloc[-1])
+    values["gy_cd_max"] = float(ratio_cd.max())
+    values["gy_cd_max_year"] = int(ratio_cd.idxmax())
+
+    cy_members = members.loc[members["cluster_id"] == "chengyu", "city_code"]
+    noncore = cy.loc[cy.index.isin(cy_members) & ~cy.index.isin([CHENGDU, CHONGQING])]
+    lower_core = min(cy.at[CHENGDU, "gdp_per_capita"], cy.at[CHONGQING, "gdp_per_capita"])
+    n_below = int((noncore["gdp_per_capita"] < lower_core).sum())
+    values["n_noncore"] = len(noncore)
+    values["n_noncore_below"] = n_below
+    best = noncore["gdp_per_capita"].idxmax()
+    values["noncore_best"] = _bilingual(short_name(noncore.at[best, "name_zh"]), noncore.at[best, "name_pinyin"])
+    best_ratio = noncore.at[best, "gdp_per_capita"] / lower_core
+    values["noncore_best_ratio"] = float(best_ratio)
+    agg = regional_per_capita(full_panel, {"noncore": list(noncore.index), "cores": [CHENGDU, CHONGQING]},
+                              first=claim_year, last=claim_year).iloc[0]
+    to_cores = agg["noncore"] / agg["cores"]
+    values["noncore_to_cores"] = float(to_cores)
+
+    year_rows = full_panel[full_panel["year"] == claim_year]
+    with_pop = year_rows.dropna(subset=["gdp", "population"])
+    prov_codes = {p: list(with_pop.loc[with_pop["province_zh"] == p, "city_code"]) for p in CYG_PROVINCES}
+    prov_codes["all"] = list(with_pop["city_code"])
+    prov = regional_per_capita(full_panel, prov_codes, first=claim_year, last=claim_year).iloc[0]
+    missing_prov = year_rows[year_rows["province_zh"].isin(["四川省", "贵州省"]) & year_rows["population"].isna()]
+    values["n_all_units"] = len(prov_codes["all"])
+    values["missing_prov_text"] = ", ".join(short_name(n) for n in missing_prov["name_zh"]) or "none"
+    for key, label in [("四川省", "sc"), ("重庆市", "cq"), ("贵州省", "gz")]:
+        values[f"pc_{label}_rel"] = float(prov[key] / prov["all"])
+    values["pc_all"] = float(prov["all"])
+    urban = urbanisation_rates(census, {"四川省": ["四川省"], "重庆市": ["重庆市"], "贵州省": ["贵州省"], "all": []})
+    for key, label in [("四川省", "sc"), ("重庆市", "cq"), ("贵州省", "gz"), ("all", "all")]:
+        values[f"urban_{label}"] = float(urban.at[key, "rate"])
+    values["urban_n_units"] = int(urban.at["all", "n_units"])
+    values["urban_n_missing"] = int(urban.at["all", "n_missing"])
+    values["urban_missing_three"] = int(urban.loc[["四川省", "重庆市", "贵州省"], "n_missing"].sum())
+    return CygEvidence(values=values, gy_cd=gy_cd, gy_cq=gy_cq,
+                       provinces=prov[[*CYG_PROVINCES, "all"]], urban=urban["rate"],
+                       n_noncore=len(noncore), n_noncore_below=n_below,
+                       noncore_best_ratio=best_ratio, noncore_to_cores=to_cores)
+
+
+def guiyang_ratio_verdict(gy_cd: float, gy_cq: float, claim_year: int) -> Verdict:
+    """Verdict on p000_guiyang_gdp_ratio: Guiyang's GDP is below 25 % of Chengdu's and below
+    20 % of Chongqing's (ratios of GDP in 亿元, ``claim_year``)."""
+    ok = gy_cd < 0.25 and gy_cq < 0.2
+    return Verdict(
+        "p000_guiyang_gdp_ratio",
+        "supported" if ok else "not supported: the ratios exceed the stated bounds",
+        f"{claim_year}: Guiyang's GDP = {gy_cd:.1%} of Chengdu's (< 25 %: {'yes' if gy_cd < 0.25 else 'no'}) "
+        f"and {gy_cq:.1%} of Chongqing's (< 20 %: {'yes' if gy_cq < 0.2 else 'no'})")
+
+
+def pc_below_national_verdict(provinces: Mapping[str, float], claim_year: int) -> Verdict:
+    """Verdict on p000_pc_below_national: GDP per head (元) of 四川省, 重庆市 and 贵州省 each below
+    that of ``all`` prefecture-level units (supported) or not all three (partly supported)."""
+    below_all = all(provinces[k] < provinces["all"] for k in CYG_PROVINCES)
+    return Verdict(
+        "p000_pc_below_national",
+        "supported" if below_all else "partly supported: not all three are below",
+        f"{claim_year}, share of all prefecture-level units' average: Sichuan {provinces['四川省'] / provinces['all']:.0%}, "
+        f"Chongqing {provinces['重庆市'] / provinces['all']:.0%}, Guizhou {provinces['贵州省'] / provinces['all']:.0%}")
+
+
+def urbanisation_below_national_verdict(urban: Mapping[str, float], claim_year: int) -> Verdict:
+    """Verdict on p000_urbanisation_below_national: urban share of residents (2020 census) of
+    四川省, 重庆市 and 贵州省 each below that of ``all`` units (supported), else partly supported
+    naming the provinces below and above."""
+    below_all = all(urban[k] < urban["all"] for k in CYG_PROVINCES)
+    if below_all:
+        verdict = "supported"
+    else:
+        verdict = "partly supported: " + "; ".join(
+            f"{', '.join(names) if names else 'none'} {word}" for word, names in [
+                ("below", [n for k, n in CYG_PROVINCES.items() if urban[k] < urban["all"]]),
+                ("above", [n for k, n in CYG_PROVINCES.items() if urban[k] >= urban["all"]])])
+    return Verdict(
+        "p000_urbanisation_below_national", verdict,
+        f"2020 census (nearest to {claim_year}), urban share of residents: Sichuan {urban['四川省']:.1%}, "
+        f"Chongqing {urban['重庆市']:.1%}, Guizhou {urban['贵州省']:.1%}; all prefecture-level units "
+        f"with both counts {urban['all']:.1%}")
+
+
+def income_below_national_verdict() -> Verdict:
+    """Verdict on p000_income_below_national: not testable (no source has disposable income)."""
+    return Verdict(
+        "p000_income_below_national",
+        "not testable with our data: no source has residents' disposable income",
+        "the registered sources carry GDP, population, wages and sector output, but no "
+        "per-capita disposable income (人均可支配收入)")
+
+
+def middle_collapse_row(evidence: CygEvidence, claim_year: int) -> dict:
+    """The chapter's table row of evidence for p000_middle_collapse (verdict in chapter 4): how
+    many other Chengdu–Chongqing cities are below the poorer core's GDP per head, the best of
+    them and all of them together as a share of the cores."""
+    return {"paper": "000",
+            "claim (our words)": "no other Chengdu–Chongqing city comes near the two cores (evidence for p000_middle_collapse; verdict in chapter 4)",
+            "evidence": f"{claim_year}: {evidence.n_noncore_below} of {evidence.n_noncore} other cities below the poorer core; "
+                        f"best {evidence.noncore_best_ratio:.0%} of it; all others together {evidence.noncore_to_cores:.0%} of the cores",
+            "verdict": "see chapter 4"}
+
+
+def chapter_verdicts(hebei: HebeiEvidence, cyg: CygEvidence, claim_year: int, paper_year: int,
+                     first: int, last: int, near: float) -> list[Verdict]:
+    """The chapter's verdicts in the order of its table (sections in :data:`VERDICT_SECTIONS`)."""
+    return [guiyang_ratio_verdict(cyg.gy_cd, cyg.gy_cq, claim_year),
+            hebei_ratio_verdict(hebei, paper_year, first, last, near),
+            jjj_convergence_verdict(hebei, paper_year),
+            pc_below_national_verdict(cyg.provinces, claim_year),
+            urbanisation_below_national_verdict(cyg.urban, claim_year),
+            income_below_national_verdict()]
+
+
+def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
+                    contributions: pd.DataFrame | None, full_panel: pd.DataFrame,
+                    claim_year: int) -> dict:
+    """Values of the chapter's exercise solutions: the absolute β slope of Beijing–Tianjin–Hebei
+    and its SE (NaN when not chosen), the largest within-cluster contribution to the Theil index
+    in the last year (:func:`between_cluster_decomposition`) in a sentence, and Guiyang's GDP per
+    head over Chengdu's and Chongqing's in ``claim_year`` with the order of the three."""
+    from cityclusters.data.names import short_name
+
+    values: dict = {}
+    if "jingjinji" in clusters:
+        by = results.set_index(["cluster_id", "measure"])
+        values["ex_jjj_b"] = float(by.loc[("jingjinji", "beta_absolute"), "estimate"])
+        values["ex_jjj_b_se"] = float(by.loc[("jingjinji", "beta_absolute"), "std_error"])
+    else:
+        values["ex_jjj_b"] = float("nan")
+        values["ex_jjj_b_se"] = float("nan")
+    if contributions is not None:
+        last = contributions[contributions["year"] == contributions["year"].max()].set_index("cluster_id")
+        top_c = last["contribution"].idxmax()
+        values["ex_top_sentence"] = (
+            f"In {int(contributions['year'].max())} the largest within-cluster contribution comes from "
+            f"{cluster_name(top_c)}: {last.at[top_c, 'contribution']:.4f}, i.e. {last.at[top_c, 'share_of_total']:.0%} "
+            f"of the total Theil index, while the cluster holds {last.at[top_c, 'population_share']:.0%} "
+            f"of the population and {last.at[top_c, 'income_share']:.0%} of the GDP of the chosen cities.")
+    else:
+        values["ex_top_sentence"] = "With one cluster chosen, the whole index is within that cluster."
+    cy = full_panel[full_panel["year"] == claim_year].set_index("city_code")
+    values["ex_gy_cd_pc"] = float(cy.at[GUIYANG, "gdp_per_capita"] / cy.at[CHENGDU, "gdp_per_capita"])
+    values["ex_gy_cq_pc"] = float(cy.at[GUIYANG, "gdp_per_capita"] / cy.at[CHONGQING, "gdp_per_capita"])
+    order = cy.loc[[CHONGQING, CHENGDU, GUIYANG], "gdp_per_capita"].sort_values(ascending=False)
+    values["ex_pc_order"] = " > ".join(_bilingual(short_name(cy.at[c, "name_zh"]), cy.at[c, "name_pinyin"])
+                                       for c in order.index)
+    return values

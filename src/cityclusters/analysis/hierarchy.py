@@ -16,10 +16,12 @@ Units: population in 万人 (census-revised resident population of the G-P compi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.indicators.hierarchy import (
@@ -382,3 +384,344 @@ def corridor_dips(profile: pd.DataFrame) -> pd.DataFrame:
             row["dip"] = middle_dip(group["value"].to_numpy())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- chapter 4 values
+#: Clusters of the national plans (the unions and wider scopes left out), for ranks and comparisons.
+PLANNED = ["chengyu", "qianzhong", "yrd26", "middle_yangtze", "jingjinji"]
+#: Years of the data behind papers 000 and 004 (clipped to the chapter's window by :func:`claim_years`).
+PAPER000_YEAR, PAPER004_YEAR = 2019, 2020
+#: The chapter's wording of the claims it judges (section ``sec-ch4-verdicts``).
+CLAIM_WORDING = {
+    "p004_wuhan_primacy": "Wuhan's primacy is high, but it does not pull its neighbours along",
+    "p000_middle_collapse": "a 'middle collapse' (中部塌陷) between Chengdu and Chongqing",
+    "p000_missing_secondary_centres": "the hierarchy violates the rank–size rule: secondary centres are missing",
+}
+
+
+def _cluster_name(cluster_id: str) -> str:
+    from cityclusters.config import CLUSTERS
+
+    return CLUSTERS[cluster_id][1]
+
+
+def chapter_values(clusters: Sequence[str], first: int, last: int, measure: str,
+                   secondary_share: float, city_panel: pd.DataFrame) -> dict:
+    """The chapter's parameters in words (``h_first``, ``h_last``, ``h_measure``, ``h_unit``,
+    ``h_n_clusters``, ``h_secondary_share``) and Chongqing's land area in km² in the last year
+    with a value (``h_cq_area_km2``, from :func:`cityclusters.data.tables.city_year`)."""
+    area = city_panel.query("city_code == 500100")["land_area_km2"].dropna()
+    return {"h_first": first, "h_cq_area_km2": float(area.iloc[-1]), "h_last": last,
+            "h_measure": SIZE_MEASURES[measure][2], "h_unit": SIZE_MEASURES[measure][1],
+            "h_n_clusters": len(clusters), "h_secondary_share": float(secondary_share)}
+
+
+def check_parameters(corridors: Sequence[str], corridor_table: pd.DataFrame, secondary_share) -> None:
+    """Refuse unknown corridor ids (of :func:`read_corridors`) and a ``secondary_share`` outside
+    (0, 1], with a ValueError that lists the valid values."""
+    unknown = [c for c in corridors if c not in set(corridor_table["corridor_id"])]
+    if unknown or not corridors or isinstance(corridors, str):
+        raise ValueError(f"CORRIDORS must be a non-empty list of {sorted(set(corridor_table['corridor_id']))}; "
+                         f"unknown: {unknown or corridors!r}")
+    if (isinstance(secondary_share, bool) or not isinstance(secondary_share, (int, float))
+            or not 0 < secondary_share <= 1):
+        raise ValueError(f"SECONDARY_SHARE must be a number in (0, 1]; got {secondary_share!r}")
+
+
+def coverage_report(panel: pd.DataFrame, measure: str, clusters: Sequence[str]) -> tuple[dict, pd.DataFrame]:
+    """Coverage of the size measure per cluster (:func:`size_coverage` summed over years).
+
+    Returns the totals of city-years without a value and with an interpolated value
+    (``h_cov_missing_total``, ``h_cov_interp_total``) and a table: cluster, members, city-years
+    without value, interpolated city-years, and the cities ever missing (short Chinese names).
+    """
+    cov = size_coverage(panel, measure)
+    rows = []
+    for cluster_id in clusters:
+        sub = cov[cov["cluster_id"] == cluster_id]
+        missing = sorted({n for names in sub["missing_cities"] for n in names.split(";") if n})
+        rows.append({"cluster": _cluster_name(cluster_id), "members": int(sub["members"].max()),
+                     "city-years without value": int(sub["missing"].sum()),
+                     "interpolated": int(sub["interpolated"].sum()),
+                     "cities missing": ", ".join(missing) or "none"})
+    values = {"h_cov_missing_total": int(cov["missing"].sum()),
+              "h_cov_interp_total": int(cov["interpolated"].sum())}
+    return values, pd.DataFrame(rows)
+
+
+def _arrow(sub: pd.DataFrame, column: str, first: int, last: int, fmt: str = "{:.2f}") -> str:
+    a = sub.loc[sub["year"] == first, column]
+    b = sub.loc[sub["year"] == last, column]
+
+    def show(s):
+        return "–" if s.empty or pd.isna(s.iloc[0]) else fmt.format(s.iloc[0])
+
+    return f"{show(a)} → {show(b)}"
+
+
+def hierarchy_summary_table(tables_by_measure: dict, clusters: Sequence[str], first: int,
+                            last: int) -> pd.DataFrame:
+    """One row per cluster and size measure: cities in ``last``, S2 and S4 in ``first`` →
+    ``last`` ("–" when missing), the OLS exponent q and the Gabaix–Ibragimov 1/ζ in ``last`` with
+    their 95 % intervals ("∞" for an unbounded upper limit). ``tables_by_measure`` maps a
+    measure of :data:`SIZE_MEASURES` to its :func:`hierarchy_table`."""
+    rows = []
+    for cluster_id in clusters:
+        for measure, t in tables_by_measure.items():
+            sub = t[t["cluster_id"] == cluster_id]
+            end = sub[sub["year"] == last].iloc[0]
+            rows.append({"cluster": _cluster_name(cluster_id), "size": measure, "n": int(end["n_cities"]),
+                         "S2": _arrow(sub, "s2", first, last), "S4": _arrow(sub, "s4", first, last),
+                         f"q {last} [95% CI]": f"{end['q']:.2f} [{end['q_low']:.2f}, {end['q_high']:.2f}]",
+                         f"1/ζ {last} [95% CI]": f"{end['q_gi']:.2f} [{end['q_gi_low']:.2f}, "
+                         + ("∞" if np.isinf(end["q_gi_high"]) else f"{end['q_gi_high']:.2f}") + "]"})
+    return pd.DataFrame(rows)
+
+
+def _ends(table: pd.DataFrame, clusters: Sequence[str], year: int) -> pd.DataFrame:
+    return table[table["year"] == year].set_index("cluster_id").loc[list(clusters)]
+
+
+def primacy_values(table: pd.DataFrame, clusters: Sequence[str], first: int, last: int) -> dict:
+    """What the prose says about primacy (:func:`hierarchy_table` of the chosen measure): the
+    clusters with the highest and lowest S2 in ``last`` with their two largest cities
+    (``h_s2_top*``, ``h_s2_low*``), how many have S2 ≥ 2, the rank–size value
+    (``h_n_s2_above2``), how many saw S2 fall since ``first`` (``h_n_s2_fell``) and those whose
+    largest city changed (``h_primate_changes``)."""
+    end, start = _ends(table, clusters, last), _ends(table, clusters, first)
+    top, low = end["s2"].idxmax(), end["s2"].idxmin()
+    changed = [_cluster_name(c) for c in clusters if start.at[c, "primate_zh"] != end.at[c, "primate_zh"]]
+    return {"h_s2_top_cluster": _cluster_name(top), "h_s2_top": float(end.at[top, "s2"]),
+            "h_s2_top_city": f"{end.at[top, 'primate_zh']} over {end.at[top, 'second_zh']}",
+            "h_s2_low_cluster": _cluster_name(low), "h_s2_low": float(end.at[low, "s2"]),
+            "h_s2_low_city": f"{end.at[low, 'primate_zh']} over {end.at[low, 'second_zh']}",
+            "h_n_s2_above2": int((end["s2"] >= 2).sum()),
+            "h_n_s2_fell": int((end["s2"] < start["s2"]).sum()),
+            "h_primate_changes": ", ".join(changed) if changed else "none of them"}
+
+
+def rank_size_values(table: pd.DataFrame, clusters: Sequence[str], last: int) -> dict:
+    """What the prose says about the rank–size exponents in ``last``: the steepest cluster
+    (largest OLS q, with its 95 % interval), how many intervals cover 1, the widest and narrowest
+    intervals, the largest gap between q and 1/ζ, and how many clusters have q < 1."""
+    end = _ends(table, clusters, last)
+    steep = end["q"].idxmax()
+    covers_one = ((end["q_low"] <= 1) & (end["q_high"] >= 1))
+    width = (end["q_high"] - end["q_low"])
+    gap = (end["q_gi"] - end["q"]).abs()
+    return {"h_q_steep_cluster": _cluster_name(steep), "h_q_steep": float(end.at[steep, "q"]),
+            "h_q_steep_low": float(end.at[steep, "q_low"]), "h_q_steep_high": float(end.at[steep, "q_high"]),
+            "h_n_ci_covers_1": int(covers_one.sum()),
+            "h_widest_cluster": _cluster_name(width.idxmax()), "h_widest_n": int(end.at[width.idxmax(), "n_cities"]),
+            "h_widest": float(width.max()),
+            "h_narrowest_cluster": _cluster_name(width.idxmin()), "h_narrowest": float(width.min()),
+            "h_max_gap_cluster": _cluster_name(gap.idxmax()), "h_max_gap": float(gap.max()),
+            "h_n_q_below1": int((end["q"] < 1).sum())}
+
+
+def second_tier_report(table: pd.DataFrame, clusters: Sequence[str], last: int,
+                       secondary_share: float) -> tuple[dict, pd.DataFrame]:
+    """The second tier in ``last``: the thinnest and thickest clusters by the mean Zipf ratio
+    of ranks 3–5 (with z2 and the count of secondary centres), how many are below 1, and a table
+    per cluster (largest city, its share, z2, second tier, cities ≥ ``secondary_share`` of the
+    largest)."""
+    end = _ends(table, clusters, last)
+    thin, thick = end["second_tier"].idxmin(), end["second_tier"].idxmax()
+    values = {"h_thin_cluster": _cluster_name(thin), "h_thin_value": float(end.at[thin, "second_tier"]),
+              "h_thin_z2": float(end.at[thin, "z2"]), "h_thin_nsec": int(end.at[thin, "n_secondary"]),
+              "h_thick_cluster": _cluster_name(thick), "h_thick_value": float(end.at[thick, "second_tier"]),
+              "h_thick_nsec": int(end.at[thick, "n_secondary"]),
+              "h_n_thin": int((end["second_tier"] < 1).sum())}
+    rows = [{"cluster": _cluster_name(c), "largest": end.at[c, "primate_zh"], "top share": end.at[c, "top_share"],
+             "z2": end.at[c, "z2"], "second tier (z3–z5)": end.at[c, "second_tier"],
+             f"cities ≥ {secondary_share:.0%} of largest": int(end.at[c, "n_secondary"])} for c in clusters]
+    return values, pd.DataFrame(rows)
+
+
+def choose_corridors(corridor_table: pd.DataFrame, corridors: Sequence[str]) -> pd.DataFrame:
+    """The rows of :func:`read_corridors` for ``corridors``, in that order."""
+    chosen = corridor_table[corridor_table["corridor_id"].isin(corridors)]
+    return chosen.set_index("corridor_id").loc[list(corridors)].reset_index()
+
+
+def corridor_report(city_panel: pd.DataFrame, chosen: pd.DataFrame, corridors: Sequence[str],
+                    first: int, last: int) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The middle dip of GDP per capita (元) along the chosen corridors in ``first`` and ``last``.
+
+    :func:`corridor_profile` and :func:`corridor_dips` on ``city_panel``
+    (:func:`cityclusters.data.tables.city_year`). Returns the values for the prose (deepest and
+    shallowest dip in ``last``, how many corridors are below :data:`COLLAPSE_THRESHOLD`, how
+    many dips rose, missing cities), a table (corridor, its cities, dip in both years) and the
+    profile (for the figure). ``chosen`` is :func:`choose_corridors` of ``corridors``.
+    """
+    profile = corridor_profile(city_panel, chosen, "gdp_per_capita", [first, last])
+    dips = corridor_dips(profile)
+    d = dips.pivot(index="corridor_id", columns="year", values="dip").loc[corridors]
+    labels = chosen.drop_duplicates("corridor_id").set_index("corridor_id")
+    rows = []
+    for cid in corridors:
+        cities = chosen.loc[chosen["corridor_id"] == cid, "city_zh"].map(lambda n: n.removesuffix("市"))
+        rows.append({"corridor": labels.at[cid, "corridor_en"], "cities": "–".join(cities),
+                     f"dip {first}": d.at[cid, first], f"dip {last}": d.at[cid, last]})
+    deepest, shallow = d[last].idxmin(), d[last].idxmax()
+    values = {"h_collapse_threshold": COLLAPSE_THRESHOLD,
+              "h_dip_deepest": labels.at[deepest, "corridor_en"], "h_dip_deepest_value": float(d.at[deepest, last]),
+              "h_dip_shallow": labels.at[shallow, "corridor_en"], "h_dip_shallow_value": float(d.at[shallow, last]),
+              "h_n_collapsed": int((d[last] < COLLAPSE_THRESHOLD).sum()),
+              "h_n_corridors": len(corridors),
+              "h_n_dip_rose": int((d[last] > d[first]).sum()),
+              "h_dip_missing": "; ".join(f"{r.corridor_id} {r.year}: {r.missing}"
+                                         for r in dips.itertuples() if r.missing) or "none"}
+    return values, pd.DataFrame(rows), profile
+
+
+def claim_years(first: int, last: int) -> tuple[int, int]:
+    """The data years of papers 000 and 004 clipped to ``first``–``last``."""
+    def clip(year):
+        return int(min(max(year, first), last))
+
+    return clip(PAPER000_YEAR), clip(PAPER004_YEAR)
+
+
+def wuhan_primacy_verdict(s2_cluster: dict, s2_hubei: dict, second: str, rank: int,
+                          n_planned: int, year: int) -> Verdict:
+    """Verdict on p004_wuhan_primacy from Wuhan's S2 by measure (``gdp``, ``population``) in the
+    Middle Yangtze cluster and among Hubei's members. "High" primacy is S2 ≥ 2 (the rank–size
+    value) on at least one measure: partly supported when high in the cluster, or only in Hubei
+    (the weak pull on neighbours is not testable); not supported when high in neither."""
+    if max(s2_cluster.values()) >= 2:
+        verdict = "partly supported: high primacy in the cluster; the weak pull on neighbours is not testable with our data"
+    elif max(s2_hubei.values()) >= 2:
+        verdict = ("partly supported: Wuhan dominates Hubei but not the three-province cluster; "
+                   "the weak pull on neighbours is not testable with our data")
+    else:
+        verdict = "not supported: Wuhan's primacy is below the rank–size value both in Hubei and in the cluster"
+    evidence = (f"{year}: S2 of Wuhan in the Middle Yangtze cluster {s2_cluster['gdp']:.2f} (GDP; second {second}) and "
+                f"{s2_cluster['population']:.2f} (population), rank {rank} of {n_planned} planned clusters by GDP; "
+                f"among Hubei's members {s2_hubei['gdp']:.2f} (GDP) and {s2_hubei['population']:.2f} (population); "
+                "rank–size value 2")
+    return Verdict("p004_wuhan_primacy", verdict, evidence)
+
+
+def middle_collapse_verdict(dips, year: int) -> Verdict:
+    """Verdict on p000_middle_collapse from the middle dips (corridor id → dip) in ``year``:
+    supported when both Chengdu–Chongqing corridors are below :data:`COLLAPSE_THRESHOLD` and
+    Shanghai–Nanjing (``huning``) is not; partly supported when at least one of the two is below;
+    not supported otherwise."""
+    cy = pd.Series({c: dips[c] for c in ("chengyu_south", "chengyu_north")})
+    collapse = bool((cy < COLLAPSE_THRESHOLD).all() and dips["huning"] >= COLLAPSE_THRESHOLD)
+    verdict = ("supported" if collapse else
+               "partly supported: one Chengdu–Chongqing corridor, or the YRD comparison, does not fit"
+               if (cy < COLLAPSE_THRESHOLD).any() else "not supported")
+    evidence = (f"{year} GDP per capita, interior cities / mean of the two ends: Chengdu–Ziyang–Neijiang–Chongqing "
+                f"{dips['chengyu_south']:.2f}, Chengdu–Suining–Chongqing {dips['chengyu_north']:.2f}; "
+                f"Shanghai–Nanjing {dips['huning']:.2f}; Wuhan–Changsha {dips['wuguang']:.2f}")
+    return Verdict("p000_middle_collapse", verdict, evidence)
+
+
+def secondary_centres_verdict(tier: dict, q_cyg: dict, year: int) -> Verdict:
+    """Verdict on p000_missing_secondary_centres. ``tier`` maps a measure to the second-tier
+    values (mean Zipf ratio of ranks 3–5) of ``chengyugui``, ``chengyu`` and the other planned
+    clusters; ``q_cyg`` a measure to the OLS q of Chengdu–Chongqing–Guiyang with its interval.
+    Supported when both south-western scopes are below 1 and the lowest on every measure; partly
+    supported when below 1 but not the lowest; not supported otherwise."""
+    cy = ["chengyugui", "chengyu"]
+    cy_lowest = all(t[cy].min() <= t.drop(cy).min() for t in tier.values())
+    cy_thin = all((t[cy] < 1).all() for t in tier.values())
+    verdict = ("supported" if cy_thin and cy_lowest else
+               "partly supported: the second tier is thin but not the thinnest among the clusters" if cy_thin
+               else "not supported")
+    evidence = (f"{year}: mean Zipf ratio of ranks 3–5 in Chengdu–Chongqing–Guiyang {tier['gdp']['chengyugui']:.2f} (GDP), "
+                f"{tier['population']['chengyugui']:.2f} (population); Chengdu–Chongqing {tier['gdp']['chengyu']:.2f} / "
+                f"{tier['population']['chengyu']:.2f}; other planned clusters ≥ "
+                f"{min(tier['gdp'].drop(cy).min(), tier['population'].drop(cy).min()):.2f}; "
+                f"OLS q by GDP {q_cyg['gdp']['q']:.2f} [{q_cyg['gdp']['q_low']:.2f}, {q_cyg['gdp']['q_high']:.2f}]")
+    return Verdict("p000_missing_secondary_centres", verdict, evidence)
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    """Evidence on the papers' claims (:func:`claim_evidence`): glue ``values``, the three
+    ``verdicts`` in the order of the chapter's table, the hierarchy tables of every cluster in
+    paper 000's year by measure (``tables_000``) and the corridor profiles of that year
+    (``profile_000``), which the exercises reuse."""
+
+    values: dict
+    verdicts: list
+    tables_000: dict
+    profile_000: pd.DataFrame
+
+
+def claim_evidence(panel_000: pd.DataFrame, panel_004: pd.DataFrame, city_panel: pd.DataFrame,
+                   corridor_table: pd.DataFrame, secondary_share: float, year_000: int,
+                   year_004: int) -> ClaimEvidence:
+    """Test the hierarchy claims of papers 000 and 004 (section sec-ch4-verdicts).
+
+    ``panel_000`` and ``panel_004`` are :func:`cityclusters.data.tables.cluster_city_year` of
+    every cluster in the papers' years. Wuhan's S2 in the Middle Yangtze cluster and among its
+    Hubei members, by GDP and population, and the cluster's rank among :data:`PLANNED` by S2 of
+    GDP (paper 004); the middle dips of every corridor of ``corridor_table`` in ``year_000``; the
+    second tier and the OLS q of Chengdu–Chongqing–Guiyang and the planned clusters (paper 000).
+    """
+    def claim_tables(p):
+        return {m: hierarchy_table(p, m, secondary_share=secondary_share).set_index("cluster_id")
+                for m in SIZE_MEASURES}
+
+    h004 = claim_tables(panel_004)
+    hubei = panel_004[(panel_004["cluster_id"] == "middle_yangtze")
+                      & (panel_004["province_zh"] == "湖北省")].assign(cluster_id="hubei")
+    h_hubei = {m: hierarchy_table(hubei, m).set_index("cluster_id") for m in SIZE_MEASURES}
+    s2_my = {m: float(h004[m].at["middle_yangtze", "s2"]) for m in h004}
+    s2_hb = {m: float(h_hubei[m].at["hubei", "s2"]) for m in h_hubei}
+    second_my = h004["gdp"].at["middle_yangtze", "second_zh"]
+    rank_my = int(h004["gdp"].loc[PLANNED, "s2"].rank(ascending=False)["middle_yangtze"])
+    v004 = wuhan_primacy_verdict(s2_my, s2_hb, second_my, rank_my, len(PLANNED), year_004)
+
+    h000 = claim_tables(panel_000)
+    prof000 = corridor_profile(city_panel, corridor_table, "gdp_per_capita", [year_000])
+    dip000 = corridor_dips(prof000).set_index("corridor_id")["dip"]
+    v_collapse = middle_collapse_verdict(dip000, year_000)
+    tier = {m: h000[m].loc[["chengyugui", "chengyu"] + [c for c in PLANNED if c != "chengyu"], "second_tier"]
+            for m in h000}
+    q_cyg = {m: h000[m].loc["chengyugui", ["q", "q_low", "q_high"]] for m in h000}
+    v_tier = secondary_centres_verdict(tier, q_cyg, year_000)
+    values = {"h_year_000": year_000, "h_year_004": year_004,
+              "h_wuhan_s2_gdp": s2_my["gdp"], "h_wuhan_s2_pop": s2_my["population"],
+              "h_wuhan_s2_hubei_gdp": s2_hb["gdp"], "h_wuhan_s2_hubei_pop": s2_hb["population"],
+              "h_wuhan_rank": rank_my, "h_wuhan_second": second_my,
+              "h_dip000_south": float(dip000["chengyu_south"]), "h_dip000_north": float(dip000["chengyu_north"]),
+              "h_dip000_huning": float(dip000["huning"]), "h_dip000_wuguang": float(dip000["wuguang"]),
+              "h_tier000_cyg_gdp": float(tier["gdp"]["chengyugui"]),
+              "h_tier000_cyg_pop": float(tier["population"]["chengyugui"]),
+              "h_tier000_cy_gdp": float(tier["gdp"]["chengyu"]),
+              "h_q000_cyg_gdp": float(q_cyg["gdp"]["q"]),
+              "h_verdict_collapse": v_collapse.verdict, "h_verdict_tier": v_tier.verdict,
+              "h_verdict_wuhan": v004.verdict}
+    return ClaimEvidence(values=values, verdicts=[v004, v_collapse, v_tier], tables_000=h000,
+                         profile_000=prof000)
+
+
+def exercise_values(chengyu_panel: pd.DataFrame, last: int, evidence: ClaimEvidence) -> dict:
+    """Values of the exercise solutions: S2 and second tier of Chengdu–Chongqing in ``last`` by
+    population and by GDP with the words comparing them (``chengyu_panel``: its cluster–city–year
+    rows including ``last``); interval widths of q and ζ (and whether 1/ζ is bounded) for the
+    smallest (Qianzhong) and largest (YRD 41) clusters in paper 000's year; and the interior
+    cities of the southern Chengdu–Chongqing corridor as a share of Chengdu's GDP per capita."""
+    hpl = {m: hierarchy_table(chengyu_panel, m) for m in SIZE_MEASURES}
+    hpl = {m: t[t["year"] == last].iloc[0] for m, t in hpl.items()}
+    g = evidence.tables_000["gdp"]
+    south = evidence.profile_000[evidence.profile_000["corridor_id"] == "chengyu_south"].sort_values("order")
+    return {
+        "h_ex1_s2_pop": float(hpl["population"]["s2"]), "h_ex1_s2_gdp": float(hpl["gdp"]["s2"]),
+        "h_ex1_tier_pop": float(hpl["population"]["second_tier"]),
+        "h_ex1_tier_gdp": float(hpl["gdp"]["second_tier"]),
+        "h_ex1_s2_word": "less primate" if hpl["gdp"]["s2"] < hpl["population"]["s2"] else "more primate",
+        "h_ex1_tier_word": "thinner" if hpl["gdp"]["second_tier"] < hpl["population"]["second_tier"] else "thicker",
+        "h_ex2_n_small": int(g.at["qianzhong", "n_cities"]),
+        "h_ex2_w_small": float(g.at["qianzhong", "q_high"] - g.at["qianzhong", "q_low"]),
+        "h_ex2_w_large": float(g.at["yrd41", "q_high"] - g.at["yrd41", "q_low"]),
+        "h_ex2_gi_small": float(g.at["qianzhong", "zeta_high"] - g.at["qianzhong", "zeta_low"]),
+        "h_ex2_gi_large": float(g.at["yrd41", "zeta_high"] - g.at["yrd41", "zeta_low"]),
+        "h_ex2_gi_small_unbounded": "unbounded" if np.isinf(g.at["qianzhong", "q_gi_high"]) else "bounded",
+        "h_ex3_vs_chengdu": float(south.loc[south["position"] == "interior", "value"].mean() / south["value"].iloc[0]),
+    }

@@ -49,11 +49,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
+from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import SourceFormatError
 from cityclusters.indicators.linkages import gravity_matrix, great_circle_distance
@@ -725,3 +727,322 @@ def build_network(cities: pd.DataFrame) -> dict:
                                       line_opening_corrections())
     return {"lines": lines, "stations": stations, "edges": edges, "coords": coords,
             "line_stops": line_stops}
+
+
+# ----------------------------------------------------------------------------- chapter 5 values
+#: The chapter's wording of the claims it judges (section ``sec-ch5-verdicts``).
+CLAIM_WORDING = {
+    "p000_hsr_3h_circle": "HSR puts Chengdu, Chongqing and Guiyang within about three hours of one another",
+    "p001_travel_time_targets": "Chongqing–Chengdu 1 h; core-to-secondary links (to 宜宾, 泸州, 黔江) over 3 h",
+    "p000_hsr_network_lags": "the HSR network of the south-west lags; the middle zone lacks railways",
+}
+#: City codes of the three south-western cores (成都, 重庆, 贵阳).
+SW_CORES = [510100, 500100, 520100]
+#: Core-to-secondary pairs of paper 001 that the prefecture network can test.
+SECONDARY_PAIRS = {"重庆–宜宾": (500100, 511500), "成都–宜宾": (510100, 511500), "成都–泸州": (510100, 510500)}
+
+
+def cluster_label(cluster_id: str) -> str:
+    """Bilingual cluster label, e.g. '长三角城市群 Yangtze River Delta (26)' (the Chinese name
+    without its parenthesised count), from :data:`cityclusters.config.CLUSTERS`."""
+    from cityclusters.config import CLUSTERS
+
+    zh, en = CLUSTERS[cluster_id]
+    return f"{zh.split('（')[0]} {en}"
+
+
+def city_label(cities: pd.DataFrame, code: int) -> str:
+    """Bilingual city label '成都 (Chengdu)' from the city table (:func:`cityclusters.data.tables.cities`)."""
+    names = cities.set_index("city_code")
+    return f"{names.at[code, 'name_short_zh']} ({names.at[code, 'name_pinyin']})"
+
+
+def chapter_values(clusters: Iterable[str], first: int, last: int, decay: float, distance: str) -> dict:
+    """The chapter's parameters in words: ``first_year``, ``last_year``, ``decay``,
+    ``clusters_en`` (English names joined by "and") and ``distance_word``."""
+    from cityclusters.config import CLUSTERS
+
+    return {"first_year": first, "last_year": last, "decay": decay,
+            "clusters_en": " and ".join(CLUSTERS[c][1] for c in clusters),
+            "distance_word": "approximate rail travel time" if distance == "travel_time" else "great-circle distance"}
+
+
+def network_values(network: dict, segments: pd.DataFrame, centre_corrections: pd.DataFrame) -> dict:
+    """Counts describing the network of :func:`build_network` (typed stops added, opening dates
+    corrected, lines, stations matched to a prefecture, edges), the rail segments of the source
+    (all and HSR), the model's assumptions (this module's constants) and how far (km) the
+    corrected centre of Chongqing lies from the source's (``centre_corrections``:
+    :func:`cityclusters.data.tables.city_centre_corrections`)."""
+    lines, stations, edges = network["lines"], network["stations"], network["edges"]
+    fix_cq = centre_corrections.set_index("city_code").loc[[500100]]
+    raw_cq = fix_cq[["source_lon", "source_lat"]].set_axis(["lon", "lat"], axis=1)
+    fixed_cq = fix_cq[["lon", "lat"]].rename(index={500100: 0})
+    return {
+        "n_added_stops": int(lines["n_added"].sum()),
+        "n_added_lines": int((lines["n_added"] > 0).sum()),
+        "n_corrected_edges": int(edges["corrected"].sum()),
+        "n_corrected_lines": int(edges.loc[edges["corrected"] & (edges["open_year"] != edges["open_year_source"]), "line"].nunique()),
+        "n_segments": len(segments),
+        "n_segments_hsr": int(segments["is_hsr"].sum()),
+        "n_lines": len(lines),
+        "n_stations": len(stations),
+        "n_stations_matched": int(stations["city_code"].notna().sum()),
+        "n_stations_unmatched": int(stations["city_code"].isna().sum()),
+        "n_edges": len(edges),
+        "rail_circuity": RAIL_CIRCUITY, "road_circuity": ROAD_CIRCUITY, "speed_factor": SPEED_FACTOR,
+        "conv_cap": CONVENTIONAL_CAP_KMH, "speed_up_year": SPEED_UP_YEAR, "road_speed": ROAD_SPEED_KMH,
+        "network_last_year": NETWORK_LAST_YEAR,
+        "cq_shift_km": float(great_circle_distance(pd.concat([raw_cq, fixed_cq])).iat[0, 1]),
+    }
+
+
+def validation_report(events: pd.DataFrame, cities: pd.DataFrame, edges: pd.DataFrame,
+                      coords: pd.DataFrame) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The modelled travel times against the typed opening-day times
+    (:func:`validate_against_events`): number of cases, mean absolute error (hours) and
+    percentage error, mean bias, the same at design speed (speed factor 1), and the worst case.
+    Returns the values, the validation frame (for the figure) and the table with the chapter's
+    column names."""
+    validation = validate_against_events(events, cities, edges, coords)
+    design = validate_against_events(events, cities, edges, coords, speed_factor=1.0)
+    worst = validation.loc[validation["relative_error"].abs().idxmax()]
+    values = {"val_n": len(validation), "val_mae": float(validation["error_h"].abs().mean()),
+              "val_mape": float(validation["relative_error"].abs().mean()),
+              "val_bias": float(validation["error_h"].mean()),
+              "val_mape_design": float(design["relative_error"].abs().mean()),
+              "val_bias_design": float(design["error_h"].mean()),
+              "val_worst_pair": worst["pair"], "val_worst_rel": float(worst["relative_error"])}
+    table = (validation.assign(pair=validation["pair"], opened=validation["date"])[
+        ["pair", "opened", "reported_h", "modelled_h", "error_h", "relative_error"]]
+        .rename(columns={"reported_h": "reported (h)", "modelled_h": "model (h)", "error_h": "error (h)",
+                         "relative_error": "error"}))
+    return values, validation, table
+
+
+@dataclass(frozen=True)
+class HsrAccess:
+    """Share of member cities with an HSR station (:func:`hsr_access_report`): glue ``values``,
+    the ``table`` (one row per cluster, one column per year shown), ``share_last`` (cluster label
+    → share in the last year shown) and that ``year`` (None when no year is shown)."""
+
+    values: dict
+    table: pd.DataFrame
+    share_last: dict
+    year: int | None
+
+
+def hsr_access_report(edges: pd.DataFrame, segments: pd.DataFrame, cities: pd.DataFrame,
+                      members: pd.DataFrame, codes: Iterable[int], clusters: Iterable[str],
+                      first: int, last: int) -> HsrAccess:
+    """First year with an HSR station per city (:func:`hsr_access`) for ``codes``, checked
+    against the segment file (:func:`segment_hsr_first_year`: share of cities with the same year
+    and within one year), and the share of each cluster's members with a station in 2010, 2015,
+    2020 and ``last`` (those in ``first``–``last``)."""
+    codes_all = sorted(set(codes))
+    access = hsr_access(edges, codes_all)
+    seg_first = segment_hsr_first_year(segments, cities)
+    check = pd.DataFrame({"table": access, "segments": seg_first.reindex(codes_all)}).dropna()
+    values: dict = {"hsr_check_n": len(check),
+                    "hsr_check_agree": float((check["table"] == check["segments"]).mean()) if len(check) else float("nan"),
+                    "hsr_check_within1": float(((check["table"] - check["segments"]).abs() <= 1).mean())
+                    if len(check) else float("nan")}
+    show_years = sorted({y for y in (2010, 2015, 2020, last) if first <= y <= last})
+    rows = []
+    for cluster_id in clusters:
+        members_ = members.loc[members["cluster_id"] == cluster_id, "city_code"].unique()
+        first_year = access.reindex(members_)
+        row = {"cluster": cluster_label(cluster_id), "cities": len(members_)}
+        for year in show_years:
+            row[str(year)] = float((first_year <= year).mean())
+        rows.append(row)
+    share_last = {r["cluster"]: r[str(show_years[-1])] for r in rows} if show_years else {}
+    values["hsr_year"] = show_years[-1] if show_years else last
+    values["hsr_share_text"] = "; ".join(f"{k}: {v:.0%}" for k, v in share_last.items())
+    return HsrAccess(values=values, table=pd.DataFrame(rows), share_last=share_last,
+                     year=show_years[-1] if show_years else None)
+
+
+def gravity_report(panel: pd.DataFrame, coords: pd.DataFrame, times: dict, cities: pd.DataFrame,
+                   clusters: Iterable[str], cores: dict, year: int, decay: float,
+                   distance: str) -> tuple[dict, pd.DataFrame, pd.DataFrame, list]:
+    """Gravity linkages of each cluster in ``year`` (:func:`cluster_gravity`, masses
+    √(population · GDP), distance = travel time in hours or great-circle km).
+
+    For each core (``cores``: cluster id → city codes) its first and second partners and their
+    membership shares F (:func:`cityclusters.indicators.linkages.membership_shares`); for each
+    cluster the network of ties at least the mean linkage
+    (:func:`cityclusters.indicators.linkages.network_summary`: ties, density, most central city
+    by betweenness, size of the main core); the 15 strongest links for the maps. Cities without
+    population or GDP are left out (``n_dropped_last``).
+    """
+    from cityclusters.config import CLUSTERS
+    from cityclusters.indicators.linkages import membership_shares, network_summary
+
+    def distance_matrix(codes):
+        if distance == "great_circle":
+            return great_circle_distance(coords.loc[codes, ["lon", "lat"]])
+        return times[year].loc[codes, codes]
+
+    last = panel[panel["year"] == year]
+    values: dict = {"n_dropped_last": int(last[["population", "gdp"]].isna().any(axis=1).sum())}
+    partner_rows, network_rows, map_panels = [], [], []
+    for cluster_id in clusters:
+        usable = last[(last["cluster_id"] == cluster_id)].dropna(subset=["population", "gdp"])
+        codes = usable["city_code"].tolist()
+        g = cluster_gravity(usable, distance_matrix(codes), decay)
+        shares = membership_shares(g)
+        cluster_cores = [c for c in cores[cluster_id] if c in g.index]
+        for core in cluster_cores:
+            top = shares.loc[core].sort_values(ascending=False)
+            partner_rows.append({"cluster": CLUSTERS[cluster_id][1], "core": city_label(cities, core),
+                                 "first partner": city_label(cities, top.index[0]), "F": top.iloc[0],
+                                 "second partner": city_label(cities, top.index[1]), "F2": top.iloc[1]})
+        summary = network_summary(g, threshold=float(g.to_numpy()[np.triu_indices(len(g), 1)].mean()))
+        nodes = summary.nodes
+        network_rows.append({"cluster": CLUSTERS[cluster_id][1], "cities": len(g),
+                             "ties ≥ mean": summary.graph_level["n_ties"],
+                             "density": summary.graph_level["binary_density"],
+                             "most central": city_label(cities, nodes["betweenness"].idxmax()),
+                             "main core": int(nodes["in_main_core"].sum())})
+        map_panels.append({"title": cluster_label(cluster_id), "cluster_id": cluster_id,
+                           "links": strongest_links(g, 15), "members": codes, "cores": cluster_cores})
+    values["net_density_text"] = "; ".join(f"{r['cluster']} {r['density']:.0%}" for r in network_rows)
+    values["net_central_text"] = "; ".join(f"{r['cluster']}: {r['most central']}" for r in network_rows)
+    return values, pd.DataFrame(partner_rows), pd.DataFrame(network_rows), map_panels
+
+
+def comparison_years(first: int, last: int) -> list[int]:
+    """Years compared in the core-share table: 2014, 2016, 2017 and 2020 where in
+    ``first``–``last``, else the window's two ends."""
+    years = [y for y in (2014, 2016, 2017, 2020) if first <= y <= last]
+    return years if len(years) >= 2 else sorted({first, last})
+
+
+def core_share_report(shares: pd.DataFrame, clusters: list, coords: pd.DataFrame, first: int,
+                      last: int) -> tuple[dict, pd.DataFrame]:
+    """The cores' share of linkage endpoints (:func:`linkage_panel`) with travel time and with
+    great-circle distance in the comparison years (:func:`comparison_years`).
+
+    The part of the change due to rail is the change with travel time minus the change with
+    great-circle distance (percentage points); one sentence per cluster (``cp_sentences``), that
+    part for the first cluster (``cp_rail_part_first``, ``cp_rail_word_first``), and the range of
+    great-circle distances (km) between the three south-western cores (``core_km_min``,
+    ``core_km_max``). Returns the values and the table (cluster, year, core–core and
+    core–periphery shares and the cores' share with time and with km).
+    """
+    from cityclusters.config import CLUSTERS
+
+    cmp_years = comparison_years(first, last)
+    values: dict = {"cmp_first": cmp_years[0], "cmp_last": cmp_years[-1]}
+    rows, sentences = [], []
+    for cluster_id in clusters:
+        sub = shares[shares["cluster_id"] == cluster_id].set_index(["distance", "year"])
+        for year in cmp_years:
+            tt, gc = sub.loc[("travel_time", year)], sub.loc[("great_circle", year)]
+            rows.append({"cluster": CLUSTERS[cluster_id][1], "year": year,
+                         "core–core (time)": tt["core_core"], "core–periph. (time)": tt["core_periphery"],
+                         "cores' share (time)": tt["core_endpoint_share"],
+                         "cores' share (km)": gc["core_endpoint_share"]})
+        a_tt, b_tt = sub.loc[("travel_time", cmp_years[0]), "core_endpoint_share"], sub.loc[("travel_time", cmp_years[-1]), "core_endpoint_share"]
+        a_gc, b_gc = sub.loc[("great_circle", cmp_years[0]), "core_endpoint_share"], sub.loc[("great_circle", cmp_years[-1]), "core_endpoint_share"]
+        rail_part = (b_tt - a_tt) - (b_gc - a_gc)
+        sentences.append(f"{CLUSTERS[cluster_id][1]}: {a_tt:.1%} → {b_tt:.1%} with travel time, "
+                         f"{a_gc:.1%} → {b_gc:.1%} with great-circle distance, so rail "
+                         f"{'raised' if rail_part > 0 else 'lowered'} the cores' share by {abs(rail_part) * 100:.1f} points")
+        if cluster_id == clusters[0]:
+            values["cp_rail_part_first"] = float(rail_part * 100)
+            values["cp_rail_word_first"] = "towards" if rail_part > 0 else "away from"
+    values["cp_sentences"] = "; ".join(sentences)
+    values["cp_first_cluster"] = CLUSTERS[clusters[0]][1]
+    core_km = great_circle_distance(coords.loc[SW_CORES, ["lon", "lat"]]).to_numpy()
+    values["core_km_min"] = float(core_km[np.triu_indices(3, 1)].min())
+    values["core_km_max"] = float(core_km[np.triu_indices(3, 1)].max())
+    return values, pd.DataFrame(rows)
+
+
+def hsr_3h_verdict(t_cy: float, t_yg: float, t_cg: float, model_max: float) -> Verdict:
+    """Verdict on p000_hsr_3h_circle: the fastest typed times at opening (hours) of
+    Chengdu–Chongqing, Chongqing–Guiyang and Chengdu–Guiyang are all at most 3 h (supported),
+    else not supported; ``model_max`` is the longest modelled time among the cores in 2020."""
+    three_h = max(t_cy, t_yg, t_cg) <= 3.0
+    return Verdict(
+        "p000_hsr_3h_circle",
+        "supported" if three_h else "not supported: one core pair is over three hours",
+        f"fastest times at opening (typed): Chengdu–Chongqing {t_cy:.2f} h (2015), Chongqing–Guiyang "
+        f"{t_yg:.2f} h (2018), Chengdu–Guiyang {t_cg:.2f} h (2019); our approximate network gives at most "
+        f"{model_max:.2f} h in 2020")
+
+
+def travel_time_targets_verdict(t_cy: float, secondary_times: dict) -> Verdict:
+    """Verdict on p001_travel_time_targets: always partly supported (the core link was nearer
+    1.5 h than 1 h; the coarse network cannot confirm the over-3-hour secondary links), with the
+    typed Chengdu–Chongqing time and the modelled 2017 times (hours) of :data:`SECONDARY_PAIRS`."""
+    return Verdict(
+        "p001_travel_time_targets",
+        "partly supported: the core link was nearer 1.5 h than 1 h; the over-3-hour secondary links are not confirmed by our coarse network",
+        f"Chengdu–Chongqing fastest at opening {t_cy:.2f} h (2015, typed); model 2017: "
+        + ", ".join(f"{k} {v:.1f} h" for k, v in secondary_times.items())
+        + " (free transfers and straight lines bias these low); 黔江 is a district of Chongqing, not testable at prefecture level")
+
+
+def hsr_network_lag_verdict(clusters: Iterable[str], share_last: dict, year: int | None) -> Verdict:
+    """Verdict on p000_hsr_network_lags from the share of member cities with an HSR station in
+    ``year`` (``share_last``: cluster label → share, :func:`hsr_access_report`). Compares the
+    first south-western cluster (chengyugui or chengyu) with the first YRD one (yrd26 or yrd41):
+    supported when the YRD's share is at least 10 points higher, partly supported when higher by
+    less, not supported otherwise; not testable when the run lacks either or shows no year."""
+    clusters = list(clusters)
+    sw = next((cluster_label(c) for c in clusters if c in ("chengyugui", "chengyu")), None)
+    yrd = next((cluster_label(c) for c in clusters if c in ("yrd26", "yrd41")), None)
+    if year is None or not sw or not yrd:
+        return Verdict("p000_hsr_network_lags",
+                       "not testable with our data: this run does not include both a south-western and a YRD cluster",
+                       "rerun with CLUSTERS including chengyugui (or chengyu) and yrd26 (or yrd41)")
+    gap_hsr = share_last[yrd] - share_last[sw]
+    if gap_hsr >= 0.10:
+        verdict = "supported: a clearly smaller share of its cities has high-speed rail than in the YRD"
+    elif gap_hsr > 0:
+        verdict = "partly supported: its share of cities with high-speed rail is below the YRD's, but by less than 10 points"
+    else:
+        verdict = "not supported: its share of cities with high-speed rail is not below the YRD's"
+    return Verdict("p000_hsr_network_lags", verdict,
+                   f"share of member cities with an HSR station in {year}: {sw} {share_last[sw]:.0%}, "
+                   f"{yrd} {share_last[yrd]:.0%} (trunk lines only: lower bounds)")
+
+
+def claim_evidence(events: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame,
+                   clusters: Iterable[str], hsr: HsrAccess) -> tuple[dict, list[Verdict]]:
+    """The evidence on the travel-time and HSR claims of papers 000 and 001 (section
+    sec-ch5-verdicts): typed opening-day times (hours) of the three core pairs, the longest
+    modelled time among them in 2020 and the modelled 2017 times of :data:`SECONDARY_PAIRS`
+    (:func:`travel_time_matrix`). Returns the values and the three verdicts in the chapter's
+    order."""
+    ev = events.set_index("event_id")
+    t_cy = float(ev.at["hsr_chengyu_2015", "travel_time_h"])
+    t_yg = float(ev.at["hsr_yugui_2018", "travel_time_h"])
+    t_cg = float(ev.at["hsr_chenggui_2019", "travel_time_h"])
+    model_max = float(travel_time_matrix(edges, coords, 2020, SW_CORES).to_numpy().max())
+    m2017 = travel_time_matrix(edges, coords, 2017, [500100, 510100, 511500, 510500])
+    sec_times = {k: float(m2017.at[a, b]) for k, (a, b) in SECONDARY_PAIRS.items()}
+    values = {"v_t_cy": t_cy, "v_t_yg": t_yg, "v_t_cg": t_cg, "v_model_max": model_max,
+              "v_sec_text": ", ".join(f"{k} {v:.1f} h" for k, v in sec_times.items())}
+    verdicts = [hsr_3h_verdict(t_cy, t_yg, t_cg, model_max), travel_time_targets_verdict(t_cy, sec_times),
+                hsr_network_lag_verdict(clusters, hsr.share_last, hsr.year)]
+    return values, verdicts
+
+
+def exercise_values(panel: pd.DataFrame, coords: pd.DataFrame, times: dict, cluster_id: str,
+                    year: int, cores: Iterable[int]) -> dict:
+    """Values of the exercise solution: the cores' share of linkage endpoints with travel time
+    in ``year`` for decay exponents 1 and 2 (:func:`linkage_panel`) and whether the lower
+    exponent lowers or raises it."""
+    from cityclusters.config import CLUSTERS
+
+    ex_panel = panel[(panel["cluster_id"] == cluster_id) & (panel["year"] == year)]
+    ex = {b: linkage_panel(ex_panel, coords, {cluster_id: cores}, times, b) for b in (1.0, 2.0)}
+
+    def pick(f):
+        return float(f.loc[f["distance"] == "travel_time", "core_endpoint_share"].iloc[0])
+
+    return {"ex_cluster": CLUSTERS[cluster_id][1], "ex_share_b1": pick(ex[1.0]), "ex_share_b2": pick(ex[2.0]),
+            "ex_word": "lowers" if pick(ex[1.0]) < pick(ex[2.0]) else "raises"}

@@ -15,17 +15,23 @@ the indicator with the existing formulas; nothing here forecasts. The three scen
    multiplied by 1 + g; primacy and the rank–size exponent of
    :mod:`cityclusters.indicators.hierarchy` are recomputed.
 
-:func:`direction_word` and :func:`validate_scenario_parameters` serve the chapter.
+:func:`direction_word` and :func:`validate_scenario_parameters` serve the chapter; the functions
+after them compute the chapter's tables and the numbers of its prose (scorecard, the three
+scenarios, the travel-time targets and the exercises).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.sparse.csgraph import floyd_warshall
 
+from cityclusters import config
+from cityclusters.analysis import coordination, gaps, industry_market, linkages
+from cityclusters.analysis import hierarchy as urban_system
 from cityclusters.analysis.linkages import core_periphery_shares
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
@@ -297,3 +303,413 @@ def validate_scenario_parameters(first_year: int, last_year: int, scenario_year:
     unknown = [x for x in lines if x not in known]
     if unknown:
         raise ValueError(f"SCENARIO_LINES: unknown line id(s) {unknown}; valid: {known} ({LINES_FILE})")
+
+
+# ----------------------------------------------------------------------------- chapter 12: values and tables
+#: Core pairs of the papers' travel-time targets (city_code): 成都, 重庆, 贵阳.
+CD, CQ, GY = 510100, 500100, 520100
+#: Secondary centres named by paper 001 (short name → city_code).
+SECONDARY = {"宜宾": 511500, "泸州": 510500}
+#: Cities of the intermediate-stop notes: 资阳 (Ziyang) and 遵义 (Zunyi).
+ZIYANG, ZUNYI = 512000, 520300
+#: Tolerance of the scorecard's direction words (indicator units).
+DIRECTION_TOLERANCE = 5e-4
+#: A pair "gets faster" when its modelled time falls by more than one minute (hours).
+FASTER = 1 / 60
+
+
+def english_names(clusters: Sequence[str]) -> dict[str, str]:
+    """Cluster id → short English name (:data:`cityclusters.config.CLUSTERS`)."""
+    return {c: config.CLUSTERS[c][1] for c in clusters}
+
+
+def parameter_values(first_year: int, last_year: int, scenario_year: int, gap_closure: float,
+                     core_growth: float, decay: float, clusters: Sequence[str], size_measure: str) -> dict:
+    """The chapter's parameters for the prose, with the clusters' English names and the word
+    for the size measure (:data:`cityclusters.analysis.hierarchy.SIZE_MEASURES`)."""
+    return {"first_year": first_year, "last_year": last_year, "scenario_year": scenario_year,
+            "gap_closure": gap_closure, "core_growth": core_growth, "decay": decay,
+            "clusters_en": ", ".join(english_names(clusters).values()),
+            "size_word": urban_system.SIZE_MEASURES[size_measure][2]}
+
+
+@dataclass
+class CoordinationBaseline:
+    """Chapter 2's coordination scores for the chapter's clusters over the years both the
+    chapter and the indicator system cover (``first_year``–``last_year``; none when
+    ``available`` is False): the indicator ``values``, the pipeline ``result`` and the cluster
+    means ``coord`` (indexed by cluster_id, year; D and subsystem scores U)."""
+
+    members: pd.DataFrame
+    first_year: int
+    last_year: int
+    values: pd.DataFrame | None = None
+    result: object | None = None
+    coord: pd.DataFrame | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.last_year - self.first_year >= 0
+
+
+def coordination_baseline(clusters: Sequence[str], first_year: int, last_year: int) -> CoordinationBaseline:
+    """Run chapter 2's pipeline (:func:`cityclusters.analysis.coordination.score_pipeline`)
+    on the members of ``clusters`` for [max(first_year, span start), min(last_year, span end)]
+    (:func:`~cityclusters.analysis.coordination.year_span`)."""
+    members = coordination.chosen_members(clusters)
+    sub_first, sub_last = coordination.year_span()
+    out = CoordinationBaseline(members, max(first_year, sub_first), min(last_year, sub_last))
+    if out.available:
+        out.values = coordination.indicator_values(out.first_year, out.last_year, members["city_code"].unique())
+        out.result = coordination.score_pipeline(out.values)
+        out.coord = coordination.cluster_coordination(out.result, members).set_index(["cluster_id", "year"])
+    return out
+
+
+def scorecard(panel: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame, base: CoordinationBaseline,
+              clusters: Sequence[str], first_year: int, last_year: int, size_measure: str,
+              decay: float) -> tuple[pd.DataFrame, dict]:
+    """The scorecard: six recommendations, each with the indicator of Parts I–II that tracks
+    it, its value in the last year and its direction since the first (:func:`direction_word`,
+    tolerance :data:`DIRECTION_TOLERANCE`), per cluster, plus a row for governance (not
+    observed).
+
+    Indicators: D and the market score U (chapter 2, years of ``base``); the cores' share of
+    gravity linkage on rail times with exponent ``decay`` (chapter 5); mean structure
+    similarity (chapter 6); population-weighted Theil of GDP per head (chapter 3); primacy S2
+    of ``size_measure`` (chapter 4), each in ``first_year`` and ``last_year``.
+
+    Returns the table and the prose's ``sc_year_first``, ``sc_year_last``, ``sc_d_years``,
+    ``sc_n_indicators`` and the direction sentences ``sc_d_text``, ``sc_theil_text``,
+    ``sc_sim_text``.
+    """
+    names = english_names(clusters)
+    has_d, coord = base.available, base.coord
+    d_first, d_last = base.first_year, base.last_year
+    ends = sorted({first_year, last_year})
+    two = panel[panel["year"].isin(ends)]
+    in_net = sorted(set(two["city_code"]) & set(coords.index))
+    times_two = linkages.travel_times_by_year(edges, coords, ends, in_net)
+    link_two = linkages.linkage_panel(two, coords, {c: config.CORE_CITIES[c] for c in clusters}, times_two, decay)
+    link_two = link_two[link_two["distance"] == "travel_time"].set_index(["cluster_id", "year"])
+    struct_two = industry_market.structure_trends(two).set_index(["cluster_id", "year"])
+    theil_two = gaps.inequality_within_clusters(two).set_index(["cluster_id", "year"])
+    hier_two = urban_system.hierarchy_table(two, size_measure).set_index(["cluster_id", "year"])
+
+    indicators = [
+        # (recommendation, indicator, chapter, getter(cluster, year) -> value, (first, last) years)
+        ("Top-level design, coordination 顶层设计", "coupling coordination D, mean of cities", "ch. 2",
+         lambda c, y: coord["D"].get((c, y), np.nan) if has_d else np.nan, (d_first, d_last)),
+        ("Transport network 交通网络", "cores' share of gravity linkage (rail time)", "ch. 5",
+         lambda c, y: link_two["core_endpoint_share"].get((c, y), np.nan), (ends[0], ends[-1])),
+        ("Industrial coordination 产业协同", "mean structure similarity S", "ch. 6",
+         lambda c, y: struct_two["mean_similarity"].get((c, y), np.nan), (ends[0], ends[-1])),
+        ("Unified market 统一市场", "market subsystem score U (loans/GDP; proxy)", "ch. 2, 6",
+         lambda c, y: coord["market"].get((c, y), np.nan) if has_d else np.nan, (d_first, d_last)),
+        ("Narrower gaps, shared services 缩小差距", "Theil of GDP per head (pop.-weighted)", "ch. 3",
+         lambda c, y: theil_two["theil_weighted"].get((c, y), np.nan), (ends[0], ends[-1])),
+        ("A clear core, secondary centres 核心与次级中心", f"primacy S2 ({size_measure})", "ch. 4",
+         lambda c, y: hier_two["s2"].get((c, y), np.nan), (ends[0], ends[-1])),
+    ]
+    rows, directions = [], {}
+    for rec, indicator, chapter, get, (y0, y1) in indicators:
+        for c in clusters:
+            v0, v1 = float(get(c, y0)), float(get(c, y1))
+            word = direction_word(v0, v1, tolerance=DIRECTION_TOLERANCE)
+            directions[(indicator, c)] = word
+            rows.append({"recommendation": rec, "indicator (chapter)": f"{indicator} ({chapter})",
+                         "cluster": names[c], "value": "–" if not np.isfinite(v1) else f"{v1:.3f} ({y1})",
+                         f"since {y0}": word if word == "n/a" else f"{word} ({v1 - v0:+.3f})"})
+    rows.append({"recommendation": "Policies, governing body 协同政策",
+                 "indicator (chapter)": "none: governance not observed (ch. 2, 7)",
+                 "cluster": "all", "value": "–", f"since {ends[0]}": "n/a"})
+    table = pd.DataFrame(rows).rename(columns=lambda k: "since" if k.startswith("since") else k)
+
+    def sentence(indicator):
+        return "; ".join(f"{names[c]} {directions[(indicator, c)]}" for c in clusters)
+
+    values = {"sc_year_first": ends[0], "sc_year_last": ends[-1],
+              "sc_d_years": f"{d_first}–{d_last}" if has_d else "none",
+              "sc_n_indicators": len(indicators),
+              "sc_theil_text": sentence("Theil of GDP per head (pop.-weighted)"),
+              "sc_d_text": sentence("coupling coordination D, mean of cities"),
+              "sc_sim_text": sentence("mean structure similarity S")}
+    return table, values
+
+
+# ----------------------------------------------------------------------------- scenario 1
+def scenario_times(base_all: pd.DataFrame, lines: pd.DataFrame, scenario_lines: Sequence[str],
+                   coords: pd.DataFrame, name_to_code: Mapping[str, int]) -> tuple[dict, dict]:
+    """Travel-time matrices (hours) with each planned line added (:func:`line_links`,
+    :func:`apply_links`) and, with several lines, all of them together (key ``"all"``, last);
+    with their labels ("线 line"). ``lines`` is :func:`scenario_lines` indexed by line_id."""
+    links = {lid: line_links(lines.loc[lid], coords, name_to_code) for lid in scenario_lines}
+    times = {lid: apply_links(base_all, links[lid]) for lid in scenario_lines}
+    labels = {lid: f"{lines.at[lid, 'line_zh']} {lines.at[lid, 'line_en']}" for lid in scenario_lines}
+    if len(scenario_lines) > 1:
+        times["all"] = apply_links(base_all, pd.concat(links.values(), ignore_index=True))
+        labels["all"] = "all lines together"
+    return times, labels
+
+
+def lines_text(lines: pd.DataFrame, scenario_lines: Sequence[str]) -> str:
+    """The scenario lines in words: "线 (line, planned minutes between cities, verification)"."""
+    return "; ".join(f"{lines.at[l, 'line_zh']} ({lines.at[l, 'line_en']}, "
+                     f"{lines.at[l, 'planned_time_h'] * 60:.0f} min {'–'.join(c[:-1] for c in lines.at[l, 'between'])}, "
+                     f"{lines.at[l, 'verification']})" for l in scenario_lines)
+
+
+def rail_scenario(last: pd.DataFrame, coords: pd.DataFrame, base_all: pd.DataFrame, times: dict,
+                  labels: dict, clusters: Sequence[str], decay: float) -> tuple[pd.DataFrame, dict, dict]:
+    """Gravity linkage indicators (:func:`linkage_indicators`) of each cluster in the scenario
+    year, baseline and with every scenario matrix of :func:`scenario_times`; the scenario's
+    density uses the baseline's threshold.
+
+    ``last``: the panel's rows of the scenario year (``cluster_id, city_code, population,
+    gdp``); cities without population or GDP or outside the network are left out and counted.
+    Returns the table (cluster, scenario, linkage Δ (ratio − 1), cores' share, core–core,
+    density), the usable cities by cluster, and ``s1_sentences`` (the last scenario per
+    cluster), ``s1_dropped_<cluster>``, ``s1_last_label`` and ``s1_n_dropped``.
+    """
+    names = english_names(clusters)
+    rows, sentences, usable_by, values = [], [], {}, {}
+    for c in clusters:
+        usable = last[last["cluster_id"] == c].dropna(subset=["population", "gdp"])
+        usable = usable[usable["city_code"].isin(coords.index)]
+        usable_by[c] = usable
+        cores = [k for k in config.CORE_CITIES[c] if k in set(usable["city_code"])]
+        base = linkage_indicators(usable, base_all, cores, decay)
+        rows.append({"cluster": names[c], "scenario": "baseline", "linkage Δ": 0.0, "cores' share": base["core_share"],
+                     "core–core": base["core_core"], "density": base["density"]})
+        for key, matrix in times.items():
+            new = linkage_indicators(usable, matrix, cores, decay, threshold=base["threshold"])
+            rows.append({"cluster": names[c], "scenario": labels[key], "linkage Δ": new["total"] / base["total"] - 1,
+                         "cores' share": new["core_share"], "core–core": new["core_core"], "density": new["density"]})
+        final = new  # the last scenario: all lines when there are several
+        sentences.append(f"{names[c]}: total linkage {final['total'] / base['total'] - 1:+.1%}, cores' share "
+                         f"{base['core_share']:.1%} → {final['core_share']:.1%}, density {base['density']:.0%} → {final['density']:.0%}")
+        values[f"s1_dropped_{c}"] = int((last["cluster_id"] == c).sum() - len(usable))
+    values.update({"s1_sentences": "; ".join(sentences), "s1_last_label": labels[list(times)[-1]],
+                   "s1_n_dropped": int(len(last) - sum(len(u) for u in usable_by.values()))})
+    return pd.DataFrame(rows), usable_by, values
+
+
+def core_pair_values(base_all: pd.DataFrame, after_all: pd.DataFrame, typed_cdcq_h: float) -> dict:
+    """Travel times (hours) between the cores (成都 :data:`CD`, 重庆 :data:`CQ`, 贵阳 :data:`GY`)
+    before and after the scenario, the typed 2015 Chengdu–Chongqing time, the times from 成都
+    and 重庆 to the secondary centres (:data:`SECONDARY`, as a sentence), and the baseline
+    成都–资阳 and 重庆–遵义 times."""
+    return {
+        "s1_cdcq_typed": float(typed_cdcq_h),
+        "s1_cdcq_before": float(base_all.at[CD, CQ]), "s1_cdcq_after": float(after_all.at[CD, CQ]),
+        "s1_cqgy_before": float(base_all.at[CQ, GY]), "s1_cqgy_after": float(after_all.at[CQ, GY]),
+        "s1_cdgy_before": float(base_all.at[CD, GY]), "s1_cdgy_after": float(after_all.at[CD, GY]),
+        "s1_secondary_text": ", ".join(
+            f"{core}–{name} {base_all.at[code_c, code]:.1f} h → {after_all.at[code_c, code]:.1f} h"
+            for core, code_c in (("成都", CD), ("重庆", CQ)) for name, code in SECONDARY.items()),
+        "s1_cd_zy_before": float(base_all.at[CD, ZIYANG]),
+        "s1_cq_zunyi_before": float(base_all.at[CQ, ZUNYI]),
+    }
+
+
+def faster_pairs(codes: Sequence[int], base_all: pd.DataFrame, after_all: pd.DataFrame, decay: float,
+                 top: int = 12) -> tuple[pd.DataFrame, dict]:
+    """City pairs among ``codes`` whose modelled time falls by more than :data:`FASTER`
+    (hours), the ``top`` largest linkage gains ``(before/after)**decay`` first
+    (``code_a, code_b, before, after, gain``), with ``s1_n_pairs_faster`` (all such pairs)
+    and ``s1_n_pairs`` (all pairs)."""
+    codes = list(codes)
+    b, a = base_all.loc[codes, codes], after_all.loc[codes, codes]
+    iu = np.triu_indices(len(codes), 1)
+    pairs = pd.DataFrame({"code_a": np.array(codes)[iu[0]], "code_b": np.array(codes)[iu[1]],
+                          "before": b.to_numpy()[iu], "after": a.to_numpy()[iu]})
+    pairs = pairs[pairs["before"] - pairs["after"] > FASTER].copy()
+    pairs["gain"] = (pairs["before"] / pairs["after"]) ** decay
+    pairs = pairs.sort_values("gain", ascending=False).head(top)
+    return pairs, {"s1_n_pairs_faster": int(((b - a).to_numpy()[iu] > FASTER).sum()), "s1_n_pairs": len(iu[0])}
+
+
+# ----------------------------------------------------------------------------- scenario 2
+def combined_pc(frame: pd.DataFrame) -> float:
+    """Combined GDP per head of a group of cities, 元: Σ GDP (亿元) / Σ population (万人) × 10⁴."""
+    return float(frame["gdp"].sum() / frame["population"].sum() * 1e4)
+
+
+def gap_scenarios(last: pd.DataFrame, clusters: Sequence[str], closure: float,
+                  zh: Callable[[int], str]) -> tuple[pd.DataFrame, list[dict], dict, dict]:
+    """Scenario 2 for every cluster in the scenario year: the **lagging core** (lowest GDP per
+    head among ≥ 2 cores) or **all non-core cities** close the share ``closure`` of their gap
+    to the combined GDP per head (:func:`combined_pc`) of the other cores / of the cores
+    (:func:`close_gap`); weighted Theil and CV before and after (:func:`inequality_indicators`).
+
+    ``last``: the panel's rows of the scenario year; cities without GDP per head or population
+    are left out. ``zh`` gives a city's short Chinese name. Returns the table, the cases
+    (cluster, variant, chosen cities, target, y, y2, change of weighted Theil), the usable
+    cities by cluster (indexed by city_code) and ``s2_n_dropped``, ``s2_lag_text``,
+    ``s2_lag_above`` (the lagging core above or below its cluster's combined GDP per head) and
+    ``s2_rest_text``.
+    """
+    names = english_names(clusters)
+    rows, cases, frames = [], [], {}
+    for c in clusters:
+        usable = last[last["cluster_id"] == c].dropna(subset=["gdp_per_capita", "population"]).set_index("city_code")
+        y, p = usable["gdp_per_capita"], usable["population"]
+        cores = [k for k in config.CORE_CITIES[c] if k in usable.index]
+        base = inequality_indicators(y, p)
+        variants = []
+        if len(cores) >= 2:
+            lag = min(cores, key=lambda k: y[k])
+            target = combined_pc(usable.loc[[k for k in cores if k != lag]])
+            variants.append(("lagging core", [lag], target, f"{zh(lag)}"))
+        non_core = [k for k in usable.index if k not in cores]
+        if non_core and cores:
+            variants.append(("all non-core cities", non_core, combined_pc(usable.loc[cores]), f"{len(non_core)} cities"))
+        for name, chosen, target, raised in variants:
+            y2 = close_gap(y, chosen, target, closure)
+            new = inequality_indicators(y2, p)
+            rows.append({"cluster": names[c], "scenario": name, "raised": raised,
+                         "Theil (w) before": base["theil_weighted"], "Theil (w) after": new["theil_weighted"],
+                         "CV before": base["cv"], "CV after": new["cv"]})
+            cases.append({"cluster": c, "variant": name, "chosen": chosen, "target": target, "y": y, "y2": y2,
+                          "change_w": new["theil_weighted"] / base["theil_weighted"] - 1})
+        frames[c] = usable
+    lag_cases = [k for k in cases if k["variant"] == "lagging core"]
+    rest_cases = [k for k in cases if k["variant"] == "all non-core cities"]
+    values = {
+        "s2_n_dropped": int(len(last) - sum(len(f) for f in frames.values())),
+        "s2_lag_text": "; ".join(f"{names[k['cluster']]}: {zh(k['chosen'][0])} {k['y'][k['chosen'][0]]:,.0f} → "
+                                 f"{k['y2'][k['chosen'][0]]:,.0f} 元 (target {k['target']:,.0f}), weighted Theil "
+                                 f"{k['change_w']:+.0%}" for k in lag_cases) or "no cluster of this run has two cores",
+        "s2_lag_above": "; ".join(
+            f"{names[k['cluster']]}: {zh(k['chosen'][0])} "
+            f"{'above' if k['y'][k['chosen'][0]] > combined_pc(frames[k['cluster']]) else 'below'} it"
+            for k in lag_cases) or "no lagging core in this run",
+        "s2_rest_text": "; ".join(f"{names[k['cluster']]} {k['change_w']:+.0%}" for k in rest_cases) or "none",
+    }
+    return pd.DataFrame(rows), cases, frames, values
+
+
+def gap_coordination_effect(panel: pd.DataFrame, cases: list[dict], base: CoordinationBaseline,
+                            scenario_year: int, closure: float, zh: Callable[[int], str]) -> dict:
+    """The lagging-core cases of :func:`gap_scenarios` fed into chapter 2's pipeline: in
+    d_year = min(scenario_year, last year of ``base``) the lagging core's real GDP per head is
+    multiplied by its factor of :func:`close_gap` (target: the other cores' combined GDP per
+    head in d_year) and the scores recomputed. Returns ``s2_d_year`` (or "none") and
+    ``s2_d_text`` (the city's D and its cluster's mean D before → after), or a sentence
+    saying why it is not computable."""
+    names = english_names(sorted({k["cluster"] for k in cases}))
+    d_year = min(scenario_year, base.last_year) if base.available else None
+    d_rows = []
+    if base.available and d_year >= base.first_year:
+        year_panel = panel[panel["year"] == d_year]
+        for k in cases:
+            if k["variant"] != "lagging core":
+                continue
+            c, lag = k["cluster"], k["chosen"][0]
+            u = year_panel[year_panel["cluster_id"] == c].dropna(subset=["gdp_per_capita", "population"]).set_index("city_code")
+            cores = [x for x in config.CORE_CITIES[c] if x in u.index]
+            if lag not in u.index or len(cores) < 2:
+                continue
+            target = combined_pc(u.loc[[x for x in cores if x != lag]])
+            factor = float(close_gap(u["gdp_per_capita"], [lag], target, closure)[lag] / u.at[lag, "gdp_per_capita"])
+            changed = base.values.copy()
+            hit = (changed["city_code"] == lag) & (changed["year"] == d_year)
+            changed.loc[hit, "real_gdp_pc"] = changed.loc[hit, "real_gdp_pc"] * factor
+            res2 = coordination.score_pipeline(changed)
+            if (lag, d_year) not in base.result.coordination.index:
+                continue
+            d0 = float(base.result.coordination.at[(lag, d_year), "D"])
+            d1 = float(res2.coordination.at[(lag, d_year), "D"])
+            cm0 = float(base.coord.at[(c, d_year), "D"])
+            cm1 = float(coordination.cluster_coordination(res2, base.members)
+                        .set_index(["cluster_id", "year"]).at[(c, d_year), "D"])
+            d_rows.append(f"{names[c]}: {zh(lag)}'s D {d0:.3f} → {d1:.3f}, cluster mean {cm0:.3f} → {cm1:.3f}")
+    return {"s2_d_year": d_year if d_year is not None else "none",
+            "s2_d_text": "; ".join(d_rows) if d_rows else
+            "not computable for this run (no year of the indicator system, or no cluster with two cores)"}
+
+
+def gap_figure_case(cases: list[dict]) -> tuple[str | None, pd.DataFrame | None, float | None]:
+    """The first "all non-core cities" case of :func:`gap_scenarios`: its cluster, a frame of
+    GDP per head ``before``/``after`` by city_code with ``changed`` (raised by more than
+    10⁻⁹ 元), and the target (元); (None, None, None) if there is none."""
+    case = next((k for k in cases if k["variant"] == "all non-core cities"), None)
+    if case is None:
+        return None, None, None
+    frame = pd.DataFrame({"before": case["y"], "after": case["y2"]})
+    frame["changed"] = frame["after"] > frame["before"] + 1e-9
+    return case["cluster"], frame, case["target"]
+
+
+# ----------------------------------------------------------------------------- scenario 3
+def core_growth_scenarios(last: pd.DataFrame, clusters: Sequence[str], size_column: str, growth: float,
+                          zh: Callable[[int], str], label: Callable[[int], str]) -> tuple[pd.DataFrame, dict]:
+    """Scenario 3: each core of each cluster grown in turn by ``growth`` relative to the rest
+    (:func:`grow_city`), S2 and q before and after (:func:`hierarchy_indicators`) on the
+    positive sizes ``size_column`` of the scenario year (clusters with fewer than two sizes
+    left out). ``label`` names the core in the table, ``zh`` the largest city. Returns the
+    table, ``s3_cy_text`` (the Chengdu–Chongqing(-Guiyang) rows in words) and ``s3_q_range``
+    (baseline q across the table)."""
+    names = english_names(clusters)
+    rows, sentences = [], []
+    for c in clusters:
+        sizes = last[last["cluster_id"] == c].set_index("city_code")[size_column].dropna()
+        sizes = sizes[sizes > 0]
+        if len(sizes) < 2:
+            continue
+        base = hierarchy_indicators(sizes)
+        for core in [k for k in config.CORE_CITIES[c] if k in sizes.index]:
+            new = hierarchy_indicators(grow_city(sizes, core, growth))
+            rows.append({"cluster": names[c], "core grown": label(core), "S2": base["s2"], "S2 after": new["s2"],
+                         "q": base["q"], "q after": new["q"], "largest after": zh(new["largest"])})
+            if c in ("chengyu", "chengyugui"):
+                sentences.append(f"{names[c]}, {zh(core)} +{growth:.0%}: S2 {base['s2']:.2f} → {new['s2']:.2f}")
+    table = pd.DataFrame(rows)
+    values = {"s3_cy_text": "; ".join(sentences) or "Chengdu–Chongqing is not among the clusters of this run",
+              "s3_q_range": f"{table['q'].min():.2f}–{table['q'].max():.2f}" if len(table) else "n/a"}
+    return table, values
+
+
+# ----------------------------------------------------------------------------- targets and exercises
+def travel_target_table(claims: pd.DataFrame, base_all: pd.DataFrame, after_all: pd.DataFrame,
+                        net_year: int) -> pd.DataFrame:
+    """The two travel-time claims judged in chapter 5 with what the planned lines would give
+    (model, hours): the slowest core pair and Chengdu–Chongqing. ``claims`` is the seed-claim
+    table indexed by claim_id."""
+    def slowest(t):
+        return max(t.at[CD, CQ], t.at[CQ, GY], t.at[CD, GY])
+
+    return pd.DataFrame([
+        {"claim": "p000_hsr_3h_circle", "paper": claims.at["p000_hsr_3h_circle", "paper"],
+         "verdict": "chapter 5 (sec-ch5-verdicts)",
+         "with the planned lines (model)": f"slowest core pair {slowest(after_all):.2f} h "
+                                           f"(network of {net_year}: {slowest(base_all):.2f} h)"},
+        {"claim": "p001_travel_time_targets", "paper": claims.at["p001_travel_time_targets", "paper"],
+         "verdict": "chapter 5 (sec-ch5-verdicts)",
+         "with the planned lines (model)": f"Chengdu–Chongqing {after_all.at[CD, CQ]:.2f} h; secondary links barely change"},
+    ])
+
+
+def exercise_values(frames: dict, usable: dict, base_all: pd.DataFrame, after_all: pd.DataFrame,
+                    cluster: str, closure: float) -> dict:
+    """Numbers of the exercises for ``cluster`` (the chapter's first): weighted Theil before,
+    with ``closure`` and with full closure of the non-core cities' gap to the cores' combined
+    GDP per head (the largest GDP per head if no core has data); total linkage change with all
+    scenario lines for decay exponents 1 and 2. ``frames`` and ``usable`` from
+    :func:`gap_scenarios` and :func:`rail_scenario`."""
+    u = frames[cluster]
+    cores = [k for k in config.CORE_CITIES[cluster] if k in u.index]
+    non_core = [k for k in u.index if k not in cores]
+    target = combined_pc(u.loc[cores]) if cores else float(u["gdp_per_capita"].max())
+    values = {"ex1_before": inequality_indicators(u["gdp_per_capita"], u["population"])["theil_weighted"]}
+    for key, share in (("ex1_half", closure), ("ex1_full", 1.0)):
+        y2 = close_gap(u["gdp_per_capita"], non_core, target, share)
+        values[key] = inequality_indicators(y2, u["population"])["theil_weighted"]
+    cities = usable[cluster]
+    cores = [k for k in config.CORE_CITIES[cluster] if k in set(cities["city_code"])]
+    for key, b in (("ex2_b1", 1.0), ("ex2_b2", 2.0)):
+        base = linkage_indicators(cities, base_all, cores, b)
+        new = linkage_indicators(cities, after_all, cores, b, threshold=base["threshold"])
+        values[key] = new["total"] / base["total"] - 1
+    values["ex2_cluster"] = english_names([cluster])[cluster]
+    return values

@@ -44,7 +44,7 @@ HEAT_LABELS = {
 _DASHED = {"chengyugui", "yrd41"}
 
 
-def _direction(m: Measure) -> str:
+def direction_label(m: Measure) -> str:
     if m.better is None:
         return "no direction"
     return f"{m.better} = better" + (" (contested)" if m.contested else "")
@@ -78,7 +78,7 @@ def dashboard(panel: pd.DataFrame, benchmark: str, measures: Sequence[Measure] =
             line = sub[sub["cluster_id"] == cluster].sort_values("year")
             if line["value"].notna().any():
                 ax.plot(line["year"], line["value"], **cluster_style(cluster, benchmark))
-        ax.set_title(f"{SHORT_TITLES.get(m.measure_id, m.label_en)}\n{_direction(m)}", loc="left",
+        ax.set_title(f"{SHORT_TITLES.get(m.measure_id, m.label_en)}\n{direction_label(m)}", loc="left",
                      fontsize=9.5)
         ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
         ax.tick_params(labelsize=8.5)

@@ -28,3 +28,16 @@ def agreement_scatter(matched: pd.DataFrame, tolerance: float, xlabel: str, ylab
     ax.legend(loc="upper left")
     fig.tight_layout()
     return fig
+
+
+def agreement_by_year(by_year: pd.Series, tolerance: float):
+    """Bars of the share (0–1) of city-years on which two sources agree within ``tolerance``,
+    by year (``by_year`` indexed by year, from
+    :func:`cityclusters.analysis.clusters_and_data.source_comparison`)."""
+    fig, ax = plt.subplots(figsize=(7.0, 3.2))
+    ax.bar(by_year.index, by_year.values, color="#0072B2")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel(f"share within ±{tolerance:.1%}")
+    ax.set_xlabel("year")
+    fig.tight_layout()
+    return fig

@@ -65,3 +65,16 @@ def event_profile_figure(profile: pd.DataFrame, ylabel: str):
     ax.set_ylabel(ylabel)
     fig.tight_layout()
     return fig
+
+
+def event_figure(profile: pd.DataFrame, outcome: str):
+    """:func:`event_profile_figure` with the y label of ``outcome`` ("coordination": D×100,
+    else growth in pp), or a small placeholder panel when ``profile`` is empty (too few
+    openings inside the panel's years)."""
+    if len(profile):
+        return event_profile_figure(profile, "D×100, city & year means removed"
+                                    if outcome == "coordination" else "growth (pp), city & year means removed")
+    fig, ax = plt.subplots(figsize=(6.4, 1.5))
+    ax.text(0.5, 0.5, "too few openings in these years", ha="center", va="center")
+    ax.axis("off")
+    return fig

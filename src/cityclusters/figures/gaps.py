@@ -155,3 +155,15 @@ def hebei_ratio(ratios: pd.DataFrame, columns: Mapping[str, str], marks: Mapping
     ax.legend(fontsize=8, frameon=False, loc="upper center", ncol=2)
     fig.tight_layout()
     return fig
+
+
+def hebei_ratio_figure(ratios: pd.DataFrame, paper_beijing: float, paper_tianjin: float):
+    """:func:`hebei_ratio` with the chapter's choices: the current-price ratios, the 2000-price
+    ones when :func:`cityclusters.analysis.gaps.hebei_ratios` could compute them, and the values
+    printed in paper 003 as marks."""
+    columns = {"to_beijing": "÷ Beijing 北京 (current prices)", "to_tianjin": "÷ Tianjin 天津 (current prices)"}
+    if ratios["real_to_beijing"].notna().any():
+        columns.update({"real_to_beijing": "÷ Beijing (2000 prices)", "real_to_tianjin": "÷ Tianjin (2000 prices)"})
+    marks = {f"paper 003: {paper_beijing:.0%} of Beijing": paper_beijing,
+             f"paper 003: {paper_tianjin:.0%} of Tianjin": paper_tianjin}
+    return hebei_ratio(ratios, columns, marks, [])

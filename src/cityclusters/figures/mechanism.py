@@ -17,6 +17,13 @@ EVENT_LABELS = {"plan_approval": "plan approved", "plan_issued": "plan issued",
 _MARKERS = {"plan_approval": "D", "plan_issued": "s", "hsr_opening": "^"}
 
 
+#: Row labels of the event timeline (event ``cluster_id`` → bilingual name).
+TIMELINE_ROW_LABELS = {"yrd": "长三角 YRD", "middle_yangtze": "长江中游 Middle Yangtze",
+                       "chengyu": "成渝 Chengdu–Chongqing", "qianzhong": "黔中 Qianzhong",
+                       "chengyugui": "成渝贵 Chengdu–Chongqing–Guiyang",
+                       "jingjinji": "京津冀 Beijing–Tianjin–Hebei", "": "across clusters"}
+
+
 def cohort_colours(cohorts) -> dict:
     """One colour per cohort, from dark (early) to light (late), plasma."""
     cohorts = sorted(set(int(c) for c in cohorts))

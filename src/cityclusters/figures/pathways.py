@@ -57,3 +57,14 @@ def gap_closure_bars(frame: pd.DataFrame, target: float, title: str = ""):
         ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def gap_figure(frame: pd.DataFrame | None, target: float | None, title: str = ""):
+    """:func:`gap_closure_bars`, or a small placeholder panel when there is no cluster with
+    non-core cities (``frame`` None)."""
+    if frame is None:
+        fig, ax = plt.subplots(figsize=(4, 1))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no cluster with non-core cities", ha="center")
+        return fig
+    return gap_closure_bars(frame, target, title)

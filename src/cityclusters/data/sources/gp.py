@@ -1,4 +1,5 @@
-"""The G-P source (biechouwo-coder/G-P): city GDP, sectors, population and GDP deflators.
+"""The G-P source (biechouwo-coder/G-P): city GDP, sectors, population, GDP deflators, utilised
+FDI and the yuan/US-dollar exchange rate.
 
 No licence is stated and some sheets are resold compilations: the book analyses these files
 and publishes derived results only. Stated original sources: provincial and city statistical
@@ -7,9 +8,17 @@ yearbooks and statistical bulletins (产业结构 sheet 数据来源); 中国城
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
-from cityclusters.data.sources.reading import finish_panel, read_checked
+from cityclusters.data.sources.reading import (
+    drop_footer_rows,
+    finish_panel,
+    read_checked,
+    to_number,
+)
+from cityclusters.errors import SourceFormatError
 
 SOURCE = "biechouwo-coder__G-P/原始数据"
 STRUCTURE = f"{SOURCE}/2000-2023地级市产业结构 .xlsx"
@@ -18,6 +27,11 @@ POPULATION = f"{SOURCE}/298个地级市人口密度1998-2024年无缺失.xlsx"
 POPULATION_SHEET = "面板数据"
 REAL_GDP = f"{SOURCE}/296个地级市GDP相关数据（以2000年为基期）.xlsx"
 REAL_GDP_SHEET = "Sheet1"
+FDI = f"{SOURCE}/1996-2023年地级市外商直接投资FDI.xlsx"
+FDI_SHEET = "Sheet1"
+FDI_UNIT = "百万美元"
+EXCHANGE = f"{SOURCE}/汇率.xlsx"
+EXCHANGE_SHEET = "Sheet1"
 
 
 def _finish(frame: pd.DataFrame, where: str, keys: list[str], numeric: list[str]) -> pd.DataFrame:
@@ -82,3 +96,43 @@ def read_real_gdp() -> pd.DataFrame:
     frame = read_checked(REAL_GDP, columns, sheet=REAL_GDP_SHEET)
     numeric = ["gdp_nominal", "gdp_index", "gdp_real_source", "gdp_deflator"]
     return _finish(frame, where, ["year", "name_zh", "province_zh"], numeric)
+
+
+def read_fdi() -> pd.DataFrame:
+    """Utilised FDI by city and year, million US dollars (百万美元), 1996–2023.
+
+    The file has no city codes: cities are named by their short Chinese name (``name_short_zh``,
+    e.g. 成都; the stray zero-width spaces of some names, e.g. '哈密\u200b\u200b', removed), and
+    one row per year is the national total (中国). Columns ``source_row, year, name_short_zh,
+    fdi_musd, unit``. Raises :class:`SourceFormatError` naming the file and column if the unit
+    column is not 百万美元 throughout, and the row and column of a non-numeric FDI cell.
+    """
+    where = f"{FDI}, sheet '{FDI_SHEET}'"
+    columns = {"year": "year", "地级市": "name_short_zh", "外商直接投资": "fdi_musd", "单位": "unit"}
+    frame = read_checked(FDI, columns, sheet=FDI_SHEET)
+    frame = drop_footer_rows(frame, ["year", "name_short_zh"], where)
+    units = set(frame["unit"].dropna().unique())
+    if units != {FDI_UNIT}:
+        raise SourceFormatError(f"{where}: column '单位' should be {FDI_UNIT} throughout; "
+                                f"found {sorted(units)}")
+    frame = to_number(frame, ["year", "fdi_musd"], where)
+    frame["year"] = frame["year"].astype(int)
+    frame["name_short_zh"] = (frame["name_short_zh"].astype(str)
+                              .str.replace("\u200b", "", regex=False).str.strip())
+    return frame.reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def read_exchange_rate() -> pd.Series:
+    """Yuan per US dollar (annual average) by year, 2007–2023, G-P exchange-rate file.
+
+    Rows without a year are left out; a rate that is not a positive number is an error naming
+    the file, column and rows."""
+    columns = {"年份": "year", "1美元兑人民币（元）": "rate"}
+    frame = read_checked(EXCHANGE, columns, sheet=EXCHANGE_SHEET)
+    frame = frame.dropna(subset=["year"])
+    bad = frame[~(pd.to_numeric(frame["rate"], errors="coerce") > 0)]
+    if len(bad):
+        raise SourceFormatError(f"{EXCHANGE}, sheet '{EXCHANGE_SHEET}': column '1美元兑人民币（元）' "
+                                f"not a positive number at rows {bad['source_row'].tolist()}")
+    return pd.Series(frame["rate"].astype(float).to_numpy(), index=frame["year"].astype(int), name="rate")
