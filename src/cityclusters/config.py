@@ -46,3 +46,14 @@ CORE_CITIES = {
 
 #: Albers equal-area conic for China.
 CHINA_ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+
+
+def cluster_label(cluster_id: str) -> str:
+    """Bilingual cluster label for figures and tables, e.g. '长三角城市群 Yangtze River Delta (26)'
+    (the Chinese name without its parenthesised count).
+
+    >>> cluster_label("yrd26")
+    '长三角城市群 Yangtze River Delta (26)'
+    """
+    zh, en = CLUSTERS[cluster_id]
+    return f"{zh.split('（')[0]} {en}"

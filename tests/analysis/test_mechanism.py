@@ -132,8 +132,9 @@ def test_decimal_year():
     assert mc.decimal_year("2019-01-01") == pytest.approx(2019 + 0.5 / 365)
 
 
-def test_annual_border_gap_recovers_a_planted_border():
-    # six cities, two provinces; cross-province pairs diverge by 0.05 more each year
+def planted_border_panel() -> tuple[pd.DataFrame, list[dict]]:
+    """Six cities in two provinces, 2000–2005; cross-province pairs' deflator changes differ by
+    0.05 more each year (the border term γ is 0.05 by construction)."""
     rng = np.random.default_rng(0)
     cities = pd.DataFrame({"city_code": range(6), "lon": [110, 111, 112, 110.5, 111.5, 112.5],
                            "lat": [30, 30.5, 31, 29, 29.5, 30]})
@@ -146,6 +147,11 @@ def test_annual_border_gap_recovers_a_planted_border():
                 + rng.normal(0, 0.001)
             rows.append({"city_code": c, "province_zh": prov, "year": t,
                          "gdp_deflator": float(np.exp(shock))})
+    return cities, rows
+
+
+def test_annual_border_gap_recovers_a_planted_border():
+    cities, rows = planted_border_panel()
     gap = mc.annual_border_gap(pd.DataFrame(rows), cities, 2000, 2005)
     assert gap["year"].tolist() == [2001, 2002, 2003, 2004, 2005]  # 2000 has no previous year
     assert (gap["n_pairs"] == 15).all() and (gap["n_cross"] == 9).all()
@@ -311,16 +317,7 @@ def test_gamma_text_pattern_and_coverage():
 
 
 def test_middle_yangtze_proxy_on_planted_border():
-    rng = np.random.default_rng(0)
-    cities = pd.DataFrame({"city_code": range(6), "lon": [110, 111, 112, 110.5, 111.5, 112.5],
-                           "lat": [30, 30.5, 31, 29, 29.5, 30]})
-    rows = []
-    for c in range(6):
-        prov = "甲" if c < 3 else "乙"
-        shock = 0.0
-        for t in range(2000, 2006):
-            shock += (0.05 if prov == "乙" and t % 2 else -0.05 if prov == "乙" else 0.0) + rng.normal(0, 0.001)
-            rows.append({"city_code": c, "province_zh": prov, "year": t, "gdp_deflator": float(np.exp(shock))})
+    cities, rows = planted_border_panel()
     plan = pd.DataFrame({"cluster_id": "middle_yangtze", "city_code": range(6)})
     events = pd.DataFrame({"cluster_id": ["middle_yangtze", "yrd"], "year": [2003, 2003],
                            "title_en": ["plan approved", "other"], "date": ["2003-04", "2003-05"]})

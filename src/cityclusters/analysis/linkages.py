@@ -56,7 +56,9 @@ import pandas as pd
 from scipy.sparse.csgraph import dijkstra
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.config import cluster_label
 from cityclusters.data.facts import read_fact
+from cityclusters.data.names import bilingual
 from cityclusters.errors import SourceFormatError
 from cityclusters.indicators.linkages import gravity_matrix, great_circle_distance
 
@@ -742,19 +744,11 @@ SW_CORES = [510100, 500100, 520100]
 SECONDARY_PAIRS = {"重庆–宜宾": (500100, 511500), "成都–宜宾": (510100, 511500), "成都–泸州": (510100, 510500)}
 
 
-def cluster_label(cluster_id: str) -> str:
-    """Bilingual cluster label, e.g. '长三角城市群 Yangtze River Delta (26)' (the Chinese name
-    without its parenthesised count), from :data:`cityclusters.config.CLUSTERS`."""
-    from cityclusters.config import CLUSTERS
-
-    zh, en = CLUSTERS[cluster_id]
-    return f"{zh.split('（')[0]} {en}"
-
 
 def city_label(cities: pd.DataFrame, code: int) -> str:
     """Bilingual city label '成都 (Chengdu)' from the city table (:func:`cityclusters.data.tables.cities`)."""
     names = cities.set_index("city_code")
-    return f"{names.at[code, 'name_short_zh']} ({names.at[code, 'name_pinyin']})"
+    return bilingual(names.at[code, "name_short_zh"], names.at[code, "name_pinyin"])
 
 
 def chapter_values(clusters: Iterable[str], first: int, last: int, decay: float, distance: str) -> dict:

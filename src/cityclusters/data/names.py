@@ -65,3 +65,12 @@ def to_pinyin(name_zh: str) -> str:
         # the apostrophe separates a syllable starting with a, o or e (Xi'an, Lu'an)
         word += ("'" if re.match(r"[aoe]", syllable) else "") + syllable
     return word[0].upper() + word[1:]
+
+
+def bilingual(name_zh: str, pinyin: str) -> str:
+    """Label a place as 汉字 (pinyin), the book's convention.
+
+    >>> bilingual("成都", "Chengdu")
+    '成都 (Chengdu)'
+    """
+    return f"{name_zh} ({pinyin})"

@@ -11,6 +11,9 @@ from functools import lru_cache
 import matplotlib as mpl
 import pandas as pd
 
+from cityclusters.config import cluster_label  # noqa: F401  (figures label clusters this way)
+from cityclusters.data.names import bilingual
+
 #: One colour per cluster, colour-blind safe (Okabe–Ito).
 CLUSTER_COLOURS = {
     "chengyu": "#E69F00",
@@ -45,18 +48,6 @@ def use_book_style() -> None:
     )
 
 
-def bilingual(name_zh: str, pinyin: str) -> str:
-    """Label a place as 汉字 (pinyin), the book's convention."""
-    return f"{name_zh} ({pinyin})"
-
-
-def cluster_label(cluster_id: str) -> str:
-    """Bilingual cluster label for figures and tables, e.g. '长三角城市群 Yangtze River Delta (26)'
-    (the Chinese name without its parenthesised count)."""
-    from cityclusters.config import CLUSTERS
-
-    zh, en = CLUSTERS[cluster_id]
-    return f"{zh.split('（')[0]} {en}"
 
 
 @lru_cache(maxsize=1)
