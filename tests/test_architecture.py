@@ -95,7 +95,7 @@ def test_every_chapter_topic_has_an_analysis_module_and_the_readme_maps_it():
     readme = (repo_root() / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
     for chapter in CHAPTER_SPECS:
-        assert f"`{chapter}`" in section or chapter[:2] in section, chapter
+        assert f"`{chapter}`" in section, chapter
     analysis = sorted(p.stem for p in (PACKAGE / "analysis").glob("*.py") if p.stem != "__init__")
     for module in analysis:
         assert f"analysis/{module}" in section or f"analysis.{module}" in section, module

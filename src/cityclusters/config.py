@@ -57,3 +57,21 @@ def cluster_label(cluster_id: str) -> str:
     """
     zh, en = CLUSTERS[cluster_id]
     return f"{zh.split('（')[0]} {en}"
+
+
+def cluster_name(cluster_id: str) -> str:
+    """English name of a cluster, as tables and sentences print it.
+
+    >>> cluster_name("middle_yangtze")
+    'Middle Yangtze'
+    """
+    return CLUSTERS[cluster_id][1]
+
+
+def cluster_names(cluster_ids=None) -> dict[str, str]:
+    """Cluster id → English name, for ``cluster_ids`` (default: every cluster, in book order).
+
+    >>> cluster_names(["chengyu", "jingjinji"])
+    {'chengyu': 'Chengdu–Chongqing', 'jingjinji': 'Beijing–Tianjin–Hebei'}
+    """
+    return {c: cluster_name(c) for c in (CLUSTERS if cluster_ids is None else cluster_ids)}

@@ -52,8 +52,3 @@ class SiteReportError(CityClustersError, ValueError):
 
 class RerunParameterError(CityClustersError, ValueError):
     """A rerun request that the chapter cannot run (named parameter, valid values listed)."""
-
-
-class ChapterParameterError(CityClustersError, ValueError):
-    """A chapter's parameters cell holds a value its spec refuses (names the parameter and
-    lists the valid values)."""

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from cityclusters import config
 from cityclusters.analysis import benchmarks as bm
 from cityclusters.errors import MethodInputError, SourceFormatError
 from tests.conftest import requires_mirror
@@ -179,9 +180,9 @@ def test_check_half_band_and_names():
     for bad in (True, 0, 0.5, "0.1"):
         with pytest.raises(ValueError, match="HALF_BAND must be a number between 0 and 0.5"):
             bm.check_half_band(bad)
-    assert bm.english_names()["yrd26"] == "Yangtze River Delta (26)"
+    assert config.cluster_names()["yrd26"] == "Yangtze River Delta (26)"
     values = bm.overview_values(["yrd26", "chengyu"], "yrd26", 2000, 2023)
-    assert values["n_others"] == 1 and values["others_en"] == bm.english_names()["chengyu"]
+    assert values["n_others"] == 1 and values["others_en"] == config.cluster_names()["chengyu"]
     assert bm.overview_values(["yrd26"], "yrd26", 2000, 2023)["others_en"] == "no other cluster"
 
 
@@ -195,7 +196,7 @@ def test_direction_table_counts():
 
 def test_coordination_sentence_branches():
     snap = bm.snapshot(_panel3(), 2012)
-    en = bm.english_names()
+    en = config.cluster_names()
     text = bm.coordination_sentence(snap, CHOSEN, "yrd26", (2011, 2020))
     # D 2012: yrd26 0.40, chengyu 0.32, middle_yangtze 0.38 → the benchmark is highest
     assert text == (f"In 2012 the mean coordination degree D of {en['yrd26']} was 0.400; the highest among the "
@@ -213,7 +214,7 @@ def test_dashboard_values():
     panel.loc[(panel["cluster_id"] == "chengyu") & (panel["measure"] == "theil") & (panel["year"] == 2011),
               "n_units"] = 4
     values = bm.dashboard_values(panel, bm.snapshot(panel, 2012), CHOSEN, "yrd26", 2010, (2011, 2020))
-    en = bm.english_names()
+    en = config.cluster_names()
     assert values["theil_year"] == 2012 and values["theil_bench"] == pytest.approx(0.08)
     assert values["theil_lower_text"] == f"{en['chengyu']} (0.070)"
     assert values["theil_higher_text"] == f"{en['middle_yangtze']} (0.130)"
@@ -228,7 +229,7 @@ def test_years_behind_values_worst_and_example():
     panel = _panel3()
     table = bm.years_behind_table(panel, "yrd26", 2012)
     values = bm.years_behind_values(table, panel, "yrd26")
-    en = bm.english_names()
+    en = config.cluster_names()
     # middle_yangtze theil 0.13 in 2012: the benchmark was at 0.10 already in 2010 → ≥ 2 (censored)
     assert values["yb_worst_text"] == (f"The largest lag is that of {en['middle_yangtze']} in the "
                                        "Theil index of GDP per head (population-weighted): at least 2 years.")
@@ -289,7 +290,7 @@ def test_interpretation_values_branches():
     panel = _panel3()
     table = bm.years_behind_table(panel, "yrd26", 2012)
     values = bm.interpretation_values(panel, bm.snapshot(panel, 2012), table, CHOSEN, "yrd26", 2010)
-    en = bm.english_names()
+    en = config.cluster_names()
     assert values["interp_d"] == (
         "the benchmark is ahead of every other cluster compared, and the lags range from 0 to 1 years")  # 0: level
     assert values["interp_gaps"] == (f"{en['chengyu']} is more equal inside than the benchmark; {en['middle_yangtze']} "
@@ -333,7 +334,7 @@ def test_exercise_values():
     panel = _panel3()
     table = bm.years_behind_table(panel, "yrd26", 2012)
     snap = bm.snapshot(panel, 2012)
-    en = bm.english_names()
+    en = config.cluster_names()
     values = bm.exercise_values(panel, snap, table, _shares(0.52, 0.53), CHOSEN, "yrd26", 0.05)
     assert values["ex2_text"] == "The verdict does not change."
     assert values["ex3_text"] == (f"In 2012 the cluster with the largest gaps among those compared is "

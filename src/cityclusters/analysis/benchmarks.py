@@ -50,7 +50,6 @@ from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
-from cityclusters.paths import facts_dir
 
 #: Default benchmark cluster.
 BENCHMARK = "yrd26"
@@ -406,13 +405,9 @@ def prd_members(path=None) -> pd.DataFrame:
     Raises SourceFormatError naming the row and column when a city is not a unique
     prefecture-level unit of :func:`cityclusters.data.tables.cities`.
     """
-    path = facts_dir() / PRD_FILE if path is None else path
     where = f"data/facts/{PRD_FILE}" if path is None or str(path).endswith(PRD_FILE) else str(path)
-    frame = read_fact(PRD_FILE, path)
-    needed = ["cluster_id", "city_zh", "province_zh", "source", "source_url"]
-    absent = [c for c in needed if c not in frame.columns]
-    if absent:
-        raise SourceFormatError(f"{where}: missing column(s) {absent}")
+    frame = read_fact(PRD_FILE, path)  # refuses a missing column, naming the file
+    needed = ["cluster_id", "city_zh", "province_zh", "source", "source_url"]  # none may be empty
     cities = tables.cities()
     codes = []
     for k, row in enumerate(frame.itertuples(), start=2):
@@ -613,10 +608,6 @@ def check_half_band(half_band) -> None:
         raise ValueError(f"HALF_BAND must be a number between 0 and 0.5; got {half_band!r}")
 
 
-def english_names() -> dict[str, str]:
-    """English name of every cluster of :data:`cityclusters.config.CLUSTERS`."""
-    return {c: config.CLUSTERS[c][1] for c in config.CLUSTERS}
-
 
 def bilingual_names() -> dict[str, str]:
     """'English (中文)' name of every cluster (the Chinese name without its parenthesised count)."""
@@ -626,7 +617,7 @@ def bilingual_names() -> dict[str, str]:
 def overview_values(chosen: Sequence[str], benchmark: str, first_year: int, last_year: int) -> dict:
     """The chapter's setting for the prose: ``benchmark_name``, ``first_year``, ``last_year``,
     ``n_clusters``, ``n_others`` and ``others_en`` (English names of the other clusters)."""
-    en = english_names()
+    en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
     return {"benchmark_name": bilingual_names()[benchmark], "first_year": first_year, "last_year": last_year,
             "n_clusters": len(chosen), "n_others": len(others),
@@ -680,7 +671,7 @@ def coordination_sentence(snap: pd.DataFrame, chosen: Sequence[str], benchmark: 
     if "coordination_d" not in set(snap["measure"]):
         return (f"The coordination degree D exists only for {d_span[0]}–{d_span[1]}, outside the years chosen, "
                 "so it is missing from this run.")
-    en = english_names()
+    en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
     d_year, d_vals = snapshot_row(snap, "coordination_d", chosen)
     top = d_vals.idxmax()
@@ -699,7 +690,7 @@ def dashboard_values(panel: pd.DataFrame, snap: pd.DataFrame, chosen: Sequence[s
     with smaller and larger Theil than the benchmark (``theil_lower_text``,
     ``theil_higher_text``) and the number of clusters whose Theil index misses member cities
     in some year (``n_clusters_with_gaps``)."""
-    en = english_names()
+    en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
     theil_year, th = snapshot_row(snap, "theil", chosen)
     lower = [c for c in others if th[c] < th[benchmark]]
@@ -731,7 +722,7 @@ def years_behind_values(table: pd.DataFrame, panel: pd.DataFrame, benchmark: str
     """Chapter 10's sentences on the years-behind table: counts (``yb_cells``, ``yb_behind``,
     ``yb_ahead``, ``yb_censored``, from :func:`lag_summary`), the largest lag
     (``yb_worst_text``) and a worked example, the first uncensored lag (``yb_example``)."""
-    en = english_names()
+    en = config.cluster_names()
     summary = lag_summary(table)
     if summary["worst_cluster"] is not None:
         worst = (f"The largest lag is that of {en[summary['worst_cluster']]} in "
@@ -841,7 +832,7 @@ def interpretation_values(panel: pd.DataFrame, snap: pd.DataFrame, table: pd.Dat
     than it had in the first year of the data (``interp_gaps``), the measures on which some
     cluster is ahead (``interp_lesson``) and the range of structure similarity (``sim_min``,
     ``sim_max``)."""
-    en = english_names()
+    en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
     if "coordination_d" in set(snap["measure"]) and others:
         d_vals = snapshot_row(snap, "coordination_d", chosen)[1]
@@ -900,7 +891,7 @@ def exercise_values(panel: pd.DataFrame, snap: pd.DataFrame, table: pd.DataFrame
     paper 003 changes with the 41-city YRD (``ex2_text``), the clusters with the largest and
     smallest Theil index (``ex3_text``) and whether the order of the clusters by D is the same
     in every year (``ex3_d_text``)."""
-    en = english_names()
+    en = config.cluster_names()
     within = about_half(shares_003.iloc[0]["gdp_share"], half_band)
     within41 = about_half(shares_003.iloc[1]["gdp_share"], half_band)
     ex2 = ("The verdict does not change." if within41 == within else

@@ -34,6 +34,7 @@ from cityclusters import config
 from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
+from cityclusters.data.names import bilingual
 from cityclusters.data.sources import subsystem_data as src
 from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.data.store import cached_frame
@@ -561,7 +562,7 @@ def data_summary(system: pd.DataFrame, result: ScoreResult, values: pd.DataFrame
         "n_indicators": len(rows), "n_measured": len(result.scores.columns),
         "missing_subsystems": ", ".join(missing_sub) or "none",
         "n_scored": len(result.raw), "n_dropped": len(result.dropped),
-        "dropped_names": ", ".join(f"{z} ({p})" for z, p in zip(dropped["name_zh"], dropped["name_pinyin"]))
+        "dropped_names": ", ".join(bilingual(z, p) for z, p in zip(dropped["name_zh"], dropped["name_pinyin"]))
         or "none",
         "n_prov": int((rows["level"] == "province").sum()),
     }

@@ -33,6 +33,8 @@ import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
 from cityclusters.checks import require_columns
+from cityclusters.config import cluster_name
+from cityclusters.data.names import bilingual
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth as growth_mod
 from cityclusters.indicators.convergence import (
@@ -68,7 +70,6 @@ __all__ = [
     "MIN_TREND_YEARS",
     "VERDICT_SECTIONS",
     "CLAIM_WORDING",
-    "cluster_name",
     "names_text",
     "chapter_values",
     "vintage_values",
@@ -696,15 +697,6 @@ CLAIM_WORDING = {
 }
 
 
-def _bilingual(name_zh: str, pinyin: str) -> str:
-    return f"{name_zh} ({pinyin})"
-
-
-def cluster_name(cluster_id: str) -> str:
-    """English name of a cluster id (:data:`cityclusters.config.CLUSTERS`)."""
-    from cityclusters.config import CLUSTERS
-
-    return CLUSTERS[cluster_id][1]
 
 
 def names_text(cluster_ids: Sequence[str]) -> str:
@@ -773,7 +765,7 @@ def coverage_report(panel: pd.DataFrame, value: str, first: int,
     sample = balanced_sample(panel, value, first, last)
     excluded = sample.excluded.drop_duplicates("city_code")
     values = {"conv_first": sample.first, "conv_last": sample.last, "n_excluded": len(excluded),
-              "excluded_text": ", ".join(_bilingual(short_name(r.name_zh), r.name_pinyin)
+              "excluded_text": ", ".join(bilingual(short_name(r.name_zh), r.name_pinyin)
                                          for r in excluded.itertuples()) or "none"}
     in_window = panel[panel["year"].between(sample.first, sample.last)].drop_duplicates(["city_code", "year"])
     values["share_interp"] = float(in_window["population_interpolated"].mean())
@@ -1314,7 +1306,7 @@ def cyg_evidence(full_panel: pd.DataFrame, members: pd.DataFrame, census: pd.Dat
     values["n_noncore"] = len(noncore)
     values["n_noncore_below"] = n_below
     best = noncore["gdp_per_capita"].idxmax()
-    values["noncore_best"] = _bilingual(short_name(noncore.at[best, "name_zh"]), noncore.at[best, "name_pinyin"])
+    values["noncore_best"] = bilingual(short_name(noncore.at[best, "name_zh"]), noncore.at[best, "name_pinyin"])
     best_ratio = noncore.at[best, "gdp_per_capita"] / lower_core
     values["noncore_best_ratio"] = float(best_ratio)
     agg = regional_per_capita(full_panel, {"noncore": list(noncore.index), "cores": [CHENGDU, CHONGQING]},
@@ -1448,6 +1440,6 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
     values["ex_gy_cd_pc"] = float(cy.at[GUIYANG, "gdp_per_capita"] / cy.at[CHENGDU, "gdp_per_capita"])
     values["ex_gy_cq_pc"] = float(cy.at[GUIYANG, "gdp_per_capita"] / cy.at[CHONGQING, "gdp_per_capita"])
     order = cy.loc[[CHONGQING, CHENGDU, GUIYANG], "gdp_per_capita"].sort_values(ascending=False)
-    values["ex_pc_order"] = " > ".join(_bilingual(short_name(cy.at[c, "name_zh"]), cy.at[c, "name_pinyin"])
+    values["ex_pc_order"] = " > ".join(bilingual(short_name(cy.at[c, "name_zh"]), cy.at[c, "name_pinyin"])
                                        for c in order.index)
     return values

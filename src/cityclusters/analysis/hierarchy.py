@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.config import cluster_name
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.indicators.hierarchy import (
@@ -29,7 +30,6 @@ from cityclusters.indicators.hierarchy import (
     rank_size_fit,
     sorted_sizes,
 )
-from cityclusters.paths import facts_dir
 
 #: Size measures a chapter can rank cities by: id → (panel column, unit, English label).
 SIZE_MEASURES = {
@@ -259,12 +259,9 @@ def read_corridors(path=None) -> pd.DataFrame:
         (a dip needs two ends and at least one city between them). The message names the
         file, the CSV row and the column.
     """
-    path = path or facts_dir() / "corridors.csv"
-    name = f"data/facts/{path.name}" if hasattr(path, "name") else str(path)
-    frame = read_fact("corridors.csv", path)
-    missing = [c for c in CORRIDOR_COLUMNS if c not in frame.columns]
-    if missing:
-        raise SourceFormatError(f"{name}: missing column(s) {missing}")
+    name = ("data/facts/corridors.csv" if path is None
+            else f"data/facts/{path.name}" if hasattr(path, "name") else str(path))
+    frame = read_fact("corridors.csv", path)  # refuses a missing column, naming the file
     frame["source_row"] = frame.index + 2
     for column in CORRIDOR_COLUMNS[:8]:
         empty = frame[column].str.strip() == ""
@@ -399,12 +396,6 @@ CLAIM_WORDING = {
 }
 
 
-def _cluster_name(cluster_id: str) -> str:
-    from cityclusters.config import CLUSTERS
-
-    return CLUSTERS[cluster_id][1]
-
-
 def chapter_values(clusters: Sequence[str], first: int, last: int, measure: str,
                    secondary_share: float, city_panel: pd.DataFrame) -> dict:
     """The chapter's parameters in words (``h_first``, ``h_last``, ``h_measure``, ``h_unit``,
@@ -440,7 +431,7 @@ def coverage_report(panel: pd.DataFrame, measure: str, clusters: Sequence[str]) 
     for cluster_id in clusters:
         sub = cov[cov["cluster_id"] == cluster_id]
         missing = sorted({n for names in sub["missing_cities"] for n in names.split(";") if n})
-        rows.append({"cluster": _cluster_name(cluster_id), "members": int(sub["members"].max()),
+        rows.append({"cluster": cluster_name(cluster_id), "members": int(sub["members"].max()),
                      "city-years without value": int(sub["missing"].sum()),
                      "interpolated": int(sub["interpolated"].sum()),
                      "cities missing": ", ".join(missing) or "none"})
@@ -470,7 +461,7 @@ def hierarchy_summary_table(tables_by_measure: dict, clusters: Sequence[str], fi
         for measure, t in tables_by_measure.items():
             sub = t[t["cluster_id"] == cluster_id]
             end = sub[sub["year"] == last].iloc[0]
-            rows.append({"cluster": _cluster_name(cluster_id), "size": measure, "n": int(end["n_cities"]),
+            rows.append({"cluster": cluster_name(cluster_id), "size": measure, "n": int(end["n_cities"]),
                          "S2": _arrow(sub, "s2", first, last), "S4": _arrow(sub, "s4", first, last),
                          f"q {last} [95% CI]": f"{end['q']:.2f} [{end['q_low']:.2f}, {end['q_high']:.2f}]",
                          f"1/ζ {last} [95% CI]": f"{end['q_gi']:.2f} [{end['q_gi_low']:.2f}, "
@@ -490,10 +481,10 @@ def primacy_values(table: pd.DataFrame, clusters: Sequence[str], first: int, las
     largest city changed (``h_primate_changes``)."""
     end, start = _ends(table, clusters, last), _ends(table, clusters, first)
     top, low = end["s2"].idxmax(), end["s2"].idxmin()
-    changed = [_cluster_name(c) for c in clusters if start.at[c, "primate_zh"] != end.at[c, "primate_zh"]]
-    return {"h_s2_top_cluster": _cluster_name(top), "h_s2_top": float(end.at[top, "s2"]),
+    changed = [cluster_name(c) for c in clusters if start.at[c, "primate_zh"] != end.at[c, "primate_zh"]]
+    return {"h_s2_top_cluster": cluster_name(top), "h_s2_top": float(end.at[top, "s2"]),
             "h_s2_top_city": f"{end.at[top, 'primate_zh']} over {end.at[top, 'second_zh']}",
-            "h_s2_low_cluster": _cluster_name(low), "h_s2_low": float(end.at[low, "s2"]),
+            "h_s2_low_cluster": cluster_name(low), "h_s2_low": float(end.at[low, "s2"]),
             "h_s2_low_city": f"{end.at[low, 'primate_zh']} over {end.at[low, 'second_zh']}",
             "h_n_s2_above2": int((end["s2"] >= 2).sum()),
             "h_n_s2_fell": int((end["s2"] < start["s2"]).sum()),
@@ -509,13 +500,13 @@ def rank_size_values(table: pd.DataFrame, clusters: Sequence[str], last: int) ->
     covers_one = ((end["q_low"] <= 1) & (end["q_high"] >= 1))
     width = (end["q_high"] - end["q_low"])
     gap = (end["q_gi"] - end["q"]).abs()
-    return {"h_q_steep_cluster": _cluster_name(steep), "h_q_steep": float(end.at[steep, "q"]),
+    return {"h_q_steep_cluster": cluster_name(steep), "h_q_steep": float(end.at[steep, "q"]),
             "h_q_steep_low": float(end.at[steep, "q_low"]), "h_q_steep_high": float(end.at[steep, "q_high"]),
             "h_n_ci_covers_1": int(covers_one.sum()),
-            "h_widest_cluster": _cluster_name(width.idxmax()), "h_widest_n": int(end.at[width.idxmax(), "n_cities"]),
+            "h_widest_cluster": cluster_name(width.idxmax()), "h_widest_n": int(end.at[width.idxmax(), "n_cities"]),
             "h_widest": float(width.max()),
-            "h_narrowest_cluster": _cluster_name(width.idxmin()), "h_narrowest": float(width.min()),
-            "h_max_gap_cluster": _cluster_name(gap.idxmax()), "h_max_gap": float(gap.max()),
+            "h_narrowest_cluster": cluster_name(width.idxmin()), "h_narrowest": float(width.min()),
+            "h_max_gap_cluster": cluster_name(gap.idxmax()), "h_max_gap": float(gap.max()),
             "h_n_q_below1": int((end["q"] < 1).sum())}
 
 
@@ -527,12 +518,12 @@ def second_tier_report(table: pd.DataFrame, clusters: Sequence[str], last: int,
     largest)."""
     end = _ends(table, clusters, last)
     thin, thick = end["second_tier"].idxmin(), end["second_tier"].idxmax()
-    values = {"h_thin_cluster": _cluster_name(thin), "h_thin_value": float(end.at[thin, "second_tier"]),
+    values = {"h_thin_cluster": cluster_name(thin), "h_thin_value": float(end.at[thin, "second_tier"]),
               "h_thin_z2": float(end.at[thin, "z2"]), "h_thin_nsec": int(end.at[thin, "n_secondary"]),
-              "h_thick_cluster": _cluster_name(thick), "h_thick_value": float(end.at[thick, "second_tier"]),
+              "h_thick_cluster": cluster_name(thick), "h_thick_value": float(end.at[thick, "second_tier"]),
               "h_thick_nsec": int(end.at[thick, "n_secondary"]),
               "h_n_thin": int((end["second_tier"] < 1).sum())}
-    rows = [{"cluster": _cluster_name(c), "largest": end.at[c, "primate_zh"], "top share": end.at[c, "top_share"],
+    rows = [{"cluster": cluster_name(c), "largest": end.at[c, "primate_zh"], "top share": end.at[c, "top_share"],
              "z2": end.at[c, "z2"], "second tier (z3–z5)": end.at[c, "second_tier"],
              f"cities ≥ {secondary_share:.0%} of largest": int(end.at[c, "n_secondary"])} for c in clusters]
     return values, pd.DataFrame(rows)

@@ -318,10 +318,6 @@ DIRECTION_TOLERANCE = 5e-4
 FASTER = 1 / 60
 
 
-def english_names(clusters: Sequence[str]) -> dict[str, str]:
-    """Cluster id → short English name (:data:`cityclusters.config.CLUSTERS`)."""
-    return {c: config.CLUSTERS[c][1] for c in clusters}
-
 
 def parameter_values(first_year: int, last_year: int, scenario_year: int, gap_closure: float,
                      core_growth: float, decay: float, clusters: Sequence[str], size_measure: str) -> dict:
@@ -329,7 +325,7 @@ def parameter_values(first_year: int, last_year: int, scenario_year: int, gap_cl
     for the size measure (:data:`cityclusters.analysis.hierarchy.SIZE_MEASURES`)."""
     return {"first_year": first_year, "last_year": last_year, "scenario_year": scenario_year,
             "gap_closure": gap_closure, "core_growth": core_growth, "decay": decay,
-            "clusters_en": ", ".join(english_names(clusters).values()),
+            "clusters_en": ", ".join(config.cluster_names(clusters).values()),
             "size_word": urban_system.SIZE_MEASURES[size_measure][2]}
 
 
@@ -383,7 +379,7 @@ def scorecard(panel: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame, ba
     ``sc_n_indicators`` and the direction sentences ``sc_d_text``, ``sc_theil_text``,
     ``sc_sim_text``.
     """
-    names = english_names(clusters)
+    names = config.cluster_names(clusters)
     has_d, coord = base.available, base.coord
     d_first, d_last = base.first_year, base.last_year
     ends = sorted({first_year, last_year})
@@ -471,7 +467,7 @@ def rail_scenario(last: pd.DataFrame, coords: pd.DataFrame, base_all: pd.DataFra
     density), the usable cities by cluster, and ``s1_sentences`` (the last scenario per
     cluster), ``s1_dropped_<cluster>``, ``s1_last_label`` and ``s1_n_dropped``.
     """
-    names = english_names(clusters)
+    names = config.cluster_names(clusters)
     rows, sentences, usable_by, values = [], [], {}, {}
     for c in clusters:
         usable = last[last["cluster_id"] == c].dropna(subset=["population", "gdp"])
@@ -549,7 +545,7 @@ def gap_scenarios(last: pd.DataFrame, clusters: Sequence[str], closure: float,
     ``s2_lag_above`` (the lagging core above or below its cluster's combined GDP per head) and
     ``s2_rest_text``.
     """
-    names = english_names(clusters)
+    names = config.cluster_names(clusters)
     rows, cases, frames = [], [], {}
     for c in clusters:
         usable = last[last["cluster_id"] == c].dropna(subset=["gdp_per_capita", "population"]).set_index("city_code")
@@ -597,7 +593,7 @@ def gap_coordination_effect(panel: pd.DataFrame, cases: list[dict], base: Coordi
     head in d_year) and the scores recomputed. Returns ``s2_d_year`` (or "none") and
     ``s2_d_text`` (the city's D and its cluster's mean D before → after), or a sentence
     saying why it is not computable."""
-    names = english_names(sorted({k["cluster"] for k in cases}))
+    names = config.cluster_names(sorted({k["cluster"] for k in cases}))
     d_year = min(scenario_year, base.last_year) if base.available else None
     d_rows = []
     if base.available and d_year >= base.first_year:
@@ -650,7 +646,7 @@ def core_growth_scenarios(last: pd.DataFrame, clusters: Sequence[str], size_colu
     left out). ``label`` names the core in the table, ``zh`` the largest city. Returns the
     table, ``s3_cy_text`` (the Chengdu–Chongqing(-Guiyang) rows in words) and ``s3_q_range``
     (baseline q across the table)."""
-    names = english_names(clusters)
+    names = config.cluster_names(clusters)
     rows, sentences = [], []
     for c in clusters:
         sizes = last[last["cluster_id"] == c].set_index("city_code")[size_column].dropna()
@@ -711,5 +707,5 @@ def exercise_values(frames: dict, usable: dict, base_all: pd.DataFrame, after_al
         base = linkage_indicators(cities, base_all, cores, b)
         new = linkage_indicators(cities, after_all, cores, b, threshold=base["threshold"])
         values[key] = new["total"] / base["total"] - 1
-    values["ex2_cluster"] = english_names([cluster])[cluster]
+    values["ex2_cluster"] = config.cluster_names([cluster])[cluster]
     return values

@@ -11,7 +11,7 @@ uses the table; the citations are in ``data/facts/FACTS_SOURCES.md`` and in each
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -33,8 +33,10 @@ class FactTable:
     columns: tuple[str, ...]
     dtype: object = None
     na: str = "empty"
-    note: str = ""
-    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.na not in NA_RULES:
+            raise ValueError(f"FactTable.na must be one of {NA_RULES}; got {self.na!r}")
 
 
 FACT_TABLES: dict[str, FactTable] = {
