@@ -860,7 +860,7 @@ def test_chapter_with_a_bad_parameter_stops_before_any_figure(tmp_path, monkeypa
               if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     assert len(failed) == 1, "exactly one cell fails"
     failing = code[failed[0]]
-    assert "validate_parameters(CLUSTERS" in "".join(failing["source"])
+    assert 'chapter_spec("01_clusters_and_data").check(globals())' in "".join(failing["source"])
     assert all(c.get("execution_count") is None and not c.get("outputs")
                for c in code[failed[0] + 1:]), "no cell runs after the failing one"
     images = [o for c in code for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
