@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the book needs are present: xelatex + xeCJK (PDF),
 # Noto CJK fonts (Chinese in figures, HTML and PDF), poppler (PDF checks), chromium
-# (page screenshots). Installs them with apt-get when something is missing and we are
+# (page screenshots), bsdtar from libarchive-tools (the yearbook's RAR5 archives).
+# Installs them with apt-get when something is missing and we are
 # root (or have sudo); otherwise prints the command to run.
 set -euo pipefail
 
-PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk poppler-utils chromium make"
+PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk poppler-utils chromium make libarchive-tools"
 
 missing=()
 command -v xelatex >/dev/null 2>&1 || missing+=("xelatex")
 command -v latexmk >/dev/null 2>&1 || missing+=("latexmk")
 command -v pdftotext >/dev/null 2>&1 || missing+=("pdftotext")
 command -v chromium >/dev/null 2>&1 || missing+=("chromium")
+command -v bsdtar >/dev/null 2>&1 || missing+=("bsdtar")
 if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then missing+=("Noto CJK fonts"); fi
 if command -v kpsewhich >/dev/null 2>&1; then
   kpsewhich xeCJK.sty >/dev/null 2>&1 || missing+=("xeCJK.sty")

@@ -40,6 +40,22 @@ class FactTable:
 
 
 FACT_TABLES: dict[str, FactTable] = {
+    # The City Statistical Yearbook's reviewed mapping (data/facts/yearbook/): the variable
+    # catalogue, unit conversions, misprinted names and one mapping file per variable, all
+    # read with the schema "yearbook/mapping.csv".
+    "yearbook/variables.csv": FactTable(("variable", "name_zh", "name_en", "subsystem", "unit", "breaks"),
+                                        dtype=str, na="none"),
+    "yearbook/units.csv": FactTable(("unit_printed", "unit", "factor", "note"),
+                                    dtype={"unit_printed": str, "unit": str, "factor": float, "note": str}, na="none"),
+    "yearbook/name_corrections.csv": FactTable(
+        ("edition_first", "edition_last", "name_printed", "province_zh", "table", "row", "name_zh", "evidence"),
+        dtype={"edition_first": int, "edition_last": int, "name_printed": str, "province_zh": str,
+               "table": str, "row": str, "name_zh": str, "evidence": str}, na="none"),
+    "yearbook/mapping.csv": FactTable(
+        ("edition_first", "edition_last", "lag", "table", "title", "header", "scope", "unit_printed",
+         "unit_values", "note"),
+        dtype={"edition_first": int, "edition_last": int, "lag": int, "table": str, "title": str,
+               "header": str, "scope": str, "unit_printed": str, "unit_values": str, "note": str}, na="none"),
     "benchmarks_prd_members.csv": FactTable(("cluster_id", "city_zh", "province_zh", *_CITED), na="pandas"),
     "city_centre_corrections.csv": FactTable(
         ("city_code", "name_zh", "lon", "lat", "source_lon", "source_lat", *_CITED, "verification", "note"),
@@ -79,6 +95,9 @@ FACT_TABLES: dict[str, FactTable] = {
     "seed_claims.csv": FactTable(
         ("claim_id", "paper", "section", "claim_en", "quantity", "year", "stated_value", "testable_with"),
         dtype=str),
+    "source_catalogue.csv": FactTable(
+        ("source", "content", "original_producer", "vintage", "licence", "publication_rule",
+         "known_flaws", "citation_key", "used_by"), dtype=str, na="none"),
     "source_errata.csv": FactTable(
         ("source_key", "name_zh", "province_zh", "year", "columns", "source_gdp", "action", "reason",
          "evidence"), dtype={"year": int, "source_gdp": float}),

@@ -133,7 +133,31 @@ COMMITTEE = pa.DataFrameSchema(
     name="yrd_committee_members",
 )
 
-SCHEMAS = {s.name: s for s in (CITY_YEAR, CITIES, CLUSTERS, TABLE1, EVENTS, COMMITTEE)}
+CITY_YEAR_YEARBOOK = pa.DataFrameSchema(
+    {
+        "city_code": _city_code,
+        "entity_id": _entity_id,
+        "province_zh": _province,
+        # data years 1999–2023 (editions 2000–2024); the 2001 edition reprints 1999
+        "year": pa.Column(int, pa.Check.in_range(1999, 2023)),
+        "edition": pa.Column(int, pa.Check.in_range(2000, 2024)),
+        "scope": pa.Column(str, pa.Check.isin(["全市", "市辖区"])),
+        "variable": pa.Column(str),
+        "value": pa.Column(float, pa.Check.ge(0.0), nullable=True),
+        "unit": pa.Column(str),
+        "cell_status": pa.Column(str, pa.Check.isin(["ok", "no_data", "garbled", "negative"])),
+        "flag_power_of_ten": pa.Column(int, pa.Check.in_range(-6, 6)),
+    },
+    checks=[
+        pa.Check(lambda df: df["value"].notna() == (df["cell_status"] == "ok"), name="value_iff_ok"),
+        pa.Check(lambda df: (df["edition"] - df["year"]).isin([1, 2]), name="edition_minus_year_is_1_or_2"),
+    ],
+    unique=["entity_id", "year", "edition", "scope", "variable"],
+    strict=False,
+    name="city_year_yearbook",
+)
+
+SCHEMAS = {s.name: s for s in (CITY_YEAR, CITIES, CLUSTERS, TABLE1, EVENTS, COMMITTEE, CITY_YEAR_YEARBOOK)}
 KEYS = {
     "city_year": ["city_code", "year"],
     "cities": ["city_code"],
@@ -141,6 +165,7 @@ KEYS = {
     "paper000_table1": ["indicator_id"],
     "events": ["event_id"],
     "yrd_committee_members": ["city_code"],
+    "city_year_yearbook": ["city_code", "year", "edition", "scope", "variable"],
 }
 
 
@@ -168,7 +193,8 @@ def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 #: Table-wide checks and the column whose values they judge. pandera reports a failing
 #: table-wide check once per column of each failing row; the message names this column once.
-TABLE_CHECK_COLUMNS = {"gdp_missing_only_by_erratum": "gdp"}
+TABLE_CHECK_COLUMNS = {"gdp_missing_only_by_erratum": "gdp", "value_iff_ok": "value",
+                       "edition_minus_year_is_1_or_2": "edition"}
 
 
 def _summarise(cases: pd.DataFrame, frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -10,6 +10,8 @@ table                        one row per
 :func:`paper000_table1`      indicator of Liu & Deng (2021) Table 1 (2019)
 :func:`events`               dated event (committee enlargements, plans, HSR openings)
 :func:`yrd_committee_members` member city of the YRD Urban Economic Coordination Committee
+:func:`city_year_yearbook`   city, data year, edition, scope and variable (City Statistical
+                             Yearbook, editions 2000–2024, 33 variables)
 ===========================  ===========================================================
 
 Units: GDP and value added in 亿元 (1e8 yuan, current prices); population in 万人 (1e4
@@ -32,6 +34,9 @@ from cityclusters.data.quality import flag_sector_sum, flag_yoy_outliers, list_o
 from cityclusters.data.schemas import validate
 from cityclusters.data.sources import census, crosswalk, csmar, gp, transport
 from cityclusters.data.sources.reading import describe_duplicates
+from cityclusters.data.sources.yearbook import harmonise as yearbook_harmonise
+from cityclusters.data.sources.yearbook import mapping as yearbook_mapping
+from cityclusters.data.sources.yearbook import reader as yearbook_reader
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import SourceFormatError
 
@@ -382,6 +387,56 @@ def cluster_city_year(clusters: Sequence[str], first_year: int = FIRST_YEAR,
                               if s.name == "cluster_id" else s).reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------- yearbook
+def _build_city_year_yearbook() -> pd.DataFrame:
+    frames = [yearbook_reader.read_variable(v) for v in yearbook_mapping.variables()["variable"]]
+    table = pd.concat(frames, ignore_index=True)
+    table["flag_power_of_ten"] = yearbook_harmonise.flag_power_of_ten(table)
+    table = table.sort_values(["variable", "city_code", "year", "edition", "scope"]).reset_index(drop=True)
+    return validate(table, "city_year_yearbook")
+
+
+@lru_cache(maxsize=1)
+def _city_year_yearbook_cached() -> pd.DataFrame:
+    return cached_frame("city_year_yearbook", _build_city_year_yearbook)
+
+
+def city_year_yearbook(variables: Sequence[str] | None = None, *, first_release: bool = True,
+                       scope: str | None = None) -> pd.DataFrame:
+    """The China City Statistical Yearbook, tidy: one row per city × data year × edition ×
+    scope × variable (editions 2000–2024, data years 1999–2023; 33 variables).
+
+    Columns: ``city_code``, ``entity_id``, ``name_zh``, ``province_zh``, ``year`` (data year),
+    ``edition``, ``scope`` (全市 whole city incl. counties | 市辖区 urban districts),
+    ``variable``, ``value`` in ``unit`` (one unit per variable, see
+    ``data/facts/yearbook/variables.csv``), the printed ``value_printed`` in ``unit_printed``,
+    ``cell_status`` (``ok`` | ``no_data`` | ``garbled``: digits broken by the digitisation,
+    value missing), ``flag_power_of_ten`` (k ≠ 0: the value is 10^k times its city's
+    neighbouring years, kept and listed), and where each value was printed (``table``,
+    ``source_file``, ``sheet``, ``source_row``, ``source_column``; ``name_printed``,
+    ``match_rule``).
+
+    ``first_release=True`` keeps each data year's first printing (edition = year + 1) and
+    drops the 2001 edition's reprint of 1999, so every series has one vintage. A reseller
+    digitisation of a copyrighted yearbook: publish derived results only.
+    """
+    table = _city_year_yearbook_cached()
+    keep = pd.Series(True, index=table.index)
+    if variables is not None:
+        unknown = sorted(set(variables) - set(table["variable"]))
+        if unknown:
+            raise SourceFormatError(f"city_year_yearbook: unknown variable(s) {unknown}; known: "
+                                    f"{sorted(table['variable'].unique())}")
+        keep &= table["variable"].isin(list(variables))
+    if first_release:
+        keep &= table["edition"] - table["year"] == 1
+    if scope is not None:
+        if scope not in ("全市", "市辖区"):
+            raise SourceFormatError(f"city_year_yearbook: scope must be '全市' or '市辖区', got {scope!r}")
+        keep &= table["scope"] == scope
+    return table[keep].reset_index(drop=True)
+
+
 def build_all() -> dict[str, pd.DataFrame]:
     """Every table, built and validated (the ``tables`` command and the data tests use this)."""
     return {
@@ -395,4 +450,5 @@ def build_all() -> dict[str, pd.DataFrame]:
         "yrd_committee_members": yrd_committee_members(),
         "source_errata": source_errata(),
         "csmar_city_gdp": csmar_city_gdp(),
+        "city_year_yearbook": city_year_yearbook(first_release=False),
     }
