@@ -43,7 +43,7 @@ FACT_TABLES: dict[str, FactTable] = {
     # The City Statistical Yearbook's reviewed mapping (data/facts/yearbook/): the variable
     # catalogue, unit conversions, misprinted names and one mapping file per variable, all
     # read with the schema "yearbook/mapping.csv".
-    "yearbook/variables.csv": FactTable(("variable", "name_zh", "name_en", "subsystem", "unit", "breaks"),
+    "yearbook/variables.csv": FactTable(("variable", "name_zh", "name_en", "subsystem", "unit", "break_years", "breaks"),
                                         dtype=str, na="none"),
     "yearbook/units.csv": FactTable(("unit_printed", "unit", "factor", "note"),
                                     dtype={"unit_printed": str, "unit": str, "factor": float, "note": str}, na="none"),
@@ -51,6 +51,12 @@ FACT_TABLES: dict[str, FactTable] = {
         ("edition_first", "edition_last", "name_printed", "province_zh", "table", "row", "name_zh", "evidence"),
         dtype={"edition_first": int, "edition_last": int, "name_printed": str, "province_zh": str,
                "table": str, "row": str, "name_zh": str, "evidence": str}, na="none"),
+    "yearbook_spot_values.csv": FactTable(
+        ("name_zh", "province_zh", "year", "variable", "value", "unit", "scope", "tolerance",
+         "indicator_as_published", *_CITED, "note"),
+        dtype={"name_zh": str, "province_zh": str, "year": int, "variable": str, "value": float, "unit": str,
+               "scope": str, "tolerance": float, "indicator_as_published": str, "source": str,
+               "source_url": str, "note": str}, na="none"),
     "yearbook/mapping.csv": FactTable(
         ("edition_first", "edition_last", "lag", "table", "title", "header", "scope", "unit_printed",
          "unit_values", "note"),

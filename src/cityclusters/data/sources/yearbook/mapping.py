@@ -4,8 +4,9 @@ Files in ``data/facts/yearbook/`` (typed facts, each row citing the printed tabl
 
 ``variables.csv``
     one row per variable: Chinese and English names, subsystem, the one unit the tidy table
-    uses, and the definitional breaks a reader must know (e.g. 医院、卫生院 in editions
-    2002–2017).
+    uses, the definitional breaks a reader must know (e.g. 医院、卫生院 in editions
+    2002–2017) and ``break_years``: data years whose level jumps by definition (S&T spending
+    in 2007, after the budget reclassification), separated by ``;``.
 ``mappings/<variable>.csv``
     one row per edition range and scope: the table number, its title and the column header
     exactly as :func:`cityclusters.data.sources.yearbook.sheets.read_layout` reads them, the
@@ -46,6 +47,12 @@ def variables() -> pd.DataFrame:
     if dup.any():
         raise SourceFormatError(f"data/facts/yearbook/variables.csv: duplicate variable(s) {frame.loc[dup, 'variable'].tolist()}")
     return frame
+
+
+def break_years() -> set[tuple[str, int]]:
+    """(variable, data year) pairs where a documented definitional break changes the level."""
+    return {(row.variable, int(year)) for row in variables().itertuples()
+            for year in row.break_years.split(";") if year.strip()}
 
 
 @dataclass(frozen=True)

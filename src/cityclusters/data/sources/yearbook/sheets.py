@@ -272,10 +272,12 @@ def _labels(rows: list[list]) -> tuple[list[list[str]], str]:
     return labels, unit_note
 
 
-def _is_textual(cells: list) -> bool:
-    """A column of names (Chinese or English), not of numbers or no-data marks."""
+def _is_english_names(labels: list[str], cells: list) -> bool:
+    """The English name column of the 2012 and later editions: no Chinese header, letters only."""
     filled = [str(c).strip() for c in cells if str(c).strip()]
-    return bool(filled) and all(re.search(r"[A-Za-z\u4e00-\u9fff]", c) for c in filled)
+    return (not any(_CJK.search(label) for label in labels) and bool(filled)
+            and all(re.search(r"[A-Za-z\u00c0-\u024f]", c) and not _CJK.search(c) and not _is_number(c)
+                    for c in filled))
 
 
 @dataclass
@@ -325,8 +327,8 @@ def _panels(block: _Block, width: int) -> list[tuple[int, list[int]]]:
         columns = []
         for j in range(begin + 1, stop):
             data = [cells[j] for _, _, cells in block.body]
-            if _is_textual(data):
-                continue  # an English name column
+            if _is_english_names([row[j] for row in block.labels], data):
+                continue
             if any(row[j] for row in block.labels) or any(_is_number(c) for c in data):
                 columns.append(j)
         panels.append((begin, columns))
