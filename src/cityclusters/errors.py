@@ -52,3 +52,18 @@ class SiteReportError(CityClustersError, ValueError):
 
 class RerunParameterError(CityClustersError, ValueError):
     """A rerun request that the chapter cannot run (named parameter, valid values listed)."""
+
+
+class VintageMixError(MethodInputError):
+    """A series mixes statistical vintages (e.g. first-release and census-revised GDP).
+
+    Raised by :func:`cityclusters.data.vintages.require_one_vintage`; the message names the
+    vintages found and the first rows of each. Attributes: ``vintages`` (the ids found, sorted)
+    and ``column`` (the column that holds them). A :class:`MethodInputError`, hence also a
+    :class:`CityClustersError` and a :class:`ValueError`.
+    """
+
+    def __init__(self, message: str, vintages=(), column: str = "vintage"):
+        super().__init__(message)
+        self.vintages = list(vintages)
+        self.column = column

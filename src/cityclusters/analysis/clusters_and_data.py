@@ -332,3 +332,98 @@ def source_comparison(panel: pd.DataFrame, other: pd.DataFrame, chosen: pd.DataF
         "agree_n_large": len(large),
     })
     return matched, by_year, values
+
+
+# ----------------------------------------------------------------------------- yearbook
+#: A variable "covers" a cluster-year when at least this share of its member cities has a value.
+YEARBOOK_COVERED = 0.9
+
+
+def yearbook_scope(yearbook: pd.DataFrame) -> pd.DataFrame:
+    """One scope per variable, never mixed within a series: 全市 (whole city) for every
+    variable the yearbook prints for the whole city, else 市辖区 (urban districts: green
+    coverage of the built-up area). Years printed only for 市辖区 (GDP of 2017, budget items of
+    1999–2002) are then missing, not filled with the other scope."""
+    has_city = yearbook.groupby("variable")["scope"].transform(lambda s: (s == "全市").any())
+    return yearbook[(yearbook["scope"] == "全市") | ~has_city]
+
+
+def yearbook_coverage(yearbook: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Share (0–1) of each cluster's member cities with a value, per variable and data year.
+
+    ``yearbook``: first releases (:func:`cityclusters.data.tables.city_year_yearbook`);
+    ``chosen``: cluster members (``cluster_id``, ``city_code``). A city counts when its value
+    is printed and readable (``cell_status == "ok"``) in the variable's scope
+    (:func:`yearbook_scope`). Missing years of a variable are zero, not absent.
+    """
+    values = yearbook_scope(yearbook)
+    values = values[values["value"].notna()][["variable", "year", "city_code"]].drop_duplicates()
+    members = chosen[["cluster_id", "city_code"]]
+    size = members.groupby("cluster_id").size()
+    hits = members.merge(values, on="city_code").groupby(["variable", "cluster_id", "year"]).size()
+    years = range(int(yearbook["year"].min()), int(yearbook["year"].max()) + 1)
+    grid = pd.MultiIndex.from_product([sorted(yearbook["variable"].unique()), list(size.index), years],
+                                      names=["variable", "cluster_id", "year"])
+    cities = size.reindex(grid.get_level_values("cluster_id")).to_numpy()
+    share = hits.reindex(grid, fill_value=0) / cities
+    return share.rename("share").reset_index().assign(cities=cities)
+
+
+def yearbook_catalogue(yearbook: pd.DataFrame, variables: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Per variable: subsystem, names, unit, scope used, data years printed, the number of
+    years in which the chosen clusters' cities together are covered (≥
+    :data:`YEARBOOK_COVERED` of them have a value) and the breaks."""
+    values = yearbook_scope(yearbook)
+    printed = values[values["value"].notna()].groupby("variable")["year"].agg(["min", "max"])
+    scope = values.groupby("variable")["scope"].agg(lambda s: "/".join(sorted(set(s), reverse=True)))
+    pooled = coverage.assign(hits=coverage["share"] * coverage["cities"]).groupby(["variable", "year"])[["hits", "cities"]].sum()
+    n_covered = (pooled["hits"] / pooled["cities"] >= YEARBOOK_COVERED).groupby("variable").sum()
+    table = variables.set_index("variable")
+    out = pd.DataFrame({
+        "subsystem": table["subsystem"],
+        "variable": table["name_en"] + " " + table["name_zh"],
+        "unit": table["unit"],
+        "scope": scope.reindex(table.index),
+        "years printed": printed["min"].astype("Int64").astype(str) + "–" + printed["max"].astype("Int64").astype(str),
+        "years ≥90 % of cities": n_covered.reindex(table.index).fillna(0).astype(int),
+        "breaks": table["breaks"],
+    })
+    return out.reset_index(drop=True).sort_values(["subsystem", "variable"], kind="stable").reset_index(drop=True)
+
+
+def yearbook_unit_changes(mappings: dict[str, pd.DataFrame], variables: pd.DataFrame) -> pd.DataFrame:
+    """The printed units of each variable by edition range, where they change: what the data
+    step converts (``mappings``: variable → its mapping rows)."""
+    unit = variables.set_index("variable")["unit"]
+    rows = []
+    for variable, frame in mappings.items():
+        by_edition = {e: r.unit_values for r in frame[frame["lag"] == 1].itertuples()
+                      for e in range(r.edition_first, r.edition_last + 1)}
+        runs: list[list] = []
+        for edition in sorted(by_edition):
+            if runs and runs[-1][2] == by_edition[edition] and runs[-1][1] == edition - 1:
+                runs[-1][1] = edition
+            else:
+                runs.append([edition, edition, by_edition[edition]])
+        if len({run[2] for run in runs}) < 2:
+            continue
+        rows += [{"variable": variable, "editions": f"{first}–{last}" if first != last else str(first),
+                  "unit of the values": printed, "converted to": unit[variable]} for first, last, printed in runs]
+    return pd.DataFrame(rows, columns=["variable", "editions", "unit of the values", "converted to"])
+
+
+def yearbook_quality(yearbook: pd.DataFrame, corrections: pd.DataFrame, breaks: pd.DataFrame,
+                     jumps: pd.DataFrame) -> dict:
+    """Counts for the prose: rows, variables, editions, cities, cells by status, values flagged
+    as a power of ten off, name corrections, shared breaks and single-city jumps."""
+    status = yearbook["cell_status"].value_counts()
+    return {
+        "yb_rows": len(yearbook), "yb_variables": yearbook["variable"].nunique(),
+        "yb_editions": yearbook["edition"].nunique(), "yb_first_edition": int(yearbook["edition"].min()),
+        "yb_last_edition": int(yearbook["edition"].max()), "yb_cities": yearbook["city_code"].nunique(),
+        "yb_ok": int(status.get("ok", 0)), "yb_no_data": int(status.get("no_data", 0)),
+        "yb_garbled": int(status.get("garbled", 0)), "yb_negative": int(status.get("negative", 0)),
+        "yb_flagged": int((yearbook["flag_power_of_ten"] != 0).sum()),
+        "yb_name_corrections": len(corrections), "yb_shared_breaks": len(breaks),
+        "yb_single_jumps": len(jumps),
+    }

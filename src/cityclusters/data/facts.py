@@ -43,7 +43,7 @@ FACT_TABLES: dict[str, FactTable] = {
     # The City Statistical Yearbook's reviewed mapping (data/facts/yearbook/): the variable
     # catalogue, unit conversions, misprinted names and one mapping file per variable, all
     # read with the schema "yearbook/mapping.csv".
-    "yearbook/variables.csv": FactTable(("variable", "name_zh", "name_en", "subsystem", "unit", "break_years", "breaks"),
+    "yearbook/variables.csv": FactTable(("variable", "name_zh", "name_en", "short_en", "subsystem", "unit", "break_years", "breaks"),
                                         dtype=str, na="none"),
     "yearbook/units.csv": FactTable(("unit_printed", "unit", "factor", "note"),
                                     dtype={"unit_printed": str, "unit": str, "factor": float, "note": str}, na="none"),
