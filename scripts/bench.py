@@ -17,7 +17,10 @@ steps and their targets (a 2-core machine) are:
    time <= 60 s and peak memory of the kernel <= 2048 MB each;
 7. one rerun with other parameters (``make rerun``) -- information;
 8. ``rerun-all`` on a subset, not rendered, ``--jobs 1`` against ``--jobs 2`` -- speed-up
-   >= 1.7x; with the size of the full ``rerun-all`` and its serial time estimated from step 6.
+   >= 1.7x; with the size of the full ``rerun-all`` and its serial time estimated from step 6;
+9. the City Statistical Yearbook table (``city_year_yearbook``): cold, from the archives in the
+   raw cache (extraction of all editions, parsing, checks, the processed store written) --
+   <= 60 s; warm, read back from the processed store in a fresh process -- <= 2 s.
 
 Every edited file is restored byte for byte in a ``finally`` block and checked with SHA-256.
 A step that fails is recorded (command, exit code, last 20 lines of output) and the script goes
@@ -75,6 +78,7 @@ STEPS = {
     "6": "each chapter executed alone (papermill)",
     "7": "one rerun (make rerun)",
     "8": "rerun-all, --jobs 1 vs --jobs 2",
+    "9": "yearbook table, cold and warm",
 }
 PROSE_PAGE = "book/papers.md"
 CODE_CHAPTER = "notebooks/12_pathways.md"
@@ -590,6 +594,23 @@ class Bench:
         if split:
             note += "; " + split
         self.from_run("7", STEPS["7"], run, peak_mb=run.peak_tree_mb, note=note)
+
+    # 9 ------------------------------------------------------------------------------------
+    def step9(self) -> None:
+        from cityclusters.data.store import processed_dir
+
+        build = [sys.executable, "-c", "from cityclusters.data.tables import city_year_yearbook as t; "
+                 "print(len(t(first_release=False)))"]
+        for path in processed_dir().glob("city_year_yearbook-*"):
+            path.unlink()
+        for extracted in (REPO / "data" / "raw").rglob("extracted-*"):
+            shutil.rmtree(extracted, ignore_errors=True)
+        cold = run_measured(build, self.logs / "9_yearbook_cold.log")
+        self.from_run("9", "yearbook table, cold (extract 25 archives, parse, check, store)", cold,
+                      peak_mb=cold.peak_tree_mb, max_seconds=60)
+        warm = run_measured(build, self.logs / "9_yearbook_warm.log")
+        self.from_run("9", "yearbook table, warm (read from the processed store)", warm,
+                      peak_mb=warm.peak_tree_mb, max_seconds=2)
 
     # 8 ------------------------------------------------------------------------------------
     def step8(self) -> None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
-
 from cityclusters.data.facts import read_fact
 
 # Ethnic-group names that appear in autonomous prefectures' names (自治州).
@@ -57,6 +55,8 @@ def to_pinyin(name_zh: str) -> str:
     override = pinyin_overrides().get(short)
     if override:
         return override
+    from pypinyin import Style, pinyin  # imported here: its dictionaries take a quarter second
+
     syllables = [s[0] for s in pinyin(short, style=Style.NORMAL, v_to_u=True, errors="ignore")]
     if not syllables:
         raise ValueError(f"cannot romanise city name {name_zh!r}")

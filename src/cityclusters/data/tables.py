@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from cityclusters.checks import validate_parameters
@@ -39,6 +39,9 @@ from cityclusters.data.sources.yearbook import mapping as yearbook_mapping
 from cityclusters.data.sources.yearbook import reader as yearbook_reader
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import SourceFormatError
+
+if TYPE_CHECKING:  # geopandas is imported where a table needs it: loading is faster without it
+    import geopandas as gpd
 
 
 # ----------------------------------------------------------------------------- city_year
@@ -196,6 +199,8 @@ def clusters() -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- cities
 def _build_cities() -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     ents = crosswalk.entities().copy()
     cen = census.read_census()
     cen = cen.rename(columns={"code": "city_code"})

@@ -7,13 +7,15 @@ is adjusted to 2020 boundaries by the authors; the ``coord`` column holds a WKT 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
-from shapely import wkt
 
 from cityclusters.data.sources.reading import read_checked, to_number
 from cityclusters.errors import SourceFormatError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 CENSUS = "leiii__census/data/census/census_city_2010-2020_v1.csv"
 
@@ -21,6 +23,9 @@ CENSUS = "leiii__census/data/census/census_city_2010-2020_v1.csv"
 @lru_cache(maxsize=1)
 def read_census() -> gpd.GeoDataFrame:
     """All 369 census units: code, name, province, population (persons) 2010/2020, geometry (WGS84)."""
+    import geopandas as gpd  # imported here: tables that need no geometry load faster
+    from shapely import wkt
+
     frame = read_checked(
         CENSUS,
         {
