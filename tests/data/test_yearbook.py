@@ -228,7 +228,7 @@ def test_power_of_ten_jumps_are_single_cities_not_pages(yearbook):
     cities = yearbook[yearbook["edition"] - yearbook["year"] == 1].groupby(["variable", "scope", "year"]).size()
     share = jumps.groupby(["variable", "scope", "year_after"]).size() / cities.rename_axis(
         ["variable", "scope", "year_after"]).reindex(jumps.groupby(["variable", "scope", "year_after"]).size().index)
-    assert share.max() < 0.05, share.sort_values().tail()
+    assert share.max() < harmonise.PAGE_SHARE, share.sort_values().tail()
 
 
 @requires_mirror

@@ -22,6 +22,9 @@ import pandas as pd
 TOLERANCE = 0.15
 #: data years either side that form a value's local reference
 WINDOW = 2
+#: more than this share of one table's cities jumping by a power of ten together means a unit
+#: or a page went wrong for part of the table (the test suite's threshold)
+PAGE_SHARE = 0.05
 
 
 def _first_releases(frame: pd.DataFrame) -> pd.DataFrame:
