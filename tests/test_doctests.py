@@ -3,7 +3,8 @@
 PySAL's ``inequality`` package is the model: each formula function of
 ``cityclusters.indicators`` and ``cityclusters.models`` carries a tiny example whose result can
 be checked by hand (the docstring says how). ``test_doctests_pass`` runs the examples of every
-module of the two packages (and of ``cityclusters.analysis.verdicts``, ``config``, ``data.names``) and fails on any failed
+module of the two packages (and of ``cityclusters.analysis.verdicts``, ``config``, ``data.names``
+and the yearbook's ``data.sources.yearbook`` modules) and fails on any failed
 example; ``test_every_method_on_the_page_has_an_example`` asserts that each function that
 ``book/methods.md`` names under ``cityclusters.indicators`` or ``cityclusters.models`` has at
 least one example, except those in :data:`WITHOUT_EXAMPLE`.
@@ -42,7 +43,10 @@ def module_names() -> list[str]:
         names.append(package.__name__)
         names += [f"{package.__name__}.{info.name}" for info in pkgutil.iter_modules(package.__path__)
                   if not info.name.startswith("_")]
-    return sorted(names) + ["cityclusters.analysis.verdicts", "cityclusters.config", "cityclusters.data.names"]
+    yearbook = [f"cityclusters.data.sources.yearbook.{m}"
+                for m in ("archives", "sheets", "mapping", "harmonise", "cross_sections")]
+    return sorted(names) + ["cityclusters.analysis.verdicts", "cityclusters.config", "cityclusters.data.names",
+                            *yearbook]
 
 
 def named_on_page() -> list[str]:

@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from cityclusters.data.facts import read_fact
-from cityclusters.data.sources.yearbook import archives, harmonise, mapping, reader, sheets
+from cityclusters.data.sources.yearbook import (
+    archives,
+    harmonise,
+    mapping,
+    reader,
+    sheets,
+)
 from cityclusters.errors import DataFetchError, SourceFormatError
 from tests.conftest import requires_mirror
 
@@ -100,8 +106,8 @@ def test_garbled_digits_and_no_data_marks_become_missing_with_a_reason():
 
 
 def _mapped(**changes) -> mapping.MappedColumn:
-    fields = dict(variable="hospitals", edition=2020, lag=1, table="2-39", title="医院、床位和医生数",
-                  header="医院数(个)", scope="全市", unit_printed="个", unit_values="个", source="test row")
+    fields = {"variable": "hospitals", "edition": 2020, "lag": 1, "table": "2-39", "title": "医院、床位和医生数",
+                  "header": "医院数(个)", "scope": "全市", "unit_printed": "个", "unit_values": "个", "source": "test row"}
     return mapping.MappedColumn(**{**fields, **changes})
 
 

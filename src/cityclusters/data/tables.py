@@ -442,6 +442,21 @@ def city_year_yearbook(variables: Sequence[str] | None = None, *, first_release:
     return table[keep].reset_index(drop=True)
 
 
+def _build_yearbook_cross_check() -> pd.DataFrame:
+    from cityclusters.data.sources.yearbook import cross_sections
+
+    return cross_sections.cross_check()
+
+
+@lru_cache(maxsize=1)
+def yearbook_cross_check() -> pd.DataFrame:
+    """The vendor's cross-section sheets checked against the yearbook's tables, edition by
+    edition and variable by variable, by their values
+    (:func:`cityclusters.data.sources.yearbook.cross_sections.cross_check`; ``verdict``:
+    agrees, wrong scope, swapped, shifted, disagrees)."""
+    return cached_frame("yearbook_cross_check", _build_yearbook_cross_check).copy()
+
+
 def build_all() -> dict[str, pd.DataFrame]:
     """Every table, built and validated (the ``tables`` command and the data tests use this)."""
     return {
@@ -456,4 +471,5 @@ def build_all() -> dict[str, pd.DataFrame]:
         "source_errata": source_errata(),
         "csmar_city_gdp": csmar_city_gdp(),
         "city_year_yearbook": city_year_yearbook(first_release=False),
+        "yearbook_cross_check": yearbook_cross_check(),
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from cityclusters.data.fetch import fetch, sha256_of
@@ -26,7 +26,7 @@ _FOLDER = {"tables": "/Excel版本/", "cross_section": "/截面数据版本/"}
 _DONE = ".extracted-sha256"
 
 
-@lru_cache(maxsize=None)
+@cache
 def archive_key(edition: int, form: str = "tables") -> str:
     """Registry key of the ``form`` archive of ``edition`` (exactly one must exist)."""
     if edition not in EDITIONS:
@@ -43,7 +43,7 @@ def archive_key(edition: int, form: str = "tables") -> str:
     return keys[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def extracted_dir(edition: int, form: str = "tables") -> Path:
     """The folder holding the extracted archive (fetched and extracted once, then reused).
 
@@ -97,7 +97,7 @@ def extract(archive: Path, target: Path, expected_sha256: str | None = None) -> 
     return target
 
 
-@lru_cache(maxsize=None)
+@cache
 def prefecture_tables(edition: int) -> dict[str, Path]:
     """The edition's prefecture-level tables (section 地级(及)以上城市), by table number.
 

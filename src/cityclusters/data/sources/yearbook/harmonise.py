@@ -15,6 +15,8 @@ changed), and chapters can exclude them.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -83,7 +85,7 @@ def shared_breaks(frame: pd.DataFrame, min_cities: int = 20, threshold: float = 
     for (variable, scope), group in first.groupby(["variable", "scope"]):
         wide = group.pivot_table(index="entity_id", columns="year", values="value").sort_index(axis=1)
         years = list(wide.columns)
-        for before, after in zip(years, years[1:], strict=False):
+        for before, after in itertools.pairwise(years):
             change = np.log10(wide[after] / wide[before]).dropna()
             if len(change) >= min_cities and abs(change.median()) > threshold:
                 rows.append((variable, scope, before, after, float(change.median()), len(change),

@@ -28,7 +28,12 @@ import pandas as pd
 
 from cityclusters.data.sources import crosswalk
 from cityclusters.data.sources.yearbook import archives, mapping
-from cityclusters.data.sources.yearbook.sheets import TableLayout, parse_number, read_layout, title_text
+from cityclusters.data.sources.yearbook.sheets import (
+    TableLayout,
+    parse_number,
+    read_layout,
+    title_text,
+)
 from cityclusters.errors import SourceFormatError
 
 COLUMNS = [
@@ -158,6 +163,16 @@ def _corrections_index() -> dict[str, list[tuple]]:
         index.setdefault(row.name_printed, []).append(
             (row.edition_first, row.edition_last, row.province_zh, row.table, row.row, row.name_zh))
     return index
+
+
+def match_city(name: str, province: str | None, year: int, edition: int, table: str = "",
+               row: int | None = None) -> tuple[str, str] | None:
+    """``(entity_id, match_rule)`` of a printed prefecture name by the rules above, or None.
+
+    ``table`` and ``row`` select corrections tied to one table or row of the table form
+    (``"cross_section"`` for the vendor's wide sheets, where only general corrections apply).
+    """
+    return _match((name, province, year, edition, table, row), _names_index(), _corrections_index())
 
 
 def _match(key, names: dict, corrections: dict):

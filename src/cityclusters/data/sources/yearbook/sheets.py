@@ -23,10 +23,10 @@ from pathlib import Path
 
 from cityclusters.errors import SourceFormatError
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u4e00-\u9fff]")
 _SCOPES = {"全市": "全市", "地区": "全市", "市辖区": "市辖区", "市区": "市辖区",
            "TotalCity": "全市", "DistrictsunderCity": "市辖区"}
-_UNIT_ONLY = re.compile(r"^\(([^()]{1,12})\)$")
+UNIT_ONLY = re.compile(r"^\(([^()]{1,12})\)$")
 _TRAILING_UNIT = re.compile(r"\(([^()]{1,12})\)$")
 _UNIT_NOTE = re.compile(r"^单位[:：](.+)$")
 _NUMBERING = re.compile(r"^\d+[.、．]")
@@ -49,14 +49,14 @@ PROVINCES = (
 MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 
 
-def _short(province: str) -> str:
+def short_province(province: str) -> str:
     for suffix in ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市"):
         if province.endswith(suffix):
             return province[: -len(suffix)]
     return province
 
 
-_PROVINCE_BY_NAME = {**{p: p for p in PROVINCES}, **{_short(p): p for p in PROVINCES},
+PROVINCE_BY_NAME = {**{p: p for p in PROVINCES}, **{short_province(p): p for p in PROVINCES},
                      # variants printed in some editions
                      "新疆维吾尔族自治区": "新疆维吾尔自治区", "广西自治区": "广西壮族自治区",
                      "宁夏自治区": "宁夏回族自治区", "内蒙古区": "内蒙古自治区",
@@ -74,7 +74,7 @@ def clean_label(cell) -> str:
     """
     text = str(cell).replace("_x000D_", "").replace("\r", "")
     lines = [line.strip() for line in text.split("\n")]
-    keep = [line for line in lines if _CJK.search(line)]
+    keep = [line for line in lines if CJK.search(line)]
     text = "".join(keep if keep else lines)
     text = re.sub(r"\s+", "", text.replace("\xa0", " ").replace("\u3000", " "))
     text = text.replace("（", "(").replace("）", ")").replace("％", "%").replace("／", "/")
@@ -87,7 +87,7 @@ def _drop_english_tail(text: str) -> str:
     >>> _drop_english_tail('医院数(个)NumberofHospitals(unit)'), _drop_english_tail('第一产业占GDP的比重')
     ('医院数(个)', '第一产业占GDP的比重')
     """
-    last = max((m.end() for m in _CJK.finditer(text)), default=0)
+    last = max((m.end() for m in CJK.finditer(text)), default=0)
     if not last:
         return text
     close = text.find(")", last)
@@ -190,7 +190,7 @@ def _is_number(cell) -> bool:
 
 # digits broken by the digitisation: spaces or stray dots inside, or a letter read for a
 # digit (O for 0, l/I/j for 1, C, a bracket); at least two digits
-_GARBLED = re.compile(r"^(?=(?:\D*\d){2})[\d\s.．,，OoIljC()（）'_xD]+$")
+GARBLED = re.compile(r"^(?=(?:\D*\d){2})[\d\s.．,，OoIljC()（）'_xD]+$")
 
 
 def parse_number(cell, layout: TableLayout, row: int, column: Column, sheet: str | None = None,
@@ -213,7 +213,7 @@ def parse_number(cell, layout: TableLayout, row: int, column: Column, sheet: str
         return float(text.replace(",", "")), "ok"
     except ValueError:
         pass
-    if _GARBLED.match(text):
+    if GARBLED.match(text):
         return None, "garbled"
     raise SourceFormatError(
         f"{layout.where(row, column, sheet, letter)}: {str(cell)!r} is text in a number cell."
@@ -250,7 +250,7 @@ def _is_data_row(cells: list) -> bool:
     name = clean_name(cells[0])
     if not name:
         return False
-    if name in AGGREGATE_ROWS or name in _PROVINCE_BY_NAME:
+    if name in AGGREGATE_ROWS or name in PROVINCE_BY_NAME:
         return True
     return any(_is_number(c) for c in cells[1:] if str(c).strip())
 
@@ -259,7 +259,7 @@ def _labels(rows: list[list]) -> tuple[list[list[str]], str]:
     """Cleaned header labels (rows with Chinese text only) and the table's 单位 note."""
     unit_note, labels = "", []
     for r in rows:
-        if not any(_CJK.search(str(c)) for c in r):
+        if not any(CJK.search(str(c)) for c in r):
             continue
         row = []
         for cell in r:
@@ -275,8 +275,8 @@ def _labels(rows: list[list]) -> tuple[list[list[str]], str]:
 def _is_english_names(labels: list[str], cells: list) -> bool:
     """The English name column of the 2012 and later editions: no Chinese header, letters only."""
     filled = [str(c).strip() for c in cells if str(c).strip()]
-    return (not any(_CJK.search(label) for label in labels) and bool(filled)
-            and all(re.search(r"[A-Za-z\u00c0-\u024f]", c) and not _CJK.search(c) and not _is_number(c)
+    return (not any(CJK.search(label) for label in labels) and bool(filled)
+            and all(re.search(r"[A-Za-z\u00c0-\u024f]", c) and not CJK.search(c) and not _is_number(c)
                     for c in filled))
 
 
@@ -306,7 +306,7 @@ def _blocks(located: list[tuple[str, int, list]], start: int, header_names: set[
         while k < len(located):
             sheet, _, cells = located[k]
             name = clean_name(cells[0])
-            repeated_header = not _CJK.search(name) and any(_CJK.search(str(c)) for c in cells[1:])
+            repeated_header = not CJK.search(name) and any(CJK.search(str(c)) for c in cells[1:])
             retitled = table_number(name) is not None  # a continuation page repeating the title
             if k > j and (sheet != located[k - 1][0] or "续表" in name or repeated_header or retitled
                           or (header_names is not None and name in header_names)):
@@ -413,12 +413,12 @@ def _read_city(layout: TableLayout, sheet: str, row: int, cell, values: tuple, l
                province: str | None) -> str | None:
     """Add one body row to ``layout`` (a city) or update the province; return the province."""
     name = clean_name(cell)
-    if not name or not _CJK.search(name) or name.startswith(("注", "资料来源", "说明")) or len(name) > 15:
+    if not name or not CJK.search(name) or name.startswith(("注", "资料来源", "说明")) or len(name) > 15:
         return province  # blank, English, or a footnote printed in the name column
     if name in AGGREGATE_ROWS:
         layout.aggregates.append(name)
         return province
-    full = _PROVINCE_BY_NAME.get(name)
+    full = PROVINCE_BY_NAME.get(name)
     if full is not None and full not in MUNICIPALITIES:
         return full
     if full in MUNICIPALITIES:
@@ -435,7 +435,7 @@ def _columns(labels: list[list[str]], value_columns: list[int], title: str, unit
     # parent, unless the column has its own label further down and the spanning label is a
     # leaf (its first column has none below): then the column is a separate variable.
     def is_part(text: str) -> bool:
-        return bool(text) and scope_of(text) is None and not _UNIT_ONLY.match(text) and bool(_CJK.search(text))
+        return bool(text) and scope_of(text) is None and not UNIT_ONLY.match(text) and bool(CJK.search(text))
 
     def has_part_below(level: int, j: int) -> bool:
         return any(is_part(labels[k][j]) for k in range(level + 1, len(labels)))
@@ -466,9 +466,9 @@ def _columns(labels: list[list[str]], value_columns: list[int], title: str, unit
                 continue
             if scope_of(text):
                 scope = scope_of(text)
-            elif _UNIT_ONLY.match(text):
-                unit = _UNIT_ONLY.match(text).group(1)
-            elif not _CJK.search(text):
+            elif UNIT_ONLY.match(text):
+                unit = UNIT_ONLY.match(text).group(1)
+            elif not CJK.search(text):
                 continue  # an English-only label
             elif not parts or parts[-1] != text:
                 parts.append(text)
