@@ -63,6 +63,16 @@ FACT_TABLES: dict[str, FactTable] = {
         dtype={"edition_first": int, "edition_last": int, "lag": int, "table": str, "title": str,
                "header": str, "scope": str, "unit_printed": str, "unit_values": str, "note": str}, na="none"),
     "benchmarks_prd_members.csv": FactTable(("cluster_id", "city_zh", "province_zh", *_CITED), na="pandas"),
+    # The city-level indicator system (cityclusters.data.city_indicators): formulas in
+    # numerator/denominator, years without a definitional break in first_year/last_year.
+    "city_indicator_system.csv": FactTable(
+        ("subsystem_id", "subsystem_zh", "subsystem_en", "indicator_id", "short_en", "description_en",
+         "description_zh", "unit", "direction", "level", "source", "numerator", "denominator", "skewed",
+         "first_year", "last_year", "rationale", "citation"),
+        dtype={"subsystem_id": str, "subsystem_zh": str, "subsystem_en": str, "indicator_id": str,
+               "short_en": str, "description_en": str, "description_zh": str, "unit": str,
+               "direction": str, "level": str, "source": str, "numerator": str, "denominator": str,
+               "skewed": str, "first_year": int, "last_year": int, "rationale": str, "citation": str}),
     "city_centre_corrections.csv": FactTable(
         ("city_code", "name_zh", "lon", "lat", "source_lon", "source_lat", *_CITED, "verification", "note"),
         dtype={"city_code": int}),
