@@ -168,3 +168,40 @@ def obstacle_heatmap(cluster_subsystem: pd.DataFrame):
     ax.spines[:].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def multiverse_bands(multiverse_frame: pd.DataFrame, main: pd.DataFrame, clusters: list[str]):
+    """Each cluster's mean D by year: the main specification (line) and the 5th–95th
+    percentile across the multiverse (band). ``multiverse_frame`` from
+    :func:`cityclusters.analysis.coordination_index.cluster_multiverse`, ``main`` its rows of
+    the main specification (cluster_id, year, D)."""
+    fig, ax = plt.subplots(figsize=(7.2, 4.0))
+    for i, cluster in enumerate(clusters):
+        band = (multiverse_frame[multiverse_frame["cluster_id"] == cluster]
+                .groupby("year")["D"].quantile([0.05, 0.95]).unstack())
+        line = main[main["cluster_id"] == cluster].sort_values("year")
+        colour = CLUSTER_COLOURS.get(cluster, f"C{i}")
+        ax.fill_between(band.index, band[0.05], band[0.95], color=colour, alpha=0.15, linewidth=0)
+        ax.plot(line["year"], line["D"], color=colour, linestyle=_LINESTYLES[i % len(_LINESTYLES)],
+                label=cluster_label(cluster))
+    ax.set_xlabel("year")
+    ax.set_ylabel("mean coordination degree D (0–1)")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def sensitivity_heatmap(indices: pd.DataFrame):
+    """First-order sensitivity indices (0–1): choices (rows) × clusters (columns), annotated.
+    ``indices`` from :func:`cityclusters.analysis.coordination_index.cluster_sensitivity`."""
+    wide = indices.pivot(index="choice", columns="cluster", values="first_order")
+    fig, ax = plt.subplots(figsize=(7.2, 2.9))
+    image = ax.imshow(wide.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(wide.shape[1]), [c.replace(" (", "\n(") for c in wide.columns], fontsize=7)
+    ax.set_yticks(range(wide.shape[0]), [c.replace("_", " ") for c in wide.index], fontsize=8)
+    for (row, col), value in np.ndenumerate(wide.to_numpy()):
+        ax.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                color="white" if value > 0.6 else "black")
+    fig.colorbar(image, ax=ax, label="first-order index")
+    fig.tight_layout()
+    return fig

@@ -171,7 +171,8 @@ def entropy_weight_table(normalised: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(shares > 0, shares * np.log(shares), 0.0)
     entropy = -terms.sum(axis=0) / np.log(len(frame))
-    divergence = 1.0 - entropy
+    # an evenly spread column has entropy 1 up to rounding (1 + 4e-12): its divergence is 0
+    divergence = np.clip(1.0 - entropy, 0.0, None)
     if not divergence.sum() > 0:
         raise MethodInputError(
             "normalised: every indicator is evenly spread across rows (entropy 1), "

@@ -1,0 +1,166 @@
+"""The book's one coordination index: every prefecture-level city-year scored once, and the
+multiverse of defensible alternatives around it.
+
+The yardstick
+    The city-level indicator system (:func:`cityclusters.data.city_indicators.city_indicator_system`)
+    restricted to the indicators defined in every year of the index period (default
+    :data:`FIRST_YEAR`–:data:`LAST_YEAR`: the longest span in which every measured subsystem
+    keeps at least two indicators without a definitional break), scored **once over the whole
+    panel** of prefecture-level cities, so that a city-year has one D in the whole book,
+    whichever clusters a chapter shows. The main specification (:data:`MAIN`) clips each
+    indicator to its 1st and 99th panel percentiles before min–max scaling (one city-year at
+    an extreme no longer sets the scale of everyone else), uses entropy weights within
+    subsystems, the arithmetic mean within and across subsystems, and the classic coupling
+    degree C; D = √(C·T) (:mod:`cityclusters.indicators.multiverse`).
+
+The multiverse
+    Every combination of the choices of :func:`cityclusters.indicators.multiverse.specifications`
+    (indicator set, scaling, weighting, coupling formula, aggregation), each run over the same
+    panel. Summaries: each city's and cluster's median rank and rank interval, the correlation
+    of D with the level T in each specification, and the variance-based sensitivity of each
+    cluster's mean D to each choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from cityclusters.config import cluster_name
+from cityclusters.data.city_indicators import city_indicator_panel, city_indicator_system
+from cityclusters.data.store import cached_frame
+from cityclusters.errors import MethodInputError
+from cityclusters.indicators import multiverse
+
+#: The index period: every measured subsystem keeps two or more indicators throughout.
+FIRST_YEAR, LAST_YEAR = 2007, 2019
+#: The main specification (see the module docstring for the reasons).
+MAIN = multiverse.Specification(scaling="winsor_minmax", weighting="entropy", coupling="classic",
+                                aggregation="arithmetic")
+_MODULE = "cityclusters.analysis.coordination_index"
+
+
+def index_indicators(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
+    """The indicators of the system defined in every year first_year–last_year (rows of the
+    system table, in its order); raises when a subsystem would keep none."""
+    system = city_indicator_system()
+    inside = system[(system["first_year"] <= first_year) & (system["last_year"] >= last_year)]
+    lost = sorted(set(system["subsystem_id"]) - set(inside["subsystem_id"]))
+    if lost:
+        raise MethodInputError(f"index period {first_year}–{last_year}: subsystem(s) {lost} have no indicator "
+                               "defined in every year; choose a shorter period.")
+    return inside.reset_index(drop=True)
+
+
+def index_inputs(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR):
+    """(keys, values, subsystem_of, directions, names): the panel rows of the period with at
+    least one value, as arrays for :func:`cityclusters.indicators.multiverse.run`."""
+    indicators = index_indicators(first_year, last_year)
+    panel = city_indicator_panel()
+    panel = panel[panel["year"].between(first_year, last_year)]
+    names = list(indicators["indicator_id"])
+    values = panel[names]
+    keep = values.notna().any(axis=1).to_numpy()
+    keys = panel.loc[keep, ["city_code", "year"]].reset_index(drop=True)
+    return (keys, values.to_numpy(dtype=float)[keep], list(indicators["subsystem_id"]),
+            list(indicators["direction"]), names)
+
+
+def _build_main(first_year: int, last_year: int) -> pd.DataFrame:
+    keys, values, subsystem_of, directions, names = index_inputs(first_year, last_year)
+    d, t, c = multiverse.run(values, subsystem_of, directions, keys["year"].to_numpy(), [MAIN],
+                             names=names, components=True)
+    return keys.assign(T=t[:, 0], C=c[:, 0], D=d[:, 0])
+
+
+@lru_cache(maxsize=4)
+def panel_index(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
+    """T, C and D of every prefecture-level city-year of the period under :data:`MAIN`
+    (columns city_code, year, T, C, D; D missing where a subsystem has no value)."""
+    return cached_frame(f"coordination_index_{first_year}_{last_year}",
+                        lambda: _build_main(first_year, last_year), module=_MODULE).copy()
+
+
+def cluster_means(frame: pd.DataFrame, members: pd.DataFrame, column: str = "D") -> pd.DataFrame:
+    """Mean of ``column`` over each cluster's member cities, per year (cities with a value)."""
+    merged = members[["cluster_id", "city_code"]].merge(frame, on="city_code")
+    return merged.groupby(["cluster_id", "year"])[column].mean().rename(column).reset_index()
+
+
+def _build_multiverse(first_year: int, last_year: int, members: pd.DataFrame) -> pd.DataFrame:
+    keys, values, subsystem_of, directions, names = index_inputs(first_year, last_year)
+    specs = multiverse.specifications(subsystem_of, names)
+    d, t, _ = multiverse.run(values, subsystem_of, directions, keys["year"].to_numpy(), specs,
+                             names=names, components=True)
+    rows = []
+    clusters = members[["cluster_id", "city_code"]].drop_duplicates()
+    index = keys.reset_index().merge(clusters, on="city_code")
+    for s, spec in enumerate(specs):
+        both = ~np.isnan(d[:, s]) & ~np.isnan(t[:, s])
+        corr = float(np.corrcoef(d[both, s], t[both, s])[0, 1]) if both.sum() > 2 else np.nan
+        means = (index.assign(D=d[index["index"].to_numpy(), s])
+                 .groupby(["cluster_id", "year"])["D"].mean())
+        for (cluster, year), value in means.items():
+            rows.append((s, *spec.__dict__.values(), corr, cluster, year, value))
+    return pd.DataFrame(rows, columns=["spec", *multiverse.FACTORS, "corr_D_T", "cluster_id", "year", "D"])
+
+
+@lru_cache(maxsize=2)
+def cluster_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
+    """Each cluster's mean D per year under every specification of the full factorial grid
+    (columns spec, the five choices, corr_D_T of that specification over all city-years,
+    cluster_id, year, D). Computed once and stored."""
+    from cityclusters.data.tables import clusters
+
+    return cached_frame(f"coordination_multiverse_{first_year}_{last_year}",
+                        lambda: _build_multiverse(first_year, last_year, clusters()), module=_MODULE).copy()
+
+
+def level_dependence(frame: pd.DataFrame) -> dict:
+    """How much of D is level: corr(D, T), the share of D's variance T explains (R² of a
+    linear fit), and corr(C, T) (C is scale-free: it does not rise when every subsystem
+    rises in proportion)."""
+    rows = frame.dropna(subset=["D", "T", "C"])
+    corr_dt = float(rows["D"].corr(rows["T"]))
+    return {"corr_D_T": corr_dt, "r2_D_on_T": corr_dt ** 2, "corr_C_T": float(rows["C"].corr(rows["T"])),
+            "n_city_years": len(rows)}
+
+
+def cluster_rank_intervals(multiverse_frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:
+    """Per cluster, its rank among ``clusters`` by mean D in ``year`` under the main
+    specification, and its median rank and 5th–95th percentile rank across the multiverse."""
+    chosen = multiverse_frame[(multiverse_frame["year"] == year) & multiverse_frame["cluster_id"].isin(clusters)]
+    wide = chosen.pivot(index="cluster_id", columns="spec", values="D").reindex(list(clusters))
+    ranks = multiverse.rank_intervals(wide.to_numpy())
+    main = main_spec_id(multiverse_frame)
+    main_rank = wide[main].rank(ascending=False, method="min").astype(int)
+    out = ranks.assign(cluster=[cluster_name(c) for c in wide.index], main_rank=main_rank.to_numpy(),
+                       main_D=wide[main].to_numpy())
+    return out[["cluster", "main_D", "main_rank", "median_rank", "rank_low", "rank_high"]].reset_index(drop=True)
+
+
+def main_spec_id(multiverse_frame: pd.DataFrame) -> int:
+    """The ``spec`` number of :data:`MAIN` in a multiverse frame."""
+    hit = multiverse_frame
+    for factor in multiverse.FACTORS:
+        hit = hit[hit[factor] == getattr(MAIN, factor)]
+    specs = hit["spec"].unique()
+    if len(specs) != 1:
+        raise MethodInputError("the main specification is not in the multiverse grid")
+    return int(specs[0])
+
+
+def cluster_sensitivity(multiverse_frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:
+    """First- and total-order sensitivity of each cluster's mean D in ``year`` to each choice
+    (exact for the full factorial grid, :func:`cityclusters.indicators.multiverse.sensitivity`)."""
+    rows = []
+    chosen = multiverse_frame[multiverse_frame["year"] == year]
+    for cluster in clusters:
+        frame = chosen[chosen["cluster_id"] == cluster].sort_values("spec")
+        specs = [multiverse.Specification(*r) for r in frame[list(multiverse.FACTORS)].itertuples(index=False)]
+        result = multiverse.sensitivity(frame["D"].to_numpy(), specs)
+        rows.append(result.rename_axis("choice").reset_index().assign(cluster=cluster_name(cluster)))
+    return pd.concat(rows, ignore_index=True)
