@@ -61,3 +61,14 @@ def test_one_d_per_city_year_whatever_the_clusters():
     assert not index.duplicated(["city_code", "year"]).any()
     assert index["city_code"].nunique() >= 280
     assert index["D"].between(0, 1).all() or index["D"].dropna().between(0, 1).all()
+
+
+def test_unusual_changes_flag_reversals_and_composition():
+    members = pd.DataFrame({"cluster_id": ["a"] * 3, "city_code": [1, 2, 3]})
+    rows = []
+    for year, values in {2010: [0.40, 0.50, None], 2011: [0.42, 0.52, None], 2012: [0.44, 0.54, None],
+                         2013: [0.46, 0.56, 0.10], 2014: [0.48, 0.58, 0.12]}.items():
+        rows += [{"city_code": c, "year": year, "D": v} for c, v in zip([1, 2, 3], values, strict=True)]
+    changes = ci.unusual_changes(pd.DataFrame(rows), members, ["a"]).set_index("year")
+    assert changes.loc[2013, "unusual"] and changes.loc[2013, "composition_changed"]
+    assert not changes.loc[2012, "unusual"] and changes.loc[2013, "cities_before"] == 2

@@ -164,3 +164,29 @@ def cluster_sensitivity(multiverse_frame: pd.DataFrame, year: int, clusters: Seq
         result = multiverse.sensitivity(frame["D"].to_numpy(), specs)
         rows.append(result.rename_axis("choice").reset_index().assign(cluster=cluster_name(cluster)))
     return pd.concat(rows, ignore_index=True)
+
+
+#: A year-to-year change of a cluster's mean D is unusual when it runs against the cluster's
+#: usual direction and exceeds its median absolute change, or exceeds that median this many times.
+UNUSUAL_FACTOR = 2.5
+
+
+def unusual_changes(frame: pd.DataFrame, members: pd.DataFrame, clusters: Sequence[str]) -> pd.DataFrame:
+    """Each cluster's year-to-year changes of mean D, the usual change (median absolute change)
+    and whether a change is unusual (:data:`UNUSUAL_FACTOR`), with the number of member cities
+    scored before and after: a change in that number is a change of composition, not of the
+    cities' scores."""
+    scored = frame.dropna(subset=["D"])
+    means = cluster_means(scored, members[members["cluster_id"].isin(clusters)])
+    counts = (members[["cluster_id", "city_code"]].merge(scored, on="city_code")
+              .groupby(["cluster_id", "year"]).size().rename("cities").reset_index())
+    table = means.merge(counts, on=["cluster_id", "year"]).sort_values(["cluster_id", "year"])
+    table["change"] = table.groupby("cluster_id")["D"].diff()
+    table["cities_before"] = table.groupby("cluster_id")["cities"].shift()
+    usual = table.groupby("cluster_id")["change"].transform(lambda s: s.abs().median())
+    direction = table.groupby("cluster_id")["change"].transform(lambda s: np.sign(s.median()))
+    table["usual_change"] = usual
+    against = (np.sign(table["change"]) != direction) & (table["change"].abs() > usual)
+    table["unusual"] = against | (table["change"].abs() > UNUSUAL_FACTOR * usual)
+    table["composition_changed"] = table["cities"] != table["cities_before"]
+    return table.dropna(subset=["change"]).reset_index(drop=True)

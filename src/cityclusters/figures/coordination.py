@@ -205,3 +205,22 @@ def sensitivity_heatmap(indices: pd.DataFrame):
     fig.colorbar(image, ax=ax, label="first-order index")
     fig.tight_layout()
     return fig
+
+
+def change_panels(changes: pd.DataFrame, clusters: list[str]):
+    """Year-to-year change of each cluster's mean D (bars), unusual changes in orange,
+    the usual change as a dashed line (input from
+    :func:`cityclusters.analysis.coordination_index.unusual_changes`)."""
+    fig, axes = plt.subplots(1, len(clusters), figsize=(10.0, 2.6), sharey=True)
+    for ax, cluster in zip(np.atleast_1d(axes), clusters, strict=False):
+        rows = changes[changes["cluster_id"] == cluster]
+        colours = ["#D55E00" if u else "#0072B2" for u in rows["unusual"]]
+        ax.bar(rows["year"], rows["change"], color=colours)
+        if len(rows):
+            ax.axhline(rows["usual_change"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.set_title(cluster_label(cluster), fontsize=7.5)
+        ax.tick_params(labelsize=7)
+    np.atleast_1d(axes)[0].set_ylabel("change of mean D")
+    fig.tight_layout()
+    return fig
