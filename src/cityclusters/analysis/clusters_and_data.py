@@ -385,7 +385,7 @@ def yearbook_catalogue(yearbook: pd.DataFrame, variables: pd.DataFrame, coverage
         "unit": table["unit"],
         "scope": scope.reindex(table.index),
         "years printed": printed["min"].astype("Int64").astype(str) + "–" + printed["max"].astype("Int64").astype(str),
-        "years ≥90 % of cities": n_covered.reindex(table.index).fillna(0).astype(int),
+        f"years ≥{YEARBOOK_COVERED:.0%} of cities": n_covered.reindex(table.index).fillna(0).astype(int),
         "breaks": table["breaks"],
     })
     return out.reset_index(drop=True).sort_values(["subsystem", "variable"], kind="stable").reset_index(drop=True)

@@ -44,7 +44,7 @@ def agreement_by_year(by_year: pd.Series, tolerance: float):
 
 
 def yearbook_coverage_grid(coverage: pd.DataFrame, variables: pd.DataFrame, cluster_labels: dict[str, str],
-                           columns: int = 4):
+                           columns: int = 3):
     """Small multiples, one per variable: data years × clusters, shaded by the share (0–1) of
     the cluster's cities with a value. ``coverage`` from
     :func:`cityclusters.analysis.clusters_and_data.yearbook_coverage`; ``variables`` the
@@ -52,22 +52,23 @@ def yearbook_coverage_grid(coverage: pd.DataFrame, variables: pd.DataFrame, clus
     order = variables.sort_values(["subsystem", "variable"], kind="stable")
     order = order[order["variable"].isin(coverage["variable"].unique())]
     rows = -(-len(order) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(10.0, 1.35 * rows + 0.8), sharex=True, sharey=True,
+    fig, axes = plt.subplots(rows, columns, figsize=(8.0, 1.2 * rows + 0.8), sharex=True,
                              constrained_layout=True)
     clusters = list(cluster_labels)
     years = sorted(coverage["year"].unique())
     image = None
-    for ax, variable in zip(axes.flat, order.itertuples(), strict=False):
+    for number, (ax, variable) in enumerate(zip(axes.flat, order.itertuples(), strict=False)):
         grid = (coverage[coverage["variable"] == variable.variable]
                 .pivot(index="cluster_id", columns="year", values="share").reindex(index=clusters, columns=years))
         image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=1, interpolation="nearest",
                           extent=(years[0] - 0.5, years[-1] + 0.5, len(clusters) - 0.5, -0.5))
         ax.set_title(variable.short_en, fontsize=8, loc="left")  # Chinese names: the catalogue table
-        ax.set_yticks(range(len(clusters)), [cluster_labels[c] for c in clusters], fontsize=6.5)
+        ax.set_yticks(range(len(clusters)), [cluster_labels[c] for c in clusters], fontsize=7)
+        ax.tick_params(axis="y", labelleft=number % columns == 0)  # cluster names once per row
         ax.tick_params(axis="x", labelsize=6.5)
     for ax in list(axes.flat)[len(order):]:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xticks([2000, 2010, 2020])
-    fig.colorbar(image, ax=axes, shrink=0.4, label="share of the cluster's cities with a value")
+    fig.colorbar(image, ax=axes, shrink=0.3, location="bottom", label="share of the cluster's cities with a value")
     return fig
