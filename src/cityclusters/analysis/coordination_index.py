@@ -30,7 +30,10 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import cluster_name
-from cityclusters.data.city_indicators import city_indicator_panel, city_indicator_system
+from cityclusters.data.city_indicators import (
+    city_indicator_panel,
+    city_indicator_system,
+)
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import multiverse
