@@ -72,3 +72,13 @@ def test_unusual_changes_flag_reversals_and_composition():
     changes = ci.unusual_changes(pd.DataFrame(rows), members, ["a"]).set_index("year")
     assert changes.loc[2013, "unusual"] and changes.loc[2013, "composition_changed"]
     assert not changes.loc[2012, "unusual"] and changes.loc[2013, "cities_before"] == 2
+
+
+@requires_mirror
+@pytest.mark.slow
+def test_indicator_table_shows_every_index_indicator_and_coverage():
+    from cityclusters.data.tables import clusters
+
+    table = ci.indicator_table(clusters(), ["yrd26"], 2019)
+    assert len(table) == len(ci.index_indicators())
+    assert table["Yangtze River Delta (26)"].between(0, 1).all()

@@ -193,3 +193,20 @@ def unusual_changes(frame: pd.DataFrame, members: pd.DataFrame, clusters: Sequen
     table["unusual"] = against | (table["change"].abs() > UNUSUAL_FACTOR * usual)
     table["composition_changed"] = table["cities"] != table["cities_before"]
     return table.dropna(subset=["change"]).reset_index(drop=True)
+
+
+def indicator_table(members: pd.DataFrame, clusters: Sequence[str], year: int,
+                    first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
+    """The yardstick's indicators: subsystem, indicator, direction, unit, years defined, and
+    the share of each chosen cluster's member cities with a value in ``year``."""
+    from cityclusters.data.city_indicators import indicator_coverage
+
+    indicators = index_indicators(first_year, last_year)
+    chosen = members[members["cluster_id"].isin(clusters)]
+    coverage = indicator_coverage(city_indicator_panel(), chosen, city_indicator_system())
+    shares = (coverage[coverage["year"] == year].pivot(index="indicator_id", columns="cluster_id", values="share")
+              .reindex(columns=list(clusters)).rename(columns=cluster_name))
+    table = indicators.set_index("indicator_id")[["subsystem_en", "short_en", "direction", "unit",
+                                                  "first_year", "last_year"]]
+    return table.join(shares).reset_index(drop=True).rename(columns={
+        "subsystem_en": "subsystem", "short_en": "indicator", "first_year": "from", "last_year": "to"})
