@@ -82,3 +82,8 @@ def test_indicator_table_shows_every_index_indicator_and_coverage():
     table = ci.indicator_table(clusters(), ["yrd26"], 2019)
     assert len(table) == len(ci.index_indicators())
     assert table["Yangtze River Delta (26)"].between(0, 1).all()
+
+
+def test_one_cluster_ranks_first():
+    table = ci.cluster_rank_intervals(_grid_frame(), 2019, ["yrd26"])
+    assert table[["main_rank", "median_rank", "rank_low", "rank_high"]].iloc[0].tolist() == [1, 1.0, 1.0, 1.0]

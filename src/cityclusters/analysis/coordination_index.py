@@ -137,7 +137,10 @@ def cluster_rank_intervals(multiverse_frame: pd.DataFrame, year: int, clusters: 
     specification, and its median rank and 5th–95th percentile rank across the multiverse."""
     chosen = multiverse_frame[(multiverse_frame["year"] == year) & multiverse_frame["cluster_id"].isin(clusters)]
     wide = chosen.pivot(index="cluster_id", columns="spec", values="D").reindex(list(clusters))
-    ranks = multiverse.rank_intervals(wide.to_numpy())
+    if len(wide) < 2:  # one cluster: its rank is 1 in every specification
+        ranks = pd.DataFrame({"median_rank": 1.0, "rank_low": 1.0, "rank_high": 1.0}, index=range(len(wide)))
+    else:
+        ranks = multiverse.rank_intervals(wide.to_numpy())
     main = main_spec_id(multiverse_frame)
     main_rank = wide[main].rank(ascending=False, method="min").astype(int)
     out = ranks.assign(cluster=[cluster_name(c) for c in wide.index], main_rank=main_rank.to_numpy(),
