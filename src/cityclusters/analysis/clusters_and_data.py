@@ -17,6 +17,7 @@ import pandas as pd
 from cityclusters import config
 from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import compare, quality
+from cityclusters.data.sources.yearbook import harmonise
 
 #: Variables of the coverage table.
 COVERAGE_VARIABLES = ["gdp", "va_secondary", "share_tertiary", "population", "gdp_per_capita", "real_gdp"]
@@ -339,24 +340,16 @@ def source_comparison(panel: pd.DataFrame, other: pd.DataFrame, chosen: pd.DataF
 YEARBOOK_COVERED = 0.9
 
 
-def yearbook_scope(yearbook: pd.DataFrame) -> pd.DataFrame:
-    """One scope per variable, never mixed within a series: 全市 (whole city) for every
-    variable the yearbook prints for the whole city, else 市辖区 (urban districts: green
-    coverage of the built-up area). Years printed only for 市辖区 (GDP of 2017, budget items of
-    1999–2002) are then missing, not filled with the other scope."""
-    has_city = yearbook.groupby("variable")["scope"].transform(lambda s: (s == "全市").any())
-    return yearbook[(yearbook["scope"] == "全市") | ~has_city]
-
-
 def yearbook_coverage(yearbook: pd.DataFrame, chosen: pd.DataFrame) -> pd.DataFrame:
     """Share (0–1) of each cluster's member cities with a value, per variable and data year.
 
     ``yearbook``: first releases (:func:`cityclusters.data.tables.city_year_yearbook`);
     ``chosen``: cluster members (``cluster_id``, ``city_code``). A city counts when its value
     is printed and readable (``cell_status == "ok"``) in the variable's scope
-    (:func:`yearbook_scope`). Missing years of a variable are zero, not absent.
+    (:func:`cityclusters.data.sources.yearbook.harmonise.one_scope`). Missing years of a
+    variable are zero, not absent.
     """
-    values = yearbook_scope(yearbook)
+    values = harmonise.one_scope(yearbook)
     values = values[values["value"].notna()][["variable", "year", "city_code"]].drop_duplicates()
     members = chosen[["cluster_id", "city_code"]]
     size = members.groupby("cluster_id").size()
@@ -373,7 +366,7 @@ def yearbook_catalogue(yearbook: pd.DataFrame, variables: pd.DataFrame, coverage
     """Per variable: subsystem, names, unit, scope used, data years printed, the number of
     years in which the chosen clusters' cities together are covered (≥
     :data:`YEARBOOK_COVERED` of them have a value) and the breaks."""
-    values = yearbook_scope(yearbook)
+    values = harmonise.one_scope(yearbook)
     printed = values[values["value"].notna()].groupby("variable")["year"].agg(["min", "max"])
     scope = values.groupby("variable")["scope"].agg(lambda s: "/".join(sorted(set(s), reverse=True)))
     pooled = coverage.assign(hits=coverage["share"] * coverage["cities"]).groupby(["variable", "year"])[["hits", "cities"]].sum()

@@ -62,6 +62,7 @@ from cityclusters.data.fetch import fetch
 from cityclusters.data.names import to_pinyin
 from cityclusters.data.sources import crosswalk, gp, subsystem_data
 from cityclusters.data.sources.reading import assign_city_codes, read_checked, to_number
+from cityclusters.data.sources.yearbook import harmonise
 from cityclusters.data.sources.yearbook import mapping as yearbook_mapping
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import SourceFormatError
@@ -298,26 +299,20 @@ def city_indicator_system() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- the inputs
-def yearbook_scope(variable: str, table: pd.DataFrame) -> str:
-    """全市 if the yearbook prints ``variable`` for the whole city in any year, else 市辖区.
-
-    One scope per variable, never a mix across years."""
-    scopes = set(table.loc[table["variable"] == variable, "scope"])
-    return "全市" if "全市" in scopes else "市辖区"
-
-
 def yearbook_inputs(variables: Sequence[str]) -> pd.DataFrame:
     """Yearbook variables by (city_code, year), columns ``yearbook.<variable>``.
 
-    First releases, one scope per variable (:func:`yearbook_scope`); values whose
+    First releases, one scope per variable
+    (:func:`cityclusters.data.sources.yearbook.harmonise.series_scopes`); values whose
     ``cell_status`` is not ``ok`` or with ``flag_power_of_ten`` ≠ 0 are missing, and so are
     values above :data:`PERCENT_MAX` of a variable measured in % (shares of a whole)."""
     if not variables:
         return pd.DataFrame(columns=_INDEX)
     table = tables.city_year_yearbook(list(variables))
+    scopes = harmonise.series_scopes(table)
     parts = []
     for variable in variables:
-        scope = yearbook_scope(variable, table)
+        scope = scopes[variable]
         rows = table[(table["variable"] == variable) & (table["scope"] == scope)]
         dup = rows.duplicated(_INDEX, keep=False)
         if dup.any():

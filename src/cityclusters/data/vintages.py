@@ -91,8 +91,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.data import tables
-from cityclusters.data.sources import census, crosswalk
-from cityclusters.data.sources.reading import drop_footer_rows, read_checked, to_number
+from cityclusters.data.sources import census, crosswalk, csmar
 from cityclusters.errors import MethodInputError, SourceFormatError, VintageMixError
 
 COLUMNS = ["city_code", "year", "variable", "vintage", "source", "value", "unit", "population_concept"]
@@ -111,7 +110,6 @@ BREAK_THRESHOLD = 0.03
 #: Census years: the first data year whose resident population is on the census basis.
 CENSUS_YEARS = (2010, 2020)
 
-CSMAR_POPULATION = "eileenCHEN-9__PhD_2022_2025/data/raw_data/statistics/CRE_Eplwagct.csv"
 
 
 @dataclass(frozen=True)
@@ -247,17 +245,13 @@ def csmar_population() -> pd.DataFrame:
     :func:`cityclusters.data.tables.csmar_city_gdp`. Raises ``SourceFormatError`` naming the
     file if two rows fall on one city and year.
     """
-    frame = read_checked(CSMAR_POPULATION, {"Sgnyea": "year", "Ctnm_id": "code", "Eect01": "population"},
-                         dtype={"Ctnm_id": str})
-    frame = drop_footer_rows(frame, ["year", "code"], CSMAR_POPULATION)
-    frame = to_number(frame, ["population"], CSMAR_POPULATION)
-    frame["year"] = frame["year"].astype(int)
-    frame["city_code"] = frame["code"].astype(int).map(tables.code_map())
+    frame = csmar.read_csmar_population()
+    frame["city_code"] = frame["code"].map(tables.code_map())
     frame = frame.dropna(subset=["city_code"])
     frame["city_code"] = frame["city_code"].astype(int)
     dup = frame.duplicated(["city_code", "year"], keep=False)
     if dup.any():
-        raise SourceFormatError(f"{CSMAR_POPULATION}: two rows for one city and year after harmonising "
+        raise SourceFormatError(f"{csmar.POPULATION}: two rows for one city and year after harmonising "
                                 f"codes: rows {frame.loc[dup, 'source_row'].tolist()[:10]}.")
     return frame[["city_code", "year", "population"]].reset_index(drop=True)
 

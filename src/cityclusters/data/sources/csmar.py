@@ -2,7 +2,7 @@
 
 Used only for cross-source validation and derived results; rows are never republished.
 Field dictionary ``CRE_Gdpct[DES][csv].txt``: Gdpct01 GDP (亿元); Gdpct02–04 sector shares
-(%); GDP_PerCapita (元).
+(%); GDP_PerCapita (元). ``CRE_Eplwagct``: Eect01 year-end total population (万人, registered).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from cityclusters.data.sources.reading import drop_footer_rows, read_checked, to_number
 
 GDP = "eileenCHEN-9__PhD_2022_2025/data/raw_data/statistics/CRE_Gdpct.csv"
+POPULATION = "eileenCHEN-9__PhD_2022_2025/data/raw_data/statistics/CRE_Eplwagct.csv"
 
 
 def read_csmar_gdp():
@@ -34,4 +35,15 @@ def read_csmar_gdp():
     frame["year"] = frame["year"].astype(int)
     frame["code"] = frame["code"].astype(int)
     frame["name_en"] = frame["name_en"].str.strip()
+    return frame.reset_index(drop=True)
+
+
+def read_csmar_population():
+    """City year-end total population (Eect01, 万人; registered) by city code and year."""
+    frame = read_checked(POPULATION, {"Sgnyea": "year", "Ctnm_id": "code", "Eect01": "population"},
+                         dtype={"Ctnm_id": str})
+    frame = drop_footer_rows(frame, ["year", "code"], POPULATION)
+    frame = to_number(frame, ["population"], POPULATION)
+    frame["year"] = frame["year"].astype(int)
+    frame["code"] = frame["code"].astype(int)
     return frame.reset_index(drop=True)

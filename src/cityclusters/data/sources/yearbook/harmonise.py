@@ -29,6 +29,24 @@ WINDOW = 2
 PAGE_SHARE = 0.05
 
 
+def series_scopes(frame: pd.DataFrame) -> dict[str, str]:
+    """The one scope of each variable's series: 全市 (whole city) for every variable the
+    yearbook prints for the whole city in some edition, else 市辖区 (urban districts: green
+    coverage of the built-up area). Scopes are never mixed within a series: years printed only
+    for 市辖区 (GDP of 2017, budget items of 1999–2002) are missing in a 全市 series.
+
+    >>> series_scopes(pd.DataFrame({"variable": ["gdp", "gdp", "green"], "scope": ["全市", "市辖区", "市辖区"]}))
+    {'gdp': '全市', 'green': '市辖区'}
+    """
+    return {variable: "全市" if (scopes == "全市").any() else "市辖区"
+            for variable, scopes in frame.groupby("variable")["scope"]}
+
+
+def one_scope(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` in each variable's series scope (:func:`series_scopes`)."""
+    return frame[frame["scope"] == frame["variable"].map(series_scopes(frame))]
+
+
 def _first_releases(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[(frame["edition"] - frame["year"] == 1) & (frame["value"] > 0)]
 
