@@ -52,7 +52,7 @@ def yearbook_coverage_grid(coverage: pd.DataFrame, variables: pd.DataFrame, clus
     order = variables.sort_values(["subsystem", "variable"], kind="stable")
     order = order[order["variable"].isin(coverage["variable"].unique())]
     rows = -(-len(order) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(8.0, 1.2 * rows + 0.8), sharex=True,
+    fig, axes = plt.subplots(rows, columns, figsize=(8.0, 0.8 * rows + 0.7), sharex=True,
                              constrained_layout=True)
     clusters = list(cluster_labels)
     years = sorted(coverage["year"].unique())
