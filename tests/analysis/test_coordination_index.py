@@ -87,3 +87,26 @@ def test_indicator_table_shows_every_index_indicator_and_coverage():
 def test_one_cluster_ranks_first():
     table = ci.cluster_rank_intervals(_grid_frame(), 2019, ["yrd26"])
     assert table[["main_rank", "median_rank", "rank_low", "rank_high"]].iloc[0].tolist() == [1, 1.0, 1.0, 1.0]
+
+
+@requires_mirror
+@pytest.mark.slow
+def test_yardstick_result_is_the_panel_index_and_its_obstacles_are_score_shortfalls():
+    result = ci.yardstick_result()
+    panel = ci.panel_index().dropna(subset=["D"]).set_index(["city_code", "year"])
+    assert np.array_equal(result.coordination["D"].reindex(panel.index).to_numpy(), panel["D"].to_numpy())
+    assert len(result.coordination) == len(panel)
+    by_indicator, by_subsystem = ci.obstacle_degrees(result, 2019)
+    assert by_subsystem.sum(axis=1).to_numpy() == pytest.approx(1.0)
+    u = result.scores.xs(2019, level="year").reindex(by_subsystem.index)
+    expected = (1 - u).div((1 - u).sum(axis=1), axis=0)
+    assert by_subsystem.to_numpy() == pytest.approx(expected[by_subsystem.columns].to_numpy())
+    # the weights: within sums to 1 per subsystem, overall to 1
+    assert result.weights.groupby("subsystem_id")["within"].sum().to_numpy() == pytest.approx(1.0)
+    assert result.weights["overall"].sum() == pytest.approx(1.0)
+
+
+def test_obstacle_share_intervals_refuses_an_unknown_cluster():
+    frame = pd.DataFrame(columns=["spec", *multiverse.FACTORS, "cluster_id", "year", "subsystem_id", "share"])
+    with pytest.raises(MethodInputError, match="no obstacle shares for cluster 'atlantis'"):
+        ci.obstacle_share_intervals(frame, 2019, "atlantis")

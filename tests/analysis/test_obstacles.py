@@ -46,8 +46,12 @@ def test_diagnose_by_hand():
 
 def test_subsystem_values():
     cs = pd.DataFrame({"industry": [0.7, 0.2], "ecology": [0.3, 0.8]}, index=["a", "b"])
-    values = obstacles.subsystem_values(cs, {"a": "A", "b": "B"}, {"industry": "Ind", "ecology": "Eco"})
-    assert values["top_sub_list"] == "A: Ind (70%); B: Eco (80%)"
+    intervals = pd.DataFrame({"cluster_id": ["a", "a", "b", "b"],
+                              "subsystem_id": ["industry", "ecology"] * 2,
+                              "largest_share": [0.9, 0.1, 0.25, 0.75]})
+    values = obstacles.subsystem_values(cs, {"a": "A", "b": "B"}, {"industry": "Ind", "ecology": "Eco"}, intervals)
+    assert values["top_sub_list"] == ("A: Ind (70%; the largest in 90% of specifications); "
+                                      "B: Eco (80%; the largest in 75% of specifications)")
     # means: industry 0.45, ecology 0.55
     assert values["lowest_subsystem"] == "Ind" and values["lowest_subsystem_mean"] == pytest.approx(0.45)
 
@@ -83,28 +87,59 @@ def test_union_benchmark_comparison_both_branches():
     assert np.isnan(values["pair_rev_value"]) and values["pair_text"].startswith("not available")
 
 
-@pytest.mark.parametrize("rank, n, category", [
-    (1, 6, "supported"), (2, 6, "supported"), (3, 6, "partly supported"), (4, 6, "partly supported"),
-    (5, 6, "not supported"), (6, 6, "not supported"),
+def _obstacle_multiverse(eco_shares) -> pd.DataFrame:
+    """A constructed obstacle-multiverse frame for the union: specification 0 is the main one;
+    three subsystems whose shares are (0.5 − e/2, 0.5 − e/2, e) with e = ``eco_shares[s]``."""
+    from cityclusters.analysis import coordination_index as ci
+
+    rows = []
+    for spec, eco in enumerate(eco_shares):
+        scaling = ci.MAIN.scaling if spec == 0 else "percentile"
+        weighting = ci.MAIN.weighting if spec == 0 else f"w{spec}"
+        for subsystem, share in (("industry", 0.5 - eco / 2), ("market", 0.5 - eco / 2), ("ecology", eco)):
+            rows.append({"spec": spec, "indicator_set": "all", "scaling": scaling, "weighting": weighting,
+                         "coupling": "classic", "aggregation": ci.MAIN.aggregation,
+                         "cluster_id": "chengyugui", "year": 2019, "subsystem_id": subsystem, "share": share})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("share, category", [
+    (1.0, "supported"), (0.5, "partly supported"), (0.05, "partly supported"), (0.049, "not supported"),
+    (0.0, "not supported"),
 ])
-def test_ecology_verdict_text_branches(rank, n, category):
-    assert obstacles.ecology_verdict_text(rank, n).split(":")[0] == category
+def test_ecology_verdict_text_rule(share, category):
+    assert obstacles.ecology_verdict_text(share, 100, 3, 6).split(":")[0] == category
 
 
-def test_ecology_verdict_with_and_without_the_union():
-    result = _result()
-    members = pd.DataFrame({"cluster_id": ["chengyu", "qianzhong"], "city_code": [1, 2]})
-    cyg = coordination.union_members(members, "chengyugui")
-    verdict, values = obstacles.ecology_verdict(result, cyg, 2000)
-    # ecology share (0.75/1.75 + 2/3)/2 ≈ 0.548 ranks 1 of 2; with two subsystems rank 1 is also
-    # "among the two smallest", which the rule checks first → not supported
-    assert verdict.verdict == "not supported: with CO2 indicators, ecology is among the smallest obstacles"
+def test_ecology_verdict_counts_specifications():
+    # ecology 0.1 (rank 3 of 3) in the main specification, 0.6 (rank 1) in one of four → 25 %
+    frame = _obstacle_multiverse([0.1, 0.6, 0.2, 0.1])
+    verdict, values = obstacles.ecology_verdict(frame, 2019)
     assert verdict.claim_id == "p000_env_dev_conflict"
-    assert values["eco_evidence"] == ("2000, Chengdu–Chongqing–Guiyang: ecology obstacle 54.8%, rank 1 of 2 "
-                                      "measured subsystems (CO2 intensity and CO2 per capita)")
-    verdict, values = obstacles.ecology_verdict(result, None, 2000)
+    assert verdict.verdict == ("partly supported: ecology is among the 2 largest obstacles in 25% of 4 "
+                               "specifications (rank 3 of 3 in the main one)")
+    assert values["eco_share_main"] == pytest.approx(0.1)
+    assert values["eco_low"] == pytest.approx(np.quantile([0.1, 0.6, 0.2, 0.1], 0.05))
+    # never among the two largest → excluded by the multiverse
+    assert obstacles.ecology_verdict(_obstacle_multiverse([0.1, 0.2, 0.2, 0.1]), 2019)[0].category == "not supported"
+    verdict, values = obstacles.ecology_verdict(None, 2019)
     assert verdict.category == "not testable with our data"
-    assert values == {"eco_verdict": verdict.verdict, "eco_evidence": "clusters not selected"}
+    assert values["eco_evidence"] == "clusters not selected" and np.isnan(values["eco_low"])
+
+
+def test_share_intervals_and_table():
+    frame = _obstacle_multiverse([0.1, 0.6, 0.2, 0.1])
+    intervals = obstacles.share_intervals(frame, 2019, ["chengyugui"])
+    eco = intervals.set_index("subsystem_id").loc["ecology"]
+    assert eco["main"] == pytest.approx(0.1) and eco["median"] == pytest.approx(0.15)
+    assert eco["largest_share"] == pytest.approx(0.25) and eco["specs"] == 4
+    table = obstacles.share_interval_table(intervals, {"chengyugui": "CYG"},
+                                           {"industry": "Ind", "market": "Mkt", "ecology": "Eco"})
+    assert table.columns.tolist() == ["cluster", "subsystem", "main", "5th–95th percentile", "largest in"]
+    values = obstacles.multiverse_values(intervals, {"chengyugui": "CYG"},
+                                         {"industry": "Ind", "market": "Mkt", "ecology": "Eco"})
+    assert values["mv_widest"] == "Eco in CYG" and values["mv_specs"] == 4
+    assert values["mv_stable_count"] == 1 and values["mv_n_clusters"] == 1
 
 
 def test_exercise_values():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cityclusters.errors import MethodInputError
+from cityclusters.indicators import multiverse
 from cityclusters.indicators.coupling import coupling_coordination
 from cityclusters.indicators.multiverse import (
     FACTORS,
@@ -519,3 +520,28 @@ def test_bench_smoke():
     result = bench(n_rows=250, n_indicators=10, n_specs=12, seed=1)
     assert result["specs"] == 12 and result["rows"] == 250
     assert result["seconds"] > 0 and result["specs_per_second"] > 0
+
+
+@pytest.mark.parametrize("spec", [
+    multiverse.Specification(),
+    multiverse.Specification(indicator_set="drop indicator x1", scaling="percentile", weighting="critic",
+                             coupling="modified", aggregation="geometric"),
+    multiverse.Specification(indicator_set="drop subsystem s2", scaling="log_minmax", weighting="pca"),
+    multiverse.Specification(scaling="minmax_year", weighting="equal", aggregation="geometric"),
+])
+def test_decompose_opens_up_exactly_what_run_computes(spec):
+    panel = multiverse.synthetic_panel(n_rows=300, n_indicators=8, n_subsystems=4, n_years=10, missing=0.05)
+    args = (panel["values"], panel["subsystem_of"], panel["directions"], panel["years"])
+    parts = multiverse.decompose(*args, spec, names=panel["names"])
+    d = multiverse.run(*args, [spec], names=panel["names"])[:, 0]
+    assert np.array_equal(np.isnan(parts["degree"]), np.isnan(d))
+    assert np.array_equal(parts["degree"][~np.isnan(d)], d[~np.isnan(d)])
+    # the parts are consistent: U from the scaled values and weights, T the mean of U
+    assert parts["scores"].shape == (300, len(parts["subsystems"]))
+    scored = ~np.isnan(parts["degree"])
+    assert np.allclose(parts["index"][scored], parts["scores"][scored].mean(axis=1))
+    kept = [s in parts["subsystems"] for s in panel["subsystem_of"]]
+    assert np.all(parts["within"][np.logical_not(kept)] == 0)
+    if spec.indicator_set.startswith("drop indicator"):
+        assert parts["within"][panel["names"].index("x1")] == 0
+        assert np.isnan(parts["scaled"][:, panel["names"].index("x1")]).all()

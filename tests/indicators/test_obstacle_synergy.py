@@ -112,3 +112,42 @@ def test_bad_input_is_named():
         obstacle_degree(pd.DataFrame({"x": [1.5]}), {"x": 1.0})
     with pytest.raises(MethodInputError, match="missing"):
         obstacle_degree(pd.DataFrame({"x": [np.nan, 0.5]}), {"x": 1.0})
+
+
+def test_two_level_obstacles_equal_the_one_level_model_without_missing_values():
+    from cityclusters.indicators.obstacle import obstacle_degree, two_level_obstacle_degree
+
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(0, 1, (6, 4)), columns=["a", "b", "c", "d"])
+    within = {"a": 0.3, "b": 0.7, "c": 1.0, "d": 1.0}
+    subsystem_of = {"a": "s1", "b": "s1", "c": "s2", "d": "s3"}
+    two = two_level_obstacle_degree(x, within, subsystem_of)
+    one = obstacle_degree(x, {k: v / 3 for k, v in within.items()})
+    pd.testing.assert_frame_equal(two, one)
+
+
+def test_two_level_subsystem_obstacle_is_the_share_of_the_score_shortfall():
+    from cityclusters.indicators.obstacle import subsystem_obstacle, two_level_obstacle_degree
+
+    x = pd.DataFrame({"a": [0.2, np.nan, 0.9], "b": [0.6, 0.5, 0.1], "c": [0.4, 0.3, np.nan],
+                      "d": [1.0, 0.2, 0.5]})
+    within = {"a": 0.25, "b": 0.75, "c": 0.5, "d": 0.5}
+    subsystem_of = {"a": "s1", "b": "s1", "c": "s2", "d": "s2"}
+    shares = subsystem_obstacle(two_level_obstacle_degree(x, within, subsystem_of).fillna(0.0), subsystem_of)
+    u = pd.DataFrame({
+        "s1": [(0.25 * 0.2 + 0.75 * 0.6), 0.5, (0.25 * 0.9 + 0.75 * 0.1)],
+        "s2": [0.7, 0.25, 0.5]})  # missing c in row 3: d carries all of s2
+    expected = (1 - u).div((1 - u).sum(axis=1), axis=0)
+    assert shares.to_numpy() == pytest.approx(expected.to_numpy())
+
+
+def test_two_level_obstacles_refuse_a_missing_subsystem_and_out_of_range_values():
+    from cityclusters.indicators.obstacle import two_level_obstacle_degree
+
+    within, subsystem_of = {"a": 1.0, "b": 1.0}, {"a": "s1", "b": "s2"}
+    with pytest.raises(MethodInputError, match="no observed, weighted indicator"):
+        two_level_obstacle_degree(pd.DataFrame({"a": [0.5], "b": [np.nan]}), within, subsystem_of)
+    with pytest.raises(MethodInputError, match="outside"):
+        two_level_obstacle_degree(pd.DataFrame({"a": [1.5], "b": [0.2]}), within, subsystem_of)
+    with pytest.raises(MethodInputError, match="no weight or subsystem"):
+        two_level_obstacle_degree(pd.DataFrame({"a": [0.5], "z": [0.2]}), within, subsystem_of)

@@ -70,3 +70,33 @@ def test_glue_stores_numpy_scalars_as_python_numbers(monkeypatch):
     notebook.glue("label", "成都")
     assert stored == {"share": 0.25, "count": 3, "label": "成都"}
     assert type(stored["share"]) is float and type(stored["count"]) is int
+
+
+def test_d_records_are_read_back_and_checked(tmp_path, monkeypatch):
+    import json
+
+    import pandas as pd
+
+    from cityclusters.publishing import d_records as records_mod
+
+    outputs = {
+        "Drecord__yrd26__2019__d_yrd": {"data": {"text/plain": "0.61"}, "metadata": {"scrapbook": {"name": "Drecord__yrd26__2019__d_yrd"}}},
+        "Drecord__510100__2019__d_cd": {"data": {"text/plain": "0.7"}, "metadata": {"scrapbook": {"name": "Drecord__510100__2019__d_cd"}}},
+        "other": {"data": {"text/plain": "1"}, "metadata": {"scrapbook": {"name": "other"}}},
+    }
+    (tmp_path / "10_benchmarks.glue.json").write_text(json.dumps(outputs), encoding="utf-8")
+    records = records_mod.d_records(tmp_path)
+    assert records.to_dict("records") == [
+        {"chapter": "10_benchmarks", "unit": "yrd26", "year": 2019, "name": "d_yrd", "value": 0.61},
+        {"chapter": "10_benchmarks", "unit": "510100", "year": 2019, "name": "d_cd", "value": 0.7}]
+    truth = pd.Series([0.61, 0.71], index=pd.MultiIndex.from_tuples([("yrd26", 2019), ("510100", 2019)]))
+    monkeypatch.setattr(records_mod, "yardstick_values", lambda units, years: truth.reindex(list(zip(units, years))))
+    off = records_mod.disagreements(records)
+    assert off["unit"].tolist() == ["510100"] and off["yardstick"].tolist() == [0.71]
+
+
+def test_glue_d_refuses_ambiguous_keys():
+    from cityclusters.publishing.notebook import glue_d
+
+    with pytest.raises(ValueError, match="free of '__'"):
+        glue_d("d__x", 0.5, unit="yrd26", year=2019)

@@ -72,19 +72,165 @@ def index_inputs(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR):
             list(indicators["direction"]), names)
 
 
-def _build_main(first_year: int, last_year: int) -> pd.DataFrame:
+def _main_parts(first_year: int, last_year: int) -> tuple[pd.DataFrame, list[str], list[str], dict]:
     keys, values, subsystem_of, directions, names = index_inputs(first_year, last_year)
-    d, t, c = multiverse.run(values, subsystem_of, directions, keys["year"].to_numpy(), [MAIN],
-                             names=names, components=True)
-    return keys.assign(T=t[:, 0], C=c[:, 0], D=d[:, 0])
+    parts = multiverse.decompose(values, subsystem_of, directions, keys["year"].to_numpy(), MAIN, names=names)
+    return keys, names, subsystem_of, parts
+
+
+def _build_main(first_year: int, last_year: int) -> pd.DataFrame:
+    keys, _, _, parts = _main_parts(first_year, last_year)
+    scores = pd.DataFrame(parts["scores"], columns=[f"U_{s}" for s in parts["subsystems"]])
+    return pd.concat([keys.assign(T=parts["index"], C=parts["coupling"], D=parts["degree"]), scores], axis=1)
 
 
 @lru_cache(maxsize=4)
 def panel_index(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
-    """T, C and D of every prefecture-level city-year of the period under :data:`MAIN`
-    (columns city_code, year, T, C, D; D missing where a subsystem has no value)."""
+    """T, C and D of every prefecture-level city-year of the period under :data:`MAIN`, and
+    the subsystem scores U (columns city_code, year, T, C, D, U_<subsystem>; D missing where a
+    subsystem has no value). The one D of the book: every chapter reads it from here."""
     return cached_frame(f"coordination_index_{first_year}_{last_year}",
                         lambda: _build_main(first_year, last_year), module=_MODULE).copy()
+
+
+@lru_cache(maxsize=2)
+def _yardstick_result(first_year: int, last_year: int):
+    from cityclusters.analysis.coordination import ScoreResult
+    from cityclusters.data.tables import city_year
+    from cityclusters.indicators import coupling as coupling_mod
+
+    keys, names, subsystem_of, parts = _main_parts(first_year, last_year)
+    index = pd.MultiIndex.from_frame(keys)
+    scored = ~np.isnan(parts["degree"])
+    panel = city_indicator_panel()
+    raw = panel.set_index(["city_code", "year"])[names].reindex(index)
+    normalised = pd.DataFrame(parts["scaled"], index=index, columns=names)
+    within = pd.Series(parts["within"], index=names)
+    weights = pd.DataFrame({"subsystem_id": subsystem_of, "within": within,
+                            "overall": within / len(parts["subsystems"])},
+                           index=pd.Index(names, name="indicator"))
+    scores = pd.DataFrame(parts["scores"], index=index, columns=parts["subsystems"])[scored]
+    both = {m: coupling_mod.coupling_coordination(scores, method=m) for m in coupling_mod.COUPLING_METHODS}
+    chosen = both[MAIN.coupling]
+    coordination = pd.DataFrame({
+        "C_classic": both["classic"]["coupling"], "C_modified": both["modified"]["coupling"],
+        "T": parts["index"][scored],
+        "D_classic": both["classic"]["coordination_degree"],
+        "D_modified": both["modified"]["coordination_degree"],
+    }, index=scores.index)
+    coordination["C"] = parts["coupling"][scored]
+    coordination["D"] = parts["degree"][scored]  # exactly panel_index's D
+    coordination["grade"] = chosen["grade"]
+    coordination["grade_en"] = coupling_mod.coordination_grade(coordination["D"], "en")
+    coordination["stage"] = chosen["stage"]
+    coordination["lagging_subsystem"] = chosen["lagging_subsystem"]
+    gdp = city_year().set_index(["city_code", "year"])["gdp"].reindex(scores.index).astype(float)
+    dropped = keys[~scored].reset_index(drop=True)
+    return ScoreResult(raw[scored], normalised[scored], weights, scores, coordination, dropped,
+                       MAIN.coupling, gdp)
+
+
+def yardstick_result(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR):
+    """The yardstick opened up as a :class:`cityclusters.analysis.coordination.ScoreResult`
+    (every frame indexed by (city_code, year), the scored city-years of the whole panel):
+    raw and scaled indicators (NaN where missing), the weights within subsystems and overall
+    (within / number of subsystems), U, C (both formulas), T and D. Its ``D`` equals
+    :func:`panel_index`'s. Chapters that need more than D (obstacles, synergy relations,
+    order parameters) read this instead of scoring their own pool."""
+    return _yardstick_result(first_year, last_year)
+
+
+def obstacle_degrees(result, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Indicator and subsystem obstacle degrees of every scored city in ``year`` under the
+    yardstick (:func:`cityclusters.indicators.obstacle.two_level_obstacle_degree`): shares of
+    the city's shortfall, summing to 1 per city; a subsystem's share is (1 − U_s)/Σ_t(1 − U_t)."""
+    from cityclusters.indicators import obstacle as obstacle_mod
+
+    x = result.normalised.xs(year, level="year")
+    subsystem_of = result.weights["subsystem_id"].to_dict()
+    by_indicator = obstacle_mod.two_level_obstacle_degree(x, result.weights["within"].to_dict(), subsystem_of)
+    return by_indicator, obstacle_mod.subsystem_obstacle(by_indicator.fillna(0.0), subsystem_of)
+
+
+def _build_obstacle_multiverse(first_year: int, last_year: int, members: pd.DataFrame) -> pd.DataFrame:
+    keys, values, subsystem_of, directions, names = index_inputs(first_year, last_year)
+    specs = multiverse.specifications(subsystem_of, names, couplings=[MAIN.coupling])
+    index = keys.reset_index().merge(members[["cluster_id", "city_code"]].drop_duplicates(), on="city_code")
+    skewed = multiverse.flag_skewed(values)
+    frames = []
+    for number, spec in enumerate(specs):
+        parts = multiverse.decompose(values, subsystem_of, directions, keys["year"].to_numpy(), spec,
+                                     names=names, skewed=skewed)
+        shortfall = 1.0 - parts["scores"]
+        scored = ~np.isnan(parts["degree"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = np.where(scored[:, None], shortfall / shortfall.sum(axis=1, keepdims=True), np.nan)
+        city = pd.DataFrame(shares[index["index"].to_numpy()], columns=parts["subsystems"])
+        city["cluster_id"] = index["cluster_id"].to_numpy()
+        city["year"] = index["year"].to_numpy()
+        means = (city.groupby(["cluster_id", "year"]).mean()
+                 .rename_axis(columns="subsystem_id").stack().rename("share").reset_index())
+        frames.append(means.assign(spec=number, **spec.__dict__))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["spec", *multiverse.FACTORS, "cluster_id", "year", "subsystem_id", "share"]]
+
+
+@lru_cache(maxsize=2)
+def obstacle_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
+    """Each cluster's mean subsystem obstacle share per year under every specification of the
+    multiverse that changes obstacle degrees (indicator set × scaling × weighting ×
+    aggregation; the coupling formula does not enter). A subsystem's share in a city is
+    (1 − U_s)/Σ_t(1 − U_t), its share of the shortfall of the city's subsystem scores; a
+    dropped subsystem has no row in that specification. Columns: spec, the five choices,
+    cluster_id, year, subsystem_id, share. Computed once and stored."""
+    from cityclusters.data.tables import clusters
+
+    return cached_frame(f"obstacle_multiverse_{first_year}_{last_year}",
+                        lambda: _build_obstacle_multiverse(first_year, last_year, clusters()),
+                        module=_MODULE).copy()
+
+
+def obstacle_share_intervals(frame: pd.DataFrame, year: int, cluster: str,
+                             lower: float = 5.0, upper: float = 95.0) -> pd.DataFrame:
+    """A cluster's subsystem obstacle shares in ``year`` across the obstacle multiverse: the
+    share under the main specification, the median and the ``lower``–``upper`` percentile
+    interval, the median rank (1 = largest obstacle), the share of specifications (that keep
+    the subsystem) in which it is the largest obstacle, and the number of those
+    specifications. Rows: subsystems, in the order of the frame."""
+    chosen = frame[(frame["year"] == year) & (frame["cluster_id"] == cluster)]
+    if chosen.empty:
+        raise MethodInputError(f"no obstacle shares for cluster {cluster!r} in {year}")
+    wide = chosen.pivot(index="spec", columns="subsystem_id", values="share")
+    wide = wide[list(dict.fromkeys(chosen["subsystem_id"]))]
+    ranks = wide.rank(axis=1, ascending=False, method="min")  # ties share the higher rank
+    main = obstacle_main_spec(chosen)
+    out = pd.DataFrame({
+        "main": wide.loc[main],
+        "median": wide.median(),
+        "low": wide.quantile(lower / 100),
+        "high": wide.quantile(upper / 100),
+        "median_rank": ranks.median(),
+        "largest_share": ranks.eq(1).sum() / wide.notna().sum(),
+        "specs": wide.notna().sum(),
+    })
+    return out.rename_axis("subsystem_id")
+
+
+def obstacle_main_spec(frame: pd.DataFrame) -> int:
+    """The ``spec`` number of :data:`MAIN` in an obstacle-multiverse frame (the coupling
+    formula does not enter obstacle degrees)."""
+    return _spec_of(frame, MAIN, ignore=("coupling",))
+
+
+def _spec_of(frame: pd.DataFrame, spec, ignore: Sequence[str] = ()) -> int:
+    hit = frame
+    for factor in multiverse.FACTORS:
+        if factor not in ignore:
+            hit = hit[hit[factor] == getattr(spec, factor)]
+    specs = hit["spec"].unique()
+    if len(specs) != 1:
+        raise MethodInputError(f"the specification {spec.label!r} is not (once) in the multiverse grid")
+    return int(specs[0])
 
 
 def cluster_means(frame: pd.DataFrame, members: pd.DataFrame, column: str = "D") -> pd.DataFrame:
@@ -122,6 +268,21 @@ def cluster_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR)
                         lambda: _build_multiverse(first_year, last_year, clusters()), module=_MODULE).copy()
 
 
+@lru_cache(maxsize=1)
+def city_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR,
+                    sample: int | None = None, seed: int = 0):
+    """Every city-year's D under every specification (or a seeded random ``sample`` of them):
+    (keys, D, specs) with keys the (city_code, year) rows of :func:`index_inputs`, D an array
+    rows × specifications and specs the list of
+    :class:`~cityclusters.indicators.multiverse.Specification`. For verdicts that rest on a
+    city-level model of D: refit the model on each column and report the share of
+    specifications that support the claim. Kept in memory only (about 70 MB for the full grid)."""
+    keys, values, subsystem_of, directions, names = index_inputs(first_year, last_year)
+    specs = multiverse.specifications(subsystem_of, names, sample=sample, seed=seed)
+    d = multiverse.run(values, subsystem_of, directions, keys["year"].to_numpy(), specs, names=names)
+    return keys, d, specs
+
+
 def level_dependence(frame: pd.DataFrame) -> dict:
     """How much of D is level: corr(D, T), the share of D's variance T explains (R² of a
     linear fit), and corr(C, T) (C is scale-free: it does not rise when every subsystem
@@ -150,13 +311,7 @@ def cluster_rank_intervals(multiverse_frame: pd.DataFrame, year: int, clusters: 
 
 def main_spec_id(multiverse_frame: pd.DataFrame) -> int:
     """The ``spec`` number of :data:`MAIN` in a multiverse frame."""
-    hit = multiverse_frame
-    for factor in multiverse.FACTORS:
-        hit = hit[hit[factor] == getattr(MAIN, factor)]
-    specs = hit["spec"].unique()
-    if len(specs) != 1:
-        raise MethodInputError("the main specification is not in the multiverse grid")
-    return int(specs[0])
+    return _spec_of(multiverse_frame, MAIN)
 
 
 def cluster_sensitivity(multiverse_frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:

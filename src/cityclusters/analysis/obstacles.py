@@ -1,15 +1,19 @@
 """Obstacle degrees of the seven-subsystem index (chapter 7, 障碍诊断).
 
-Chapter 7 turns the index of chapter 2 round: with the normalised indicators x' (1 = best
-city-year of the panel) and the overall entropy weights w of
-:func:`cityclusters.analysis.coordination.score_pipeline`, the obstacle degree of indicator j
-in city i is O_ij = w_j (1 − x'_ij) / Σ_j w_j (1 − x'_ij) (Zheng, Yu & Huang 2017): its share
+Chapter 7 turns the book's one coordination index round
+(:mod:`cityclusters.analysis.coordination_index`, scored once over every prefecture-level
+city-year): with the scaled indicators x' (1 = the 99th percentile of the national panel)
+and the weights of the index (entropy within subsystems, subsystems equal), the obstacle
+degree of indicator j in city i is O_ij = w_ij (1 − x'_ij) / Σ_j w_ij (1 − x'_ij) (Zheng, Yu &
+Huang 2017), with w_ij the indicator's factor contribution in that city (a missing
+indicator's weight goes to the observed ones of its subsystem, as in the score U): its share
 of the city's total weighted shortfall, so obstacle degrees sum to 1 per city. A subsystem's
-obstacle is the sum over its indicators.
+obstacle is the sum over its indicators, (1 − U_s) / Σ_t (1 − U_t).
 
-This module computes them (:func:`diagnose`), the sentences and tables chapter 7 reports, and
-the verdict on paper 000's environment–development conflict (:func:`ecology_verdict`).
-Formulas live in :mod:`cityclusters.indicators.obstacle`.
+This module computes them (:func:`diagnose`), their range across the multiverse of defensible
+index specifications (:func:`share_interval_table`), the sentences and tables chapter 7
+reports, and the verdict on paper 000's environment–development conflict
+(:func:`ecology_verdict`). Formulas live in :mod:`cityclusters.indicators.obstacle`.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from cityclusters.analysis import coordination_index
 from cityclusters.analysis.coordination import ScoreResult
-from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.verdicts import Verdict, multiverse_support
 from cityclusters.indicators import obstacle as obstacle_mod
 
 #: Claim of paper 000 tested in chapter 7 (an id of ``data/facts/seed_claims.csv``).
@@ -36,18 +41,17 @@ def check_obstacle_year(first_year: int, last_year: int, obstacle_year: int) -> 
 
 
 def diagnose(result: ScoreResult, members: pd.DataFrame, year: int) -> dict[str, pd.DataFrame]:
-    """Obstacle degrees in ``year`` from the chapter-2 weights (障碍度, shares 0–1).
+    """Obstacle degrees in ``year`` under the yardstick (障碍度, shares 0–1), for the member
+    cities scored that year (:func:`cityclusters.analysis.coordination_index.obstacle_degrees`;
+    ``result`` is :func:`~cityclusters.analysis.coordination_index.yardstick_result`).
 
-    O_ij = w_j (1 − x'_ij) / Σ_j w_j (1 − x'_ij) with w_j the overall weights. Returns
-    ``indicator`` (city × indicator), ``subsystem`` (city × subsystem) and the cluster means
-    ``cluster_indicator`` and ``cluster_subsystem`` (cluster × …, unweighted mean over member
-    cities, clusters in the order of ``members``).
+    Returns ``indicator`` (city × indicator, NaN where the indicator is missing), ``subsystem``
+    (city × subsystem) and the cluster means ``cluster_indicator`` and ``cluster_subsystem``
+    (cluster × …, unweighted mean over member cities, clusters in the order of ``members``).
     """
-    x = result.normalised.xs(year, level="year")
-    weights = result.weights["overall"]
-    by_indicator = obstacle_mod.obstacle_degree(x, weights)
-    subsystem_of = result.weights["subsystem_id"].to_dict()
-    by_subsystem = obstacle_mod.subsystem_obstacle(by_indicator, subsystem_of)
+    by_indicator, by_subsystem = coordination_index.obstacle_degrees(result, year)
+    scored = by_indicator.index.isin(members["city_code"])
+    by_indicator, by_subsystem = by_indicator[scored], by_subsystem[scored]
     out = {"indicator": by_indicator, "subsystem": by_subsystem}
     for name, frame in (("cluster_indicator", by_indicator), ("cluster_subsystem", by_subsystem)):
         long = members[["cluster_id", "city_code"]].merge(frame.reset_index(), on="city_code")
@@ -56,15 +60,18 @@ def diagnose(result: ScoreResult, members: pd.DataFrame, year: int) -> dict[str,
 
 
 def subsystem_values(cluster_subsystem: pd.DataFrame, names: Mapping[str, str],
-                     subsystem_labels: Mapping[str, str]) -> dict:
+                     subsystem_labels: Mapping[str, str], intervals: pd.DataFrame) -> dict:
     """The largest subsystem obstacle of each cluster (rows of ``cluster_subsystem``), as
-    "Cluster: Subsystem (share)" joined by "; " (``top_sub_list``), and the subsystem with the
-    smallest mean obstacle across clusters (``lowest_subsystem``, ``lowest_subsystem_mean``)."""
+    "Cluster: Subsystem (share; the largest in x % of specifications)" joined by "; "
+    (``top_sub_list``; ``intervals`` from :func:`share_intervals`), and the subsystem with
+    the smallest mean obstacle across clusters (``lowest_subsystem``, ``lowest_subsystem_mean``)."""
     cs = cluster_subsystem
     top_sub = cs.idxmax(axis=1)
     low = cs.mean().idxmin()
+    largest = intervals.set_index(["cluster_id", "subsystem_id"])["largest_share"]
     return {
-        "top_sub_list": "; ".join(f"{names[c]}: {subsystem_labels[s]} ({cs.at[c, s]:.0%})"
+        "top_sub_list": "; ".join(f"{names[c]}: {subsystem_labels[s]} ({cs.at[c, s]:.0%}; the largest in "
+                                  f"{largest.get((c, s), float('nan')):.0%} of specifications)"
                                   for c, s in top_sub.items()),
         "lowest_subsystem": subsystem_labels[low],
         "lowest_subsystem_mean": float(cs.mean().min()),
@@ -133,32 +140,110 @@ def pair_table(pair_sub: pd.DataFrame, subsystem_labels: Mapping[str, str]) -> p
     return pair_sub.rename(index=subsystem_labels).reset_index(names="subsystem")
 
 
-def ecology_verdict_text(rank: int, n_subsystems: int) -> str:
-    """Verdict on "environment–development conflict is a prominent obstacle" from the rank of the
-    ecology obstacle among ``n_subsystems`` (1 = largest): supported if among the two largest,
-    not supported if among the two smallest, partly supported in between."""
-    return ("not supported: with CO2 indicators, ecology is among the smallest obstacles"
-            if rank >= n_subsystems - 1 else
-            "partly supported: ecology is a mid-ranking obstacle" if rank > 2 else "supported")
+#: "Prominent": the ecology obstacle is among this many largest subsystem obstacles.
+PROMINENT_RANK = 2
 
 
-def ecology_verdict(result: ScoreResult, cyg: pd.DataFrame | None, year: int) -> tuple[Verdict, dict]:
-    """Verdict on claim :data:`ECOLOGY_CLAIM` (paper 000): the ecology subsystem's obstacle share
-    in Chengdu–Chongqing–Guiyang in ``year`` and its rank among the measured subsystems
-    (:func:`ecology_verdict_text`). Not testable when the union's members ``cyg`` are None.
-    Returns the verdict and the values ``eco_verdict``, ``eco_evidence`` for the prose."""
-    if cyg is None:
+#: Below this share of specifications a claim lies outside the multiverse's 5th–95th
+#: percentile range (the range every interval of the book reports), so the multiverse excludes it.
+EXCLUDED_BELOW = 0.05
+
+
+def ecology_verdict_text(share_prominent: float, n_specs: int, main_rank: int, n_subsystems: int) -> str:
+    """Verdict on "environment–development conflict is a prominent obstacle" from the share of
+    specifications of the obstacle multiverse in which ecology is among the
+    :data:`PROMINENT_RANK` largest subsystem obstacles: supported if in all of them; not
+    supported if in fewer than :data:`EXCLUDED_BELOW` of them (outside the multiverse's
+    5th–95th percentile range); partly supported otherwise.
+
+    >>> ecology_verdict_text(0.03, 1152, 6, 6)
+    'not supported: ecology is among the 2 largest obstacles in 3% of 1,152 specifications (rank 6 of 6 in the main one)'
+    >>> ecology_verdict_text(0.25, 1152, 3, 6).split(":")[0]
+    'partly supported'
+    >>> ecology_verdict_text(1.0, 1152, 1, 6).split(":")[0]
+    'supported'
+    """
+    category = ("supported" if share_prominent >= 1.0 else
+                "not supported" if share_prominent < EXCLUDED_BELOW else "partly supported")
+    return (f"{category}: ecology is among the {PROMINENT_RANK} largest obstacles in {share_prominent:.0%} of "
+            f"{n_specs:,} specifications (rank {main_rank} of {n_subsystems} in the main one)")
+
+
+def ecology_verdict(frame: pd.DataFrame | None, year: int) -> tuple[Verdict, dict]:
+    """Verdict on claim :data:`ECOLOGY_CLAIM` (paper 000): the rank of the ecology subsystem's
+    obstacle share in Chengdu–Chongqing–Guiyang in ``year`` in every specification of the
+    obstacle multiverse (``frame``, :func:`cityclusters.analysis.coordination_index.obstacle_multiverse`)
+    that keeps ecology (:func:`ecology_verdict_text`). Not testable when ``frame`` is None
+    (the union's clusters not chosen). Returns the verdict and the values ``eco_verdict``,
+    ``eco_evidence``, ``eco_share_main``, ``eco_low``, ``eco_high`` for the prose."""
+    if frame is None:
         verdict = "not testable with our data: needs Chengdu–Chongqing and Qianzhong among CLUSTERS"
-        evidence = "clusters not selected"
-    else:
-        shares = diagnose(result, cyg, year)["cluster_subsystem"]
-        eco = float(shares.at[UNION, "ecology"])
-        rank = int(shares.loc[UNION].rank(ascending=False).at["ecology"])
-        n_sub = shares.shape[1]
-        verdict = ecology_verdict_text(rank, n_sub)
-        evidence = (f"{year}, Chengdu–Chongqing–Guiyang: ecology obstacle {eco:.1%}, "
-                    f"rank {rank} of {n_sub} measured subsystems (CO2 intensity and CO2 per capita)")
-    return Verdict(ECOLOGY_CLAIM, verdict, evidence), {"eco_verdict": verdict, "eco_evidence": evidence}
+        return (Verdict(ECOLOGY_CLAIM, verdict, "clusters not selected"),
+                {"eco_verdict": verdict, "eco_evidence": "clusters not selected", "eco_share_main": float("nan"),
+                 "eco_low": float("nan"), "eco_high": float("nan")})
+    chosen = frame[(frame["year"] == year) & (frame["cluster_id"] == UNION)]
+    wide = chosen.pivot(index="spec", columns="subsystem_id", values="share")
+    ranks = wide.rank(axis=1, ascending=False, method="min")  # ties share the higher rank
+    holds = (ranks["ecology"] <= PROMINENT_RANK).where(wide["ecology"].notna())
+    share, n_specs = multiverse_support(holds)
+    intervals = coordination_index.obstacle_share_intervals(frame, year, UNION)
+    main = coordination_index.obstacle_main_spec(chosen)
+    main_rank = int(ranks.at[main, "ecology"])
+    n_sub = int(wide.loc[main].notna().sum())
+    verdict = ecology_verdict_text(share, n_specs, main_rank, n_sub)
+    eco = intervals.loc["ecology"]
+    evidence = (f"{year}, Chengdu–Chongqing–Guiyang: ecology obstacle {eco['main']:.1%} in the main specification "
+                f"(5th–95th percentile across {n_specs:,} specifications {eco['low']:.1%}–{eco['high']:.1%}); "
+                f"rank {main_rank} of {n_sub} measured subsystems; ecology measured by CO2 intensity, green "
+                "coverage and waste treatment")
+    return Verdict(ECOLOGY_CLAIM, verdict, evidence), {
+        "eco_verdict": verdict, "eco_evidence": evidence, "eco_share_main": float(eco["main"]),
+        "eco_low": float(eco["low"]), "eco_high": float(eco["high"])}
+
+
+def share_intervals(frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:
+    """:func:`cityclusters.analysis.coordination_index.obstacle_share_intervals` of every
+    chosen cluster, long (cluster_id, subsystem_id, main, median, low, high, median_rank,
+    largest_share, specs)."""
+    parts = [coordination_index.obstacle_share_intervals(frame, year, c).reset_index().assign(cluster_id=c)
+             for c in clusters]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["cluster_id", "subsystem_id", "main", "median", "low", "high", "median_rank",
+                "largest_share", "specs"]]
+
+
+def share_interval_table(intervals: pd.DataFrame, names: Mapping[str, str],
+                         subsystem_labels: Mapping[str, str]) -> pd.DataFrame:
+    """Chapter 7's table of the multiverse: cluster, subsystem, share in the main
+    specification, its 5th–95th percentile range ("a–b") and the share of specifications in
+    which the subsystem is the cluster's largest obstacle."""
+    return pd.DataFrame({
+        "cluster": intervals["cluster_id"].map(names),
+        "subsystem": intervals["subsystem_id"].map(subsystem_labels),
+        "main": intervals["main"],
+        "5th–95th percentile": [f"{low:.0%}–{high:.0%}" for low, high in zip(intervals["low"], intervals["high"])],
+        "largest in": intervals["largest_share"],
+    })
+
+
+def multiverse_values(intervals: pd.DataFrame, names: Mapping[str, str],
+                      subsystem_labels: Mapping[str, str]) -> dict:
+    """Sentences on the multiverse of obstacle shares: the widest 5th–95th percentile range
+    (``mv_widest``: "Subsystem in Cluster", ``mv_widest_low``, ``mv_widest_high``), the number
+    of clusters whose largest obstacle in the main specification is also the largest in most
+    specifications (``mv_stable_count`` of ``mv_n_clusters``), and the number of
+    specifications (``mv_specs``)."""
+    width = intervals["high"] - intervals["low"]
+    widest = intervals.loc[width.idxmax()]
+    stable = 0
+    for _, block in intervals.groupby("cluster_id", sort=False):
+        main_top = block.loc[block["main"].idxmax(), "subsystem_id"]
+        most_top = block.loc[block["largest_share"].idxmax(), "subsystem_id"]
+        stable += int(main_top == most_top)
+    return {"mv_widest": f"{subsystem_labels[widest['subsystem_id']]} in {names[widest['cluster_id']]}",
+            "mv_widest_low": float(widest["low"]), "mv_widest_high": float(widest["high"]),
+            "mv_stable_count": stable, "mv_n_clusters": int(intervals["cluster_id"].nunique()),
+            "mv_specs": int(intervals["specs"].max())}
 
 
 def exercise_values(result: ScoreResult, members: pd.DataFrame, obs: dict[str, pd.DataFrame],

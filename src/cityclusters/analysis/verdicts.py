@@ -42,3 +42,48 @@ class Verdict:
     @property
     def category(self) -> str:
         return verdict_category(self.verdict)
+
+
+#: A verdict resting on the coordination index is "supported" only if the claim holds in every
+#: specification of the multiverse; below this share it cannot be better than "partly supported"
+#: and the text says in how many it holds.
+FULL_SUPPORT = 1.0
+
+
+def multiverse_support(holds) -> tuple[float, int]:
+    """Share of specifications in which a claim holds (``holds``: one boolean per
+    specification, missing = the specification cannot evaluate it and is left out) and the
+    number of specifications that evaluate it.
+
+    >>> multiverse_support([True, True, False, None])
+    (0.6666666666666666, 3)
+    """
+    import pandas as pd
+
+    flags = pd.Series(list(holds), dtype="object").dropna().astype(bool)
+    if flags.empty:
+        raise ValueError("multiverse_support: no specification evaluates the claim")
+    return float(flags.mean()), int(len(flags))
+
+
+def cap_by_multiverse(verdict: str, share: float, n_specs: int) -> str:
+    """The verdict after the multiverse rule: a verdict that rests on the coordination index
+    and flips inside the multiverse (the claim holds in fewer than :data:`FULL_SUPPORT` of the
+    ``n_specs`` specifications) cannot be "supported"; it becomes "partly supported". The
+    share is appended to every verdict's reason, so the reader sees the support either way.
+
+    >>> cap_by_multiverse("supported", 1.0, 1248)
+    'supported: holds in 100% of 1,248 specifications'
+    >>> cap_by_multiverse("supported: D rose in every cluster", 0.83, 2400)
+    'partly supported: D rose in every cluster; holds in 83% of 2,400 specifications'
+    >>> cap_by_multiverse("not supported: D fell", 0.1, 2400)
+    'not supported: D fell; the claim holds in 10% of 2,400 specifications'
+    """
+    category = verdict_category(verdict)
+    reason = verdict.split(":", 1)[1].strip() if ":" in verdict else ""
+    if category == "supported" and share < FULL_SUPPORT:
+        category = "partly supported"
+    support = f"holds in {share:.0%} of {n_specs:,} specifications"
+    if category in ("not supported", "not testable with our data"):
+        support = "the claim " + support
+    return f"{category}: {reason}; {support}" if reason else f"{category}: {support}"

@@ -550,6 +550,86 @@ def _coupling_block(flat: np.ndarray, method: str) -> tuple[np.ndarray, np.ndarr
     return coupling, index
 
 
+def _subset_weights(z: np.ndarray, subset: Sequence[int], weighting: str, names: Sequence[str]) -> np.ndarray:
+    """Weights of the scaled columns ``subset`` of ``z``, from the rows where all are observed."""
+    block = z[:, list(subset)]
+    block = block[~np.isnan(block).any(axis=1)]
+    if len(block) < 2:
+        raise MethodInputError(
+            f"values: indicators {preview_labels([names[j] for j in subset])} are observed "
+            f"together in {len(block)} row(s); weights need at least 2")
+    return block_weights(block, weighting)
+
+
+def _aggregate(z: np.ndarray, weights: np.ndarray) -> dict[str, np.ndarray]:
+    """Subsystem scores U (rows × columns of ``weights``) by both aggregations; the weights of
+    the indicators observed in a row are rescaled to sum to 1 there (module docstring)."""
+    observed = ~np.isnan(z)
+    share = observed.astype(float) @ weights
+    filled = np.where(observed, z, 0.0)
+    # log of the smallest positive float instead of log 0, so that a zero weight times a
+    # zero score stays 0 in the product (geometric aggregation with shift = 0)
+    logged = np.where(observed, np.log(np.maximum(np.where(observed, z, 1.0), TINY)), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        bank = {
+            "arithmetic": np.where(share > 0, (filled @ weights) / share, np.nan),
+            "geometric": np.where(share > 0, np.exp((logged @ weights) / share), np.nan),
+        }
+    return {aggregation: np.clip(u, 0.0, 1.0) for aggregation, u in bank.items()}
+
+
+def decompose(values, subsystem_of: Sequence[str], directions: Sequence[str], years,
+              spec: Specification, *, names: Sequence[str] | None = None,
+              skewed: Sequence[bool] | None = None, shift: float = DEFAULT_SHIFT) -> dict:
+    """Every intermediate of one specification: what :func:`run` computes for it, opened up.
+
+    Returns a dict with ``scaled`` (N × K, the oriented scaled indicators x', NaN where
+    missing or where the indicator is not in the specification's set), ``within`` (K weights
+    within each subsystem, 0 for indicators left out), ``subsystems`` (the names of the
+    subsystems kept, in order), ``scores`` (N × S, U), ``coupling``, ``index`` and ``degree``
+    (C, T and D, length N). ``degree`` equals ``run(..., [spec])[:, 0]`` exactly (tested); the
+    parts are what obstacle degrees and the book's tables need.
+
+    Examples
+    --------
+    The data of :func:`run`'s example, equal weights: U of the second row is (½, ½).
+
+    >>> import numpy as np
+    >>> from cityclusters.indicators.multiverse import Specification, decompose
+    >>> values = np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0], [2.0, np.nan]])
+    >>> parts = decompose(values, ["eco", "env"], ["positive", "positive"], [2000] * 4,
+    ...                   Specification(weighting="equal"), shift=0.0)
+    >>> parts["scores"][1].tolist(), parts["subsystems"], round(float(parts["degree"][1]), 4)
+    ([0.5, 0.5], ['eco', 'env'], 0.7071)
+    """
+    x = _matrix(values)
+    n_rows, n_cols = x.shape
+    subsystem_of = [str(s) for s in subsystem_of]
+    if len(subsystem_of) != n_cols:
+        raise MethodInputError(f"subsystem_of: {len(subsystem_of)} entries for {n_cols} indicators")
+    names = _names(subsystem_of, names)
+    years = np.asarray(years)
+    if years.shape != (n_rows,):
+        raise MethodInputError(f"years: need one year per row ({n_rows}), got shape {years.shape}")
+    (spec,), active = _check_specs([spec], names, subsystem_of)
+    columns = active[spec.indicator_set]
+    if skewed is None and spec.scaling == "log_minmax":
+        skewed = flag_skewed(x)
+    z = scale(x, spec.scaling, years=years, directions=list(directions), skewed=skewed, shift=shift,
+              names=names)
+    z[:, ~columns] = np.nan
+    kept = [s for s in dict.fromkeys(subsystem_of) if any(c and t == s for c, t in zip(columns, subsystem_of))]
+    weights = np.zeros((n_cols, len(kept)))
+    for position, subsystem in enumerate(kept):
+        subset = [j for j in range(n_cols) if columns[j] and subsystem_of[j] == subsystem]
+        weights[subset, position] = _subset_weights(z, subset, spec.weighting, names)
+    scores = _aggregate(z, weights)[spec.aggregation]
+    coupling, index = _coupling_block(scores, spec.coupling)
+    return {"scaled": z, "within": weights.sum(axis=1), "subsystems": kept, "scores": scores,
+            "coupling": coupling, "index": index,
+            "degree": np.sqrt(np.clip(coupling * index, 0.0, 1.0))}
+
+
 def run(values, subsystem_of: Sequence[str], directions: Sequence[str], years, specs, *,
         names: Sequence[str] | None = None, skewed: Sequence[bool] | None = None,
         shift: float = DEFAULT_SHIFT, components: bool = False, chunk_cells: int = 1_000_000):
@@ -636,7 +716,6 @@ def run(values, subsystem_of: Sequence[str], directions: Sequence[str], years, s
     for scaling, positions in by_scaling.items():
         z = scale(x, scaling, years=years, directions=directions, skewed=skewed, shift=shift,
                   names=names)
-        observed = ~np.isnan(z)
         # every distinct (weighting, indicator subset of one subsystem) gets a column of W
         keys: dict[tuple, int] = {}
         columns_of = []
@@ -650,24 +729,8 @@ def run(values, subsystem_of: Sequence[str], directions: Sequence[str], years, s
             columns_of.append(entries)
         weights = np.zeros((n_cols, len(keys)))
         for (weighting, subset), column in keys.items():
-            block = z[:, subset]
-            block = block[~np.isnan(block).any(axis=1)]
-            if len(block) < 2:
-                raise MethodInputError(
-                    f"values: indicators {preview_labels([names[j] for j in subset])} are observed "
-                    f"together in {len(block)} row(s); weights need at least 2")
-            weights[list(subset), column] = block_weights(block, weighting)
-        share = observed.astype(float) @ weights
-        filled = np.where(observed, z, 0.0)
-        # log of the smallest positive float instead of log 0, so that a zero weight times a
-        # zero score stays 0 in the product (geometric aggregation with shift = 0)
-        logged = np.where(observed, np.log(np.maximum(np.where(observed, z, 1.0), TINY)), 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bank = {
-                "arithmetic": np.where(share > 0, (filled @ weights) / share, np.nan),
-                "geometric": np.where(share > 0, np.exp((logged @ weights) / share), np.nan),
-            }
-        bank = {aggregation: np.clip(u, 0.0, 1.0) for aggregation, u in bank.items()}
+            weights[list(subset), column] = _subset_weights(z, subset, weighting, names)
+        bank = _aggregate(z, weights)
 
         groups = defaultdict(list)
         for position, entries in zip(positions, columns_of):

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from cityclusters.checks import as_frame, require_choice, require_unit_interval
+from cityclusters.checks import as_frame, require_choice, require_positive, require_unit_interval
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators.weights import aligned_weights
 
@@ -75,6 +75,72 @@ def obstacle_degree(normalised: pd.DataFrame, weights, at_ideal: str = "raise") 
     shares = weighted_gap.div(total.where(total > 0, 1.0), axis=0)
     shares.loc[total <= 0] = 0.0
     return shares
+
+
+def two_level_obstacle_degree(normalised: pd.DataFrame, within: Mapping[str, float],
+                              subsystem_of: Mapping[str, str]) -> pd.DataFrame:
+    """Obstacle degrees in a two-level index with equal subsystem weights and missing values.
+
+    In the index of :mod:`cityclusters.indicators.multiverse` the score of subsystem s in row
+    i is U_is = Σ_{j∈s, observed} w_j x'_ij / Σ_{j∈s, observed} w_j (weights ``within`` sum to
+    1 inside each subsystem; a missing indicator's weight goes to the observed ones) and the
+    k subsystems count equally. The factor contribution of indicator j in row i is therefore
+    w_ij = w_j / (k · Σ_{l∈s(j), observed} w_l), and the obstacle degree is that of
+    :func:`obstacle_degree` with these row-specific weights: O_ij = w_ij (1 − x'_ij) /
+    Σ_j w_ij (1 − x'_ij), NaN where x'_ij is missing. Summed over a subsystem it equals
+    (1 − U_is) / Σ_t (1 − U_it): a subsystem's share of the shortfall of its score from 1.
+    With no missing value and no subsystem structure beyond equal weights this is
+    :func:`obstacle_degree` with weights w_j / k (tested).
+
+    Rows with no shortfall (every observed x' = 1) or with a subsystem entirely missing are
+    refused (they have no defined index).
+
+    Examples
+    --------
+    Subsystem "eco" has two indicators weighted ¾ and ¼, "soc" one; city B lacks ``wage``, so
+    ``gdp`` carries all of eco's weight there. City A: U = (¾·0.2 + ¼·1, 0.5) = (0.4, 0.5),
+    shortfalls 0.6 and 0.5 (eco's split 0.6 : 0.0 between gdp and wage).
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from cityclusters.indicators.obstacle import two_level_obstacle_degree
+    >>> x = pd.DataFrame({"gdp": [0.2, 0.6], "wage": [1.0, np.nan], "doctors": [0.5, 0.8]},
+    ...                  index=pd.Index(["A", "B"], name="city"))
+    >>> o = two_level_obstacle_degree(x, {"gdp": 0.75, "wage": 0.25, "doctors": 1.0},
+    ...                               {"gdp": "eco", "wage": "eco", "doctors": "soc"})
+    >>> o.round(4)  # doctest: +NORMALIZE_WHITESPACE
+             gdp  wage  doctors
+    city
+    A     0.5455   0.0   0.4545
+    B     0.6667   NaN   0.3333
+    """
+    frame = as_frame(normalised, "normalised")
+    missing = [c for c in frame.columns if c not in subsystem_of or c not in within]
+    if missing:
+        raise MethodInputError(f"within/subsystem_of: no weight or subsystem for indicator(s) {missing}")
+    observed = frame.notna()
+    values = frame.to_numpy()
+    if ((values[observed.to_numpy()] < 0) | (values[observed.to_numpy()] > 1)).any():
+        raise MethodInputError("normalised: observed values outside [0, 1]; expected normalised scores")
+    weight = pd.Series({c: float(within[c]) for c in frame.columns})
+    require_positive(weight, "within", why="weights must be non-negative", strict=False)
+    group = pd.Series({c: subsystem_of[c] for c in frame.columns})
+    k = group.nunique()
+    observed_weight = observed.mul(weight, axis=1)
+    per_subsystem = observed_weight.T.groupby(group, sort=False).sum().T
+    empty = per_subsystem.index[(per_subsystem <= 0).any(axis=1)]
+    if len(empty):
+        raise MethodInputError(f"normalised: row(s) {list(empty[:5])} have a subsystem with no observed, "
+                               "weighted indicator, so they have no index and no obstacle degrees")
+    denominator = per_subsystem[group.to_numpy()].set_axis(frame.columns, axis=1)
+    factor = observed_weight / (k * denominator)
+    gap = (1.0 - frame) * factor
+    total = gap.sum(axis=1)
+    ideal = total.index[total <= 0]
+    if len(ideal):
+        raise MethodInputError(f"normalised: row(s) {list(ideal[:5])} are at the best value on every weighted "
+                               "indicator, so their obstacle shares are 0/0")
+    return gap.div(total, axis=0)
 
 
 def subsystem_obstacle(obstacles: pd.DataFrame, subsystem_of: Mapping[str, str]) -> pd.DataFrame:

@@ -26,7 +26,8 @@ from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR
 
 PANEL = "panel"
 INDICATORS = "indicators"
-PERIODS = (PANEL, INDICATORS)
+INDEX = "index"
+PERIODS = (PANEL, INDICATORS, INDEX)
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ class ChapterSpec:
     """What one chapter accepts.
 
     ``period`` is ``"panel"`` (the city–year panel, :data:`cityclusters.config.FIRST_YEAR`
-    to ``LAST_YEAR``) or ``"indicators"`` (the common coverage of chapter 2's indicator
-    system); ``first_year_min`` a later first year (growth needs the year before).
+    to ``LAST_YEAR``), ``"indicators"`` (the common coverage of the first edition's indicator
+    system) or ``"index"`` (the years of the book's one coordination index,
+    :data:`cityclusters.analysis.coordination_index.FIRST_YEAR` to ``LAST_YEAR``); ``first_year_min`` a later first year (growth needs the year before).
     ``year_params`` hold one year of the panel each; ``last_year_params`` one year inside
     FIRST_YEAR..LAST_YEAR (a rerun sets them to its last year); ``year_list_params`` a list of
     years inside it (a rerun sets them to [first, last]). ``domain_check`` receives the
@@ -65,6 +67,10 @@ class ChapterSpec:
             from cityclusters.analysis.coordination import year_span
 
             first, last = year_span()
+        elif self.period == INDEX:
+            from cityclusters.analysis import coordination_index
+
+            first, last = coordination_index.FIRST_YEAR, coordination_index.LAST_YEAR
         else:
             first, last = FIRST_YEAR, LAST_YEAR
         if self.first_year_min is not None:
@@ -88,6 +94,11 @@ class ChapterSpec:
             from cityclusters.analysis.coordination import validate_years
 
             validate_years(first, last, min_years=max(self.min_years, 3))
+        elif self.period == INDEX:
+            low, high = self.years()
+            if not low <= first <= last <= high:
+                raise ValueError(f"chapter {self.chapter} reads the coordination index, which covers "
+                                 f"{low}–{high}; got FIRST_YEAR={first}, LAST_YEAR={last}")
         elif self.first_year_min is not None and first < self.first_year_min:
             raise ValueError(f"FIRST_YEAR must be at least {self.first_year_min} in chapter "
                              f"{self.chapter}; got {first}")
@@ -185,7 +196,7 @@ CHAPTER_SPECS: dict[str, ChapterSpec] = {spec.chapter: spec for spec in (
     ChapterSpec("04_urban_hierarchy", min_years=2, domain_check=_hierarchy),
     ChapterSpec("05_linkages", domain_check=_linkages),
     ChapterSpec("06_industry_and_market", min_years=7, domain_check=_industry_market),
-    ChapterSpec("07_diagnosing_obstacles", period=INDICATORS, min_years=3,
+    ChapterSpec("07_diagnosing_obstacles", period=INDEX, min_years=2,
                 last_year_params=("OBSTACLE_YEAR",)),
     ChapterSpec("08_yrd_mechanism", last_year_params=("MAP_YEAR",), domain_check=_mechanism),
     ChapterSpec("09_committee_did", first_year_min=FIRST_YEAR + 1, min_years=5,

@@ -77,6 +77,32 @@ def glue(name: str, value, display: bool = False):
 
     return myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
 
+#: Prefix of the hidden glue records of every coordination degree a chapter prints.
+D_RECORD_PREFIX = "Drecord__"
+
+
+def glue_d(name: str, value: float, *, unit: str, year: int) -> float:
+    """Glue a coordination degree D that the prose prints (``name``, as :func:`glue`) and a
+    hidden record ``Drecord__<unit>__<year>__<name>`` of it, where ``unit`` is a cluster id
+    (D is then the cluster's mean over its member cities) or a city code. The book's test
+    reads every record of every executed chapter and checks that a unit-year has one D in
+    the whole book, the yardstick's (:mod:`cityclusters.analysis.coordination_index`).
+    Returns ``value``."""
+    if not str(unit) or "__" in str(unit) or "__" in name:
+        raise ValueError(f"glue_d: unit {unit!r} and name {name!r} must be non-empty and free of '__'")
+    value = float(value)
+    glue(name, value, display=False)
+    glue(f"{D_RECORD_PREFIX}{unit}__{int(year)}__{name}", value, display=False)
+    return value
+
+
+def glue_d_frame(frame: pd.DataFrame, name: str, unit: str = "cluster_id", column: str = "D") -> None:
+    """Hidden D records (no prose value) for every row of ``frame`` (columns ``unit``, year,
+    ``column``): for D values a chapter shows in a table or figure rather than in a sentence."""
+    for row in frame[[unit, "year", column]].dropna().itertuples(index=False):
+        glue(f"{D_RECORD_PREFIX}{row[0]}__{int(row[1])}__{name}", float(row[2]), display=False)
+
+
 def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
                    index: bool = False) -> Markdown:
     """A DataFrame as a Markdown table (rendered as a real table in HTML and PDF).
