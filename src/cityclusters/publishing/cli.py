@@ -4,7 +4,8 @@ Commands
 --------
 ``registry MANIFEST``  regenerate ``data/registry.tsv`` from a mirror's MANIFEST.tsv
 ``data``               fetch and verify every registered raw file (the data step)
-``tables``             build every tidy table, validate it and print its size
+``tables``             build every tidy table, validate it and print its size; then store
+                       the coordination index and its multiverses
 ``cache-key``          print the fingerprint of the package, registry, facts and requirements
 ``run-chapter NAME``   execute a chapter with other parameters (``--param KEY=VALUE``, VALUE
                        read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``)
@@ -66,6 +67,14 @@ def main(argv: list[str] | None = None) -> int:
             from cityclusters.data import tables
 
             for name, frame in tables.build_all().items():
+                print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
+            from cityclusters.analysis import coordination_index
+
+            # the book's one index and its multiverses, stored once so chapters only read them
+            for name, build in (("coordination_index", coordination_index.panel_index),
+                                ("coordination_multiverse", coordination_index.cluster_multiverse),
+                                ("obstacle_multiverse", coordination_index.obstacle_multiverse)):
+                frame = build()
                 print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
         elif args.command == "cache-key":
             from cityclusters.data.cache_key import cache_key
