@@ -206,7 +206,66 @@ def test_coordination_sentence_branches():
     assert f"{en['middle_yangtze']} was the highest, at 0.500 (others: {en['chengyu']} 0.320)." in text
     no_d = bm.snapshot(_panel3()[lambda f: f["measure"] != "coordination_d"], 2012)
     assert bm.coordination_sentence(no_d, CHOSEN, "yrd26", (2011, 2020)).startswith(
-        "The coordination degree D exists only for 2011–2020")
+        "The coordination degree D exists only for 2011–2020, the years of the book's coordination index")
+
+
+def test_coordination_sentence_one_cluster_index_end_and_missing_d():
+    en = config.cluster_names()
+    panel = _panel3()
+    one = bm.snapshot(panel[panel["cluster_id"] == "yrd26"], 2012)
+    assert bm.coordination_sentence(one, ["yrd26"], "yrd26", (2010, 2020)) == (
+        f"In 2012 the mean coordination degree D of {en['yrd26']} was 0.400; no other cluster is compared.")
+    # D ends in 2012 while the similarity also has 2012: not called the last year; a later measure year is
+    later = pd.concat([panel, pd.DataFrame({"cluster_id": ["yrd26"], "year": [2015], "measure": ["theil"],
+                                            "value": [0.05], "n_units": [5], "members": [5]})])
+    text = bm.coordination_sentence(bm.snapshot(later, 2015), CHOSEN, "yrd26", (2010, 2012))
+    assert text.startswith(f"In 2012, the last year of the coordination index, the mean coordination degree D of "
+                           f"{en['yrd26']} was 0.400; the highest")
+    gap = panel[~((panel["cluster_id"] == "chengyu") & (panel["measure"] == "coordination_d"))]
+    text = bm.coordination_sentence(bm.snapshot(gap, 2012), CHOSEN, "yrd26", (2010, 2020))
+    assert text == (f"In 2012 the mean coordination degree D of {en['yrd26']} was 0.400; the highest among the "
+                    f"clusters compared (others: {en['middle_yangtze']} 0.380) ({en['chengyu']}: no member city "
+                    "scored in 2012).")
+    assert bm.snapshot_d_records(bm.snapshot(gap, 2012), CHOSEN)["cluster_id"].tolist() == ["yrd26", "middle_yangtze"]
+
+
+def test_prose_d_records_match_the_printed_values():
+    panel = _panel3()
+    snap = bm.snapshot(panel, 2012)
+    table = bm.years_behind_table(panel, "yrd26", 2012)
+    records = bm.prose_d_records(snap, table, panel, CHOSEN, "yrd26")
+    assert records.columns.tolist() == bm.D_RECORD_COLUMNS
+    # d_text prints the three clusters' D in 2012; the example is chengyu's D lag (0.32 in 2012,
+    # reached by the benchmark in 2011 at 0.35)
+    assert list(records.itertuples(index=False, name=None)) == [
+        ("d_text_yrd26", "yrd26", 2012, 0.40), ("d_text_chengyu", "chengyu", 2012, 0.32),
+        ("d_text_middle_yangtze", "middle_yangtze", 2012, 0.38),
+        ("yb_example_d", "chengyu", 2012, 0.32), ("yb_example_d_benchmark", "yrd26", 2011, 0.35)]
+    text = bm.coordination_sentence(snap, CHOSEN, "yrd26") + bm.years_behind_values(table, panel, "yrd26")["yb_example"]
+    assert all(f"{d:.3f}" in text for d in records["D"])
+    # an example on the Theil index prints no D; without D there is nothing to record
+    theil_only = table[table["measure"] == "theil"]
+    assert bm.example_d_records(theil_only, panel, "yrd26").empty
+    no_d = panel[panel["measure"] != "coordination_d"]
+    assert bm.prose_d_records(bm.snapshot(no_d, 2012), theil_only, no_d, CHOSEN, "yrd26").empty
+    assert bm.d_frame(panel).shape == (9, 3) and set(bm.d_frame(no_d).columns) == {"cluster_id", "year", "D"}
+
+
+def test_cluster_d_means_and_counts():
+    index = pd.DataFrame({"city_code": [1, 2, 3, 1, 2, 3], "year": [2010] * 3 + [2011] * 3,
+                          "D": [0.2, 0.4, 0.9, 0.3, np.nan, 0.5]})
+    members = pd.DataFrame({"cluster_id": ["a", "a", "b", "b"], "city_code": [1, 2, 2, 3]})
+    out = bm.cluster_d(index, members).set_index(["cluster_id", "year"])
+    assert out.loc[("a", 2010), "D"] == pytest.approx(0.3) and out.loc[("a", 2010), "cities"] == 2
+    assert out.loc[("a", 2011), "D"] == pytest.approx(0.3) and out.loc[("a", 2011), "cities"] == 1  # city 2 unscored
+    assert out.loc[("b", 2011), "D"] == pytest.approx(0.5) and out.loc[("b", 2011), "cities"] == 1
+    with pytest.raises(MethodInputError, match=r"index \(panel_index\): missing column\(s\) \['D'\]"):
+        bm.cluster_d(index.drop(columns="D"), members)
+
+
+def test_coordination_series_outside_the_index_years_is_empty():
+    assert bm.coordination_series(["yrd26"], 2000, bm.D_SPAN[0] - 1).empty
+    assert bm.coordination_series(["yrd26"], bm.D_SPAN[1] + 1, 2023).empty
 
 
 def test_dashboard_values():
@@ -286,13 +345,58 @@ def test_share_values_and_table():
     assert bm.claim_year(claims, "c") == 2018
 
 
+def _multiverse(d_by_spec):
+    """A toy cluster multiverse in 2012: spec → {cluster: D}; spec 0 is the main specification."""
+    from cityclusters.analysis import coordination_index as ci
+
+    rows = []
+    for spec, values in d_by_spec.items():
+        choices = ci.MAIN.__dict__ if spec == 0 else {**ci.MAIN.__dict__, "scaling": f"other{spec}"}
+        rows += [{"spec": spec, **choices, "cluster_id": c, "year": 2012, "D": d} for c, d in values.items()]
+    return pd.DataFrame(rows)
+
+
+# toy panel, 2012: yrd26 0.40, chengyu 0.32, middle_yangtze 0.38
+MV_LEADS = _multiverse({0: {"yrd26": 0.40, "chengyu": 0.32, "middle_yangtze": 0.38},
+                        1: {"yrd26": 0.50, "chengyu": 0.30, "middle_yangtze": 0.45}})
+
+
+def test_benchmark_lead_counts_specifications_and_skips_incomplete_ones():
+    mv = _multiverse({0: {"yrd26": 0.40, "chengyu": 0.32, "middle_yangtze": 0.38},
+                      1: {"yrd26": 0.40, "chengyu": 0.41, "middle_yangtze": 0.30},  # chengyu above
+                      2: {"yrd26": 0.40, "chengyu": 0.40, "middle_yangtze": 0.30},  # a tie is no lead
+                      3: {"yrd26": 0.40, "chengyu": 0.30, "middle_yangtze": 0.39},
+                      4: {"yrd26": 0.40, "chengyu": np.nan, "middle_yangtze": 0.30}})  # cannot evaluate
+    lead = bm.benchmark_lead(mv, CHOSEN, "yrd26", 2012)
+    assert lead["n_specs"] == 4 and lead["share"] == pytest.approx(2 / 4)
+    assert lead["holds"].to_dict() == {0: True, 1: False, 2: False, 3: True, 4: None}
+    # only the chosen clusters count: without chengyu the benchmark leads everywhere
+    assert bm.benchmark_lead(mv, ["yrd26", "middle_yangtze"], "yrd26", 2012)["share"] == 1.0
+    with pytest.raises(MethodInputError, match="no cluster besides the benchmark"):
+        bm.benchmark_lead(mv, ["yrd26"], "yrd26", 2012)
+
+
+def test_lead_text_states_main_and_multiverse():
+    assert bm.lead_text([], 1.0, 2400, 2019) == (
+        "in 2019 the benchmark is ahead of every other cluster compared under the main specification, "
+        "and in every one of the 2,400 specifications of the index's multiverse")
+    assert bm.lead_text([], 0.875, 2400, 2019).endswith("but only in 88% of the 2,400 specifications of the "
+                                                       "index's multiverse")
+    assert bm.lead_text(["Middle Yangtze"], 0.1, 2400, 2019) == (
+        "in 2019 the benchmark is not ahead of Middle Yangtze under the main specification; it is ahead of every "
+        "other cluster compared in 10% of the 2,400 specifications of the index's multiverse")
+
+
 def test_interpretation_values_branches():
     panel = _panel3()
     table = bm.years_behind_table(panel, "yrd26", 2012)
-    values = bm.interpretation_values(panel, bm.snapshot(panel, 2012), table, CHOSEN, "yrd26", 2010)
+    values = bm.interpretation_values(panel, bm.snapshot(panel, 2012), table, CHOSEN, "yrd26", 2010, MV_LEADS)
     en = config.cluster_names()
     assert values["interp_d"] == (
-        "the benchmark is ahead of every other cluster compared, and the lags range from 0 to 1 years")  # 0: level
+        "in 2012 the benchmark is ahead of every other cluster compared under the main specification, and in every "
+        "one of the 2 specifications of the index's multiverse; under the main specification the lags range from "
+        "0 to 1 years")  # 0: level
+    assert values["lead_share"] == 1.0 and values["lead_specs"] == 2
     assert values["interp_gaps"] == (f"{en['chengyu']} is more equal inside than the benchmark; {en['middle_yangtze']} "
                                      "has larger gaps now than the benchmark had already in 2010, the first year of the data")
     assert values["interp_lesson"].endswith("ahead of it on Theil index of GDP per head (population-weighted).")
@@ -300,13 +404,21 @@ def test_interpretation_values_branches():
     beaten = _panel3(d_my=(0.5, 0.5, 0.5))
     beaten = beaten[beaten["measure"] != "theil"]
     t2 = bm.years_behind_table(beaten, "yrd26", 2012)
-    v2 = bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), t2, CHOSEN, "yrd26", 2010)
-    assert v2["interp_d"] == f"the benchmark is not ahead of {en['middle_yangtze']}, and the lags range from 1 to 1 years"
+    mv = _multiverse({0: {"yrd26": 0.40, "chengyu": 0.32, "middle_yangtze": 0.50},
+                      1: {"yrd26": 0.50, "chengyu": 0.30, "middle_yangtze": 0.45}})
+    v2 = bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), t2, CHOSEN, "yrd26", 2010, mv)
+    assert v2["interp_d"] == (f"in 2012 the benchmark is not ahead of {en['middle_yangtze']} under the main "
+                              "specification; it is ahead of every other cluster compared in 50% of the 2 "
+                              "specifications of the index's multiverse; under the main specification the lag "
+                              "is 1 year")
     assert v2["interp_gaps"] == "no cluster is more equal inside than the benchmark"
-    only = bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), t2, ["yrd26"], "yrd26", 2010)
-    assert only["interp_d"].startswith("this run has no coordination degree")
+    only = bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), t2, ["yrd26"], "yrd26", 2010, mv)
+    assert only["interp_d"] == "this run compares no cluster besides the benchmark"
+    no_d = beaten[beaten["measure"] != "coordination_d"]
+    v3 = bm.interpretation_values(no_d, bm.snapshot(no_d, 2012), t2, CHOSEN, "yrd26", 2010, mv)
+    assert v3["interp_d"].startswith("this run has no coordination degree to compare (D exists only for 2007–2019")
     none_ahead = t2[t2["status"] != "ahead"]
-    assert bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), none_ahead, CHOSEN, "yrd26", 2010)[
+    assert bm.interpretation_values(beaten, bm.snapshot(beaten, 2012), none_ahead, CHOSEN, "yrd26", 2010, mv)[
         "interp_lesson"] == "In this comparison the benchmark leads on every measure with a direction."
 
 
@@ -352,6 +464,28 @@ def test_exercise_values():
 
 @pytest.mark.slow
 @requires_mirror
+def test_coordination_d_is_the_yardstick():
+    from cityclusters.analysis import coordination, coordination_index as ci
+
+    panel = bm.benchmark_panel(["chengyu"], 2005, 2023, "yrd26", measures=["coordination_d"])
+    assert (panel["year"].min(), panel["year"].max()) == bm.D_SPAN == (ci.FIRST_YEAR, ci.LAST_YEAR)
+    index = ci.panel_index()
+    expected = ci.cluster_means(index, coordination.chosen_members(["yrd26", "chengyu"])).set_index(
+        ["cluster_id", "year"])["D"]
+    got = panel.set_index(["cluster_id", "year"])["value"]
+    assert np.allclose(got, expected.reindex(got.index), rtol=0, atol=1e-12)
+    # by hand for one cluster-year: the mean over the member cities with a D, and their number
+    codes = coordination.chosen_members(["chengyu"])["city_code"]
+    rows = index[(index["year"] == 2015) & index["city_code"].isin(codes)].dropna(subset=["D"])
+    cell = panel[(panel["cluster_id"] == "chengyu") & (panel["year"] == 2015)].iloc[0]
+    assert cell["value"] == pytest.approx(rows["D"].mean()) and cell["n_units"] == len(rows)
+    values = bm.index_values()
+    assert values["d_span"] == f"{ci.FIRST_YEAR}–{ci.LAST_YEAR}" and values["d_subsystems"] == 6
+    assert values["d_indicators"] == len(ci.index_indicators())
+
+
+@pytest.mark.slow
+@requires_mirror
 def test_benchmark_panel_without_coordination_is_tidy():
     panel = bm.benchmark_panel(["chengyu"], 2015, 2017, "yrd26",
                                measures=["theil", "cv", "primacy_s2", "core_share", "similarity"])
@@ -377,3 +511,48 @@ def test_chapter_10_reruns_with_other_parameters(tmp_path):
     assert values["theil_year"] == "2018"
     assert values["half_band"] == "0.02"
     assert values["yb_cells"] == "5"  # one cluster × five measures with a direction
+    assert _text(values["d_text"]).startswith("In 2018 the mean coordination degree D of Middle Yangtze was ")
+    assert _text(values["interp_d"]).startswith("in 2018 the benchmark is ")
+    _check_d_records(values)
+    # years outside the coordination index: no D anywhere, and the sentences say why
+    output = run_chapter("10_benchmarks", tmp_path / "10b.ipynb",
+                         {"CLUSTERS": ["yrd26"], "BENCHMARK": "yrd26", "FIRST_YEAR": 2000, "LAST_YEAR": 2005})
+    values = glued_values(output)
+    assert _text(values["d_text"]) == ("The coordination degree D exists only for 2007–2019, the years of the book's "
+                                "coordination index, outside the years chosen, so it is missing from this run.")
+    assert _text(values["interp_d"]) == ("this run has no coordination degree to compare (D exists only for "
+                                         "2007–2019, outside the years chosen)")
+    assert not [k for k in values if k.startswith("Drecord__")]
+
+
+def _text(glued: str) -> str:
+    """A glued sentence without the quotes of its plain-text representation."""
+    import ast
+
+    return ast.literal_eval(glued)
+
+
+def _check_d_records(values):
+    """Every D record of an executed chapter 10 equals the yardstick's cluster mean."""
+    from cityclusters.analysis import coordination_index as ci
+    from cityclusters.data import tables
+    from cityclusters.publishing.notebook import D_RECORD_PREFIX
+
+    means = ci.cluster_means(ci.panel_index(), tables.clusters()).set_index(["cluster_id", "year"])["D"]
+    records = {k: float(v) for k, v in values.items() if k.startswith(D_RECORD_PREFIX)}
+    assert records
+    for key, value in records.items():
+        unit, year, _ = key[len(D_RECORD_PREFIX):].split("__")
+        assert value == pytest.approx(means[(unit, int(year))], abs=1e-12), key
+
+
+@pytest.mark.slow
+@requires_mirror
+def test_chapter_10_default_d_records_and_lead(tmp_path):
+    from cityclusters.publishing.runner import glued_values, run_chapter
+
+    values = glued_values(run_chapter("10_benchmarks", tmp_path / "10.ipynb"))
+    _check_d_records(values)
+    names = [k.rsplit("__", 1)[1] for k in values if k.startswith("Drecord__")]
+    assert {"dashboard", "yb_example_d", "d_text_yrd26"} <= set(names)
+    assert float(values["lead_specs"]) > 1000 and 0 <= float(values["lead_share"]) <= 1

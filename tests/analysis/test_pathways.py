@@ -209,8 +209,9 @@ def test_gap_scenarios_without_two_cores():
     assert sc.gap_figure_case([]) == (None, None, None)
     unavailable = sc.CoordinationBaseline(pd.DataFrame(), 2021, 2020)
     assert not unavailable.available
-    out = sc.gap_coordination_effect(qz, cases, unavailable, 2023, 0.5, str)
+    out, observed = sc.gap_coordination_effect(qz, cases, unavailable, 2023, 0.5, str)
     assert out["s2_d_year"] == "none" and out["s2_d_text"].startswith("not computable")
+    assert observed.empty and list(observed.columns) == ["unit", "year", "D"]
 
 
 def test_core_growth_scenarios_primacy_by_hand():
@@ -267,5 +268,154 @@ def test_chapter_12_reruns_with_other_parameters(tmp_path):
     assert values["gap_closure"] == "1.0" and values["core_growth"] == "0.5"
     assert values["clusters_en"] == "'Chengdu–Chongqing'"
     assert values["sc_d_years"] == "'2012–2019'"
+    assert "of 2,400 specifications" in values["sc_d_text"] and values["d_index_years"] == "'2007–2019'"
+    # every observed D the chapter records is the yardstick's (the scenario's D are not recorded)
+    from cityclusters.analysis import coordination, coordination_index
+
+    index = coordination_index.panel_index().set_index(["city_code", "year"])["D"]
+    clusters = coordination_index.cluster_means(coordination_index.panel_index(),
+                                                coordination.chosen_members(["chengyu"]))
+    clusters = clusters.set_index(["cluster_id", "year"])["D"]
+    records = {k: float(v) for k, v in values.items() if k.startswith("Drecord__")}
+    assert {k.split("__")[3] for k in records} == {"scorecard", "s2_observed"}
+    for key, value in records.items():
+        _, unit, year, _ = key.split("__")
+        expected = clusters[(unit, int(year))] if unit == "chengyu" else index[(int(unit), int(year))]
+        assert value == pytest.approx(expected, abs=1e-12)
     assert float(values["s1_cdcq_after"]) == pytest.approx(50 / 60, abs=1e-3)
     assert float(values["ex1_half"]) == pytest.approx(float(values["ex1_full"]))
+
+
+# ----------------------------------------------------------------------------- the one coordination index
+def test_gdp_exponents_read_the_formulas():
+    table = pd.DataFrame({"indicator_id": ["y", "k", "f", "s", "w"],
+                          "numerator": ["1e4 * gp.real_gdp", "gp.co2_t", "100 * yearbook.fdi * gp.exchange_rate",
+                                        "100 * gp.share_tertiary", "gp.gdp * gp.gdp"],
+                          "denominator": ["gp.population", "1e4 * gp.real_gdp", "1e4 * gp.gdp", float("nan"),
+                                          "gp.population"]})
+    # a deflator is not GDP; GDP squared counts twice
+    assert sc.gdp_exponents(table) == {"y": 1, "k": -1, "f": -1, "w": 2}
+    partial = pd.DataFrame({"indicator_id": ["p"], "numerator": ["gp.gdp + gp.loans_wan"],
+                            "denominator": ["gp.population"]})
+    with pytest.raises(MethodInputError, match="'p'.*some summands"):
+        sc.gdp_exponents(partial)
+
+
+def test_gdp_exponents_of_the_yardstick():
+    from cityclusters.analysis import coordination_index
+
+    exponents = sc.gdp_exponents(coordination_index.index_indicators())
+    assert exponents == {"real_gdp_pc": 1, "co2_intensity": -1, "fdi_gdp": -1, "loans_gdp": -1}
+
+
+def test_scenario_values_change_one_row_by_the_factor():
+    keys = pd.DataFrame({"city_code": [1, 1, 2], "year": [2018, 2019, 2019]})
+    values = np.array([[10.0, 4.0, 7.0], [20.0, 8.0, np.nan], [30.0, 2.0, 1.0]])
+    out = sc.scenario_values(keys, values, ["y", "k", "f"], 1, 2019, 2.0, {"y": 1, "k": -1, "f": -1})
+    assert out[1].tolist()[:2] == [40.0, 4.0] and np.isnan(out[1, 2])  # missing stays missing
+    assert np.array_equal(out[[0, 2]], values[[0, 2]]) and values[1, 0] == 20.0  # input untouched
+    with pytest.raises(MethodInputError, match="city_code 3 in 2019"):
+        sc.scenario_values(keys, values, ["y", "k", "f"], 3, 2019, 2.0, {"y": 1})
+    with pytest.raises(MethodInputError, match="factor"):
+        sc.scenario_values(keys, values, ["y", "k", "f"], 1, 2019, 0.0, {"y": 1})
+    with pytest.raises(MethodInputError, match=r"\['z'\]"):
+        sc.scenario_values(keys, values, ["y", "k", "f"], 1, 2019, 2.0, {"z": 1})
+
+
+def _multiverse_frame(d_by_spec):
+    """A cluster_multiverse-like frame: spec 0 is the main specification; d_by_spec maps spec
+    -> {cluster: (D first year, D last year)}."""
+    from cityclusters.analysis import coordination_index
+
+    rows = []
+    for spec, clusters in d_by_spec.items():
+        choice = coordination_index.MAIN.__dict__ if spec == 0 else {**coordination_index.MAIN.__dict__,
+                                                                     "scaling": f"other{spec}"}
+        for cluster, (d0, d1) in clusters.items():
+            for year, d in ((2015, d0), (2019, d1)):
+                rows.append({"spec": spec, **choice, "corr_D_T": 0.5, "cluster_id": cluster, "year": year, "D": d})
+    return pd.DataFrame(rows)
+
+
+def test_d_direction_support_counts_specifications_with_the_main_direction():
+    frame = _multiverse_frame({0: {"chengyu": (0.5, 0.6), "yrd26": (0.7, 0.6)},
+                               1: {"chengyu": (0.4, 0.5), "yrd26": (0.7, 0.7)},
+                               2: {"chengyu": (0.4, 0.3), "yrd26": (0.8, 0.7)},
+                               3: {"chengyu": (0.4, np.nan), "yrd26": (0.8, 0.6)}})
+    base = sc.CoordinationBaseline(pd.DataFrame(), 2015, 2019)
+    table, values = sc.d_direction_support(frame, base, ["chengyu", "yrd26"])
+    rows = table.set_index("cluster_id")
+    # chengyu: up in the main spec and spec 1, down in 2, spec 3 cannot tell (left out)
+    assert rows.at["chengyu", "word"] == "up" and rows.at["chengyu", "share"] == pytest.approx(2 / 3)
+    assert rows.at["chengyu", "n_specs"] == 3
+    # yrd26: down in 0, 2, 3; unchanged in 1
+    assert rows.at["yrd26", "word"] == "down" and rows.at["yrd26", "share"] == pytest.approx(3 / 4)
+    assert values["sc_d_text"] == ("Chengdu–Chongqing up (the same in 67% of 3 specifications); "
+                                   "Yangtze River Delta (26) down (the same in 75% of 4 specifications)")
+    assert values["sc_d_share_min"] == pytest.approx(2 / 3)
+    with pytest.raises(MethodInputError, match="'qianzhong'"):
+        sc.d_direction_support(frame, base, ["qianzhong"])
+    _, none = sc.d_direction_support(frame, sc.CoordinationBaseline(pd.DataFrame(), 2021, 2020), ["chengyu"])
+    assert none["sc_d_text"].startswith("not available")
+
+
+@requires_mirror
+def test_chapter_d_is_the_yardstick_d():
+    from cityclusters.analysis import coordination_index
+
+    base = sc.coordination_baseline(["chengyu", "yrd26"], 2015, 2023)
+    assert (base.first_year, base.last_year) == (2015, coordination_index.LAST_YEAR)
+    expected = coordination_index.cluster_means(coordination_index.panel_index(), base.members)
+    shown = sc.shown_d(base, ["chengyu", "yrd26"]).merge(expected, on=["cluster_id", "year"],
+                                                         suffixes=("", "_index"))
+    assert len(shown) == 4 and sorted(shown["year"].unique()) == [2015, 2019]
+    assert np.array_equal(shown["D"].to_numpy(), shown["D_index"].to_numpy())
+    # the main specification of the multiverse is the same D, so the scorecard's word is its word
+    table, _ = sc.d_direction_support(coordination_index.cluster_multiverse(), base, ["chengyu", "yrd26"])
+    for row in table.itertuples():
+        d = expected.set_index(["cluster_id", "year"])["D"]
+        assert row.word == sc.direction_word(d[(row.cluster_id, 2015)], d[(row.cluster_id, 2019)],
+                                             sc.DIRECTION_TOLERANCE)
+        assert 0 < row.share <= 1 and row.n_specs > 1000
+
+
+@requires_mirror
+def test_rescore_with_gdp_baseline_is_the_yardstick():
+    from cityclusters.analysis import coordination_index
+
+    index = coordination_index.panel_index()
+    parts, row = sc.rescore_with_gdp(500100, 2019, 1.0)
+    assert parts["keys"].iloc[row].tolist() == [500100, 2019]
+    assert np.array_equal(parts["degree"], index["D"].to_numpy(), equal_nan=True)
+    raised, row = sc.rescore_with_gdp(500100, 2019, 1.5)
+    others = np.arange(len(index)) != row
+    assert raised["degree"][row] != parts["degree"][row]
+    # one changed city-year out of thousands barely moves anyone else's D (bounds and weights)
+    assert np.nanmax(np.abs(raised["degree"][others] - parts["degree"][others])) < 1e-3
+
+
+@requires_mirror
+def test_gap_coordination_effect_on_the_yardstick():
+    from cityclusters.analysis import coordination_index
+    from cityclusters.data.tables import cluster_city_year
+
+    panel = cluster_city_year(["chengyu"], 2019, 2019)
+    base = sc.coordination_baseline(["chengyu"], 2019, 2019)
+    # closure 0: the factor is 1, so the re-scored panel is the yardstick itself
+    _, cases, _, _ = sc.gap_scenarios(panel, ["chengyu"], 0.0, str)
+    values, observed = sc.gap_coordination_effect(panel, cases, base, 2019, 0.0, str)
+    assert values["s2_d_max_city"] == 0.0 and values["s2_d_max_cluster"] == 0.0
+    index = coordination_index.panel_index().set_index(["city_code", "year"])["D"]
+    cluster = coordination_index.cluster_means(coordination_index.panel_index(), base.members)
+    lag = cases[0]["chosen"][0]
+    assert observed["unit"].tolist() == [lag, "chengyu"] and observed["year"].tolist() == [2019, 2019]
+    assert observed["D"].iloc[0] == index[(lag, 2019)]
+    assert observed["D"].iloc[1] == cluster.set_index(["cluster_id", "year"]).at[("chengyu", 2019), "D"]
+    # closure 1: the lagging core reaches the other core's GDP per head; its D moves, labelled as a scenario
+    _, cases, _, _ = sc.gap_scenarios(panel, ["chengyu"], 1.0, str)
+    values, observed_full = sc.gap_coordination_effect(panel, cases, base, 2023, 1.0, str)
+    assert values["s2_d_year"] == 2019 and observed_full.equals(observed)
+    assert values["s2_d_max_city"] > 0 and values["s2_d_max_city"] > values["s2_d_max_cluster"]
+    assert "observed D" in values["s2_d_text"] and "scenario" in values["s2_d_text"]
+    assert values["s2_gdp_rule"] == "Real GDP p.c. × f; CO2 intensity ÷ f; FDI/GDP ÷ f; Loans/GDP ÷ f"
+    assert values["s2_u_text"].count("industry +") == 1 and "market -" in values["s2_u_text"]

@@ -6,8 +6,8 @@ Assembly only. Every measure is computed by the module of the chapter that intro
 =====================  ===================================================  =========
 measure id             computed by                                          chapter
 =====================  ===================================================  =========
-``coordination_d``     :func:`cityclusters.analysis.coordination.score_pipeline`,      2
-                       :func:`~cityclusters.analysis.coordination.cluster_coordination`
+``coordination_d``     :func:`cityclusters.analysis.coordination_index.panel_index`,   2
+                       :func:`~cityclusters.analysis.coordination_index.cluster_means`
 ``theil``, ``cv``      :func:`cityclusters.analysis.gaps.inequality_within_clusters`  3
 ``primacy_s2``,        :func:`cityclusters.analysis.hierarchy.hierarchy_table`     4
 ``rank_size_q``
@@ -21,6 +21,14 @@ and returned as one tidy table, one row per (cluster, year, measure)
 each measure with a direction, how long ago the benchmark cluster first reached each cluster's
 current value. :func:`national_shares` measures the clusters' shares of the country's land,
 population and GDP (claims of papers 002 and 003).
+
+The coordination degree D is the book's one yardstick (chapter 2,
+:mod:`cityclusters.analysis.coordination_index`): every prefecture-level city-year of
+:data:`D_SPAN` scored once over the whole national panel, a cluster's D the unweighted mean
+over its member cities with a D. Whether the benchmark leads on D is evaluated under every
+specification of the index's multiverse (:func:`benchmark_lead`). Every D the chapter prints
+in a sentence is listed by :func:`prose_d_records` (for
+:func:`cityclusters.publishing.notebook.glue_d`).
 
 Units: GDP in 亿元 (current prices), population in 万人, land in km² (2020 census boundaries,
 Albers equal-area); every benchmark measure is unit-free.
@@ -39,6 +47,7 @@ from cityclusters.analysis import (
     coordination as subsystems,
 )
 from cityclusters.analysis import (
+    coordination_index,
     gaps,
     industry_market,
 )
@@ -46,7 +55,7 @@ from cityclusters.analysis import (
     hierarchy as urban_system,
 )
 from cityclusters.analysis import linkages as rn
-from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.verdicts import Verdict, multiverse_support
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
@@ -56,6 +65,8 @@ BENCHMARK = "yrd26"
 #: Directions a measure can have for coordination: a higher value is better, a lower one is.
 DIRECTIONS = ("higher", "lower")
 PRD_FILE = "benchmarks_prd_members.csv"
+#: Years of the coordination degree D: those of the book's one coordination index.
+D_SPAN = (coordination_index.FIRST_YEAR, coordination_index.LAST_YEAR)
 
 
 @dataclass(frozen=True)
@@ -143,31 +154,54 @@ def _long(frame: pd.DataFrame, columns: Mapping[str, str], n_units: str | None) 
     return pd.concat(parts, ignore_index=True)
 
 
-def coordination_series(clusters: Sequence[str], first_year: int, last_year: int,
-                        method: str = "modified") -> pd.DataFrame:
-    """Mean coupling coordination D of each cluster's cities per year (chapter 2's pipeline).
+def cluster_d(index: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Each cluster's mean D per year and the number of member cities it averages.
 
-    The normalisation yardstick is fixed so that a cluster's D does not depend on which
-    other clusters are shown: :func:`cityclusters.analysis.coordination.score_pipeline` runs on every
-    city of every cluster of :data:`cityclusters.config.CLUSTERS` over the whole span of the
-    indicator system (:func:`cityclusters.analysis.coordination.year_span`); then
-    :func:`cityclusters.analysis.coordination.cluster_coordination` averages D over each chosen cluster's
-    scored cities (unweighted), and the years in [first_year, last_year] are kept.
+    D̄_{g,t} = (1/n_{g,t}) Σ_{i∈g, D_{i,t} known} D_{i,t} (unweighted,
+    :func:`cityclusters.analysis.coordination_index.cluster_means`); ``cities`` = n_{g,t}, the
+    member cities with a D in year t. ``index`` has city_code, year, D (the yardstick,
+    :func:`~cityclusters.analysis.coordination_index.panel_index`); ``members`` cluster_id,
+    city_code. Returns cluster_id, year, D, cities."""
+    missing = [c for c in ("city_code", "year", "D") if c not in index.columns]
+    if missing:
+        raise MethodInputError(f"index (panel_index): missing column(s) {missing}")
+    scored = index.dropna(subset=["D"])
+    means = coordination_index.cluster_means(scored, members)
+    counts = (members[["cluster_id", "city_code"]].drop_duplicates().merge(scored, on="city_code")
+              .groupby(["cluster_id", "year"]).size().rename("cities").reset_index())
+    return means.merge(counts, on=["cluster_id", "year"])
+
+
+def coordination_series(clusters: Sequence[str], first_year: int, last_year: int) -> pd.DataFrame:
+    """Mean coupling coordination D of each cluster's member cities per year, from the book's
+    one yardstick (chapter 2).
+
+    Every prefecture-level city-year of :data:`D_SPAN` is scored once over the whole national
+    panel (:func:`cityclusters.analysis.coordination_index.panel_index`, main specification),
+    so a cluster's D does not depend on which other clusters are shown and equals its D in
+    every chapter; :func:`cluster_d` averages it over each chosen cluster's member cities with
+    a D (unweighted, ``n_units`` = those cities), and the years in [first_year, last_year] ∩
+    :data:`D_SPAN` are kept.
 
     Returns the long format of :func:`benchmark_panel` (measure ``coordination_d``); empty
-    when the chapter's years do not overlap the indicator system's.
+    when the chapter's years do not overlap :data:`D_SPAN`.
     """
-    first, last = subsystems.year_span()
     columns = ["cluster_id", "year", "measure", "value", "n_units"]
-    if last_year < first or first_year > last:
+    first, last = max(first_year, D_SPAN[0]), min(last_year, D_SPAN[1])
+    if first > last:
         return pd.DataFrame(columns=columns)
-    everyone = tables.clusters()
-    values = subsystems.indicator_values(first, last, everyone["city_code"].unique())
-    result = subsystems.score_pipeline(values, method=method)
-    members = subsystems.chosen_members(clusters)
-    coordination = subsystems.cluster_coordination(result, members)
-    coordination = coordination[coordination["year"].between(first_year, last_year)]
-    return _long(coordination, {"D": "coordination_d"}, "cities")[columns]
+    table = cluster_d(coordination_index.panel_index(), subsystems.chosen_members(clusters))
+    table = table[table["year"].between(first, last)]
+    return _long(table, {"D": "coordination_d"}, "cities")[columns]
+
+
+def index_values() -> dict:
+    """Chapter 10's description of D: its years (``d_span``, text "2007–2019"), the number of
+    indicators (``d_indicators``) and of measured subsystems (``d_subsystems``) of the book's
+    coordination index (:func:`cityclusters.analysis.coordination_index.index_indicators`)."""
+    indicators = coordination_index.index_indicators(*D_SPAN)
+    return {"d_span": f"{D_SPAN[0]}–{D_SPAN[1]}", "d_indicators": len(indicators),
+            "d_subsystems": int(indicators["subsystem_id"].nunique())}
 
 
 def gap_series(panel: pd.DataFrame) -> pd.DataFrame:
@@ -217,13 +251,12 @@ def benchmark_panel(clusters: Sequence[str], first_year: int, last_year: int,
     clusters : sequence of str
         Cluster ids; the benchmark is added if absent.
     first_year, last_year : int
-        Years of the panel (the coordination degree exists only for the years of the indicator
-        system, see :func:`coordination_series`).
+        Years of the panel (the coordination degree exists only for :data:`D_SPAN`, see
+        :func:`coordination_series`).
     benchmark : str
         The benchmark cluster (default ``yrd26``).
     measures : sequence of str, optional
-        Measure ids of :data:`MEASURE_IDS` (default: all); leaving out ``coordination_d``
-        saves most of the time.
+        Measure ids of :data:`MEASURE_IDS` (default: all).
 
     Returns
     -------
@@ -663,23 +696,67 @@ def measure_value(panel: pd.DataFrame, measure_id: str, cluster: str, year: int 
     return float(sub.sort_values("year")["value"].iloc[-1]) if len(sub) else float("nan")
 
 
-def coordination_sentence(snap: pd.DataFrame, chosen: Sequence[str], benchmark: str,
-                          d_span: tuple[int, int]) -> str:
-    """Sentence on the mean coordination degree D in its latest year: the benchmark's value and
-    whether it is the highest (else which cluster is), with the others' values; or that D
-    is missing when the chosen years lie outside the indicator system's ``d_span``."""
+#: Columns of the records of the D values the chapter prints (for ``glue_d``).
+D_RECORD_COLUMNS = ["name", "cluster_id", "year", "D"]
+
+
+def d_records(rows: Sequence[tuple]) -> pd.DataFrame:
+    """Rows (name, cluster_id, year, D) as a frame of :data:`D_RECORD_COLUMNS`, D values the
+    chapter prints: the notebook passes each to :func:`cityclusters.publishing.notebook.glue_d`
+    (``name``, ``D``, unit = ``cluster_id``, ``year``). Rows with a missing D are left out."""
+    frame = pd.DataFrame(list(rows), columns=D_RECORD_COLUMNS)
+    frame = frame[frame["D"].notna()]
+    return frame.astype({"year": int, "D": float}).reset_index(drop=True)
+
+
+def d_frame(panel: pd.DataFrame) -> pd.DataFrame:
+    """The D values of a :func:`benchmark_panel` (those the dashboard and the snapshot table
+    show): cluster_id, year, D."""
+    rows = panel[(panel["measure"] == "coordination_d") & panel["value"].notna()]
+    return rows[["cluster_id", "year"]].assign(D=rows["value"].astype(float)).reset_index(drop=True)
+
+
+def snapshot_d_records(snap: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
+    """The D values :func:`coordination_sentence` prints, as :func:`d_records` (name
+    ``d_text_<cluster>``; empty when the snapshot has no D)."""
     if "coordination_d" not in set(snap["measure"]):
-        return (f"The coordination degree D exists only for {d_span[0]}–{d_span[1]}, outside the years chosen, "
-                "so it is missing from this run.")
+        return d_records([])
+    year, values = snapshot_row(snap, "coordination_d", chosen)
+    return d_records([(f"d_text_{c}", c, year, values[c]) for c in chosen])
+
+
+def coordination_sentence(snap: pd.DataFrame, chosen: Sequence[str], benchmark: str,
+                          d_span: tuple[int, int] = D_SPAN) -> str:
+    """Sentence on the mean coordination degree D in its latest year (the values of
+    :func:`snapshot_d_records`): the benchmark's value and whether it is the highest (else
+    which cluster is), with the others' values; the year is called the last of the index when
+    D ends before the other measures; or that D is missing when the chosen years lie outside
+    ``d_span``."""
+    if "coordination_d" not in set(snap["measure"]):
+        return (f"The coordination degree D exists only for {d_span[0]}–{d_span[1]}, the years of the book's "
+                "coordination index, outside the years chosen, so it is missing from this run.")
     en = config.cluster_names()
-    others = [c for c in chosen if c != benchmark]
-    d_year, d_vals = snapshot_row(snap, "coordination_d", chosen)
+    records = snapshot_d_records(snap, chosen).set_index("cluster_id")
+    d_year = int(snap.loc[snap["measure"] == "coordination_d", "year"].iloc[0])
+    when = (f"In {d_year}, the last year of the coordination index," if d_year == d_span[1]
+            and d_year < int(snap["year"].max()) else f"In {d_year}")
+    d_vals = records["D"]
+    others = [c for c in chosen if c != benchmark and c in d_vals.index]
+    unscored = [en[c] for c in chosen if c not in d_vals.index]
+    tail = (f" ({', '.join(unscored)}: no member city scored in {d_year})." if unscored else ".")
+    if benchmark not in d_vals.index:
+        head = f"{when} {en[benchmark]} had no mean coordination degree D"
+        listed = "; ".join(f"{en[c]} {d_vals[c]:.3f}" for c in others)
+        return head + (f" (others: {listed})" if listed else "") + tail
+    head = f"{when} the mean coordination degree D of {en[benchmark]} was {d_vals[benchmark]:.3f}"
+    if not others:
+        return head + "; no other cluster is compared" + tail
     top = d_vals.idxmax()
-    return (f"In {d_year} the mean coordination degree D of {en[benchmark]} was {d_vals[benchmark]:.3f}; "
-            + ("the highest among the clusters compared" if top == benchmark else
-               f"{en[top]} was the highest, at {d_vals[top]:.3f}")
-            + (" (others: " + "; ".join(f"{en[c]} {d_vals[c]:.3f}" for c in others if c != top) + ")."
-               if [c for c in others if c != top] else "."))
+    rest = [c for c in others if c != top]
+    return (head + "; " + ("the highest among the clusters compared" if top == benchmark else
+                           f"{en[top]} was the highest, at {d_vals[top]:.3f}")
+            + (" (others: " + "; ".join(f"{en[c]} {d_vals[c]:.3f}" for c in rest) + ")" if rest else "")
+            + tail)
 
 
 def dashboard_values(panel: pd.DataFrame, snap: pd.DataFrame, chosen: Sequence[str], benchmark: str,
@@ -718,6 +795,36 @@ def coverage_shown(panel: pd.DataFrame) -> pd.DataFrame:
     return shown.rename(columns={"cluster_id": "cluster"})
 
 
+def lag_example(table: pd.DataFrame, panel: pd.DataFrame, benchmark: str) -> tuple[pd.Series | None, float]:
+    """The worked example of chapter 10: the first uncensored lag of a :func:`years_behind_table`
+    (a row) and the benchmark's value in the year it first reached the cluster's value; (None,
+    NaN) when no cell has an uncensored lag."""
+    example = table[(table["status"] == "behind") & ~table["censored"].astype(bool)]
+    if example.empty:
+        return None, float("nan")
+    row = example.iloc[0]
+    return row, measure_value(panel, row["measure"], benchmark, int(row["reached_year"]))
+
+
+def example_d_records(table: pd.DataFrame, panel: pd.DataFrame, benchmark: str) -> pd.DataFrame:
+    """The D values the worked example of :func:`years_behind_values` prints when its measure is
+    D, as :func:`d_records`: the cluster's in the comparison year (``yb_example_d``) and the
+    benchmark's in the year it first reached it (``yb_example_d_benchmark``); empty otherwise."""
+    row, bench_value = lag_example(table, panel, benchmark)
+    if row is None or row["measure"] != "coordination_d":
+        return d_records([])
+    return d_records([("yb_example_d", row["cluster_id"], int(row["year"]), row["value"]),
+                      ("yb_example_d_benchmark", benchmark, int(row["reached_year"]), bench_value)])
+
+
+def prose_d_records(snap: pd.DataFrame, table: pd.DataFrame, panel: pd.DataFrame, chosen: Sequence[str],
+                    benchmark: str) -> pd.DataFrame:
+    """Every D value chapter 10 prints in a sentence (:func:`coordination_sentence` and the
+    worked example of :func:`years_behind_values`), as :func:`d_records`."""
+    return pd.concat([snapshot_d_records(snap, chosen), example_d_records(table, panel, benchmark)],
+                     ignore_index=True)
+
+
 def years_behind_values(table: pd.DataFrame, panel: pd.DataFrame, benchmark: str) -> dict:
     """Chapter 10's sentences on the years-behind table: counts (``yb_cells``, ``yb_behind``,
     ``yb_ahead``, ``yb_censored``, from :func:`lag_summary`), the largest lag
@@ -730,14 +837,11 @@ def years_behind_values(table: pd.DataFrame, panel: pd.DataFrame, benchmark: str
                  f"{'at least ' if summary['worst_censored'] else ''}{summary['worst_years']} years.")
     else:
         worst = "No cluster lags the benchmark on any measure compared."
-    example = table[(table["status"] == "behind") & ~table["censored"].astype(bool)]
-    if len(example):
-        row = example.iloc[0]
-        bench_series = panel[(panel["measure"] == row["measure"])
-                             & (panel["cluster_id"] == benchmark)].set_index("year")["value"]
+    row, bench_value = lag_example(table, panel, benchmark)
+    if row is not None:
         ex = (f"For example, {en[row['cluster_id']]} scored {row['value']:.3f} in {int(row['year'])} on the "
               f"{measure(row['measure']).label_en}; {en[benchmark]} first reached that level in "
-              f"{int(row['reached_year'])} ({bench_series[int(row['reached_year'])]:.3f}, "
+              f"{int(row['reached_year'])} ({bench_value:.3f}, "
               f"{'higher' if row['better'] == 'higher' else 'lower'} being better), "
               f"so the lag is {int(row['year'])} − {int(row['reached_year'])} = {int(row['years'])} years.")
     else:
@@ -825,25 +929,89 @@ def half_gdp_verdict(shares_003: pd.DataFrame, year_003: int, national_003: floa
     return Verdict(HALF_GDP_CLAIM, verdict, evidence)
 
 
+def benchmark_lead(multiverse: pd.DataFrame, chosen: Sequence[str], benchmark: str, year: int) -> dict:
+    """Whether the benchmark has a higher mean D in ``year`` than every other chosen cluster,
+    under each specification of the coordination index's multiverse
+    (:func:`cityclusters.analysis.coordination_index.cluster_multiverse`: columns spec,
+    cluster_id, year, D).
+
+    Per specification s the claim holds when D̄_{benchmark,s} > max_{c ≠ benchmark} D̄_{c,s}; a
+    specification in which a chosen cluster has no D cannot evaluate it and is left out.
+    Returns ``share`` and ``n_specs`` (:func:`cityclusters.analysis.verdicts.multiverse_support`)
+    and ``holds`` (one flag per specification, indexed by spec).
+    """
+    others = [c for c in chosen if c != benchmark]
+    if not others:
+        raise MethodInputError("benchmark_lead: CLUSTERS hold no cluster besides the benchmark")
+    rows = multiverse[(multiverse["year"] == year) & multiverse["cluster_id"].isin([benchmark, *others])]
+    wide = rows.pivot(index="spec", columns="cluster_id", values="D").reindex(columns=[benchmark, *others])
+    complete = wide.notna().all(axis=1)
+    holds = (wide[benchmark] > wide[others].max(axis=1)).astype(object).where(complete, None)
+    share, n_specs = multiverse_support(holds)
+    return {"share": share, "n_specs": n_specs, "holds": holds}
+
+
+def lead_text(beaten: Sequence[str], share: float, n_specs: int, year: int) -> str:
+    """Clause on the benchmark's lead on D in ``year``: under the main specification (it is not
+    ahead of the clusters ``beaten``, English names) and in the share ``share`` of the
+    ``n_specs`` specifications of the multiverse (:func:`benchmark_lead`)."""
+    where = f"{n_specs:,} specifications of the index's multiverse"
+    if beaten:
+        return (f"in {year} the benchmark is not ahead of {', '.join(beaten)} under the main specification; "
+                f"it is ahead of every other cluster compared in {share:.0%} of the {where}")
+    return (f"in {year} the benchmark is ahead of every other cluster compared under the main specification, "
+            + (f"and in every one of the {where}" if share >= 1 else f"but only in {share:.0%} of the {where}"))
+
+
+def lag_range_text(lags: pd.Series, censored: pd.Series | None = None) -> str:
+    """"the lag is n years" (one value, or all equal) or "the lags range from a to b years",
+    saying when lags are lower bounds (``censored``, one flag per lag).
+
+    >>> lag_range_text(pd.Series([1]))
+    'the lag is 1 year'
+    >>> lag_range_text(pd.Series([7, 10, 8]), pd.Series([False, True, False]))
+    'the lags range from 7 to 10 years (some are lower bounds)'
+    """
+    low, high = int(lags.min()), int(lags.max())
+    some = censored is not None and bool(censored.astype(bool).any())
+    if low == high:
+        bound = "" if not some else (" (a lower bound)" if len(lags) == 1 or censored.astype(bool).all()
+                                     else " (some are lower bounds)")
+        return f"the lag is {low} year{'' if low == 1 else 's'}" + bound
+    return f"the lags range from {low} to {high} years" + (" (some are lower bounds)" if some else "")
+
+
 def interpretation_values(panel: pd.DataFrame, snap: pd.DataFrame, table: pd.DataFrame, chosen: Sequence[str],
-                          benchmark: str, first_year: int) -> dict:
-    """Chapter 10's interpretation: whether the benchmark leads on D and the range of the lags
-    (``interp_d``), which clusters are more equal inside than the benchmark or had larger gaps
+                          benchmark: str, first_year: int, multiverse: pd.DataFrame | None = None) -> dict:
+    """Chapter 10's interpretation: whether the benchmark leads on D in D's latest year, under
+    the main specification and in which share of the multiverse (``interp_d``,
+    :func:`lead_text`; ``lead_share``, ``lead_specs``; ``multiverse`` defaults to
+    :func:`cityclusters.analysis.coordination_index.cluster_multiverse`), and the range of
+    the lags on D; which clusters are more equal inside than the benchmark or had larger gaps
     than it had in the first year of the data (``interp_gaps``), the measures on which some
     cluster is ahead (``interp_lesson``) and the range of structure similarity (``sim_min``,
     ``sim_max``)."""
     en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
-    if "coordination_d" in set(snap["measure"]) and others:
-        d_vals = snapshot_row(snap, "coordination_d", chosen)[1]
-        beaten = [c for c in others if d_vals[c] >= d_vals[benchmark]]
-        d_rows = table[table["measure"] == "coordination_d"]
-        lags = d_rows.loc[d_rows["status"].isin(["behind", "level"]), "years"]
-        interp_d = (("the benchmark is ahead of every other cluster compared" if not beaten else
-                     f"the benchmark is not ahead of {', '.join(en[c] for c in beaten)}")
-                    + (f", and the lags range from {int(lags.min())} to {int(lags.max())} years" if len(lags) else ""))
+    lead_share, lead_specs = float("nan"), 0
+    if "coordination_d" not in set(snap["measure"]):
+        interp_d = (f"this run has no coordination degree to compare (D exists only for {D_SPAN[0]}–{D_SPAN[1]}, "
+                    "outside the years chosen)")
+    elif not others:
+        interp_d = "this run compares no cluster besides the benchmark"
     else:
-        interp_d = "this run has no coordination degree to compare (or no cluster besides the benchmark)"
+        d_year, d_vals = snapshot_row(snap, "coordination_d", chosen)
+        beaten = [en[c] for c in others if d_vals[c] >= d_vals[benchmark]]
+        if multiverse is None:
+            multiverse = coordination_index.cluster_multiverse()
+        lead = benchmark_lead(multiverse, chosen, benchmark, d_year)
+        lead_share, lead_specs = lead["share"], lead["n_specs"]
+        d_rows = table[table["measure"] == "coordination_d"]
+        lagged = d_rows[d_rows["status"].isin(["behind", "level"])]
+        lags = lagged["years"]
+        interp_d = (lead_text(beaten, lead_share, lead_specs, d_year)
+                    + (f"; under the main specification {lag_range_text(lags, lagged['censored'])}"
+                       if len(lags) else ""))
     t_rows = table[table["measure"] == "theil"]
     ahead_t = t_rows.loc[t_rows["status"] == "ahead", "cluster_id"].tolist()
     never_t = t_rows.loc[t_rows["censored"].astype(bool) & (t_rows["status"] == "behind"), "cluster_id"].tolist()
@@ -859,8 +1027,8 @@ def interpretation_values(panel: pd.DataFrame, snap: pd.DataFrame, table: pd.Dat
                + "; ".join(ahead_any) + ".")
               if ahead_any else "In this comparison the benchmark leads on every measure with a direction.")
     sim = panel[panel["measure"] == "similarity"]["value"]
-    return {"interp_d": interp_d, "interp_gaps": interp_gaps, "interp_lesson": lesson,
-            "sim_min": float(sim.min()), "sim_max": float(sim.max())}
+    return {"interp_d": interp_d, "lead_share": lead_share, "lead_specs": lead_specs, "interp_gaps": interp_gaps,
+            "interp_lesson": lesson, "sim_min": float(sim.min()), "sim_max": float(sim.max())}
 
 
 def lag_by_hand_text(table: pd.DataFrame, chosen: Sequence[str], benchmark: str,

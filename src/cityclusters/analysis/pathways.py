@@ -10,14 +10,19 @@ the indicator with the existing formulas; nothing here forecasts. The three scen
    the gravity linkages of :func:`cityclusters.indicators.linkages.gravity_matrix` follow.
 2. **Closing a per-capita gap** (:func:`close_gap`, :func:`inequality_indicators`): chosen
    cities close a share of their GDP-per-head gap to a target, population fixed; Theil and CV
-   of :mod:`cityclusters.indicators.inequality` are recomputed.
+   of :mod:`cityclusters.indicators.inequality` are recomputed, and for the lagging core the
+   book's one coordination index (:mod:`cityclusters.analysis.coordination_index`) is
+   re-scored with its GDP raised (:func:`gap_coordination_effect`).
 3. **A stronger core** (:func:`grow_city`, :func:`hierarchy_indicators`): one city's size is
    multiplied by 1 + g; primacy and the rank–size exponent of
    :mod:`cityclusters.indicators.hierarchy` are recomputed.
 
 :func:`direction_word` and :func:`validate_scenario_parameters` serve the chapter; the functions
 after them compute the chapter's tables and the numbers of its prose (scorecard, the three
-scenarios, the travel-time targets and the exercises).
+scenarios, the travel-time targets and the exercises). Every observed coordination degree D
+is the yardstick's (:func:`coordination_baseline`), the same for a unit-year as in every
+other chapter; a direction of D is reported with the share of the multiverse of index
+specifications in which it holds (:func:`d_direction_support`).
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ import pandas as pd
 from scipy.sparse.csgraph import floyd_warshall
 
 from cityclusters import config
-from cityclusters.analysis import coordination, gaps, industry_market, linkages
+from cityclusters.analysis import coordination, coordination_index, gaps, industry_market, linkages
 from cityclusters.analysis import hierarchy as urban_system
 from cityclusters.analysis.linkages import core_periphery_shares
+from cityclusters.analysis.verdicts import multiverse_support
+from cityclusters.data.city_indicators import parse_expression
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
+from cityclusters.indicators import multiverse
 from cityclusters.indicators.hierarchy import primacy_indices, rank_size_fit
 from cityclusters.indicators.inequality import coefficient_of_variation, theil
 from cityclusters.indicators.linkages import gravity_matrix, great_circle_distance
@@ -331,15 +339,19 @@ def parameter_values(first_year: int, last_year: int, scenario_year: int, gap_cl
 
 @dataclass
 class CoordinationBaseline:
-    """Chapter 2's coordination scores for the chapter's clusters over the years both the
-    chapter and the indicator system cover (``first_year``–``last_year``; none when
-    ``available`` is False): the indicator ``values``, the pipeline ``result`` and the cluster
-    means ``coord`` (indexed by cluster_id, year; D and subsystem scores U)."""
+    """The book's one coordination index read for the chapter
+    (:mod:`cityclusters.analysis.coordination_index`): ``result`` is
+    :func:`~cityclusters.analysis.coordination_index.yardstick_result` (every prefecture-level
+    city-year of :data:`~cityclusters.analysis.coordination_index.FIRST_YEAR`–
+    :data:`~cityclusters.analysis.coordination_index.LAST_YEAR` scored once), ``coord`` the
+    unweighted means of D, T, C and the subsystem scores U over the member cities of the
+    chapter's clusters (:func:`cityclusters.analysis.coordination.cluster_coordination`,
+    indexed by cluster_id, year), and ``first_year``–``last_year`` the years both the chapter
+    and the index cover (none when ``available`` is False)."""
 
     members: pd.DataFrame
     first_year: int
     last_year: int
-    values: pd.DataFrame | None = None
     result: object | None = None
     coord: pd.DataFrame | None = None
 
@@ -349,17 +361,75 @@ class CoordinationBaseline:
 
 
 def coordination_baseline(clusters: Sequence[str], first_year: int, last_year: int) -> CoordinationBaseline:
-    """Run chapter 2's pipeline (:func:`cityclusters.analysis.coordination.score_pipeline`)
-    on the members of ``clusters`` for [max(first_year, span start), min(last_year, span end)]
-    (:func:`~cityclusters.analysis.coordination.year_span`)."""
+    """The yardstick's D for the members of ``clusters`` (the same D for a cluster-year as in
+    chapter 2 and every other chapter), over [max(first_year, index start),
+    min(last_year, index end)]."""
     members = coordination.chosen_members(clusters)
-    sub_first, sub_last = coordination.year_span()
-    out = CoordinationBaseline(members, max(first_year, sub_first), min(last_year, sub_last))
+    out = CoordinationBaseline(members, max(first_year, coordination_index.FIRST_YEAR),
+                               min(last_year, coordination_index.LAST_YEAR))
     if out.available:
-        out.values = coordination.indicator_values(out.first_year, out.last_year, members["city_code"].unique())
-        out.result = coordination.score_pipeline(out.values)
+        out.result = coordination_index.yardstick_result()
         out.coord = coordination.cluster_coordination(out.result, members).set_index(["cluster_id", "year"])
     return out
+
+
+def shown_d(base: CoordinationBaseline, clusters: Sequence[str]) -> pd.DataFrame:
+    """The clusters' mean D that the scorecard shows (first and last year of ``base``):
+    columns cluster_id, year, D, for :func:`cityclusters.publishing.notebook.glue_d_frame`."""
+    if not base.available:
+        return pd.DataFrame(columns=["cluster_id", "year", "D"])
+    years = sorted({base.first_year, base.last_year})
+    coord = base.coord["D"].reset_index()
+    return coord[coord["cluster_id"].isin(clusters) & coord["year"].isin(years)].reset_index(drop=True)
+
+
+def d_direction_support(multiverse_frame: pd.DataFrame, base: CoordinationBaseline,
+                        clusters: Sequence[str], tolerance: float = DIRECTION_TOLERANCE) -> tuple[pd.DataFrame, dict]:
+    """The direction of each cluster's mean D from ``base.first_year`` to ``base.last_year``
+    (:func:`direction_word`, ``tolerance`` in units of D) under the main specification (the
+    scorecard's word) and in every specification of the multiverse
+    (``multiverse_frame``: :func:`cityclusters.analysis.coordination_index.cluster_multiverse`),
+    with the share of specifications in which the word is the same
+    (:func:`cityclusters.analysis.verdicts.multiverse_support`).
+
+    Returns a frame (cluster_id, word, share, n_specs) and the prose's ``sc_d_text``
+    ("Cluster word (the same in x % of n specifications)", joined by "; ") and
+    ``sc_d_share_min`` (the smallest share; NaN without D).
+    """
+    names = config.cluster_names(clusters)
+    if not base.available:
+        return (pd.DataFrame(columns=["cluster_id", "word", "share", "n_specs"]),
+                {"sc_d_text": "not available (the chapter's years and the index's do not overlap)",
+                 "sc_d_share_min": float("nan")})
+    first, last = base.first_year, base.last_year
+    chosen = multiverse_frame[multiverse_frame["cluster_id"].isin(clusters)
+                              & multiverse_frame["year"].isin([first, last])]
+    wide = chosen.pivot_table(index=["cluster_id", "spec"], columns="year", values="D")
+    main = coordination_index.main_spec_id(multiverse_frame)
+    rows = []
+    for c in clusters:
+        if c not in wide.index.get_level_values("cluster_id"):
+            raise MethodInputError(f"multiverse_frame: no D for cluster {c!r} in {first} and {last}")
+        spec = wide.loc[c]
+        words = [direction_word(a, b, tolerance) for a, b in zip(spec[first], spec[last])]
+        word = direction_word(spec.at[main, first], spec.at[main, last], tolerance)
+        share, n_specs = multiverse_support([None if w == "n/a" else w == word for w in words])
+        rows.append({"cluster_id": c, "word": word, "share": share, "n_specs": n_specs})
+    table = pd.DataFrame(rows)
+    text = "; ".join(f"{names[r.cluster_id]} {r.word} (the same in {r.share:.0%} of {r.n_specs:,} specifications)"
+                     for r in table.itertuples())
+    return table, {"sc_d_text": text, "sc_d_share_min": float(table["share"].min())}
+
+
+def index_values(base: CoordinationBaseline) -> dict:
+    """The yardstick in words for the prose: its years (``d_index_years``), the number of
+    prefecture-level cities it scores (``d_n_cities``) and of city-years (``d_n_city_years``)."""
+    values = {"d_index_years": f"{coordination_index.FIRST_YEAR}–{coordination_index.LAST_YEAR}"}
+    result = base.result if base.available else coordination_index.yardstick_result()
+    index = result.coordination.index
+    values.update({"d_n_cities": int(index.get_level_values("city_code").nunique()),
+                   "d_n_city_years": len(index)})
+    return values
 
 
 def scorecard(panel: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame, base: CoordinationBaseline,
@@ -370,14 +440,15 @@ def scorecard(panel: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame, ba
     tolerance :data:`DIRECTION_TOLERANCE`), per cluster, plus a row for governance (not
     observed).
 
-    Indicators: D and the market score U (chapter 2, years of ``base``); the cores' share of
-    gravity linkage on rail times with exponent ``decay`` (chapter 5); mean structure
+    Indicators: D and the market subsystem score U of the book's one coordination index
+    (chapter 2's yardstick, cluster means over member cities, years of ``base``); the cores'
+    share of gravity linkage on rail times with exponent ``decay`` (chapter 5); mean structure
     similarity (chapter 6); population-weighted Theil of GDP per head (chapter 3); primacy S2
     of ``size_measure`` (chapter 4), each in ``first_year`` and ``last_year``.
 
     Returns the table and the prose's ``sc_year_first``, ``sc_year_last``, ``sc_d_years``,
-    ``sc_n_indicators`` and the direction sentences ``sc_d_text``, ``sc_theil_text``,
-    ``sc_sim_text``.
+    ``sc_n_indicators`` and the direction sentences ``sc_theil_text`` and ``sc_sim_text``
+    (D's direction, with its support across the multiverse, is :func:`d_direction_support`'s).
     """
     names = config.cluster_names(clusters)
     has_d, coord = base.available, base.coord
@@ -400,7 +471,7 @@ def scorecard(panel: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame, ba
          lambda c, y: link_two["core_endpoint_share"].get((c, y), np.nan), (ends[0], ends[-1])),
         ("Industrial coordination 产业协同", "mean structure similarity S", "ch. 6",
          lambda c, y: struct_two["mean_similarity"].get((c, y), np.nan), (ends[0], ends[-1])),
-        ("Unified market 统一市场", "market subsystem score U (loans/GDP; proxy)", "ch. 2, 6",
+        ("Unified market 统一市场", "market subsystem score U (level, not integration)", "ch. 2, 6",
          lambda c, y: coord["market"].get((c, y), np.nan) if has_d else np.nan, (d_first, d_last)),
         ("Narrower gaps, shared services 缩小差距", "Theil of GDP per head (pop.-weighted)", "ch. 3",
          lambda c, y: theil_two["theil_weighted"].get((c, y), np.nan), (ends[0], ends[-1])),
@@ -428,7 +499,6 @@ def scorecard(panel: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame, ba
               "sc_d_years": f"{d_first}–{d_last}" if has_d else "none",
               "sc_n_indicators": len(indicators),
               "sc_theil_text": sentence("Theil of GDP per head (pop.-weighted)"),
-              "sc_d_text": sentence("coupling coordination D, mean of cities"),
               "sc_sim_text": sentence("mean structure similarity S")}
     return table, values
 
@@ -585,18 +655,155 @@ def gap_scenarios(last: pd.DataFrame, clusters: Sequence[str], closure: float,
     return pd.DataFrame(rows), cases, frames, values
 
 
+#: Variables of the indicator system that scenario 2 multiplies by the lagging core's factor:
+#: its GDP, nominal and real (population, prices, emissions, FDI, loans and the sectors'
+#: shares of GDP stay as they are).
+GDP_VARIABLES = ("gp.gdp", "gp.real_gdp")
+
+
+def gdp_exponents(indicators: pd.DataFrame, variables: Sequence[str] = GDP_VARIABLES) -> dict[str, int]:
+    """How each indicator moves when a city's GDP is multiplied by f, all else fixed: the
+    indicator becomes x·f^e with e = (times a GDP variable is a factor of the numerator) −
+    (times in the denominator), read from the formulas of the indicator system
+    (``numerator``, ``denominator``, :func:`cityclusters.data.city_indicators.parse_expression`).
+    Returns {indicator_id: e} for the indicators with e ≠ 0. For the yardstick these are
+    real_gdp_pc (e = 1), co2_intensity, fdi_gdp and loans_gdp (e = −1). A formula with GDP in
+    some but not all of its summands is not proportional to GDP and is refused.
+
+    >>> table = pd.DataFrame({"indicator_id": ["y", "k", "s"], "numerator": ["1e4 * gp.real_gdp", "gp.co2_t", "x.a"],
+    ...                       "denominator": ["gp.population", "1e4 * gp.real_gdp", float("nan")]})
+    >>> gdp_exponents(table)
+    {'y': 1, 'k': -1}
+    """
+    out = {}
+    for row in indicators.itertuples(index=False):
+        exponent = 0
+        for text, sign in ((row.numerator, 1), (row.denominator, -1)):
+            hits = {sum(name in variables for name in names) for _, names in parse_expression(text)}
+            if len(hits) > 1:
+                raise MethodInputError(f"indicator {row.indicator_id!r}: {text!r} has GDP in some summands only, "
+                                       "so it is not proportional to GDP")
+            exponent += sign * (hits.pop() if hits else 0)
+        if exponent:
+            out[row.indicator_id] = exponent
+    return out
+
+
+def gdp_rule_values(indicators: pd.DataFrame, exponents: Mapping[str, int]) -> dict:
+    """Scenario 2's rule in words, from the indicator table (``indicator_id``, ``short_en``,
+    ``subsystem_id``, ``subsystem_en``, ``direction``) and :func:`gdp_exponents`:
+    ``s2_gdp_rule`` ("Real GDP p.c. × f; CO2 intensity ÷ f", indicators in table order) and
+    ``s2_touched_text`` (per subsystem touched: which of its indicators rise or fall, how many
+    it has, and whether that is better or worse for the score).
+
+    >>> table = pd.DataFrame({"indicator_id": ["y", "k", "g"], "short_en": ["Y", "K", "G"],
+    ...                       "subsystem_id": ["ind", "eco", "eco"], "subsystem_en": ["Industry", "Ecology", "Ecology"],
+    ...                       "direction": ["positive", "negative", "positive"]})
+    >>> values = gdp_rule_values(table, {"y": 1, "k": -1})
+    >>> values["s2_gdp_rule"], values["s2_touched_text"]
+    ('Y × f; K ÷ f', 'Y rises (1 of 1 indicators of industry; better); K falls (1 of 2 indicators of ecology; better)')
+    """
+    rows = indicators[indicators["indicator_id"].isin(list(exponents))]
+    rule = "; ".join(f"{r.short_en} {'×' if exponents[r.indicator_id] > 0 else '÷'} f"
+                     + (f"^{abs(exponents[r.indicator_id])}" if abs(exponents[r.indicator_id]) > 1 else "")
+                     for r in rows.itertuples())
+    parts = []
+    for (subsystem, up), group in rows.groupby(
+            [rows["subsystem_id"], rows["indicator_id"].map(lambda k: exponents[k] > 0)], sort=False):
+        if group["direction"].nunique() > 1:
+            raise MethodInputError(f"indicators of {subsystem!r} moved by GDP point in different directions")
+        better = up == (group["direction"].iloc[0] == "positive")
+        verb = ("rise" if up else "fall") + ("" if len(group) > 1 else "s")
+        n_all = int((indicators["subsystem_id"] == subsystem).sum())
+        parts.append(f"{' and '.join(group['short_en'])} {verb} ({len(group)} of {n_all} indicators of "
+                     f"{group['subsystem_en'].iloc[0].lower()}; {'better' if better else 'worse'})")
+    return {"s2_gdp_rule": rule, "s2_touched_text": "; ".join(parts)}
+
+
+def scenario_values(keys: pd.DataFrame, values: np.ndarray, names: Sequence[str], city_code: int, year: int,
+                    factor: float, exponents: Mapping[str, int]) -> np.ndarray:
+    """A copy of the yardstick's raw indicator matrix (``values``, rows ``keys`` city_code/year,
+    columns ``names``: :func:`cityclusters.analysis.coordination_index.index_inputs`) with the
+    row of (``city_code``, ``year``) changed as if its GDP were multiplied by ``factor``:
+    indicator j × factor^e_j (``exponents``, :func:`gdp_exponents`); missing values stay
+    missing."""
+    if not np.isfinite(factor) or factor <= 0:
+        raise MethodInputError(f"factor={factor!r} must be a positive number")
+    hit = np.flatnonzero((keys["city_code"].to_numpy() == city_code) & (keys["year"].to_numpy() == year))
+    if len(hit) != 1:
+        raise MethodInputError(f"keys: city_code {city_code} in {year} is not (once) a row of the index")
+    unknown = [k for k in exponents if k not in names]
+    if unknown:
+        raise MethodInputError(f"exponents: indicator(s) {unknown} are not columns of the index")
+    out = np.array(values, dtype=float, copy=True)
+    for indicator, exponent in exponents.items():
+        out[hit[0], list(names).index(indicator)] *= factor ** exponent
+    return out
+
+
+def rescore_with_gdp(city_code: int, year: int, factor: float, inputs=None,
+                     exponents: Mapping[str, int] | None = None) -> tuple[dict, int]:
+    """The yardstick re-scored after one city-year's GDP is multiplied by ``factor``
+    (:func:`scenario_values`) under the main specification, bounds and weights recomputed
+    over the whole panel (:func:`cityclusters.indicators.multiverse.decompose`, as in
+    :func:`cityclusters.analysis.coordination_index.panel_index`; with ``factor`` = 1 its
+    ``degree`` is panel_index's D). ``inputs``:
+    :func:`~cityclusters.analysis.coordination_index.index_inputs` (read when None);
+    ``exponents``: :func:`gdp_exponents` of the yardstick (when None).
+    Returns the parts of decompose plus ``keys``, and the row of (city_code, year)."""
+    keys, raw, subsystem_of, directions, names = inputs or coordination_index.index_inputs()
+    if exponents is None:
+        exponents = gdp_exponents(coordination_index.index_indicators())
+    changed = scenario_values(keys, raw, names, city_code, year, factor, exponents)
+    parts = multiverse.decompose(changed, subsystem_of, directions, keys["year"].to_numpy(),
+                                 coordination_index.MAIN, names=names)
+    row = int(np.flatnonzero((keys["city_code"].to_numpy() == city_code) & (keys["year"].to_numpy() == year))[0])
+    return {**parts, "keys": keys}, row
+
+
+def offset_text(signs: Sequence[set]) -> str:
+    """Whether the touched subsystem scores partly offset one another: ``signs`` holds, per
+    city, the set of signs (−1, 0, 1) of its scenario changes of U.
+
+    >>> offset_text([{-1, 1}, {1, -1, 0}]), offset_text([{1}]).split(":")[0], offset_text([])
+    ('rises and falls among them partly offset', 'here they do not all offset', 'no city to compare')
+    """
+    if not signs:
+        return "no city to compare"
+    if all({-1, 1} <= set(k) for k in signs):
+        return "rises and falls among them partly offset"
+    return "here they do not all offset: in some city every touched score moves the same way"
+
+
 def gap_coordination_effect(panel: pd.DataFrame, cases: list[dict], base: CoordinationBaseline,
-                            scenario_year: int, closure: float, zh: Callable[[int], str]) -> dict:
-    """The lagging-core cases of :func:`gap_scenarios` fed into chapter 2's pipeline: in
-    d_year = min(scenario_year, last year of ``base``) the lagging core's real GDP per head is
+                            scenario_year: int, closure: float, zh: Callable[[int], str]) -> tuple[dict, pd.DataFrame]:
+    """The lagging-core cases of :func:`gap_scenarios` fed into the book's one coordination
+    index. In d_year = min(scenario_year, last year of ``base``) the lagging core's GDP is
     multiplied by its factor of :func:`close_gap` (target: the other cores' combined GDP per
-    head in d_year) and the scores recomputed. Returns ``s2_d_year`` (or "none") and
-    ``s2_d_text`` (the city's D and its cluster's mean D before → after), or a sentence
-    saying why it is not computable."""
+    head in d_year; population fixed), which changes its real GDP per head (× f), CO2
+    intensity, FDI/GDP and loans/GDP (× 1/f) (:func:`gdp_exponents`,
+    :func:`scenario_values`); the whole panel is then re-scored under the main specification
+    (:func:`cityclusters.indicators.multiverse.decompose`, bounds and weights recomputed, as
+    the yardstick would). The baseline is the unchanged yardstick (``base``).
+
+    Returns the prose's values — ``s2_d_year`` (or "none"), ``s2_d_text`` (per cluster: the
+    city's observed D → scenario D and its cluster's observed mean → scenario mean),
+    ``s2_u_text`` (the city's scenario change of the subsystem scores U touched),
+    ``s2_offset_text`` (whether in every city some touched U rise and others fall, by more
+    than 10⁻⁶),
+    ``s2_d_max_city`` and ``s2_d_max_cluster`` (largest absolute scenario change of the
+    cities' D and of the cluster means) — and the observed D the text prints (unit: city code
+    or cluster id, year, D) for :func:`cityclusters.publishing.notebook.glue_d_frame`. The
+    scenario D are not observations and are not in that frame.
+    """
     names = config.cluster_names(sorted({k["cluster"] for k in cases}))
     d_year = min(scenario_year, base.last_year) if base.available else None
-    d_rows = []
+    d_rows, u_rows, observed, moves, signs = [], [], [], [], []
+    system = coordination_index.index_indicators()
     if base.available and d_year >= base.first_year:
+        inputs = coordination_index.index_inputs()
+        exponents = gdp_exponents(system)
+        touched = list(dict.fromkeys(system.loc[system["indicator_id"].isin(list(exponents)), "subsystem_id"]))
         year_panel = panel[panel["year"] == d_year]
         for k in cases:
             if k["variant"] != "lagging core":
@@ -604,25 +811,34 @@ def gap_coordination_effect(panel: pd.DataFrame, cases: list[dict], base: Coordi
             c, lag = k["cluster"], k["chosen"][0]
             u = year_panel[year_panel["cluster_id"] == c].dropna(subset=["gdp_per_capita", "population"]).set_index("city_code")
             cores = [x for x in config.CORE_CITIES[c] if x in u.index]
-            if lag not in u.index or len(cores) < 2:
+            if lag not in u.index or len(cores) < 2 or (lag, d_year) not in base.result.coordination.index:
                 continue
             target = combined_pc(u.loc[[x for x in cores if x != lag]])
             factor = float(close_gap(u["gdp_per_capita"], [lag], target, closure)[lag] / u.at[lag, "gdp_per_capita"])
-            changed = base.values.copy()
-            hit = (changed["city_code"] == lag) & (changed["year"] == d_year)
-            changed.loc[hit, "real_gdp_pc"] = changed.loc[hit, "real_gdp_pc"] * factor
-            res2 = coordination.score_pipeline(changed)
-            if (lag, d_year) not in base.result.coordination.index:
-                continue
+            parts, row = rescore_with_gdp(lag, d_year, factor, inputs, exponents)
+            scenario = parts["keys"].assign(D=parts["degree"])
             d0 = float(base.result.coordination.at[(lag, d_year), "D"])
-            d1 = float(res2.coordination.at[(lag, d_year), "D"])
+            d1 = float(parts["degree"][row])
             cm0 = float(base.coord.at[(c, d_year), "D"])
-            cm1 = float(coordination.cluster_coordination(res2, base.members)
-                        .set_index(["cluster_id", "year"]).at[(c, d_year), "D"])
-            d_rows.append(f"{names[c]}: {zh(lag)}'s D {d0:.3f} → {d1:.3f}, cluster mean {cm0:.3f} → {cm1:.3f}")
-    return {"s2_d_year": d_year if d_year is not None else "none",
-            "s2_d_text": "; ".join(d_rows) if d_rows else
-            "not computable for this run (no year of the indicator system, or no cluster with two cores)"}
+            means = coordination_index.cluster_means(scenario[scenario["year"] == d_year], base.members)
+            cm1 = float(means.set_index(["cluster_id", "year"]).at[(c, d_year), "D"])
+            observed += [(lag, d_year, d0), (c, d_year, cm0)]
+            moves.append((abs(d1 - d0), abs(cm1 - cm0)))
+            d_rows.append(f"{names[c]}: {zh(lag)} (GDP ×{factor:.2f}) observed D {d0:.3f} → scenario {d1:.3f}, "
+                          f"cluster mean observed {cm0:.3f} → scenario {cm1:.3f}")
+            u_scenario = dict(zip(parts["subsystems"], parts["scores"][row]))
+            u_change = {s: u_scenario[s] - float(base.result.scores.at[(lag, d_year), s]) for s in touched}
+            signs.append({int(np.sign(round(v, 6))) for v in u_change.values()})
+            u_rows.append(f"{zh(lag)}: " + ", ".join(f"{s.replace('_', ' ')} {v:+.3f}" for s, v in u_change.items()))
+    values = {**gdp_rule_values(system, gdp_exponents(system)),
+              "s2_d_year": d_year if d_rows else "none",
+              "s2_d_text": "; ".join(d_rows) if d_rows else
+              "not computable for this run (no year of the coordination index, or no cluster with two cores)",
+              "s2_u_text": "; ".join(u_rows) if u_rows else "none",
+              "s2_offset_text": offset_text(signs),
+              "s2_d_max_city": max((m[0] for m in moves), default=float("nan")),
+              "s2_d_max_cluster": max((m[1] for m in moves), default=float("nan"))}
+    return values, pd.DataFrame(observed, columns=["unit", "year", "D"])
 
 
 def gap_figure_case(cases: list[dict]) -> tuple[str | None, pd.DataFrame | None, float | None]:
