@@ -47,7 +47,7 @@ from cityclusters.publishing import rerun as rr  # noqa: E402
         ("03_development_gaps", None, "2019-2005", "empty range"),
         ("03_development_gaps", None, "2005/2019", "must look like 2005-2019"),
         ("03_development_gaps", None, "1990-2019", "outside the years chapter 03_development_gaps can use: 2000-2023"),
-        ("02_synergetics_to_measurement", None, "2005-2015", "can use: 2011-2020"),
+        ("02_synergetics_to_measurement", None, "2005-2015", "can use: 2007-2019"),
         ("06_industry_and_market", None, "2010-2012", "needs at least 7 years"),
         ("09_committee_did", None, "2000-2010", "can use: 2001-2023"),
     ],
@@ -71,8 +71,8 @@ def test_valid_request_sets_clusters_years_and_in_period_years():
     assert request.parameters == {"CLUSTERS": ["chengyu", "yrd26"], "FIRST_YEAR": 2012,
                                   "LAST_YEAR": 2016, "OBSTACLE_YEAR": 2016}
     assert request.tag == "07_diagnosing_obstacles--chengyu+yrd26--2012-2016"
-    maps = rr.validate_request("02_synergetics_to_measurement", None, "2015-2017")
-    assert maps.parameters == {"FIRST_YEAR": 2015, "LAST_YEAR": 2017, "MAP_YEARS": [2015, 2017]}
+    maps = rr.validate_request("02_synergetics_to_measurement", None, "2014-2017")
+    assert maps.parameters == {"FIRST_YEAR": 2014, "LAST_YEAR": 2017, "MAP_YEARS": [2014, 2017]}
     one_year = rr.validate_request("08_yrd_mechanism", None, "2015")
     assert one_year.parameters == {"FIRST_YEAR": 2015, "LAST_YEAR": 2015, "MAP_YEAR": 2015}
     assert rr.parse_years((2005, 2019)) == (2005, 2019) and rr.parse_years(None) is None

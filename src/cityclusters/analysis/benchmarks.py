@@ -55,6 +55,7 @@ from cityclusters.analysis import (
     hierarchy as urban_system,
 )
 from cityclusters.analysis import linkages as rn
+from cityclusters.analysis.coordination_index import D_RECORD_COLUMNS, d_records  # noqa: F401 (re-exported)
 from cityclusters.analysis.verdicts import Verdict, multiverse_support
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
@@ -694,19 +695,6 @@ def measure_value(panel: pd.DataFrame, measure_id: str, cluster: str, year: int 
     if year is not None:
         sub = sub[sub["year"] == year]
     return float(sub.sort_values("year")["value"].iloc[-1]) if len(sub) else float("nan")
-
-
-#: Columns of the records of the D values the chapter prints (for ``glue_d``).
-D_RECORD_COLUMNS = ["name", "cluster_id", "year", "D"]
-
-
-def d_records(rows: Sequence[tuple]) -> pd.DataFrame:
-    """Rows (name, cluster_id, year, D) as a frame of :data:`D_RECORD_COLUMNS`, D values the
-    chapter prints: the notebook passes each to :func:`cityclusters.publishing.notebook.glue_d`
-    (``name``, ``D``, unit = ``cluster_id``, ``year``). Rows with a missing D are left out."""
-    frame = pd.DataFrame(list(rows), columns=D_RECORD_COLUMNS)
-    frame = frame[frame["D"].notna()]
-    return frame.astype({"year": int, "D": float}).reset_index(drop=True)
 
 
 def d_frame(panel: pd.DataFrame) -> pd.DataFrame:

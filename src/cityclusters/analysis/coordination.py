@@ -1,29 +1,33 @@
-"""The seven subsystems of a city cluster made measurable (chapter 2; chapter 7 builds on it).
+"""The seven subsystems of a city cluster made measurable: the synergy relations and order
+parameters of chapter 2, on the book's one coordination index.
 
 Liu & Deng (2021) split a city cluster into seven subsystems (modern industry, public
 services, ecology, science and innovation, governance, regional market, infrastructure).
-This module holds the typed indicator system (``data/facts/subsystem_indicators.csv``), reads
-and assembles the indicators for the cities of the chosen clusters, and runs the score
-pipeline that chapters 2 and 7 share:
+The book scores them once, for every prefecture-level city-year, in
+:mod:`cityclusters.analysis.coordination_index` (the *yardstick*); its
+:func:`~cityclusters.analysis.coordination_index.yardstick_result` is a :class:`ScoreResult`,
+and this module works on it:
 
-1. :func:`indicator_values` — raw indicators per city-year (units in the indicator table);
-2. :func:`score_pipeline` — panel-wide min–max normalisation, entropy weights within each
-   subsystem, subsystem scores U, coupling coordination (classic and modified C);
-3. the synergy relations (:func:`cluster_coordination`, :func:`co_movement`,
-   :func:`moran_by_cluster`) and the order parameters (:func:`order_parameters`);
-4. the values, tables and verdict chapter 2 reports (:func:`data_summary` …
+1. :func:`cluster_coordination` — cluster means of U, T, C and D over member cities;
+2. the synergy relations (:func:`co_movement`, :func:`moran_by_cluster`) and the order
+   parameters (:func:`order_parameters`), which handle the indicators missing in the
+   yardstick explicitly (see each function);
+3. the values, tables and verdict chapter 2 reports (:func:`restrict_years` …
    :func:`synergy_verdict`, :func:`exercise_values`).
+
+It also keeps the first edition's indicator system (``data/facts/subsystem_indicators.csv``,
+partly provincial) and its pipeline (:func:`indicator_values`, :func:`score_pipeline`:
+min–max over the chosen cities, entropy weights, classic and modified C) for the chapters not
+yet moved to the yardstick; chapter 2 no longer uses them.
 
 The obstacle degrees of chapter 7 are in :mod:`cityclusters.analysis.obstacles`.
 
 Formulas live in :mod:`cityclusters.indicators`; this module only assembles data and calls
 them.
 """
-
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
@@ -31,7 +35,12 @@ import numpy as np
 import pandas as pd
 
 from cityclusters import config
-from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.coordination_index import (  # noqa: F401 (re-exported)
+    D_RECORD_COLUMNS,
+    ScoreResult,
+    d_records,
+)
+from cityclusters.analysis.verdicts import Verdict, cap_by_multiverse, multiverse_support
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.data.names import bilingual
@@ -40,6 +49,7 @@ from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.indicators import coupling as coupling_mod
+from cityclusters.indicators import multiverse as multiverse_mod
 from cityclusters.indicators import spatial as spatial_mod
 from cityclusters.indicators import weights as weights_mod
 
@@ -253,55 +263,7 @@ def chosen_members(clusters: Sequence[str]) -> pd.DataFrame:
                                if s.name == "cluster_id" else s).reset_index(drop=True)
 
 
-def coverage(values: pd.DataFrame, members: pd.DataFrame, first_year: int, last_year: int,
-             system: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Share of member city-years with a value, per cluster and indicator.
-
-    Every member city counts in every year (a city with no row at all counts as missing).
-    Columns: cluster_id, cities, city_years, one column per indicator (share present, 0–1),
-    ``complete`` (share with every indicator present).
-    """
-    ids = measured(system)["indicator_id"].tolist()
-    years = range(first_year, last_year + 1)
-    rows = []
-    indexed = values.set_index(["city_code", "year"])
-    for cluster_id, block in members.groupby("cluster_id", sort=False):
-        grid = pd.MultiIndex.from_product([sorted(block["city_code"].unique()), years],
-                                          names=["city_code", "year"])
-        sub = indexed.reindex(grid)[ids]
-        row = {"cluster_id": cluster_id, "cities": block["city_code"].nunique(), "city_years": len(grid)}
-        row.update(sub.notna().mean().to_dict())
-        row["complete"] = float(sub.notna().all(axis=1).mean())
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def missing_cities(values: pd.DataFrame, members: pd.DataFrame, system: pd.DataFrame | None = None
-                   ) -> pd.DataFrame:
-    """City-years of member cities left out of the scores, with the indicators they lack."""
-    ids = measured(system)["indicator_id"].tolist()
-    sub = values[values["city_code"].isin(members["city_code"])]
-    lacking = sub[ids].isna()
-    out = sub.loc[lacking.any(axis=1), ["city_code", "name_zh", "name_pinyin", "year"]].copy()
-    out["missing"] = [", ".join(r.index[r]) for _, r in lacking[lacking.any(axis=1)].iterrows()]
-    return out.reset_index(drop=True)
-
-
 # ----------------------------------------------------------------------------- the pipeline
-@dataclass
-class ScoreResult:
-    """Output of :func:`score_pipeline` (all frames indexed by (city_code, year))."""
-
-    raw: pd.DataFrame            # complete rows, raw indicator values
-    normalised: pd.DataFrame     # x' in [SHIFT, 1], oriented so that 1 is best
-    weights: pd.DataFrame        # per indicator: subsystem, entropy, divergence, within, overall
-    scores: pd.DataFrame         # U per subsystem (measured subsystems only)
-    coordination: pd.DataFrame   # C (both methods), T, D (both), grade/stage of the chosen method
-    dropped: pd.DataFrame        # city-years left out (missing indicators)
-    method: str
-    gdp: pd.Series               # GDP (亿元) of the scored city-years, for weighted means
-
-
 def score_pipeline(values: pd.DataFrame, method: str = "modified",
                    system: pd.DataFrame | None = None, shift: float = SHIFT,
                    scope: str = "panel") -> ScoreResult:
@@ -419,8 +381,13 @@ def co_movement(result: ScoreResult, members: pd.DataFrame, subsystems: Sequence
     """Between-city co-movement of each subsystem (城际同质): per cluster, the mean pairwise
     correlation across member cities of the annual changes ΔU_it = U_it − U_i,t−1.
 
-    Only cities observed in every year of the scores enter (changes need a balanced panel).
-    Columns: cluster_id, subsystem_id, mean_corr, pairs, cities.
+    Missing values: only cities with a score U in every year of ``result`` enter (changes
+    need a balanced panel), so a city unscored in any year is left out of every pair. On the
+    yardstick (:func:`cityclusters.analysis.coordination_index.yardstick_result`) U exists
+    wherever one indicator of the subsystem is observed: where another is missing, U is the
+    weighted mean of the observed ones, so a change of U can also reflect a change of which
+    indicators are observed. Clusters with fewer than 2 such cities or fewer than 3 changes
+    get NaN. Columns: cluster_id, subsystem_id, mean_corr, pairs, cities.
     """
     rows = []
     years = sorted(result.scores.index.get_level_values("year").unique())
@@ -467,31 +434,38 @@ def moran_by_cluster(result: ScoreResult, members: pd.DataFrame, year: int,
     return pd.DataFrame(rows)
 
 
-def order_parameters(result: ScoreResult, system: pd.DataFrame | None = None) -> pd.DataFrame:
+def order_parameters(result: ScoreResult) -> pd.DataFrame:
     """Candidate order parameters (序参量): indicators that weigh much and change slowly.
 
-    speed_j = mean over cities and years of |x'_{i,t} − x'_{i,t−1}| (normalised units per
-    year, consecutive years only); order-parameter share OP_j = (w_j / speed_j) / Σ_k (w_k /
-    speed_k), with w_j the overall weight. This is our operationalisation of the slaving
-    principle (slow variables dominate), not a formula of the papers.
-    Columns: indicator_id, subsystem_id, weight, speed, op_share, rank.
+    speed_j = mean of |x'_{i,t} − x'_{i,t−1}| over the pairs of consecutive years of one city
+    in which both values are observed (normalised units per year); order-parameter share
+    OP_j = (w_j / speed_j) / Σ_k (w_k / speed_k), with w_j the overall weight. This is our
+    operationalisation of the slaving principle (slow variables dominate), not a formula of
+    the papers.
+
+    Missing values: the normalised x' of the yardstick is NaN where an indicator is missing
+    (nothing is imputed); a pair with a missing end is left out of that indicator's speed,
+    and ``pairs`` counts the pairs used. An indicator with no pair, or one that never changes,
+    is refused (``ValueError`` naming it).
+    Columns: indicator_id, subsystem_id, weight, speed, pairs, op_share, rank.
     """
     x = result.normalised.sort_index()
-    diffs = x.groupby(level="city_code").diff()
     years = pd.Series(x.index.get_level_values("year"), index=x.index)
-    consecutive = years.groupby(level="city_code").diff() == 1
-    speed = diffs[consecutive.to_numpy()].abs().mean()
-    if (speed <= 0).any() or speed.isna().any():
-        raise ValueError(f"order_parameters: indicators {list(speed.index[(speed <= 0) | speed.isna()])} "
-                         "never change between consecutive years")
+    consecutive = (years.groupby(level="city_code").diff() == 1).to_numpy()
+    changes = x.groupby(level="city_code").diff()[consecutive].abs()  # NaN if either end is missing
+    pairs = changes.notna().sum()
+    speed = changes.mean(skipna=True)
+    bad = list(speed.index[(pairs == 0) | ~(speed > 0)])
+    if bad:
+        raise ValueError(f"order_parameters: indicators {bad} have no observed change between "
+                         "consecutive years")
     weight = result.weights["overall"]
     ratio = weight / speed
     out = pd.DataFrame({"subsystem_id": result.weights["subsystem_id"], "weight": weight,
-                        "speed": speed, "op_share": ratio / ratio.sum()})
+                        "speed": speed, "pairs": pairs.astype(int), "op_share": ratio / ratio.sum()})
     out = out.sort_values("op_share", ascending=False)
     out["rank"] = np.arange(1, len(out) + 1)
     return out.rename_axis("indicator_id").reset_index()
-
 
 
 def union_members(members: pd.DataFrame, union_id: str) -> pd.DataFrame | None:
@@ -509,11 +483,18 @@ def union_members(members: pd.DataFrame, union_id: str) -> pd.DataFrame | None:
 
 
 # ----------------------------------------------------------------------------- chapter 2
+# Chapter 2 reads the book's one coordination index (the yardstick,
+# :func:`cityclusters.analysis.coordination_index.yardstick_result`): the functions below
+# take its ScoreResult and frames as arguments (this module cannot import the index module,
+# which imports ScoreResult from here).
+
 #: Claim of paper 000 tested in chapter 2 (an id of ``data/facts/seed_claims.csv``).
 CYG_SYNERGY_CLAIM = "p000_cyg_lacks_synergy"
-#: Coverage columns shown in chapter 2 (indicator id → short column title; ``complete`` = all).
-COVERAGE_SHOWN = {"real_gdp_pc": "GDP p.c.", "tertiary_share": "tertiary", "co2_per_capita": "CO2 p.c.",
-                  "loans_gdp": "loans/GDP", "road_area_pc": "road p.c.", "complete": "all"}
+#: The union tested by that claim and its benchmark.
+CYG, YRD = "chengyugui", "yrd26"
+#: Permutation p at or below which a positive Moran's I counts as spatial dependence.
+MORAN_ALPHA = 0.05
+#: Columns of the frames of D values a chapter prints (one row per glued D).
 
 
 def check_chapter_parameters(method: str, map_years: Sequence[int], first_year: int, last_year: int) -> None:
@@ -526,97 +507,162 @@ def check_chapter_parameters(method: str, map_years: Sequence[int], first_year: 
         raise ValueError(f"MAP_YEARS must be 1-3 years within {first_year}-{last_year}; got {map_years}")
 
 
+def restrict_years(result: ScoreResult, first_year: int, last_year: int) -> ScoreResult:
+    """``result`` cut to the city-years of ``first_year``–``last_year``.
+
+    Only rows are removed: the scaling and the weights stay those estimated over the whole
+    panel, so every city-year keeps the yardstick's D (re-scoring a shorter period would
+    give other values)."""
+    def cut(frame):
+        years = frame.index.get_level_values("year")
+        return frame[(years >= first_year) & (years <= last_year)]
+
+    coordination = cut(result.coordination)
+    if coordination.empty:
+        raise ValueError(f"restrict_years: no scored city-year in {first_year}-{last_year}")
+    dropped = result.dropped[result.dropped["year"].between(first_year, last_year)].reset_index(drop=True)
+    return ScoreResult(cut(result.raw), cut(result.normalised), result.weights, cut(result.scores),
+                       coordination, dropped, result.method, cut(result.gdp))
+
+
+def alternative_d(method: str, main_method: str) -> str | None:
+    """The column of an alternative D shown beside the book's: None when ``method`` is the
+    yardstick's own coupling formula ``main_method``, else ``"D_<method>"``.
+
+    >>> alternative_d("classic", "classic") is None, alternative_d("modified", "classic")
+    (True, 'D_modified')
+    """
+    coupling_mod.require_choice(method, coupling_mod.COUPLING_METHODS, "COUPLING_METHOD")
+    return None if method == main_method else f"D_{method}"
+
+
+def method_text(method: str, main_method: str) -> str:
+    """The sentence saying which D the chapter reports (the book's, or the book's and an
+    alternative)."""
+    column = alternative_d(method, main_method)
+    if column is None:
+        return (f"This chapter, like every chapter of the book, reports the D of the main specification, "
+                f"with the {main_method} C.")
+    return (f"This run was asked for COUPLING_METHOD = \"{method}\": beside the book's D (with the "
+            f"{main_method} C) the cluster table shows an alternative, {column}, computed with the {method} "
+            "C. It is not the book's D: every other number and every verdict below uses the book's D.")
+
+
+def index_summary(result: ScoreResult, members: pd.DataFrame, indicators: pd.DataFrame,
+                  subsystem_labels: dict[str, str], first_year: int, last_year: int) -> dict:
+    """What the yardstick covers among the chosen clusters' cities in ``first_year``–``last_year``.
+
+    ``result`` is the yardstick cut to those years (:func:`restrict_years`) and ``indicators``
+    its indicators (:func:`cityclusters.analysis.coordination_index.index_indicators`).
+    Values: ``n_indicators``, ``n_subsystems``, ``missing_subsystems`` (labels of the seven
+    subsystems without an indicator), ``n_member_city_years`` (distinct member cities × years),
+    ``n_scored`` (those with a D), ``n_unscored``, ``unscored_cities`` (cities with at least one
+    unscored year, with the count), ``n_partial`` and ``partial_share`` (scored member
+    city-years with at least one indicator missing, whose subsystem scores use the observed
+    indicators only)."""
+    codes = sorted(members["city_code"].unique())
+    years = range(first_year, last_year + 1)
+    grid = pd.MultiIndex.from_product([codes, years], names=["city_code", "year"])
+    scored = grid.isin(result.coordination.index)
+    unscored = pd.Series(~scored, index=grid).groupby(level="city_code").sum()
+    unscored = unscored[unscored > 0]
+    labels = members.drop_duplicates("city_code").set_index("city_code")
+    unscored_cities = "; ".join(
+        f"{bilingual(labels.at[c, 'name_zh'], labels.at[c, 'name_pinyin'])}, {n} of {len(years)} years"
+        for c, n in unscored.items()) or "none"
+    partial = result.raw.reindex(grid[scored]).isna().any(axis=1)
+    measured_ids = set(indicators["subsystem_id"])
+    missing = [subsystem_labels.get(s, s) for s in SUBSYSTEMS if s not in measured_ids]
+    return {
+        "n_indicators": len(indicators), "n_subsystems": len(measured_ids),
+        "missing_subsystems": ", ".join(missing) or "none",
+        "n_member_city_years": len(grid), "n_scored": int(scored.sum()), "n_unscored": int((~scored).sum()),
+        "unscored_cities": unscored_cities,
+        "n_partial": int(partial.sum()), "partial_share": float(partial.mean()) if len(partial) else 0.0,
+    }
+
+
+def coverage_table(panel: pd.DataFrame, result: ScoreResult, members: pd.DataFrame, clusters: Sequence[str],
+                   indicators: pd.DataFrame, first_year: int, last_year: int, names: dict[str, str],
+                   short_labels: dict[str, str]) -> pd.DataFrame:
+    """How complete the yardstick is for each chosen cluster over ``first_year``–``last_year``.
+
+    Every member city counts in every year. Columns: cluster, cities, city-years, ``scored``
+    (share of city-years with a D), ``all indicators`` (share with every indicator observed),
+    ``least covered`` (the indicator observed least often) and its share ``its share``.
+    Shares per indicator from :func:`cityclusters.data.city_indicators.indicator_coverage`
+    over ``panel`` (:func:`~cityclusters.data.city_indicators.city_indicator_panel`)."""
+    from cityclusters.data.city_indicators import indicator_coverage
+
+    chosen = members[members["cluster_id"].isin(clusters)]
+    in_period = panel[panel["year"].between(first_year, last_year)]
+    per_indicator = indicator_coverage(in_period, chosen, indicators)
+    shares = (per_indicator.groupby(["cluster_id", "indicator_id"])[["with_value", "cities"]].sum()
+              .pipe(lambda f: f["with_value"] / f["cities"]).unstack("indicator_id"))
+    ids = list(indicators["indicator_id"])
+    observed = in_period.set_index(["city_code", "year"])[ids]
+    rows = []
+    for cluster in clusters:
+        codes = sorted(chosen.loc[chosen["cluster_id"] == cluster, "city_code"].unique())
+        grid = pd.MultiIndex.from_product([codes, range(first_year, last_year + 1)], names=["city_code", "year"])
+        least = shares.loc[cluster, ids].idxmin()
+        rows.append({"cluster": names[cluster], "cities": len(codes), "city-years": len(grid),
+                     "scored": float(grid.isin(result.coordination.index).mean()),
+                     "all indicators": float(observed.reindex(grid).notna().all(axis=1).mean()),
+                     "least covered": short_labels[least], "its share": float(shares.at[cluster, least])})
+    return pd.DataFrame(rows)
+
+
 def city_level_subsystems(rows: pd.DataFrame, subsystems: Sequence[str]) -> list[str]:
-    """The subsystems of ``subsystems`` whose indicators (rows of :func:`measured`) are all
+    """The subsystems of ``subsystems`` whose indicators (rows with a ``level`` column) are all
     measured at city level (not assigned from provinces), in the given order."""
     return [s for s in subsystems if (rows.loc[rows["subsystem_id"] == s, "level"] == "city").all()]
 
 
-def indicator_table(system: pd.DataFrame) -> pd.DataFrame:
-    """The indicator system as chapter 2 shows it: subsystem (English and Chinese), indicator
-    (or "— (no data)"), unit, sign (+/−), level and the years the source covers."""
-    shown = system.assign(
-        subsystem=system["subsystem_en"] + " " + system["subsystem_zh"],
-        indicator=system["description_en"].where(system["level"] != "missing", "— (no data)"),
-        years=[f"{a}–{b}" if pd.notna(a) else "–" for a, b in zip(system["first_year"], system["last_year"])],
-        sign=system["direction"].map({"positive": "+", "negative": "−"}).fillna(""),
-    )
-    return (shown[["subsystem", "indicator", "unit", "sign", "level", "years"]]
-            .rename(columns={"subsystem": "Subsystem 子系统", "indicator": "Indicator",
-                             "sign": "±", "years": "years in source"}).fillna(""))
-
-
-def data_summary(system: pd.DataFrame, result: ScoreResult, values: pd.DataFrame,
-                 members: pd.DataFrame) -> dict:
-    """What the indicator data cover, for chapter 2's prose: the common years of the indicators
-    (``span_first``, ``span_last``), the number of indicators (``n_indicators``), of measured
-    subsystems (``n_measured``) and of provincial indicators (``n_prov``), the unmeasured
-    subsystems (``missing_subsystems``), the city-years scored (``n_scored``) and left out
-    (``n_dropped``) and the cities left out, as 汉字 (pinyin) (``dropped_names``)."""
-    rows = measured(system)
-    span_first, span_last = year_span(system)
-    missing_sub = system.loc[system["level"] == "missing", "subsystem_en"].tolist()
-    dropped = missing_cities(values, members).drop_duplicates("city_code")
-    return {
-        "span_first": span_first, "span_last": span_last,
-        "n_indicators": len(rows), "n_measured": len(result.scores.columns),
-        "missing_subsystems": ", ".join(missing_sub) or "none",
-        "n_scored": len(result.raw), "n_dropped": len(result.dropped),
-        "dropped_names": ", ".join(bilingual(z, p) for z, p in zip(dropped["name_zh"], dropped["name_pinyin"]))
-        or "none",
-        "n_prov": int((rows["level"] == "province").sum()),
-    }
-
-
-def coverage_table(cov: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """The coverage of :func:`coverage` as chapter 2 shows it: cluster label, cities,
-    city-years and the share present of the indicators of :data:`COVERAGE_SHOWN` (0–1)."""
-    shown = cov.assign(cluster=cov["cluster_id"].map(names))
-    return shown[["cluster", "cities", "city_years", *COVERAGE_SHOWN]].rename(
-        columns={**COVERAGE_SHOWN, "city_years": "city-years"})
-
-
 def weight_table(result: ScoreResult, labels: dict[str, str], subsystem_labels: dict[str, str]) -> pd.DataFrame:
-    """The entropy weights as chapter 2 shows them: subsystem, indicator, entropy e, weight
-    within the subsystem and overall weight (shares summing to 1 per subsystem / overall)."""
+    """The weights as chapter 2 shows them: subsystem, indicator, weight within the subsystem
+    (shares summing to 1 per subsystem), the equal weight 1/k of a subsystem with k
+    indicators (for comparison) and the overall weight (within weight / number of
+    subsystems; shares summing to 1)."""
     w = result.weights.reset_index(names="indicator_id")
     shown = w.assign(subsystem=w["subsystem_id"].map(lambda s: subsystem_labels[s]),
-                     indicator=w["indicator_id"].map(labels))
-    return (shown[["subsystem", "indicator", "entropy", "within", "overall"]]
-            .rename(columns={"entropy": "entropy e", "within": "weight in subsystem",
+                     indicator=w["indicator_id"].map(labels),
+                     equal=1.0 / w.groupby("subsystem_id")["indicator_id"].transform("size"))
+    return (shown[["subsystem", "indicator", "within", "equal", "overall"]]
+            .rename(columns={"within": "weight in subsystem", "equal": "equal weight",
                              "overall": "overall weight"}))
 
 
 def weight_values(result: ScoreResult, short_labels: dict[str, str], subsystem_labels: dict[str, str]) -> dict:
-    """The most lopsided within-subsystem weight among subsystems with several indicators
-    (``top_within_indicator``, ``top_within_weight`` (share), ``top_within_subsystem``) and
-    the indicator with the lowest entropy (``low_entropy_indicator``, ``low_entropy_value``)."""
+    """Among subsystems with several indicators, the largest and the smallest weight within a
+    subsystem: ``top_within_indicator``, ``top_within_weight`` (share), ``top_within_subsystem``,
+    ``top_within_equal`` (the equal weight 1/k of that subsystem) and the same with ``low_``."""
     w = result.weights.reset_index(names="indicator_id")
-    multi = w[w.groupby("subsystem_id")["indicator_id"].transform("size") > 1]
-    top_within = multi.sort_values("within", ascending=False).iloc[0]
-    low_entropy = w.sort_values("entropy").iloc[0]
-    return {
-        "top_within_indicator": short_labels[top_within["indicator_id"]],
-        "top_within_weight": float(top_within["within"]),
-        "top_within_subsystem": subsystem_labels[top_within["subsystem_id"]],
-        "low_entropy_indicator": short_labels[low_entropy["indicator_id"]],
-        "low_entropy_value": float(low_entropy["entropy"]),
-    }
+    size = w.groupby("subsystem_id")["indicator_id"].transform("size")
+    multi = w[size > 1].assign(equal=1.0 / size[size > 1]).sort_values("within", ascending=False)
+    out = {}
+    for prefix, row in (("top", multi.iloc[0]), ("low", multi.iloc[-1])):
+        out.update({f"{prefix}_within_indicator": short_labels[row["indicator_id"]],
+                    f"{prefix}_within_weight": float(row["within"]),
+                    f"{prefix}_within_subsystem": subsystem_labels[row["subsystem_id"]],
+                    f"{prefix}_within_equal": float(row["equal"])})
+    return out
 
 
 def coupling_values(coordination: pd.DataFrame) -> dict:
-    """Distribution of the classic and the modified coupling degree C over all city-years:
-    per method m, ``c_m_median``, ``c_m_iqr`` (interquartile range), ``c_m_cv`` (coefficient of
-    variation, sd/mean), ``c_m_high`` (share of city-years with C ≥ 0.5) and ``d_m_mean``
-    (mean D with that C)."""
-    out = {}
+    """Distribution of the classic and the modified coupling degree C over the city-years of
+    ``coordination``: per method m, ``c_m_median``, ``c_m_iqr`` (interquartile range),
+    ``c_m_cv`` (coefficient of variation, sd/mean) and ``c_m_high`` (share of city-years with
+    C ≥ 0.5); ``d_gap_mean``, the mean of D(classic C) − D(modified C), and ``n_coupling``,
+    the number of city-years."""
+    out = {"n_coupling": len(coordination)}
     for m in ("classic", "modified"):
         c = coordination[f"C_{m}"]
         out[f"c_{m}_median"] = float(c.median())
         out[f"c_{m}_iqr"] = float(c.quantile(0.75) - c.quantile(0.25))
         out[f"c_{m}_cv"] = float(c.std() / c.mean())
         out[f"c_{m}_high"] = float((c >= 0.5).mean())
-        out[f"d_{m}_mean"] = float(coordination[f"D_{m}"].mean())
+    out["d_gap_mean"] = float((coordination["D_classic"] - coordination["D_modified"]).mean())
     return out
 
 
@@ -626,192 +672,305 @@ def cluster_year_rows(cluster_year: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def cluster_table(cluster_year: pd.DataFrame, clusters: Sequence[str], first_year: int, last_year: int,
-                  names: dict[str, str]) -> pd.DataFrame:
-    """Cluster means (unweighted over member cities) of D in the first and last year and of T
-    and C in the last year, with the number of cities scored in the last year."""
+                  names: dict[str, str], alternative: str | None = None) -> pd.DataFrame:
+    """Cluster means (unweighted over member cities) of D, T and C in the first and the last
+    year, with the number of cities scored in the last year; with ``alternative`` (a column
+    such as ``"D_modified"``, :func:`alternative_d`) also that D in both years."""
     first, last = cluster_year_rows(cluster_year, first_year), cluster_year_rows(cluster_year, last_year)
-    return pd.DataFrame({
-        "cluster": [names[c] for c in clusters],
-        "cities scored": [int(last.at[c, "cities"]) for c in clusters],
-        f"D {first_year}": [first.at[c, "D"] for c in clusters],
-        f"D {last_year}": [last.at[c, "D"] for c in clusters],
-        f"T {last_year}": [last.at[c, "T"] for c in clusters],
-        f"C {last_year}": [last.at[c, "C"] for c in clusters],
-    })
+    table = {"cluster": [names[c] for c in clusters],
+             "cities scored": [int(last.at[c, "cities"]) for c in clusters]}
+    for column in ("D", "T", "C", *([alternative] if alternative else [])):
+        for year, rows in ((first_year, first), (last_year, last)):
+            table[f"{column} {year}"] = [rows.at[c, column] for c in clusters]
+    return pd.DataFrame(table)
 
 
-def cluster_values(cluster_year: pd.DataFrame, coordination: pd.DataFrame, clusters: Sequence[str],
-                   first_year: int, last_year: int, names: dict[str, str],
-                   subsystem_labels: dict[str, str]) -> dict:
-    """Chapter 2's sentences on the clusters and cities: best and worst cluster by mean D in
-    ``last_year`` (``best_cluster``, ``best_d``, ``worst_cluster``, ``worst_d``), how many
-    clusters' D rose since ``first_year`` (``n_rose``, ``rose_word``: "all" or "k of the n"),
-    the most common grade of the cities in ``last_year`` (``modal_grade`` as "English (中文)",
+def cluster_values(cluster_year: pd.DataFrame, coordination: pd.DataFrame, members: pd.DataFrame,
+                   clusters: Sequence[str], first_year: int, last_year: int, names: dict[str, str],
+                   subsystem_labels: dict[str, str]) -> tuple[dict, pd.DataFrame]:
+    """Chapter 2's sentences on the clusters and their cities.
+
+    Values: best and worst cluster by mean D in ``last_year`` (``best_cluster``,
+    ``worst_cluster``), how many clusters' mean D, T and C rose since ``first_year``
+    (``n_rose``, ``rose_word``: "all" or "k of the n"; ``n_t_rose``, ``n_c_rose``), the most
+    common grade of the member cities in ``last_year`` (``modal_grade`` as "English (中文)",
     ``modal_grade_share``) and the subsystem most often lagging (``top_lagging``,
-    ``top_lagging_share``)."""
+    ``top_lagging_share``). D records (:func:`d_records`): ``best_d`` and ``worst_d``."""
     first, last = cluster_year_rows(cluster_year, first_year), cluster_year_rows(cluster_year, last_year)
-    best, worst = last["D"].idxmax(), last["D"].idxmin()
-    n_rose = int((last["D"] > first["D"]).sum())
+    best, worst = last.loc[list(clusters), "D"].idxmax(), last.loc[list(clusters), "D"].idxmin()
+    rose = {c: int((last.loc[list(clusters), c] > first.loc[list(clusters), c]).sum()) for c in ("D", "T", "C")}
+    codes = set(members["city_code"])
     city_last = coordination.xs(last_year, level="year")
+    city_last = city_last[city_last.index.isin(codes)]
     grade_counts = city_last["grade_en"].value_counts()
     modal = grade_counts.idxmax()
     lag = city_last["lagging_subsystem"].value_counts()
-    return {
-        "best_cluster": names[best], "best_d": float(last.at[best, "D"]),
-        "worst_cluster": names[worst], "worst_d": float(last.at[worst, "D"]),
-        "n_rose": n_rose,
-        "rose_word": "all" if n_rose == len(clusters) else f"{n_rose} of the {len(clusters)}",
+    values = {
+        "best_cluster": names[best], "worst_cluster": names[worst],
+        "n_rose": rose["D"], "n_t_rose": rose["T"], "n_c_rose": rose["C"],
+        "rose_word": "all" if rose["D"] == len(clusters) else f"{rose['D']} of the {len(clusters)}",
         "modal_grade": f"{modal} ({city_last['grade'][city_last['grade_en'] == modal].iloc[0]})",
         "modal_grade_share": float(grade_counts.max() / grade_counts.sum()),
         "top_lagging": subsystem_labels.get(lag.index[0], lag.index[0]),
         "top_lagging_share": float(lag.iloc[0] / lag.sum()),
     }
+    records = d_records([("best_d", best, last_year, last.at[best, "D"]),
+                         ("worst_d", worst, last_year, last.at[worst, "D"])])
+    return values, records
+
+
+def rise_support(multiverse_frame: pd.DataFrame, clusters: Sequence[str], first_year: int,
+                 last_year: int) -> pd.Series:
+    """Per specification of the cluster multiverse
+    (:func:`cityclusters.analysis.coordination_index.cluster_multiverse`): did the mean D of
+    every cluster of ``clusters`` rise from ``first_year`` to ``last_year``? (Boolean Series
+    indexed by spec; a specification missing a cluster-year is NaN, left out by
+    :func:`~cityclusters.analysis.verdicts.multiverse_support`.)"""
+    chosen = multiverse_frame[multiverse_frame["cluster_id"].isin(clusters)
+                              & multiverse_frame["year"].isin([first_year, last_year])]
+    wide = chosen.pivot_table(index="spec", columns=["cluster_id", "year"], values="D", aggfunc="first")
+    change = pd.DataFrame({c: wide.get((c, last_year)) - wide.get((c, first_year)) for c in clusters})
+    return (change > 0).all(axis=1).astype(object).where(change.notna().all(axis=1))
 
 
 def synergy_relations(result: ScoreResult, members: pd.DataFrame, cluster_year: pd.DataFrame,
-                      city_level: Sequence[str], clusters: Sequence[str], year: int,
+                      subsystems: Sequence[str], clusters: Sequence[str], year: int,
                       names: dict[str, str]) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Three of the four synergy relations per cluster: mean D in ``year`` (城内异质), the mean
-    over the city-level subsystems of the co-movement of ΔU (城际同质, :func:`co_movement`) and
-    Moran's I of D in ``year`` with its permutation p (城际异质, :func:`moran_by_cluster`).
+    over ``subsystems`` of the co-movement of ΔU over the years of ``result`` (城际同质,
+    :func:`co_movement`) and Moran's I of D in ``year`` with its permutation p (城际异质,
+    :func:`moran_by_cluster`).
 
     Returns the table, the co-movement per cluster (Series) and the Moran frame indexed by
     cluster_id.
     """
     last = cluster_year_rows(cluster_year, year)
-    comove = co_movement(result, members, city_level)
+    comove = co_movement(result, members, subsystems)
     comove_mean = comove.groupby("cluster_id", sort=False)["mean_corr"].mean()
+    comove_cities = comove.groupby("cluster_id", sort=False)["cities"].min()
     moran = moran_by_cluster(result, members, year).set_index("cluster_id")
     table = pd.DataFrame({
         "cluster": [names[c] for c in clusters],
         f"mean D {year} (城内异质)": [last.at[c, "D"] for c in clusters],
         "co-movement ΔU (城际同质)": [comove_mean.get(c, np.nan) for c in clusters],
+        "cities in co-movement": [int(comove_cities.get(c, 0)) for c in clusters],
         f"Moran's I of D {year} (城际异质)": [moran.at[c, "I"] for c in clusters],
         "p (permutation)": [moran.at[c, "p_sim"] for c in clusters],
     })
     return table, comove_mean, moran
 
 
-def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, city_level: Sequence[str],
-                    names: dict[str, str], subsystem_labels: dict[str, str], alpha: float = 0.05) -> dict:
-    """Chapter 2's sentences on the synergy relations: the city-level subsystems
-    (``city_level_subsystems``, ``n_city_level``), the clusters with the highest and lowest
+def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, subsystems: Sequence[str],
+                    names: dict[str, str], subsystem_labels: dict[str, str], alpha: float = MORAN_ALPHA) -> dict:
+    """Chapter 2's sentences on the synergy relations: the subsystems of the co-movement
+    (``comove_subsystems``, ``n_comove_subsystems``), the clusters with the highest and lowest
     co-movement (``top_comove_cluster``, ``top_comove``, ``low_comove_cluster``,
-    ``low_comove``), the clusters with a positive Moran's I significant at ``alpha``
-    (``n_moran_sig``, ``moran_sig_names``) and the permutation seed (``moran_seed``)."""
+    ``low_comove``), the clusters with a positive Moran's I at permutation p ≤ ``alpha``
+    (``n_moran_sig``, ``moran_sig_names`` and ``moran_sig_text``: "in none of them" or "in k of
+    them (names)"), the range of I (``moran_min``, ``moran_max``), ``moran_alpha`` and the
+    permutation seed (``moran_seed``)."""
     top_co, low_co = comove_mean.idxmax(), comove_mean.idxmin()
-    sig = moran[(moran["p_sim"] <= alpha) & (moran["I"] > 0)]
+    positive = moran[(moran["p_sim"] <= alpha) & (moran["I"] > 0)]
     return {
-        "city_level_subsystems": ", ".join(subsystem_labels[s] for s in city_level),
-        "n_city_level": len(city_level),
+        "comove_subsystems": ", ".join(subsystem_labels[s] for s in subsystems),
+        "n_comove_subsystems": len(subsystems),
         "top_comove_cluster": names[top_co], "top_comove": float(comove_mean.max()),
         "low_comove_cluster": names[low_co], "low_comove": float(comove_mean.min()),
-        "n_moran_sig": len(sig),
-        "moran_sig_names": ", ".join(names[c] for c in sig.index) or "none",
-        "moran_seed": spatial_mod.DEFAULT_SEED,
+        "n_moran_sig": len(positive),
+        "moran_sig_names": ", ".join(names[c] for c in positive.index) or "none",
+        "moran_sig_text": (f"in {len(positive)} of them ({', '.join(names[c] for c in positive.index)})"
+                           if len(positive) else "in none of them"),
+        "moran_min": float(moran["I"].min()), "moran_max": float(moran["I"].max()),
+        "moran_alpha": alpha, "moran_seed": spatial_mod.DEFAULT_SEED,
     }
 
 
 def order_parameter_table(op: pd.DataFrame, labels: dict[str, str], subsystem_labels: dict[str, str]
                           ) -> pd.DataFrame:
     """:func:`order_parameters` as chapter 2 shows it: rank, indicator, subsystem, overall
-    weight, speed per year (normalised units) and order-parameter share."""
+    weight, speed per year (normalised units), the pairs of years it rests on and the
+    order-parameter share."""
     return (op.assign(indicator=op["indicator_id"].map(labels),
                       subsystem=op["subsystem_id"].map(subsystem_labels))
-            [["rank", "indicator", "subsystem", "weight", "speed", "op_share"]]
+            [["rank", "indicator", "subsystem", "weight", "speed", "pairs", "op_share"]]
             .rename(columns={"weight": "overall weight", "speed": "speed per year",
-                             "op_share": "order-parameter share"}))
+                             "pairs": "pairs of years", "op_share": "order-parameter share"}))
 
 
 def order_parameter_values(op: pd.DataFrame, short_labels: dict[str, str], subsystem_labels: dict[str, str]
                            ) -> dict:
     """The first two candidate order parameters (``op1``, ``op1_share``, ``op1_subsystem``,
-    ``op2``, ``op2_share``), their joint share (``op_top2_share``) and the last (``op_last``)."""
+    ``op2``, ``op2_share``, ``op2_subsystem``), their joint share (``op_top2_share``), the last
+    (``op_last``) and the fewest pairs of years an indicator's speed rests on (``op_min_pairs``)."""
     return {
         "op1": short_labels[op.iloc[0]["indicator_id"]],
         "op1_share": float(op.iloc[0]["op_share"]),
         "op1_subsystem": subsystem_labels[op.iloc[0]["subsystem_id"]],
         "op2": short_labels[op.iloc[1]["indicator_id"]],
         "op2_share": float(op.iloc[1]["op_share"]),
+        "op2_subsystem": subsystem_labels[op.iloc[1]["subsystem_id"]],
         "op_top2_share": float(op["op_share"].iloc[:2].sum()),
         "op_last": short_labels[op.iloc[-1]["indicator_id"]],
+        "op_min_pairs": int(op["pairs"].min()),
     }
 
 
-def synergy_verdict_text(cyg_d: float, yrd_d: float, cyg_co: float, yrd_co: float) -> str:
-    """Verdict on "Chengdu–Chongqing–Guiyang lacks a synergy effect" against the YRD (26):
-    supported if both its mean D and its co-movement are lower than the YRD's, partly
-    supported if one of them is, not supported otherwise."""
-    lower_d, lower_co = cyg_d < yrd_d, cyg_co < yrd_co
-    return ("supported" if lower_d and lower_co else
-            "partly supported: coordination D is lower than in the YRD, but co-movement is not" if lower_d else
-            "partly supported: co-movement is lower than in the YRD, but D is not" if lower_co else
-            "not supported: neither D nor co-movement is lower than in the YRD")
+def synergy_criteria(cyg_d: float, yrd_d: float, cyg_co: float, yrd_co: float, moran_i: float,
+                     moran_p: float, alpha: float = MORAN_ALPHA) -> dict[str, bool]:
+    """The three measurable relations of claim :data:`CYG_SYNERGY_CLAIM`, each True when it
+    points to a lack of synergy in Chengdu–Chongqing–Guiyang:
+
+    - ``between_same`` (城际同质): its cities' subsystem scores co-move less than the YRD's;
+    - ``between_across`` (城际异质): Moran's I of D among its cities is not positive at
+      permutation p ≤ ``alpha`` (no spatial dependence, as the claim expects; a positive I is a
+      trace of spillover between cities, which the claim denies);
+    - ``within`` (城内异质): its mean D is below the YRD's.
+
+    >>> synergy_criteria(0.5, 0.7, 0.11, 0.10, 0.29, 0.01)
+    {'between_same': False, 'between_across': False, 'within': True}
+    """
+    return {"between_same": bool(cyg_co < yrd_co),
+            "between_across": not (moran_i > 0 and moran_p <= alpha),
+            "within": bool(cyg_d < yrd_d)}
+
+
+#: How each criterion of :func:`synergy_criteria` reads when it holds and when it does not.
+CRITERION_TEXT = {
+    "between_same": ("its cities' subsystem scores co-move less than the YRD (26)'s (城际同质)",
+                     "its cities' subsystem scores co-move at least as much as the YRD (26)'s (城际同质)"),
+    "between_across": ("Moran's I finds no spatial dependence of D among its cities (城际异质)",
+                       "D is spatially clustered among its cities, a trace of spillover (城际异质)"),
+    "within": ("its mean D is below the YRD (26)'s (城内异质)",
+               "its mean D is not below the YRD (26)'s (城内异质)"),
+}
+
+
+def synergy_verdict_text(criteria: dict[str, bool], d_share: float, n_specs: int) -> str:
+    """Verdict on claim :data:`CYG_SYNERGY_CLAIM` from :func:`synergy_criteria`: "supported"
+    only if all three criteria hold, "not supported" if none does, else "partly supported",
+    naming what holds and what does not. Then the multiverse rule
+    (:func:`~cityclusters.analysis.verdicts.cap_by_multiverse`) with ``d_share``, the share of
+    the ``n_specs`` specifications in which the criterion that rests on D (``within``) holds:
+    a "supported" that flips inside the multiverse becomes "partly supported". The last
+    clause before the share is the D criterion, so the share reads as its support.
+
+    >>> synergy_verdict_text({"between_same": False, "between_across": True, "within": True}, 1.0, 2400)
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "partly supported: Moran's I finds no spatial dependence of D among its cities (城际异质), but
+    its cities' subsystem scores co-move at least as much as the YRD (26)'s (城际同质); its mean D
+    is below the YRD (26)'s (城内异质); holds in 100% of 2,400 specifications"
+    """
+    others = [k for k in criteria if k != "within"]
+    holding = [CRITERION_TEXT[k][0] for k in others if criteria[k]]
+    failing = [CRITERION_TEXT[k][1] for k in others if not criteria[k]]
+    d_clause = CRITERION_TEXT["within"][0 if criteria["within"] else 1]
+    if all(criteria.values()):
+        category = "supported"
+    elif not any(criteria.values()):
+        category = "not supported"
+    else:
+        category = "partly supported"
+    parts = " and ".join(holding)
+    if failing:
+        parts = f"{parts}, but {' and '.join(failing)}" if parts else " and ".join(failing)
+    return cap_by_multiverse(f"{category}: {parts}; {d_clause}", d_share, n_specs)
 
 
 def synergy_verdict(result: ScoreResult, members: pd.DataFrame, cluster_year: pd.DataFrame,
-                    comove_mean: pd.Series, moran: pd.DataFrame, city_level: Sequence[str],
-                    clusters: Sequence[str], first_year: int, last_year: int) -> tuple[Verdict, dict]:
+                    comove_mean: pd.Series, moran: pd.DataFrame, subsystems: Sequence[str],
+                    clusters: Sequence[str], first_year: int, last_year: int,
+                    multiverse_frame: pd.DataFrame) -> tuple[Verdict, dict, pd.DataFrame]:
     """Verdict on claim :data:`CYG_SYNERGY_CLAIM` (paper 000): Chengdu–Chongqing–Guiyang (the
-    union ``chengyugui``) against the YRD (26) by mean D in ``last_year``, the co-movement of ΔU
-    over ``first_year``–``last_year`` and Moran's I of D (evidence only).
+    union ``chengyugui``) against the YRD (26), on the yardstick cut to ``first_year``–``last_year``.
 
-    Not testable unless the union (or its parts) and ``yrd26`` are chosen. Returns the verdict
-    and the values for the prose (``cyg_verdict``, ``cyg_evidence`` and, when testable,
-    ``cyg_d``, ``yrd_d``).
+    Criteria (:func:`synergy_criteria`): mean D in ``last_year`` lower than the YRD's, the
+    co-movement of ΔU over the period lower than the YRD's, and no positive Moran's I of D at
+    p ≤ :data:`MORAN_ALPHA` among its cities. The D criterion is evaluated in every
+    specification of ``multiverse_frame``
+    (:func:`cityclusters.analysis.coordination_index.cluster_multiverse`,
+    :func:`~cityclusters.analysis.verdicts.multiverse_support`); co-movement and Moran's I on
+    the book's U and D only.
+
+    Not testable unless the union (or its parts) and ``yrd26`` are chosen. Returns the
+    verdict, the values for the prose (``cyg_verdict``, ``cyg_evidence`` and, when testable,
+    ``cyg_co``, ``yrd_co``, ``cyg_moran``, ``cyg_moran_p``, ``cyg_d_share``, ``cyg_n_specs``,
+    ``cyg_holds``, ``cyg_fails``) and the D records ``cyg_d`` and ``yrd_d``.
     """
-    cyg = union_members(members, "chengyugui")
-    if cyg is None or "yrd26" not in clusters:
+    cyg = union_members(members, CYG)
+    if cyg is None or YRD not in clusters:
         verdict = "not testable with our data: needs Chengdu–Chongqing, Qianzhong and YRD (26) among CLUSTERS"
         evidence = "clusters not selected"
-        return Verdict(CYG_SYNERGY_CLAIM, verdict, evidence), {"cyg_verdict": verdict, "cyg_evidence": evidence}
-    cyg_year = cluster_coordination(result, cyg)
-    cyg_d = float(cyg_year.loc[cyg_year["year"] == last_year, "D"].iloc[0])
-    yrd_d = float(cluster_year_rows(cluster_year, last_year).at["yrd26", "D"])
-    cyg_co = co_movement(result, cyg, city_level)["mean_corr"].mean()
-    yrd_co = float(comove_mean["yrd26"])
+        return (Verdict(CYG_SYNERGY_CLAIM, verdict, evidence),
+                {"cyg_verdict": verdict, "cyg_evidence": evidence}, d_records([]))
+    cyg_year = cluster_year_rows(cluster_coordination(result, cyg), last_year)
+    cyg_d = float(cyg_year.at[CYG, "D"])
+    yrd_d = float(cluster_year_rows(cluster_year, last_year).at[YRD, "D"])
+    cyg_co = float(co_movement(result, cyg, subsystems)["mean_corr"].mean())
+    yrd_co = float(comove_mean[YRD])
     cyg_moran = moran_by_cluster(result, cyg, last_year).iloc[0]
-    verdict = synergy_verdict_text(cyg_d, yrd_d, cyg_co, yrd_co)
-    evidence = (f"{last_year} mean D: Chengdu–Chongqing–Guiyang {cyg_d:.3f}, YRD (26) {yrd_d:.3f}; "
-                f"co-movement of ΔU {first_year}–{last_year}: {cyg_co:.2f} vs {yrd_co:.2f}; "
-                f"Moran's I of D {cyg_moran['I']:.2f} (p = {cyg_moran['p_sim']:.3f}) vs {moran.at['yrd26', 'I']:.2f}")
-    return (Verdict(CYG_SYNERGY_CLAIM, verdict, evidence),
-            {"cyg_d": cyg_d, "yrd_d": yrd_d, "cyg_verdict": verdict, "cyg_evidence": evidence})
+    criteria = synergy_criteria(cyg_d, yrd_d, cyg_co, yrd_co, cyg_moran["I"], cyg_moran["p_sim"])
+    year_rows = multiverse_frame[multiverse_frame["year"] == last_year]
+    wide = year_rows[year_rows["cluster_id"].isin([CYG, YRD])].pivot(index="spec", columns="cluster_id", values="D")
+    holds = (wide[CYG] < wide[YRD]).astype(object).where(wide.notna().all(axis=1))
+    share, n_specs = multiverse_support(holds)
+    verdict = synergy_verdict_text(criteria, share, n_specs)
+    evidence = (f"{last_year} mean D: Chengdu–Chongqing–Guiyang {cyg_d:.3f}, YRD (26) {yrd_d:.3f} (lower in "
+                f"{share:.0%} of {n_specs:,} specifications); co-movement of ΔU {first_year}–{last_year}: "
+                f"{cyg_co:.2f} vs {yrd_co:.2f}; Moran's I of D {cyg_moran['I']:.2f} (permutation p = "
+                f"{cyg_moran['p_sim']:.3f}) vs {moran.at[YRD, 'I']:.2f} (p = {moran.at[YRD, 'p_sim']:.3f})")
+    values = {"cyg_verdict": verdict, "cyg_evidence": evidence, "cyg_co": cyg_co, "yrd_co": yrd_co,
+              "cyg_moran": float(cyg_moran["I"]), "cyg_moran_p": float(cyg_moran["p_sim"]),
+              "cyg_d_share": share, "cyg_n_specs": n_specs,
+              "cyg_holds": sum(criteria.values()), "cyg_criteria": len(criteria)}
+    records = d_records([("cyg_d", CYG, last_year, cyg_d), ("yrd_d", YRD, last_year, yrd_d)])
+    return Verdict(CYG_SYNERGY_CLAIM, verdict, evidence), values, records
 
 
 def grade_band(d) -> np.ndarray:
     """Ten-band grade index 0–9 of coordination degrees ``d`` (bands of width 0.1; D = 1 → 9)."""
-    return np.minimum((d * 10).astype(int), 9)
+    return np.minimum((np.asarray(d) * 10).astype(int), 9)
 
 
-def exercise_values(result: ScoreResult, values: pd.DataFrame, members: pd.DataFrame,
-                    cluster_year: pd.DataFrame, method: str, clusters: Sequence[str], last_year: int,
-                    names: dict[str, str]) -> dict:
-    """Answers to chapter 2's exercises.
+def per_year_change(inputs: tuple, spec, first_year: int, last_year: int) -> float:
+    """Change of the mean D over all scored city-years from ``first_year`` to ``last_year``
+    when the index inputs ``inputs`` (:func:`cityclusters.analysis.coordination_index.index_inputs`)
+    are scored under the specification ``spec``
+    (:class:`cityclusters.indicators.multiverse.Specification`, e.g. with
+    ``scaling="minmax_year"``), by :func:`cityclusters.indicators.multiverse.decompose`."""
+    keys, values, subsystem_of, directions, names = inputs
+    parts = multiverse_mod.decompose(values, subsystem_of, directions, keys["year"].to_numpy(), spec, names=names)
+    mean = pd.Series(parts["degree"]).groupby(keys["year"].to_numpy()).mean()
+    return float(mean[last_year] - mean[first_year])
 
-    1. the other coupling formula (``ex_other_method``): share of city-years whose ten-band
-       grade differs between the formulas (``ex_grade_changed``) and share graded higher with
-       the other one (``ex_grade_up``);
-    2. change of the mean D from the first to the last year with panel-wide normalisation
-       (``ex_panel_change``) and, as a sentence, with per-year normalisation
-       (``ex_peryear_text``; it cannot be computed when an indicator is constant within a year);
-    3. GDP-weighted minus unweighted cluster D in ``last_year``: the cluster with the largest gap
-       (``ex_gdp_max_cluster``, ``ex_gdp_max_gap``) and whether all are higher
+
+def exercise_values(result: ScoreResult, members: pd.DataFrame, cluster_year: pd.DataFrame,
+                    clusters: Sequence[str], first_year: int, last_year: int, names: dict[str, str],
+                    inputs: tuple, per_year_spec) -> dict:
+    """Answers to chapter 2's exercises, on the yardstick cut to ``first_year``–``last_year``.
+
+    1. the two coupling formulas: share of city-years whose ten-band grade differs between
+       D with the classic and D with the modified C (``ex_grade_changed``) and share graded
+       higher with the classic C (``ex_grade_up``);
+    2. change of the mean D over all scored city-years from the first to the last year with
+       the yardstick's panel-wide scaling (``ex_panel_change``) and, as a sentence, under
+       ``per_year_spec`` (the main specification with scaling within each year, by
+       :func:`per_year_change`; ``ex_peryear_text`` says when it cannot be computed because an
+       indicator is constant within a year);
+    3. GDP-weighted minus unweighted cluster D in ``last_year``: the cluster with the largest
+       gap (``ex_gdp_max_cluster``, ``ex_gdp_max_gap``) and whether all are higher
        (``ex_gdp_all_higher``).
     """
     co = result.coordination
-    other = "classic" if method == "modified" else "modified"
-    out = {"ex_other_method": other,
-           "ex_grade_changed": float((grade_band(co["D_classic"]) != grade_band(co["D_modified"])).mean()),
-           "ex_grade_up": float((grade_band(co[f"D_{other}"]) > grade_band(co["D"])).mean())}
+    classic, modified = grade_band(co["D_classic"]), grade_band(co["D_modified"])
+    out = {"ex_grade_changed": float((classic != modified).mean()),
+           "ex_grade_up": float((classic > modified).mean())}
     pn_year = co["D"].groupby(level="year").mean()
-    out["ex_panel_change"] = float(pn_year.iloc[-1] - pn_year.iloc[0])
+    out["ex_panel_change"] = float(pn_year[last_year] - pn_year[first_year])
     try:
-        per_year = score_pipeline(values, method=method, scope="per_year")
-        py_year = per_year.coordination["D"].groupby(level="year").mean()
-        out["ex_peryear_text"] = f"it changes by {py_year.iloc[-1] - py_year.iloc[0]:+.3f}"
-    except MethodInputError as error:  # few cities: an indicator can be constant within a year
-        out["ex_peryear_text"] = f"it cannot be computed for the chosen clusters ({error})"
+        change = per_year_change(inputs, per_year_spec, first_year, last_year)
+        out["ex_peryear_text"] = f"it changes by {change:+.3f}"
+    except MethodInputError as error:  # an indicator can be constant within a year
+        out["ex_peryear_text"] = f"it cannot be computed ({error})"
     gdp_year = cluster_coordination(result, members, weighting="gdp")
     gdp_last = gdp_year[gdp_year["year"] == last_year].set_index("cluster_id")["D"]
     gap = (gdp_last - cluster_year_rows(cluster_year, last_year)["D"]).reindex(clusters)

@@ -24,6 +24,7 @@ The multiverse
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -37,6 +38,28 @@ from cityclusters.data.city_indicators import (
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import multiverse
+
+
+@dataclass
+class ScoreResult:
+    """Scored city-years: the yardstick's (:func:`yardstick_result`) or
+    :func:`cityclusters.analysis.coordination.score_pipeline`'s (all frames indexed by
+    (city_code, year)).
+
+    In the yardstick ``raw`` and ``normalised`` are NaN where an indicator is missing (a
+    subsystem score then uses the observed indicators only) and ``weights`` has the columns
+    subsystem_id, within and overall; in ``score_pipeline`` every row is complete and
+    ``weights`` also has entropy and divergence."""
+
+    raw: pd.DataFrame            # raw indicator values of the scored rows
+    normalised: pd.DataFrame     # x' in [shift, 1], oriented so that 1 is best
+    weights: pd.DataFrame        # per indicator: subsystem_id, (entropy, divergence,) within, overall
+    scores: pd.DataFrame         # U per subsystem (measured subsystems only)
+    coordination: pd.DataFrame   # C (both methods), T, D (both), grade/stage of the chosen method
+    dropped: pd.DataFrame        # city-years left out (missing indicators)
+    method: str
+    gdp: pd.Series               # GDP (亿元) of the scored city-years, for weighted means
+
 
 #: The index period: every measured subsystem keeps two or more indicators throughout.
 FIRST_YEAR, LAST_YEAR = 2007, 2019
@@ -95,7 +118,6 @@ def panel_index(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.
 
 @lru_cache(maxsize=2)
 def _yardstick_result(first_year: int, last_year: int):
-    from cityclusters.analysis.coordination import ScoreResult
     from cityclusters.data.tables import city_year
     from cityclusters.indicators import coupling as coupling_mod
 
@@ -131,7 +153,7 @@ def _yardstick_result(first_year: int, last_year: int):
 
 
 def yardstick_result(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR):
-    """The yardstick opened up as a :class:`cityclusters.analysis.coordination.ScoreResult`
+    """The yardstick opened up as a :class:`ScoreResult`
     (every frame indexed by (city_code, year), the scored city-years of the whole panel):
     raw and scaled indicators (NaN where missing), the weights within subsystems and overall
     (within / number of subsystems), U, C (both formulas), T and D. Its ``D`` equals
@@ -231,6 +253,23 @@ def _spec_of(frame: pd.DataFrame, spec, ignore: Sequence[str] = ()) -> int:
     if len(specs) != 1:
         raise MethodInputError(f"the specification {spec.label!r} is not (once) in the multiverse grid")
     return int(specs[0])
+
+
+#: Columns of the D values a chapter prints (see :func:`d_records`).
+D_RECORD_COLUMNS = ["name", "cluster_id", "year", "D"]
+
+
+def d_records(rows: Sequence[tuple]) -> pd.DataFrame:
+    """D values a chapter prints in its prose, as rows (glue name, cluster id or city code,
+    year, D) of :data:`D_RECORD_COLUMNS`; the notebook passes them to
+    :func:`cityclusters.publishing.notebook.glue_d_records`. Rows with a missing D are left out.
+
+    >>> d_records([("d_yrd", "yrd26", 2019, 0.74), ("d_cy", "chengyu", 2019, float("nan"))])
+        name cluster_id  year     D
+    0  d_yrd      yrd26  2019  0.74
+    """
+    frame = pd.DataFrame(list(rows), columns=D_RECORD_COLUMNS)
+    return frame[frame["D"].notna()].astype({"year": int, "D": float}).reset_index(drop=True)
 
 
 def cluster_means(frame: pd.DataFrame, members: pd.DataFrame, column: str = "D") -> pd.DataFrame:

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from cityclusters.analysis import coordination_index
-from cityclusters.analysis.coordination import ScoreResult
+from cityclusters.analysis.coordination_index import ScoreResult
 from cityclusters.analysis.verdicts import Verdict, multiverse_support
 from cityclusters.indicators import obstacle as obstacle_mod
 

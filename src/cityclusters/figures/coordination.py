@@ -1,5 +1,6 @@
 """Figures of chapters 2 and 7: coupling degrees, subsystem scores, grade maps, order
-parameters and obstacle degrees (inputs from :mod:`cityclusters.analysis.coordination`)."""
+parameters, obstacle degrees and the multiverse of the coordination index (inputs from
+:mod:`cityclusters.analysis.coordination` and :mod:`cityclusters.analysis.coordination_index`)."""
 
 from __future__ import annotations
 
@@ -50,20 +51,25 @@ def coupling_histograms(coordination: pd.DataFrame):
     return fig
 
 
+#: Titles of the index panels of :func:`cluster_trends`.
+INDEX_LABELS = {"T": "Level T 综合发展指数", "C": "Coupling C 耦合度", "D": "Coordination D 协调度"}
+
+
 def cluster_trends(cluster_year: pd.DataFrame, subsystems: list[str], clusters: list[str],
-                   d_column: str = "D"):
-    """Small multiples: cluster mean U of each measured subsystem and the mean D, by year."""
-    panels = list(subsystems) + [d_column]
-    ncols = 4 if len(panels) > 6 else 3
+                   index_columns: tuple[str, ...] = ("T", "C", "D")):
+    """Small multiples, one line per cluster by year: the cluster mean U of each measured
+    subsystem, then the means of ``index_columns`` (T, C and D side by side by default)."""
+    panels = list(subsystems) + list(index_columns)
+    ncols = 4 if len(panels) in (7, 8) else 3
     nrows = int(np.ceil(len(panels) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 2.7 * nrows), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(10, 2.5 * nrows), sharex=True, squeeze=False)
     for ax, panel in zip(axes.flat, panels):
         for i, cluster_id in enumerate(clusters):
             block = cluster_year[cluster_year["cluster_id"] == cluster_id]
             ax.plot(block["year"], block[panel], color=CLUSTER_COLOURS[cluster_id],
                     linestyle=_LINESTYLES[i % len(_LINESTYLES)], linewidth=1.6,
                     label=cluster_label(cluster_id))
-        ax.set_title(SUBSYSTEM_LABELS.get(panel, "Coordination D 协调度"), fontsize=10)
+        ax.set_title(SUBSYSTEM_LABELS.get(panel, INDEX_LABELS.get(panel, panel)), fontsize=10)
         ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4, integer=True))
     for ax in list(axes.flat)[len(panels):]:
         ax.set_axis_off()
@@ -143,7 +149,7 @@ def order_parameter_scatter(op: pd.DataFrame, labels: dict[str, str]):
     for s in subsystems:
         ax.scatter([], [], color=colour[s], label=SUBSYSTEM_LABELS[s], s=40)
     ax.set_xlabel("speed: mean |annual change| of the normalised indicator 变化速度")
-    ax.set_ylabel("overall entropy weight 权重")
+    ax.set_ylabel("overall weight 权重")
     ax.set_xlim(0, op["speed"].max() * 1.35)
     ax.set_ylim(0, op["weight"].max() * 1.2)
     ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)

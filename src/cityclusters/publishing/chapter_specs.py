@@ -190,7 +190,7 @@ def _pathways(values: Mapping) -> None:
 #: Every chapter's spec, by chapter name (``notebooks/<name>.md``).
 CHAPTER_SPECS: dict[str, ChapterSpec] = {spec.chapter: spec for spec in (
     ChapterSpec("01_clusters_and_data"),
-    ChapterSpec("02_synergetics_to_measurement", period=INDICATORS, min_years=3,
+    ChapterSpec("02_synergetics_to_measurement", period=INDEX, min_years=4,
                 year_list_params=("MAP_YEARS",)),
     ChapterSpec("03_development_gaps", min_years=5, year_params=("CLAIM_YEAR", "PAPER_YEAR")),
     ChapterSpec("04_urban_hierarchy", min_years=2, domain_check=_hierarchy),

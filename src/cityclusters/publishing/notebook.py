@@ -96,6 +96,14 @@ def glue_d(name: str, value: float, *, unit: str, year: int) -> float:
     return value
 
 
+def glue_d_records(records: pd.DataFrame) -> None:
+    """:func:`glue_d` for every row of ``records`` (columns name, cluster_id, year, D, as built
+    by :func:`cityclusters.analysis.coordination_index.d_records`; ``cluster_id`` may hold a
+    city code)."""
+    for row in records.itertuples(index=False):
+        glue_d(row.name, row.D, unit=row.cluster_id, year=row.year)
+
+
 def glue_d_frame(frame: pd.DataFrame, name: str, unit: str = "cluster_id", column: str = "D") -> None:
     """Hidden D records (no prose value) for every row of ``frame`` (columns ``unit``, year,
     ``column``): for D values a chapter shows in a table or figure rather than in a sentence."""
