@@ -99,3 +99,11 @@ def test_every_chapter_topic_has_an_analysis_module_and_the_readme_maps_it():
     analysis = sorted(p.stem for p in (PACKAGE / "analysis").glob("*.py") if p.stem != "__init__")
     for module in analysis:
         assert f"analysis/{module}" in section or f"analysis.{module}" in section, module
+
+
+def test_one_coordination_index_scores_the_book():
+    """Only the index module scores cities: no chapter (notebook or analysis module) calls the
+    first edition's pool-by-pool ``score_pipeline``, so a city-year has one D in the book."""
+    callers = [p.name for p in [*(PACKAGE / "analysis").glob("*.py"), *(repo_root() / "notebooks").glob("*.md")]
+               if p.stem != "coordination" and "score_pipeline(" in p.read_text(encoding="utf-8")]
+    assert not callers, callers

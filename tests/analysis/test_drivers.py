@@ -104,14 +104,54 @@ def test_reading_and_describe():
 
 def test_validate_driver_parameters():
     drivers.validate_driver_parameters(["chengyu"], 2011, 2019, "growth", 2)
+    drivers.validate_driver_parameters(["chengyu"], 2011, 2019, "clean", 1)
     with pytest.raises(ValueError, match="OUTCOME"):
         drivers.validate_driver_parameters(["chengyu"], 2011, 2019, "wealth", 1)
     with pytest.raises(ValueError, match="LAG"):
         drivers.validate_driver_parameters(["chengyu"], 2011, 2019, "growth", 3)
-    with pytest.raises(ValueError, match="indicator system covers"):
+    with pytest.raises(ValueError, match="coordination index's years 2007–2019"):
         drivers.validate_driver_parameters(["chengyu"], 2005, 2019, "growth", 1)
+    with pytest.raises(ValueError, match="LAST_YEAR=2020"):
+        drivers.validate_driver_parameters(["chengyu"], 2011, 2020, "growth", 1)
+    with pytest.raises(ValueError, match="at least 3 years"):
+        drivers.validate_driver_parameters(["chengyu"], 2018, 2019, "growth", 1)
 
 
+# ----------------------------------------------------------------------------- outcomes and mechanical overlap
+def _system():
+    """A small indicator system: GDP-based industry and market indicators, a clean one."""
+    return pd.DataFrame({
+        "indicator_id": ["real_gdp_pc", "co2", "loans_gdp", "doctors", "roads"],
+        "subsystem_id": ["industry", "ecology", "market", "public", "infra"],
+        "short_en": ["Real GDP p.c.", "CO2 intensity", "Loans/GDP", "Doctors", "Roads"],
+        "numerator": ["1e4 * gp.real_gdp", "gp.co2_t", "gp.loans_wan", "yearbook.doctors", "gp.road_m2_pc"],
+        "denominator": ["gp.population", "1e4 * gp.real_gdp", "1e4 * gp.gdp", "gp.population", np.nan]})
+
+
+def test_mechanical_overlap_and_clean_subsystems_by_hand():
+    system = _system()
+    inputs = {"hsr": (), "gap": ("gp.gdp", "gp.real_gdp"), "loans_gdp": ("gp.loans_wan", "gp.gdp")}
+    overlap = drivers.mechanical_overlap(system, inputs).set_index("regressor")
+    assert overlap.at["hsr", "in_d"] == "no" and overlap.at["hsr", "subsystems"] == []
+    assert overlap.at["gap", "same"] == "real_gdp_pc"
+    assert overlap.at["gap", "in_d"] == "yes: Real GDP p.c. (industry); shares GDP with CO2 intensity (ecology), Loans/GDP (market)"
+    assert overlap.at["loans_gdp", "in_d"] == "yes: Loans/GDP (market)"  # nothing else uses loans or nominal GDP
+    # population is not an input: the per-head doctors stay clean
+    assert drivers.clean_subsystems(system, inputs) == ["public", "infra"]
+    with pytest.raises(MethodInputError, match="every subsystem"):
+        drivers.clean_subsystems(system.iloc[:3], inputs)
+
+
+def test_clean_mean_and_index_years():
+    scores = np.array([[0.2, 0.4, 0.9], [0.1, np.nan, 0.5]])
+    assert drivers.clean_mean(scores, ["a", "b", "c"], ["a", "c"]).tolist() == pytest.approx([55.0, 30.0])
+    assert np.isnan(drivers.clean_mean(scores, ["a", "b", "c"], ["b"])[1])
+    assert np.isnan(drivers.clean_mean(scores, ["a", "b", "c"], ["z"])).all()  # a spec that dropped them
+    with pytest.raises(ValueError, match="FIRST_YEAR=2006"):
+        drivers.check_index_years(2006, 2010)
+
+
+# ----------------------------------------------------------------------------- many outcomes, staggered HSR
 def _toy_panel(seed=0):
     rng = np.random.default_rng(seed)
     rows = []
@@ -146,52 +186,190 @@ def test_coefficient_frame_strips_lag_prefix():
     assert frame["term"].tolist() == ["x"] and frame["model"].tolist() == ["toy"]
 
 
+def test_within_fits_equals_the_panel_model_column_by_column():
+    toy = _toy_panel(seed=3)
+    rng = np.random.default_rng(1)
+    toy["L1_z"] = rng.normal(size=len(toy))
+    ys = np.column_stack([toy["y"], toy["y"] + rng.normal(size=len(toy)), toy["y"].where(toy["year"] > 2010)])
+    fits = drivers.within_fits(toy, ys, ["L1_x", "L1_z"])
+    for s in range(ys.shape[1]):
+        frame = toy.assign(y_s=ys[:, s])
+        res = drivers.fit(frame, "y_s", ["L1_x", "L1_z"], "check")
+        for j, term in enumerate(["L1_x", "L1_z"]):
+            row = res.coefficient(term)
+            assert fits["estimate"][j, s] == pytest.approx(row["estimate"], rel=1e-9)
+            assert fits["std_error"][j, s] == pytest.approx(row["std_error"], rel=1e-9)
+            assert fits["ci_low"][j, s] == pytest.approx(row["ci_low"], rel=1e-9)
+        assert fits["n_obs"][s] == res.statistics["n_obs"] and fits["n_clusters"][s] == 12
+    with pytest.raises(MethodInputError, match="2-d array"):
+        drivers.within_fits(toy, ys[:5], ["L1_x"])
+
+
+def _staggered(seed=0, n_never=4):
+    """Cities 0-9 open a station in 2012, 2013 or 2014 (or never), effect 2 from the opening."""
+    rng = np.random.default_rng(seed)
+    first = {c: (2012 + c % 3 if c < 10 - n_never else np.nan) for c in range(10)}
+    first[10] = 2008.0  # opened before the panel: always treated
+    rows = []
+    for c, g in first.items():
+        for year in range(2010, 2017):
+            treated = not np.isnan(g) and year >= g
+            rows.append({"city_code": c, "year": year, "hsr_first_year": g,
+                         "y": c + 0.3 * (year - 2010) + 2.0 * treated + rng.normal(scale=0.2)})
+    return pd.DataFrame(rows)
+
+
+def test_hsr_did_panel_counts_and_cohorts():
+    raw = _staggered()
+    raw.loc[(raw["city_code"] == 9) & (raw["year"] == 2011), "y"] = np.nan  # incomplete: dropped
+    data, design = drivers.hsr_did_panel(raw, "y")
+    assert design == {"n_cities": 9, "n_always": 1, "n_incomplete": 1, "n_treated": 6, "n_never": 3,
+                      "n_cohorts": 3, "cohort_sizes": {2012: 2, 2013: 2, 2014: 2}}
+    assert set(data["city_code"]) == set(range(9)) and data["cohort"].isna().sum() == 3 * 7
+
+
+def test_cs_att_many_equals_the_package_estimator():
+    from cityclusters.models.callaway_santanna import callaway_santanna
+
+    raw = _staggered(seed=2)
+    data, _ = drivers.hsr_did_panel(raw, "y")
+    ref = callaway_santanna(data, "y", "city_code", "year", "cohort", control="not_yet_treated", leads=0,
+                            n_boot=199, seed=5).coefficient("att")
+    wide = data.pivot(index="city_code", columns="year", values="y")
+    cohort = data.groupby("city_code")["cohort"].first().reindex(wide.index).to_numpy()
+    cube = np.stack([wide.to_numpy(), wide.to_numpy() * 2], axis=2)
+    fit = drivers.cs_att_many(cube, cohort, list(wide.columns), n_boot=199, seed=5)
+    assert fit["estimate"][0] == pytest.approx(ref["estimate"], rel=1e-10)
+    assert fit["std_error"][0] == pytest.approx(ref["std_error"], rel=1e-10)
+    assert fit["estimate"][1] == pytest.approx(2 * ref["estimate"], rel=1e-10)  # linear in y
+    assert ref["estimate"] == pytest.approx(2.0, abs=0.3)
+
+
+def test_hsr_estimators_and_multiverse_on_a_toy_design():
+    raw = _staggered(seed=4)
+    data, _ = drivers.hsr_did_panel(raw, "y")
+    results = drivers.hsr_estimators(data, n_boot=99, seed=1)
+    assert set(results) == {"cs", "sa", "twfe"}
+    assert results["cs"].statistics["control"] == "not_yet_treated"
+    assert results["sa"].statistics["control"] == "never"
+    assert drivers.hsr_estimate(results["twfe"], "twfe", "growth").label == "TWFE DID (comparison) on growth"
+    frame = drivers.hsr_event_frame(results["cs"])
+    assert frame["event_time"].min() >= -drivers.EVENT_LEADS and 0 in set(frame["event_time"])
+    assert drivers.hsr_event_frame(None).empty
+    # the effect is 2 everywhere: the claim (+) holds in every column, the opposite in none
+    outcomes = np.column_stack([raw["y"], raw["y"] + 1.0, -raw["y"]])
+    share, opposite, n = drivers.hsr_multiverse(raw, outcomes, +1, n_boot=99, seed=1)
+    assert (share, opposite, n) == (pytest.approx(2 / 3), pytest.approx(1 / 3), 3)
+
+
+def test_sides_and_support():
+    claim, opposite = drivers.sides([0.1, -2.0, -1.0, np.nan], [0.5, -0.1, 1.0, 1.0], -1)
+    assert claim == [False, True, False, None] and opposite == [True, False, False, None]
+    assert drivers.support_of(claim, opposite) == (pytest.approx(1 / 3), pytest.approx(1 / 3), 3)
+    assert drivers.support_of([None, None], [None, None]) is None  # nothing to evaluate
+
+
+def test_coefficient_multiverse_counts_specifications_on_each_side():
+    toy = _toy_panel(seed=5)  # y = 2x + effects + noise
+    outcomes = np.column_stack([toy["y"], -toy["y"], toy["y"] * 0 + np.random.default_rng(0).normal(size=len(toy))])
+    support = drivers.coefficient_multiverse(toy, outcomes, ["L1_x"], {"L1_x": +1})
+    share, opposite, n = support["L1_x"]
+    assert n == 3 and share == pytest.approx(1 / 3) and opposite == pytest.approx(1 / 3)
+
+
 # ----------------------------------------------------------------------------- chapter 11 values and verdicts
 def _model(terms: dict, n_clusters=30, name="m", **stats):
     """A hand-made result: term -> (estimate, ci_low, ci_high)."""
-    coefs = pd.DataFrame([{"term": t, "estimate": e, "ci_low": lo, "ci_high": hi, "p_value": 0.5}
-                          for t, (e, lo, hi) in terms.items()])
+    coefs = pd.DataFrame([{"term": t, "estimate": e, "ci_low": lo, "ci_high": hi, "std_error": (hi - lo) / 3.92,
+                           "p_value": 0.5} for t, (e, lo, hi) in terms.items()])
     statistics = {"n_obs": 100, "n_units": n_clusters, "n_clusters": n_clusters, "n_dropped": 3,
                   "r2_within": 0.05, **stats}
     return RegressionResult(name, coefs, statistics)
 
 
+def _est(e, lo, hi, se=0.5, n=50):
+    return drivers.Estimate("x", e, lo, hi, se, n)
+
+
 def test_verdict_for_every_branch():
     assert drivers.verdict_for(None, +1).startswith("not testable with our data: not estimable")
-    few = _model({}, n_clusters=6)
-    assert drivers.verdict_for((1.0, 0.5, 1.5), +1, few) == "not testable with our data: fewer than 10 cities in this run"
-    big = _model({})
-    assert drivers.verdict_for((1.0, 0.5, 1.5), +1, big).startswith("partly supported: the association has the expected sign")
-    assert drivers.verdict_for((-1.0, -1.5, -0.5), -1, big).startswith("partly supported")
-    assert drivers.verdict_for((-1.0, -1.5, -0.5), +1, big) == "not supported: the association has the opposite sign"
-    assert drivers.verdict_for((1.0, 0.5, 1.5), -1, big) == "not supported: the association has the opposite sign"
-    assert drivers.verdict_for((0.1, -0.5, 0.7), +1, big) == "not supported: no association detected (the interval includes zero)"
+    assert drivers.verdict_for(_est(1.0, 0.5, 1.5, n=6), +1) == (
+        "not testable with our data: its errors rest on 6 cities, fewer than 10")
+    assert drivers.verdict_for(_est(1.0, 0.5, 1.5), +1).startswith("partly supported: the estimate has the expected sign")
+    assert drivers.verdict_for(_est(-1.0, -1.5, -0.5), -1).startswith("partly supported")
+    assert drivers.verdict_for(_est(-1.0, -1.5, -0.5), +1) == (
+        "not supported: the estimate has the opposite sign; its interval [-1.50, -0.50] excludes zero and every "
+        "effect of the claimed sign")
+    assert drivers.verdict_for(_est(1.0, 0.5, 1.5), -1).startswith("not supported: the estimate has the opposite sign")
+    # a null is never a refutation: it holds zero and small effects of the claimed sign
+    null = drivers.verdict_for(_est(0.1, -0.5, 0.7, se=0.3), +1)
+    assert null == ("inconclusive: the interval [-0.50, 0.70] holds both zero and effects of the "
+                    "claimed sign (minimum detectable effect 0.84)")
+
+
+def test_with_multiverse_caps_and_reports_both_shares():
+    assert drivers.with_multiverse("partly supported: x", None) == "partly supported: x"
+    assert drivers.with_multiverse("supported: x", (0.9, 0.0, 400)) == (
+        "partly supported: x; holds in 90% of 400 specifications")
+    assert drivers.with_multiverse("not supported: y", (0.0, 0.25, 400)) == (
+        "not supported: y; the opposite sign holds in 25% of 400 specifications; the claim holds in 0% of 400 specifications")
+    assert drivers.with_multiverse("not testable with our data: z", (0.05, 0.0, 400)).endswith(
+        "the claim holds in 5% of 400 specifications")
+    assert drivers.with_multiverse("inconclusive: z", (0.05, 0.0, 400)) == (
+        "inconclusive: z; the claim holds in 5% of 400 specifications")
+
+
+def test_claim_verdicts_grades_main_estimates_and_keeps_fiscal_untestable():
+    main = {"transport": _est(-0.9, -1.8, -0.1), "segmentation": _est(0.1, -0.2, 0.5, se=0.2),
+            "gap": _est(2.5, 0.7, 4.4), "infra_growth": None, "fiscal": None}
+    checks = {"transport": [_est(-0.8, -1.8, 0.2), None], "fiscal": [_est(0.2, -0.6, 1.1)]}
+    support = {"transport": (0.0, 0.4, 400), "segmentation": (0.0, 0.0, 400), "gap": (0.89, 0.0, 400),
+               "infra_growth": None}
+    verdicts, values = drivers.claim_verdicts(main, checks, support, {"gap": "on D partly mechanical"}, "2011–2019")
+    cats = {v.claim_id: v.category for v, _ in verdicts}
+    assert cats == {"p000_transport_constrains_coordination": "not supported",
+                    "p000_segmentation_constrains_coordination": "inconclusive",
+                    "p000_gap_constrains_coordination": "partly supported",
+                    "p003_infrastructure_growth": "not testable with our data",
+                    "p003_fiscal_system_obstacle": "not testable with our data"}
+    first, claim = verdicts[0]
+    assert claim == "poor transport and time–space distance constrain coordination"
+    assert first.evidence == "x: -0.90 [-1.80, -0.10] (50 cities); x: -0.80 [-1.80, 0.20] (50 cities) (2011–2019)"
+    assert values["verdict_transport"].endswith("the opposite sign holds in 40% of 400 specifications; "
+                                                "the claim holds in 0% of 400 specifications")
+    assert values["verdict_gap"].endswith("holds in 89% of 400 specifications")
+    assert verdicts[2][0].evidence.endswith("(2011–2019); on D partly mechanical")
+    assert values["verdict_infra_growth"] == "not testable with our data: not estimable for these parameters"
+    assert "specifications" not in values["verdict_fiscal"]
+
+
+def test_claim_estimates_pick_the_right_models():
+    lag = 1
+    base = {"L1_hsr": (0.5, 0.1, 0.9), "L1_segmentation": (-0.2, -0.6, 0.2), "L1_gap": (1.0, 0.4, 1.6)}
+    sets = {o: {"Baseline": _model(base, name="Baseline"), "+ controls": None,
+                "+ population": _model({**base, "L1_gap": (0.6, -0.2, 1.4), "ln_pop": (-9.0, -15.0, -3.0)}),
+                "+ fiscal": _model({"L1_fiscal_gdp": (0.2, -0.1, 0.5)}, name="+ fiscal")}
+            for o in drivers.OUTCOMES}
+    att = {o: {"cs": _model({"att": (-0.9, -1.8, -0.1)}, n_clusters=59), "sa": None,
+               "twfe": _model({"post": (-0.5, -1.5, 0.4)})} for o in drivers.OUTCOMES}
+    main, checks, notes = drivers.claim_estimates(att, sets, lag)
+    assert main["transport"].label == "Callaway–Sant'Anna on D×100" and main["transport"].n_clusters == 59
+    assert main["segmentation"].label.startswith("TWFE (+ population)") and main["gap"].estimate == 0.6
+    assert checks["gap"][0].label.startswith("TWFE (Baseline)") and checks["gap"][0].estimate == 1.0
+    assert main["infra_growth"].label == "Callaway–Sant'Anna on growth" and main["fiscal"] is None
+    assert checks["transport"][0] is None and checks["transport"][1].label == "TWFE DID (comparison) on D×100"
+    assert checks["gap"][1].label.endswith("on D×100") and "population" in notes["gap"]
+    table = drivers.hsr_table(att)
+    assert list(table.columns) == ["Estimator", "Controls and inference", "U_clean×100", "D×100", "growth"]
+    assert table.loc[1, "D×100"] == "–" and table.loc[0, "growth"] == "-0.90 [-1.80, -0.10]"
 
 
 def _models(hsr=(0.5, 0.1, 0.9), seg=(-0.2, -0.6, 0.2), gap=(1.0, 0.4, 1.6), n_clusters=30):
     base = _model({"L1_hsr": hsr, "L1_segmentation": seg, "L1_gap": gap}, n_clusters, "Baseline")
     controls = _model({"L1_hsr": hsr, "L1_fdi_gdp": (0.3, -0.1, 0.7), "L1_loans_gdp": (-0.4, -0.8, -0.1)},
                       n_clusters, "+ controls")
-    return {"Baseline": base, "+ controls": controls, "+ fiscal": None}
-
-
-def test_claim_verdicts_and_evidence():
-    coord = _models()
-    growth = _models(hsr=(-0.3, -0.5, -0.1))
-    verdicts, values = drivers.claim_verdicts(coord, growth, 1, 2011, 2019, 5)
-    cats = {v.claim_id: v.category for v, _ in verdicts}
-    assert cats == {"p000_transport_constrains_coordination": "partly supported",
-                    "p000_segmentation_constrains_coordination": "not supported",
-                    "p000_gap_constrains_coordination": "partly supported",
-                    "p003_infrastructure_growth": "not supported",
-                    "p003_fiscal_system_obstacle": "not testable with our data"}
-    first, claim = verdicts[0]
-    assert claim == "poor transport and time–space distance constrain coordination"
-    assert first.evidence == "baseline, D×100, HSR station (高铁) lagged 1: 0.50 [0.10, 0.90] (2011–2019, 5 clusters)"
-    assert verdicts[2][0].evidence.endswith("; partly mechanical (GDP per head is in D)")
-    assert verdicts[4][0].evidence.endswith("revenue/GDP proxy: model not estimable")
-    assert values["verdict_infra_growth"] == "not supported: the association has the opposite sign"
-    assert values["verdict_segmentation"].startswith("not supported: no association")
+    population = _model({"L1_gap": (0.5, -0.1, 1.1), "ln_pop": (-9.0, -15.0, -3.0)}, n_clusters, "+ population")
+    return {"Baseline": base, "+ population": population, "+ controls": controls, "+ fiscal": None}
 
 
 def test_result_values_and_not_estimable():
@@ -205,8 +383,22 @@ def test_result_values_and_not_estimable():
     assert values["n_units_fiscal"] == 0 and values["n_obs_base"] == 100
     assert np.isnan(values["sd_fdi"]) and values["sd_seg"] == 0.8
     assert values["mean_y"] == 50.0 and values["sd_y"] == 10.0
+    assert values["b_gap_pop"] == "0.50 [-0.10, 1.10]" and values["b_seg_pop"] == "not estimable"
+    assert values["b_pop"] == "-9.00 [-15.00, -3.00]"
     with pytest.raises(ValueError, match="baseline model cannot be estimated"):
-        drivers.result_values({"Baseline": None, "+ controls": None, "+ fiscal": None}, sds, raw, "coordination", 1)
+        drivers.result_values({"Baseline": None, "+ population": None, "+ controls": None, "+ fiscal": None},
+                              sds, raw, "coordination", 1)
+
+
+def test_comparison_models_and_values():
+    sets = {"clean": _models(), "coordination": _models(seg=(0.1, 0.0, 0.2)),
+            "growth": {"Baseline": None, "+ controls": None, "+ fiscal": None}}
+    models = drivers.comparison_models(sets)
+    assert [m.name for m in models] == ["U_clean×100", "D×100"]
+    values = drivers.comparison_values(sets, 1)
+    assert values["cmp_loans_gdp_clean"] == "-0.40 [-0.80, -0.10]"
+    assert values["cmp_segmentation_coordination"] == "not estimable"  # not in the + controls toy model
+    assert values["cmp_hsr_growth"] == "not estimable"
 
 
 def test_robustness_values_count_excluding_intervals():
@@ -214,72 +406,67 @@ def test_robustness_values_count_excluding_intervals():
                           "term": ["hsr", "hsr", "hsr", "gap"],
                           "estimate": [1.0, 0.1, 2.0, 0.0], "ci_low": [0.5, -0.2, 1.0, -1.0],
                           "ci_high": [1.5, 0.4, 3.0, 1.0]})
-    values = drivers.robustness_values(coefs, ["Baseline", "Lag 2"], "growth")
+    values = drivers.robustness_values(coefs, ["Baseline", "Lag 2"])
     assert (values["rob_hsr_excl"], values["rob_hsr_n"]) == (1, 2)  # the cluster model is not counted
     assert (values["rob_gap_excl"], values["rob_gap_n"]) == (0, 1)
     assert (values["rob_segmentation_excl"], values["rob_segmentation_n"]) == (0, 0)
-    assert values["rob_extra"] == ""
-    assert drivers.robustness_values(coefs, ["Baseline"], "coordination")["rob_extra"].startswith("; the last two")
 
 
 def test_cluster_notes_and_labels():
     by_cluster = {"chengyu": _model({}, n_clusters=16), "qianzhong": _model({}, n_clusters=6), "yrd26": None}
     labels = {"chengyu": "CY", "qianzhong": "QZ", "yrd26": "YRD"}
-    assert drivers.cluster_notes(by_cluster, labels) == {"few_clusters": "QZ", "not_estimable_clusters": "YRD"}
-    assert drivers.cluster_notes({"chengyu": by_cluster["chengyu"]}, labels) == {
-        "few_clusters": "none", "not_estimable_clusters": "none"}
+    assert drivers.few_city_models(by_cluster) == ["qianzhong"]
+    assert drivers.cluster_notes(by_cluster, labels) == {"few_clusters": "QZ", "not_estimable_clusters": "YRD",
+                                                         "cluster_min_cities": 6, "cluster_max_cities": 16}
+    assert drivers.cluster_notes({"chengyu": by_cluster["chengyu"]}, labels)["few_clusters"] == "none"
     labels = drivers.model_labels(["Baseline"], ["chengyu"])
     assert labels["Baseline"] == "Baseline" and labels["chengyu"].endswith(" chengyu")
 
 
-def test_event_values_both_branches():
-    raw = pd.DataFrame({"city_code": [1, 1, 2, 2, 3, 3], "year": [2011, 2012] * 3,
-                        "hsr_first_year": [2012.0, 2012.0, 2008.0, 2008.0, np.nan, np.nan]})
-    profile = pd.DataFrame({"event_time": [-1, 0, 1], "mean": [-0.2, 0.1, 0.3],
-                            "ci_low": [-0.5, 0.05, -0.1], "ci_high": [0.1, 0.2, 0.7], "n": [5, 5, 5]})
-    values = drivers.event_values(raw, profile)
-    assert values["n_event_cities"] == 1  # only city 1 opens inside 2012..2012
-    assert values["event_text"] == "averages -0.20 in the years before and 0.20 from the opening on"
-    assert values["event_excl"] == 1 and values["event_n"] == 3
-    empty = drivers.event_values(raw, profile.iloc[:0])
-    assert empty["event_text"].startswith("cannot be shown") and empty["event_n"] == 0 and "event_pre" not in empty
+def test_multiverse_values_and_d_range():
+    values = drivers.multiverse_values({"transport": (0.0, 0.39, 400), "gap": None}, {"specs": [1] * 400})
+    assert values == {"mv_n": 400, "mv_seed": 0, "mv_transport": "0%", "mv_transport_opposite": "39%",
+                      "mv_gap": "none (not estimable)", "mv_gap_opposite": "none"}
+    frame = pd.DataFrame({"cluster_id": ["chengyu", "yrd26", "chengyu", "yrd26"], "year": [2018, 2018, 2019, 2019],
+                          "D": [0.5, 0.7, 0.58, 0.74]})
+    rng = drivers.d_range(frame)
+    assert (rng["d_year"], rng["d_low_id"], rng["d_high"]) == (2019, "chengyu", 0.74)
 
 
 def test_panel_values_and_tables():
     raw = pd.DataFrame({"city_code": [1, 1, 2], "cluster_id": ["chengyu", "chengyu", "qianzhong"],
-                        "D": [1.0, np.nan, 2.0], "growth": [1.0, 2.0, np.nan],
+                        "D": [1.0, np.nan, 2.0], "U_clean": [1.0, np.nan, 2.0], "growth": [1.0, 2.0, np.nan],
                         **{f"L2_{t}": [1.0, 1.0, np.nan] for t in ("hsr", "segmentation", "gap", "fdi_gdp",
                                                                   "loans_gdp", "fiscal_gdp")},
                         "growth_flagged": [True, False, False], "name_zh": ["甲", "乙", "丙"]})
     values = drivers.panel_values(raw, ["chengyu", "qianzhong"], 2012, 2018, "growth", 2)
     assert values["other_lag"] == 1 and values["outcome_unit"] == "percentage points of growth"
     assert (values["n_cities"], values["n_city_years"], values["n_clusters"]) == (2, 3, 2)
+    assert (values["index_first"], values["index_last"]) == (2007, 2019)
     cov = drivers.coverage_display(raw, 2)
-    assert list(cov.columns[:3]) == ["cluster", "city-years", "D"] and cov["cluster"].iloc[-1] == "all"
+    assert list(cov.columns[:4]) == ["cluster", "city-years", "D", "U_clean"] and cov["cluster"].iloc[-1] == "all"
     assert cov.set_index("cluster").loc["all", "fiscal_gdp"] == pytest.approx(2 / 3)
     data = drivers.data_values(raw, 2, ["中国"])
     assert data["fdi_unmatched_some"] == "中国" and data["d_dropped_cities"] == "乙"
     assert data["fiscal_cov"] == pytest.approx(2 / 3) and data["n_growth_flagged"] == 1
     assert drivers.data_values(raw, 2, [])["fdi_unmatched_some"] == "none"
-    reg = drivers.regressor_table().set_index("Regressor")
-    assert reg.at["loans_gdp", "in D?"].startswith("yes") and reg.at["hsr", "in D?"] == "no"
     assert drivers.lagged_term_labels()["L2_gap"] == "gap to richest city (差距), t−2"
+    assert drivers.lagged_term_labels()["ln_pop"] == "ln population, t"
 
 
 def test_exercise_values_widest_cluster_interval():
     coefs = pd.DataFrame({"model": ["Baseline", "chengyu", "qianzhong"], "term": ["hsr"] * 3,
                           "estimate": [0.0] * 3, "ci_low": [-1.0, -2.0, -5.0], "ci_high": [1.0, 2.0, 5.0]})
-    raw = pd.DataFrame({"cluster_id": ["chengyu", "chengyu", "qianzhong"], "city_code": [1, 2, 3]})
     robust = {"Lag 2": _model({"L2_segmentation": (0.1, -0.1, 0.3)}, name="Lag 2")}
-    values = drivers.exercise_values(_models(), _models(hsr=(-0.3, -0.5, -0.1)), robust, coefs,
-                                     ["chengyu", "qianzhong"], raw, 1, {"chengyu": "CY", "qianzhong": "QZ"})
+    sets = {"coordination": _models(), "growth": _models(hsr=(-0.3, -0.5, -0.1))}
+    att = {o: {"cs": _model({"att": (-0.9, -1.8, -0.1)})} for o in ("coordination", "growth")}
+    values = drivers.exercise_values(sets, att, robust, coefs, ["chengyu", "qianzhong"], 1,
+                                     {"chengyu": "CY", "qianzhong": "QZ"})
     assert values["ex_widest_width"] == 10.0 and values["ex_widest_cluster"] == "QZ"
     assert values["ex_full_width"] == 2.0
     assert values["ex_seg_other"] == "0.10 [-0.10, 0.30]" and values["ex_n_other"] == 100
-    assert values["ex_hsr_growth"] == "-0.30 [-0.50, -0.10]"
-    assert (values["ex_min_cities"], values["ex_max_cities"]) == (1, 2)
-    none = drivers.exercise_values(_models(), _models(), {}, coefs[coefs["model"] == "Baseline"], ["chengyu"],
-                                   raw, 1, {})
+    assert values["ex_twfe_growth"] == "-0.30 [-0.50, -0.10]" and values["ex_cs_coordination"] == "-0.90 [-1.80, -0.10]"
+    none = drivers.exercise_values(sets, att, {}, coefs[coefs["model"] == "Baseline"], ["chengyu"], 1, {})
     assert none["ex_widest_cluster"] == "no cluster estimable" and none["ex_seg_other"] == "not estimable"
     assert none["ex_n_other"] == 0
 
@@ -299,14 +486,36 @@ def test_fdi_and_fiscal_readers_on_real_files():
 
 
 @requires_mirror
-def test_assembled_panel_shape_and_lags():
+def test_assembled_panel_shape_lags_and_the_book_s_d():
+    from cityclusters.analysis import coordination_index
+
     panel = drivers.assemble_panel(["qianzhong"], 2012, 2016)
     assert set(panel["year"]) == set(range(2012, 2017))
     assert panel.duplicated(["city_code", "year"]).sum() == 0
     gy = panel[panel["city_code"] == 520100].set_index("year")
     assert gy.at[2013, "L1_gap"] == pytest.approx(gy.at[2012, "gap"])
     assert bool(gy["core"].all())
-    assert panel["D"].between(0, 100).all() or panel["D"].isna().any()
+    assert np.exp(gy.at[2014, "ln_pop"]) > 100  # 贵阳: several million people, in 万人
+    index = coordination_index.panel_index().set_index(["city_code", "year"])
+    assert gy.at[2015, "D"] == pytest.approx(100 * index.at[(520100, 2015), "D"], rel=1e-12)  # one D
+    u = index.loc[(520100, 2015), ["U_public_services", "U_innovation", "U_infrastructure"]].mean()
+    assert gy.at[2015, "U_clean"] == pytest.approx(100 * u, rel=1e-12)
+    cluster = drivers.cluster_d(panel)
+    means = coordination_index.cluster_means(index.reset_index().dropna(subset=["D"]),
+                                             drivers.chosen_members(["qianzhong"]))
+    expected = means[(means["cluster_id"] == "qianzhong") & (means["year"] == 2016)]["D"].iloc[0]
+    assert cluster[cluster["year"] == 2016]["D"].iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+@requires_mirror
+def test_the_yardstick_s_overlap_with_the_regressors():
+    assert drivers.clean_subsystems() == ["public_services", "innovation", "infrastructure"]
+    inside = drivers.in_d()
+    assert inside["hsr"] == "no" and inside["loans_gdp"].startswith("yes: Loans/GDP (market)")
+    assert inside["gap"].startswith("yes: Real GDP p.c. (industry)")
+    assert inside["segmentation"].startswith("shares real GDP")
+    reg = drivers.regressor_table().set_index("Regressor")
+    assert reg.at["fdi_gdp", "in D?"].startswith("yes") and reg.at["hsr", "in D?"] == "no"
 
 
 @pytest.mark.slow
@@ -321,8 +530,9 @@ def test_chapter_11_reruns_with_other_parameters(tmp_path):
     assert values["first_year"] == "2012" and values["last_year"] == "2018"
     assert values["lag"] == "2" and values["other_lag"] == "1"
     assert values["n_clusters"] == "2"
-    assert values["outcome_words"].startswith("'growth") or "growth" in values["outcome_words"]
+    assert "growth" in values["outcome_words"]
     assert values["n_city_years"] == str((26 + 28) * 7)  # YRD-26 and Middle Yangtze members
+    assert values["mv_n"] == "400" and int(values["n_boot_valid"]) >= 999
 
 
 @pytest.mark.slow

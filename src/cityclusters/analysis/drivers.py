@@ -4,11 +4,18 @@ The seed papers name the forces that help or hinder coordination inside a city c
 transport and time-space distance, market segmentation, development gaps, openness, the
 fiscal system and finance, institutions (Liu & Deng 2021, section 3.3; Chen & Wang 2016;
 Liu & Chen 2021). This module turns the measurable ones into city-year regressors, joins
-them to two outcomes and fits two-way fixed-effects panel regressions:
+them to three outcomes and estimates how the outcomes move with them.
 
-* outcome (a): the coordination degree D of chapter 2
-  (:func:`cityclusters.analysis.coordination.score_pipeline`), ×100;
-* outcome (b): growth of real GDP per head from the official real GDP index,
+Outcomes (all city-year, from the book's one coordination index,
+:mod:`cityclusters.analysis.coordination_index`, where it applies; D exists 2007–2019 only):
+
+* ``D`` — the coupling coordination degree of the index (×100);
+* ``U_clean`` — the mean subsystem score U of the subsystems whose indicators contain none of
+  the regressors' inputs (:func:`clean_subsystems`: public services, innovation,
+  infrastructure), ×100. D contains several regressors by construction (:func:`mechanical_overlap`:
+  loans/GDP and FDI/GDP are indicators of its market subsystem, real GDP per head of its
+  industry subsystem), so the chapter reads the continuous factors on ``U_clean``;
+* ``growth`` — growth of real GDP per head from the official real GDP index,
   100·[ln(I_t/100) − Δ ln P_t] (log points ≈ % per year; :func:`cityclusters.indicators.growth.per_capita_growth`,
   population breaks > 10 log points replaced by the city's median change). Not from the
   published levels: they change statistical vintage in 2019 (module :mod:`cityclusters.indicators.growth`).
@@ -22,48 +29,83 @@ Regressors (built here; sources in :data:`REGRESSORS`):
   (:func:`cityclusters.indicators.market.relative_price_volatility`), in % per year;
 * ``gap`` — ln(GDP per head of the city / GDP per head of the cluster's richest city), ≤ 0;
 * ``fdi_gdp`` — utilised FDI / GDP (%), G-P FDI file matched by city name;
-* ``loans_gdp`` — loans / GDP (ratio), the reader of :mod:`cityclusters.analysis.coordination`;
+* ``loans_gdp`` — loans / GDP (ratio), from the city indicator panel (G-P loans file);
 * ``fiscal_gdp`` — local budget revenue / GDP (%), maswiebe prefecture panel (to 2017, no
   municipalities).
 
-All regressors enter lagged (``L1_x`` = value in t − 1, ``L2_x`` in t − 2). Continuous
-regressors are standardised (z-scores over the estimation panel) so that coefficients read
-"change in the outcome per standard deviation"; the HSR dummy stays 0/1.
+Two designs:
 
-Nothing here identifies a causal effect: the coefficients are associations conditional on
-city and year effects (see chapter 11 for the reasons).
+* continuous factors: two-way fixed-effects regressions with every regressor lagged
+  (``L1_x`` = value in t − 1, ``L2_x`` in t − 2); continuous regressors standardised
+  (z-scores over the estimation panel), so that coefficients read "change in the outcome per
+  standard deviation"; the HSR dummy stays 0/1;
+* high-speed rail, whose openings are staggered: the heterogeneity-robust estimators of
+  chapter 9 (:func:`hsr_estimators`: Callaway & Sant'Anna with not-yet-treated controls,
+  Sun & Abraham with never-treated controls), cohorts by the first HSR year, with the static
+  TWFE DID only as a comparison.
+
+Verdicts that rest on the index carry the share of the index's multiverse
+(:func:`cityclusters.analysis.coordination_index.city_multiverse`) in which the claim holds
+(:func:`outcome_multiverse`, :func:`coefficient_multiverse`, :func:`hsr_multiverse`).
+Nothing here identifies a causal effect with certainty: the fixed-effects coefficients are
+associations conditional on city and year effects, and the HSR designs rest on parallel
+trends between cities that opened a station earlier and later (see chapter 11).
 """
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cityclusters import config
-from cityclusters.analysis import coordination as subsystems
-from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis import coordination_index as index_mod
+from cityclusters.analysis.coordination import chosen_members
+from cityclusters.analysis.verdicts import Verdict, cap_by_multiverse, multiverse_support, verdict_category
 from cityclusters.data import tables
+from cityclusters.data.city_indicators import city_indicator_panel
 from cityclusters.data.sources import gp, prefecture_fiscal
 from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.errors import MethodInputError
-from cityclusters.indicators import coupling as coupling_mod
 from cityclusters.indicators import growth as growth_mod
 from cityclusters.indicators import market
-from cityclusters.indicators import weights as weights_mod
+from cityclusters.indicators import multiverse as multiverse_mod
+from cityclusters.models import did, event_study
+from cityclusters.models.callaway_santanna import callaway_santanna
 from cityclusters.models.panel import fixed_effects_regression
 from cityclusters.models.results import RegressionResult
 
 DEFAULT_CLUSTERS = ("chengyu", "qianzhong", "yrd26", "middle_yangtze", "jingjinji")
-OUTCOMES = {"coordination": "D", "growth": "growth"}
+#: Outcome parameter → column of the panel.
+OUTCOMES = {"clean": "U_clean", "coordination": "D", "growth": "growth"}
 #: Years of deflators in the trailing window of the segmentation measure (3 annual changes).
 SEGMENTATION_WINDOW = 4
 BASELINE = ("hsr", "segmentation", "gap")
 CONTROLS = ("fdi_gdp", "loans_gdp")
 FISCAL_TERMS = ("fiscal_gdp",)
+#: ln(resident population, 万人) of the outcome year: the denominator that the gap (through GDP
+#: per head) shares with the per-head indicators of every outcome built from the index.
+POPULATION = "ln_pop"
 CONTINUOUS = ("hsr_years", "segmentation", "gap", "fdi_gdp", "loans_gdp", "fiscal_gdp")
+#: Bootstrap draws and seed of the Callaway–Sant'Anna errors (the seed of chapter 9). A draw that
+#: leaves out every city of a small cohort cannot be used (about half of them here), so the
+#: draws are set high enough that at least 999 remain.
+N_BOOT = 2999
+SEED = 20240901
+#: Specifications drawn from the index's multiverse for the verdicts (seeded).
+MULTIVERSE_SAMPLE = 400
+MULTIVERSE_SEED = 0
+#: Event times shown around the first HSR year (the overall ATT uses every post-period).
+EVENT_LEADS, EVENT_LAGS = 4, 5
+#: Minimum detectable effect = this × standard error (two-sided 5 % test, 80 % power:
+#: 1.96 + 0.84; Bloom 1995).
+MDE_FACTOR = 2.8
 
 #: The measurable regressors: id, factor named by the papers, definition, unit, source, years.
 REGRESSORS = pd.DataFrame([
@@ -81,10 +123,29 @@ REGRESSORS = pd.DataFrame([
     ("fdi_gdp", "openness (开放)", "utilised FDI × exchange rate / GDP", "%",
      "G-P FDI file (by city name) and exchange-rate file", "2007–2023"),
     ("loans_gdp", "finance (金融)", "loans of financial institutions / GDP", "ratio",
-     "G-P loans file (reader of ch. 2)", "2003–2023"),
+     "G-P loans file (city indicator panel)", "2003–2023"),
     ("fiscal_gdp", "fiscal system (财税体制)", "local general budget revenue / GDP", "%",
      "maswiebe prefecture panel (CEIC); no municipalities", "to 2017"),
 ], columns=["regressor", "factor", "definition", "unit", "source", "years"])
+
+#: What each regressor is built from, written as the variables of the index's indicator
+#: formulas (``numerator``/``denominator`` of
+#: :func:`cityclusters.analysis.coordination_index.index_indicators`). Real GDP is nominal
+#: GDP divided by the GDP deflator, so it is an input of every regressor built on GDP and of
+#: segmentation (built on the deflator).
+#: Population is left out on purpose: it divides GDP per head and most per-head indicators,
+#: and counting it would leave no subsystem (the chapter's limits say so).
+REGRESSOR_INPUTS = {
+    "hsr": (),
+    "hsr_years": (),
+    "segmentation": ("gp.gdp_deflator", "gp.real_gdp"),
+    "gap": ("gp.gdp", "gp.real_gdp"),
+    "fdi_gdp": ("yearbook.fdi_actual", "gp.gdp", "gp.real_gdp"),
+    "loans_gdp": ("gp.loans_wan", "gp.gdp", "gp.real_gdp"),
+    "fiscal_gdp": ("maswiebe.revenue", "gp.gdp", "gp.real_gdp"),
+}
+#: Regressors that are (another version of) an indicator of the index.
+SAME_QUANTITY = {"gap": "real_gdp_pc", "fdi_gdp": "fdi_gdp", "loans_gdp": "loans_gdp"}
 
 #: Factors the papers name that no source here measures.
 NOT_MEASURED = pd.DataFrame([
@@ -299,30 +360,135 @@ def standardise(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFra
     return out, pd.Series(sds, name="sd")
 
 
-def equal_weight_coordination(result: subsystems.ScoreResult, method: str = "modified",
-                              system: pd.DataFrame | None = None) -> pd.Series:
-    """D with equal indicator weights inside each subsystem instead of entropy weights.
+# ----------------------------------------------------------------------------- outcomes and mechanical overlap
+_VARIABLE = re.compile(r"[A-Za-z_]+\.[A-Za-z_0-9]+")
+#: The inputs of :data:`REGRESSOR_INPUTS` in words.
+INPUT_WORDS = {"gp.gdp": "GDP", "gp.real_gdp": "real GDP (GDP / deflator)", "gp.gdp_deflator": "GDP deflator",
+               "yearbook.fdi_actual": "FDI", "gp.loans_wan": "loans", "maswiebe.revenue": "budget revenue"}
 
-    U_s = mean of the subsystem's normalised indicators (``result.normalised``), then C, T
-    and D by :func:`cityclusters.indicators.coupling.coupling_coordination`. Indexed like
-    ``result.coordination``."""
-    rows = subsystems.measured(system)
-    subsystem_of = dict(zip(rows["indicator_id"], rows["subsystem_id"]))
-    equal = pd.Series(1.0, index=list(result.normalised.columns))
-    scores = weights_mod.subsystem_scores(result.normalised, subsystem_of, weights=equal)
-    out = coupling_mod.coupling_coordination(scores, method=method)
-    return out["coordination_degree"].rename("D_equal")
+
+def formula_inputs(indicators: pd.DataFrame) -> dict[str, set[str]]:
+    """The variables (``source.name``) in the numerator and denominator formula of each
+    indicator of ``indicators`` (rows of the indicator system), by indicator id.
+
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"indicator_id": ["co2"], "numerator": ["gp.co2_t"],
+    ...                      "denominator": ["1e4 * gp.real_gdp"]})
+    >>> sorted(formula_inputs(rows)["co2"])
+    ['gp.co2_t', 'gp.real_gdp']
+    """
+    out = {}
+    for row in indicators.itertuples(index=False):
+        text = " ".join(str(v) for v in (row.numerator, row.denominator) if isinstance(v, str))
+        out[row.indicator_id] = set(_VARIABLE.findall(text))
+    return out
+
+
+def mechanical_overlap(indicators: pd.DataFrame | None = None,
+                       inputs: dict[str, Sequence[str]] | None = None) -> pd.DataFrame:
+    """Which regressors sit inside D by construction.
+
+    For each regressor of ``inputs`` (default :data:`REGRESSOR_INPUTS`): the index indicator
+    that measures the same quantity (:data:`SAME_QUANTITY`, ``same``), the indicators whose
+    formula shares an input with it (``shared``), their subsystems, and ``in_d``, the text of
+    the regressor table ("no"; "yes: <indicator> (<subsystem>)"; "shares <inputs> with
+    <indicator> (<subsystem>), …"). ``indicators``: rows of the indicator system with ``indicator_id,
+    subsystem_id, short_en, numerator, denominator`` (default: the yardstick's,
+    :func:`cityclusters.analysis.coordination_index.index_indicators`)."""
+    indicators = index_mod.index_indicators() if indicators is None else indicators
+    inputs = REGRESSOR_INPUTS if inputs is None else inputs
+    used = formula_inputs(indicators)
+    subsystem = dict(zip(indicators["indicator_id"], indicators["subsystem_id"]))
+    short = dict(zip(indicators["indicator_id"], indicators["short_en"]))
+    rows = []
+    for regressor, variables in inputs.items():
+        shared = [i for i, v in used.items() if v & set(variables)]
+        same = SAME_QUANTITY.get(regressor) if SAME_QUANTITY.get(regressor) in subsystem else None
+        parts = [f"yes: {short[same]} ({subsystem[same]})"] if same else []
+        others = [i for i in shared if i != same]
+        if others:
+            common = set(variables) & set().union(*(used[i] for i in others))
+            words = list(dict.fromkeys(INPUT_WORDS.get(v, v) for v in sorted(common)))
+            if "GDP" in words and INPUT_WORDS["gp.real_gdp"] in words:
+                words.remove(INPUT_WORDS["gp.real_gdp"])  # real GDP is GDP over the deflator
+            where = ", ".join(f"{short[i]} ({subsystem[i]})" for i in others)
+            parts.append(f"shares {', '.join(words)} with {where}")
+        rows.append({"regressor": regressor, "same": same or "", "shared": shared,
+                     "subsystems": list(dict.fromkeys(subsystem[i] for i in shared)),
+                     "in_d": "; ".join(parts) or "no"})
+    return pd.DataFrame(rows)
+
+
+def clean_subsystems(indicators: pd.DataFrame | None = None,
+                     inputs: dict[str, Sequence[str]] | None = None) -> list[str]:
+    """Subsystems (in table order) none of whose indicators shares an input with any
+    regressor (:func:`mechanical_overlap`): the pieces of the index that do not contain the
+    regressors by construction. Raises if none is left."""
+    indicators = index_mod.index_indicators() if indicators is None else indicators
+    overlap = mechanical_overlap(indicators, inputs)
+    touched = set().union(*overlap["subsystems"].map(set))
+    clean = [s for s in dict.fromkeys(indicators["subsystem_id"]) if s not in touched]
+    if not clean:
+        raise MethodInputError("every subsystem of the index contains an input of a regressor")
+    return clean
+
+
+def in_d() -> dict[str, str]:
+    """Regressor → whether it enters D (the ``in_d`` text of :func:`mechanical_overlap`)."""
+    overlap = mechanical_overlap()
+    return dict(zip(overlap["regressor"], overlap["in_d"]))
+
+
+def clean_mean(scores: np.ndarray, subsystems: Sequence[str], clean: Sequence[str]) -> np.ndarray:
+    """100 × the mean of the subsystem scores U (rows × subsystems, columns named by
+    ``subsystems``) over those in ``clean``; NaN where one of them is missing, all NaN if
+    none is among ``subsystems`` (a specification that drops them all).
+
+    >>> import numpy as np
+    >>> clean_mean(np.array([[0.2, 0.4, 0.9], [0.1, np.nan, 0.5]]), ["a", "b", "c"], ["a", "b"]).round(6).tolist()
+    [30.0, nan]
+    """
+    columns = [j for j, name in enumerate(subsystems) if name in set(clean)]
+    if not columns:
+        return np.full(len(scores), np.nan)
+    return 100 * np.asarray(scores, dtype=float)[:, columns].mean(axis=1)
+
+
+def check_index_years(first_year: int, last_year: int) -> None:
+    """Refuse outcome years outside the coordination index (D exists
+    :data:`~cityclusters.analysis.coordination_index.FIRST_YEAR`–``LAST_YEAR`` only), naming
+    FIRST_YEAR and LAST_YEAR."""
+    low, high = index_mod.FIRST_YEAR, index_mod.LAST_YEAR
+    if not low <= first_year <= last_year <= high:
+        raise ValueError(f"FIRST_YEAR and LAST_YEAR must lie inside the coordination index's years "
+                         f"{low}–{high} (D exists only there); got FIRST_YEAR={first_year}, LAST_YEAR={last_year}")
+
+
+def index_outcomes(first_year: int, last_year: int) -> pd.DataFrame:
+    """The index's outcomes per city-year of [first_year, last_year] (every prefecture-level
+    city): ``city_code, year, D, C, U_clean``, D and U_clean ×100 (:func:`clean_mean` over
+    :func:`clean_subsystems`), C (0–1) as in the index; one D per city-year for the whole book
+    (:func:`cityclusters.analysis.coordination_index.panel_index`)."""
+    check_index_years(first_year, last_year)
+    frame = index_mod.panel_index()
+    frame = frame[frame["year"].between(first_year, last_year)].reset_index(drop=True)
+    names = [c[2:] for c in frame.columns if c.startswith("U_")]
+    scores = frame[[f"U_{n}" for n in names]].to_numpy()
+    return pd.DataFrame({"city_code": frame["city_code"], "year": frame["year"], "D": 100 * frame["D"],
+                         "C": frame["C"], "U_clean": clean_mean(scores, names, clean_subsystems())})
 
 
 # ----------------------------------------------------------------------------- assembly
 def validate_driver_parameters(clusters: Sequence[str], first_year: int, last_year: int,
                                outcome: str, lag: int) -> None:
-    """Refuse bad chapter parameters: years inside the indicator system's span (≥ 3 years),
+    """Refuse bad chapter parameters: years inside the coordination index's years (≥ 3 years),
     OUTCOME one of :data:`OUTCOMES`, LAG 1 or 2."""
     from cityclusters.checks import validate_parameters
 
     validate_parameters(clusters, first_year, last_year)
-    subsystems.validate_years(first_year, last_year, min_years=3)
+    check_index_years(first_year, last_year)
+    if last_year - first_year + 1 < 3:
+        raise ValueError(f"FIRST_YEAR–LAST_YEAR: need at least 3 years; got {first_year}–{last_year}")
     if outcome not in OUTCOMES:
         raise ValueError(f"OUTCOME must be one of {list(OUTCOMES)}; got {outcome!r}")
     if isinstance(lag, bool) or lag not in (1, 2):
@@ -333,7 +499,7 @@ def primary_members(clusters: Sequence[str]) -> pd.DataFrame:
     """One row per city: its first cluster in the order of ``clusters`` (a city in two chosen
     clusters, e.g. yrd26 and yrd41, is assigned to the first), with ``core`` flag
     (:data:`cityclusters.config.CORE_CITIES`)."""
-    members = subsystems.chosen_members(clusters).drop_duplicates("city_code", keep="first")
+    members = chosen_members(clusters).drop_duplicates("city_code", keep="first")
     cores = {c for cl in clusters for c in config.CORE_CITIES.get(cl, ())}
     members = members[["cluster_id", "city_code", "name_zh", "name_pinyin", "province_zh"]].copy()
     members["core"] = members["city_code"].isin(cores)
@@ -341,30 +507,24 @@ def primary_members(clusters: Sequence[str]) -> pd.DataFrame:
 
 
 def assemble_panel(clusters: Sequence[str], first_year: int, last_year: int,
-                   lags: Sequence[int] = (1, 2), method: str = "modified") -> pd.DataFrame:
+                   lags: Sequence[int] = (1, 2)) -> pd.DataFrame:
     """The regression panel: one row per member city and year in [first_year, last_year].
 
-    Columns: ``cluster_id, city_code, name_zh, name_pinyin, core, year``; outcomes ``D``
-    (×100, coupling ``method``), ``D_equal`` (equal weights), ``D_other`` (the other coupling
-    method), ``growth`` (100·[ln(I/100) − Δ ln P], official real GDP index I and resident
-    population P, :func:`cityclusters.indicators.growth.per_capita_growth`; ``growth_flagged`` marks the
+    Columns: ``cluster_id, city_code, name_zh, name_pinyin, core, year``; outcomes ``D`` and
+    ``U_clean`` (×100, :func:`index_outcomes`) and ``C``, ``growth`` (100·[ln(I/100) − Δ ln P],
+    official real GDP index I and resident population P,
+    :func:`cityclusters.indicators.growth.per_capita_growth`; ``growth_flagged`` marks the
     city-years whose population change exceeded the break threshold and was replaced by the
-    city's median change); regressors of :data:`REGRESSORS` in
-    raw units and lagged ``L{k}_x`` for k in ``lags``. Raw (not standardised) values; see
+    city's median change); regressors of :data:`REGRESSORS` in raw units and lagged
+    ``L{k}_x`` for k in ``lags``; ``ln_pop`` (:data:`POPULATION`, ln of resident population in
+    万人, same year); ``hsr_first_year``. Raw (not standardised) values; see
     :func:`standardise`.
     """
     members = primary_members(clusters)
     codes = members["city_code"].tolist()
     start = first_year - max(lags)
     years = list(range(start, last_year + 1))
-
-    # outcome D
-    values = subsystems.indicator_values(first_year, last_year, codes)
-    result = subsystems.score_pipeline(values, method=method)
-    other = "classic" if method == "modified" else "modified"
-    coord = pd.DataFrame({"D": 100 * result.coordination["D"],
-                          "D_equal": 100 * equal_weight_coordination(result, method),
-                          "D_other": 100 * result.coordination[f"D_{other}"]}).reset_index()
+    outcomes = index_outcomes(first_year, last_year)
 
     # city panel: growth, gap, deflators
     panel = tables.city_year()
@@ -384,15 +544,14 @@ def assemble_panel(clusters: Sequence[str], first_year: int, last_year: int,
     panel["gap"] = gap_to_richest(panel)
 
     seg = segmentation_panel(panel[["cluster_id", "city_code", "year", "gdp_deflator"]], years)
-
     hsr = hsr_variables(hsr_first_years().reindex(codes), years)
-
     fdi = read_city_fdi()[["city_code", "year", "fdi_musd"]]
     rate = read_exchange_rate()
     fiscal = read_prefecture_fiscal()[["city_code", "year", "fiscal_gdp"]]
-    loans = subsystems.indicator_values(start, last_year, codes)[["city_code", "year", "loans_gdp"]]
+    loans = city_indicator_panel()[["city_code", "year", "loans_gdp"]]
 
-    frame = panel[["cluster_id", "city_code", "year", "gdp", "growth", "growth_flagged", "gap"]]
+    panel[POPULATION] = np.log(panel["population"].where(panel["population"] > 0))
+    frame = panel[["cluster_id", "city_code", "year", "gdp", "growth", "growth_flagged", "gap", POPULATION]]
     frame = frame[frame["year"] >= start]
     frame = frame.merge(seg[["city_code", "year", "segmentation"]], on=["city_code", "year"], how="left")
     frame = frame.merge(hsr, on=["city_code", "year"], how="left")
@@ -400,17 +559,14 @@ def assemble_panel(clusters: Sequence[str], first_year: int, last_year: int,
     frame["fdi_gdp"] = fdi_share(frame["fdi_musd"], frame["year"].map(rate), frame["gdp"])
     frame = frame.merge(fiscal, on=["city_code", "year"], how="left")
     frame = frame.merge(loans, on=["city_code", "year"], how="left")
-    regressors = list(REGRESSORS["regressor"])
-    frame = add_lags(frame, regressors, lags)
-    frame = frame.merge(coord, on=["city_code", "year"], how="left")
+    frame = add_lags(frame, list(REGRESSORS["regressor"]), lags)
+    frame = frame.merge(outcomes, on=["city_code", "year"], how="left")
     frame = frame[frame["year"].between(first_year, last_year)]
     frame = members.drop(columns="cluster_id").merge(frame, on="city_code")
     frame["hsr_first_year"] = frame["city_code"].map(hsr_first_years())
     first_cols = ["cluster_id", "city_code", "name_zh", "name_pinyin", "province_zh", "core", "year"]
     rest = [c for c in frame.columns if c not in first_cols]
-    out = frame[first_cols + rest].sort_values(["cluster_id", "city_code", "year"]).reset_index(drop=True)
-    out.attrs["dropped_D"] = result.dropped
-    return out
+    return frame[first_cols + rest].sort_values(["cluster_id", "city_code", "year"]).reset_index(drop=True)
 
 
 def coverage_table(panel: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -421,6 +577,16 @@ def coverage_table(panel: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return shares.reset_index()
 
 
+def cluster_d(raw: pd.DataFrame) -> pd.DataFrame:
+    """Each chosen cluster's mean D (0–1, the yardstick's, over its member cities with a D)
+    in every year of the panel: ``cluster_id, year, D``
+    (:func:`cityclusters.analysis.coordination_index.cluster_means`). All members count, also
+    a city the panel assigns to an earlier cluster, so the value is the book's cluster D."""
+    clusters = list(dict.fromkeys(raw["cluster_id"]))
+    years = raw["year"].unique()
+    index = index_mod.panel_index()
+    index = index[index["year"].isin(years)].dropna(subset=["D"])
+    return index_mod.cluster_means(index, chosen_members(clusters))
 # ----------------------------------------------------------------------------- models
 def fit(panel: pd.DataFrame, dependent: str, regressors: Sequence[str], name: str) -> RegressionResult | None:
     """City and year fixed effects, SEs clustered by city
@@ -451,30 +617,29 @@ def lagged(names: Sequence[str], lag: int) -> list[str]:
 
 
 def model_set(panel: pd.DataFrame, outcome: str, lag: int) -> dict[str, RegressionResult | None]:
-    """The main columns: baseline, + FDI and loans, + fiscal revenue, all at ``lag``."""
+    """The main columns, all at ``lag`` (``outcome`` a key of :data:`OUTCOMES`): baseline;
+    baseline + ln population of the outcome year (:data:`POPULATION`: holds the shared
+    denominator of the gap and the per-head indicators fixed); + FDI and loans; + fiscal revenue."""
     y = OUTCOMES[outcome]
     return {
         "Baseline": fit(panel, y, lagged(BASELINE, lag), "Baseline"),
+        "+ population": fit(panel, y, [*lagged(BASELINE, lag), POPULATION], "+ population"),
         "+ controls": fit(panel, y, lagged(BASELINE + CONTROLS, lag), "+ controls"),
         "+ fiscal": fit(panel, y, lagged(BASELINE + CONTROLS + FISCAL_TERMS, lag), "+ fiscal"),
     }
 
 
 def robustness_set(panel: pd.DataFrame, outcome: str, lag: int) -> dict[str, RegressionResult | None]:
-    """Robustness of the baseline: other lag, HSR as years since opening, no cores, and (for
-    coordination) D with equal weights and with the other coupling method."""
+    """Robustness of the baseline: other lag, HSR as years since opening, no cores. (The
+    other ways of building D are the multiverse: :func:`coefficient_multiverse`.)"""
     y = OUTCOMES[outcome]
     base = lagged(BASELINE, lag)
-    other_lag = 2 if lag == 1 else 1
-    models = {
-        f"Lag {other_lag}": fit(panel, y, lagged(BASELINE, other_lag), f"Lag {other_lag}"),
+    olag = other_lag(lag)
+    return {
+        f"Lag {olag}": fit(panel, y, lagged(BASELINE, olag), f"Lag {olag}"),
         "HSR years": fit(panel, y, lagged(("hsr_years", "segmentation", "gap"), lag), "HSR years"),
         "No cores": fit(panel[~panel["core"]], y, base, "No cores"),
     }
-    if outcome == "coordination":
-        models["Equal weights"] = fit(panel, "D_equal", base, "Equal weights")
-        models["Other C"] = fit(panel, "D_other", base, "Other C")
-    return models
 
 
 def cluster_set(panel: pd.DataFrame, outcome: str, lag: int) -> dict[str, RegressionResult | None]:
@@ -547,6 +712,7 @@ def hsr_event_profile(panel: pd.DataFrame, outcome: str, window: int = 4, min_ci
     """Mean of the two-way demeaned outcome by event time (year − first HSR year) for the
     cities whose first HSR year falls inside the panel's years.
 
+    Superseded in chapter 11 by :func:`hsr_estimators` (kept for the methods page).
     Descriptive only (no control group weighting, no correction for staggered timing): it
     shows whether D or growth moved before or after the opening. Event times outside
     [−window, window] or with fewer than ``min_cities`` cities are left out. Interval: mean ±
@@ -568,19 +734,340 @@ def hsr_event_profile(panel: pd.DataFrame, outcome: str, window: int = 4, min_ci
     return out.reset_index().rename(columns={"e": "event_time"})[["event_time", "mean", "ci_low", "ci_high", "n"]]
 
 
+
+# ----------------------------------------------------------------------------- many outcomes at once
+def within_fits(frame: pd.DataFrame, outcomes: np.ndarray, regressors: Sequence[str],
+                unit: str = "city_code", time: str = "year", level: float = 0.95) -> dict[str, np.ndarray]:
+    r"""The two-way fixed-effects regression of :func:`fit` for many outcome columns at once.
+
+    For each column s of ``outcomes`` (rows aligned with ``frame``):
+    y_s = Xβ_s + α_i + λ_t + ε on the rows where y_s and every regressor have a value. The
+    year effects enter as dummies and the city effects by demeaning within city (exact by
+    Frisch–Waugh–Lovell); standard errors CRV1 clustered by ``unit``, factor
+    G/(G − 1)·(n − 1)/(n − K) with K = regressors + cities + years − 1, intervals t(G − 1):
+    the same numbers as :func:`cityclusters.models.panel.fixed_effects_regression` (tested).
+    Columns with the same missing rows are solved together, so hundreds of outcomes cost about
+    as much as a few regressions.
+
+    Returns arrays ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (regressors × columns)
+    and ``n_obs``, ``n_clusters`` (per column; 0 and NaN estimates where fewer than 3 cities
+    or no residual degrees of freedom remain).
+    """
+    y = np.asarray(outcomes, dtype=float)
+    if y.ndim != 2 or len(y) != len(frame):
+        raise MethodInputError(f"outcomes: need a 2-d array with {len(frame)} rows, got shape {y.shape}")
+    x_all = frame[list(regressors)].to_numpy(dtype=float)
+    base = ~np.isnan(x_all).any(axis=1)
+    k, n_cols = len(regressors), y.shape[1]
+    out = {name: np.full((k, n_cols), np.nan) for name in ("estimate", "std_error", "ci_low", "ci_high")}
+    out["n_obs"], out["n_clusters"] = np.zeros(n_cols, dtype=int), np.zeros(n_cols, dtype=int)
+    present = ~np.isnan(y) & base[:, None]
+    patterns: dict[bytes, list[int]] = {}
+    for s in range(n_cols):
+        patterns.setdefault(present[:, s].tobytes(), []).append(s)
+    for columns in patterns.values():
+        rows = present[:, columns[0]]
+        _within_block(frame.loc[rows, unit].to_numpy(), frame.loc[rows, time].to_numpy(), x_all[rows],
+                      y[np.ix_(rows, columns)], columns, level, out)
+    return out
+
+
+def _within_block(units, times, x, y, columns, level, out) -> None:
+    unit_codes, unit_index = np.unique(units, return_inverse=True)
+    time_codes, time_index = np.unique(times, return_inverse=True)
+    n, n_units = len(y), len(unit_codes)
+    if n_units < 3:
+        return
+    dummies = np.eye(len(time_codes))[time_index][:, 1:]
+    design = np.column_stack([x, dummies])
+    counts = np.bincount(unit_index, minlength=n_units)
+
+    def demean(a):
+        sums = np.zeros((n_units, a.shape[1]))
+        np.add.at(sums, unit_index, a)
+        return a - (sums / counts[:, None])[unit_index]
+
+    xd, yd = demean(design), demean(y)
+    n_par = x.shape[1] + n_units + len(time_codes) - 1
+    if n - n_par <= 0:
+        return
+    inverse = np.linalg.pinv(xd.T @ xd)
+    beta = inverse @ xd.T @ yd
+    resid = yd - xd @ beta
+    factor = n_units / (n_units - 1) * (n - 1) / (n - n_par)
+    crit = stats.t.ppf(0.5 + level / 2, n_units - 1)
+    for j in range(x.shape[1]):
+        h = xd @ inverse[j]
+        sums = np.zeros((n_units, len(columns)))
+        np.add.at(sums, unit_index, h[:, None] * resid)
+        se = np.sqrt(factor * (sums ** 2).sum(axis=0))
+        out["estimate"][j, columns] = beta[j]
+        out["std_error"][j, columns] = se
+        out["ci_low"][j, columns] = beta[j] - crit * se
+        out["ci_high"][j, columns] = beta[j] + crit * se
+    out["n_obs"][columns] = n
+    out["n_clusters"][columns] = n_units
+
+
+# ----------------------------------------------------------------------------- high-speed rail: staggered openings
+def hsr_did_panel(raw: pd.DataFrame, column: str) -> tuple[pd.DataFrame, dict]:
+    """The balanced city × year panel of the staggered HSR design for outcome ``column``.
+
+    Cohort = the first HSR year (:func:`hsr_first_years`). A city whose first station opened
+    in or before the panel's first year has no year before treatment (always treated) and is
+    dropped; a city without a station by the last year is never treated within the panel
+    (cohort NaN); a city without the outcome in every year is dropped (the Callaway–Sant'Anna
+    estimator needs a balanced panel). Returns the frame (``city_code, year, y, cohort``) and
+    the counts ``n_cities, n_always, n_incomplete, n_treated, n_never, n_cohorts, cohort_sizes``
+    (first year → cities)."""
+    years = sorted(raw["year"].unique())
+    first, last = years[0], years[-1]
+    frame = raw[["city_code", "year", column, "hsr_first_year"]].rename(columns={column: "y"})
+    complete = frame.groupby("city_code")["y"].agg(lambda s: s.notna().sum()) == len(years)
+    opened = frame.groupby("city_code")["hsr_first_year"].first()
+    always = opened <= first
+    keep = complete & ~always
+    frame = frame[frame["city_code"].isin(keep.index[keep])].copy()
+    frame["cohort"] = frame["hsr_first_year"].where(frame["hsr_first_year"] <= last)
+    cohorts = frame.groupby("city_code")["cohort"].first()
+    sizes = cohorts.dropna().astype(int).value_counts().sort_index()
+    design = {"n_cities": int(keep.sum()), "n_always": int(always.sum()),
+              "n_incomplete": int((~complete & ~always).sum()), "n_treated": int(cohorts.notna().sum()),
+              "n_never": int(cohorts.isna().sum()), "n_cohorts": len(sizes),
+              "cohort_sizes": {int(g): int(n) for g, n in sizes.items()}}
+    return frame[["city_code", "year", "y", "cohort"]].reset_index(drop=True), design
+
+
+def hsr_estimators(data: pd.DataFrame, n_boot: int = N_BOOT, seed: int = SEED) -> dict[str, RegressionResult | None]:
+    """The HSR effect on one outcome (``data`` of :func:`hsr_did_panel`), three ways:
+
+    * ``cs``: Callaway & Sant'Anna group-time ATTs, not-yet-treated (and never-treated) cities
+      as controls, ``n_boot`` bootstrap draws over cities with ``seed``
+      (:func:`cityclusters.models.callaway_santanna.callaway_santanna`); the main estimate;
+    * ``sa``: Sun & Abraham interaction-weighted event study, never-treated cities as controls,
+      errors clustered by city, t(G − 1) (None without never-treated cities);
+    * ``twfe``: the static two-way fixed-effects DID (term ``post``), for comparison only: with
+      staggered openings and effects that change with time since opening it also compares late
+      openers with cities already treated and can weight some effects negatively
+      (Goodman-Bacon 2021).
+
+    Event times −:data:`EVENT_LEADS` … :data:`EVENT_LAGS` are reported; the overall ``att``
+    averages every post-opening city-year. None where an estimator cannot run (too few
+    cohorts or controls)."""
+    kw = {"outcome": "y", "unit": "city_code", "time": "year", "cohort": "cohort"}
+    out: dict[str, RegressionResult | None] = {"cs": cs_fit(data, n_boot, seed, leads=EVENT_LEADS, lags=EVENT_LAGS)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["sa"] = _attempt(lambda: event_study.sun_abraham_event_study(
+            data, control="never", leads=EVENT_LEADS, lags=EVENT_LAGS, name="Sun–Abraham", **kw)) \
+            if data["cohort"].isna().any() else None
+        out["twfe"] = _attempt(lambda: did.twfe_did(data, name="TWFE DID", **kw))
+    return out
+
+
+def _attempt(make):
+    try:
+        return make()
+    except MethodInputError:
+        return None
+
+
+def hsr_event_frame(result: RegressionResult | None) -> pd.DataFrame:
+    """Event-time estimates ``event_time, estimate, ci_low, ci_high`` of an HSR estimator
+    (terms ``rel_e``); empty if ``result`` is None."""
+    columns = ["event_time", "estimate", "ci_low", "ci_high"]
+    if result is None:
+        return pd.DataFrame(columns=columns)
+    coef = result.coefficients
+    rel = coef[coef["term"].str.startswith("rel_")].copy()
+    rel["event_time"] = rel["term"].str[4:].astype(int)
+    return rel[columns].sort_values("event_time").reset_index(drop=True)
+
+
+def pretrend_count(result: RegressionResult | None) -> tuple[int, int]:
+    """(pre-opening event-time estimates whose interval excludes zero, pre-opening estimates)."""
+    frame = hsr_event_frame(result)
+    pre = frame[frame["event_time"] < 0]
+    return int(((pre["ci_low"] > 0) | (pre["ci_high"] < 0)).sum()), len(pre)
+
+
+# ----------------------------------------------------------------------------- the multiverse of the index
+def outcome_multiverse(raw: pd.DataFrame, sample: int = MULTIVERSE_SAMPLE,
+                       seed: int = MULTIVERSE_SEED) -> dict:
+    """D×100 and U_clean of the panel's city-years (rows of ``raw``) under a seeded sample of
+    the index's specifications: ``D`` and ``U_clean`` arrays rows × specifications (NaN where
+    a city-year has no value in that specification) and ``specs``. D comes from
+    :func:`cityclusters.analysis.coordination_index.city_multiverse`; U_clean is
+    :func:`clean_mean` of the subsystem scores of the same specification
+    (:func:`cityclusters.indicators.multiverse.decompose`; a specification that drops a clean
+    subsystem averages the others)."""
+    keys, degree, specs = index_mod.city_multiverse(sample=sample, seed=seed)
+    position = raw[["city_code", "year"]].merge(keys.reset_index(), on=["city_code", "year"], how="left")["index"]
+    found = position.notna().to_numpy()
+    rows = position.fillna(0).astype(int).to_numpy()
+    d = np.where(found[:, None], 100 * degree[rows], np.nan)
+    _, values, subsystem_of, directions, names = index_mod.index_inputs()
+    clean, skewed, years = clean_subsystems(), multiverse_mod.flag_skewed(values), keys["year"].to_numpy()
+    scores: dict[tuple, np.ndarray] = {}
+    u = np.full_like(d, np.nan)
+    for s, spec in enumerate(specs):
+        key = (spec.indicator_set, spec.scaling, spec.weighting, spec.aggregation)  # C does not enter U
+        if key not in scores:
+            parts = multiverse_mod.decompose(values, subsystem_of, directions, years, spec, names=names, skewed=skewed)
+            scores[key] = clean_mean(parts["scores"], parts["subsystems"], clean)
+        u[:, s] = np.where(found, scores[key][rows], np.nan)
+    return {"D": d, "U_clean": u, "specs": specs}
+
+
+def sides(low, high, expected_sign: int) -> tuple[list, list]:
+    """Per specification: does the interval lie wholly on the claimed side of zero (first
+    list) or wholly on the other side (second)? None where the interval is missing.
+
+    >>> sides([0.1, -2.0, -1.0, float("nan")], [0.5, -0.1, 1.0, 1.0], +1)
+    ([True, False, False, None], [False, True, False, None])
+    """
+    claim, opposite = [], []
+    for lo, hi in zip(low, high):
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            claim.append(None)
+            opposite.append(None)
+            continue
+        above, below = lo > 0, hi < 0
+        claim.append(bool(above if expected_sign > 0 else below))
+        opposite.append(bool(below if expected_sign > 0 else above))
+    return claim, opposite
+
+
+def support_of(claim: Sequence, opposite: Sequence) -> tuple[float, float, int] | None:
+    """(share of specifications in which the claim holds, share in which the opposite sign
+    holds, number of specifications that evaluate it)
+    (:func:`cityclusters.analysis.verdicts.multiverse_support`); None if no specification can
+    evaluate it (the estimate does not exist for these parameters)."""
+    if all(c is None for c in claim):
+        return None
+    share, n = multiverse_support(claim)
+    other, _ = multiverse_support(opposite)
+    return share, other, n
+
+
+def coefficient_multiverse(panel: pd.DataFrame, outcomes: np.ndarray, regressors: Sequence[str],
+                           signs: dict[str, int]) -> dict[str, tuple[float, float, int] | None]:
+    """Refit the two-way fixed-effects model of ``regressors`` on each specification's outcome
+    column (:func:`within_fits`) and return, for each term of ``signs`` (term → claimed sign),
+    :func:`support_of` the claim that its 95 % interval excludes zero on the claimed side."""
+    fits = within_fits(panel, outcomes, regressors)
+    out = {}
+    for term, sign in signs.items():
+        j = list(regressors).index(term)
+        out[term] = support_of(*sides(fits["ci_low"][j], fits["ci_high"][j], sign))
+    return out
+
+
+def cs_fit(data: pd.DataFrame, n_boot: int = N_BOOT, seed: int = SEED, **window) -> RegressionResult | None:
+    """Callaway–Sant'Anna on :func:`hsr_did_panel` data, not-yet-treated controls (None if it
+    cannot run)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _attempt(lambda: callaway_santanna(data, "y", "city_code", "year", "cohort",
+                                                  control="not_yet_treated", n_boot=n_boot, seed=seed,
+                                                  name="Callaway–Sant'Anna", **window))
+
+
+def cs_att_many(y: np.ndarray, cohort: np.ndarray, periods: Sequence[int], n_boot: int = N_BOOT,
+                seed: int = SEED, level: float = 0.95) -> dict[str, np.ndarray]:
+    r"""The overall Callaway–Sant'Anna ATT of :func:`cs_fit` for many outcomes at once.
+
+    ``y``: balanced cube units × periods × outcomes; ``cohort``: first treated period per unit
+    (NaN never treated). For every cohort g and period t ≥ g with controls,
+    ATT(g, t) = [Ȳ_t − Ȳ_{g−1}]_{G=g} − [Ȳ_t − Ȳ_{g−1}]_{never treated or G > t}, and
+    ATT = Σ n_g ATT(g, t) / Σ n_g over those cells; standard error from ``n_boot`` draws of
+    units with replacement (the draws of
+    :func:`cityclusters.models.callaway_santanna.callaway_santanna` with the same ``seed``,
+    weights recomputed in each draw), normal interval. Equals that function's ``att`` (estimate
+    and error, tested); written for arrays so that hundreds of specifications take a second.
+    Returns ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (one per outcome)."""
+    n_units = y.shape[0]
+    never = np.isnan(cohort)
+    pos = {p: i for i, p in enumerate(periods)}
+    cells = []
+    for g in sorted(np.unique(cohort[~never])):
+        treat = cohort == g
+        for t in periods:
+            if t < g or (g - 1) not in pos:
+                continue
+            control = (never | (cohort > t)) & ~treat
+            if control.any():
+                cells.append((treat, control, y[:, pos[t], :] - y[:, pos[g - 1], :]))
+    if not cells:
+        raise MethodInputError("no post-opening (cohort, period) cell has controls")
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=n_boot).astype(float)
+    weights = np.vstack([np.ones((1, n_units)), draws])
+    total = np.zeros((len(weights), y.shape[2]))
+    size = np.zeros((len(weights), 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for treat, control, dy in cells:
+            att = (weights @ (treat[:, None] * dy)) / (weights @ treat)[:, None] \
+                - (weights @ (control[:, None] * dy)) / (weights @ control)[:, None]
+            n_g = (weights @ treat)[:, None]
+            total, size = total + att * n_g, size + n_g
+    att = total / size
+    ok = np.isfinite(att[1:]).all(axis=1)
+    se = att[1:][ok].std(axis=0, ddof=1)
+    z = stats.norm.ppf(0.5 + level / 2)
+    return {"estimate": att[0], "std_error": se, "ci_low": att[0] - z * se, "ci_high": att[0] + z * se}
+
+
+def hsr_multiverse(raw: pd.DataFrame, outcomes: np.ndarray, expected_sign: int,
+                   n_boot: int = N_BOOT, seed: int = SEED) -> tuple[float, float, int] | None:
+    """The Callaway–Sant'Anna ATT of HSR on each specification's outcome column (rows aligned
+    with ``raw``; the sample rules of :func:`hsr_did_panel`: cities without the outcome in every
+    year left out per specification) by :func:`cs_att_many`, and :func:`support_of` the claim
+    that it has the sign ``expected_sign``."""
+    periods = sorted(raw["year"].unique())
+    opened = raw.groupby("city_code")["hsr_first_year"].first()
+    cities = opened.index[~(opened <= periods[0])]
+    grid = pd.MultiIndex.from_product([cities, periods], names=["city_code", "year"])
+    rows = pd.Series(np.arange(len(raw)), index=pd.MultiIndex.from_frame(raw[["city_code", "year"]]))
+    where = rows.reindex(grid).to_numpy()
+    cube = np.full((len(grid), outcomes.shape[1]), np.nan)
+    found = ~np.isnan(where)
+    cube[found] = outcomes[where[found].astype(int)]
+    cube = cube.reshape(len(cities), len(periods), -1)
+    cohort = opened.reindex(cities).to_numpy(dtype=float)
+    cohort = np.where(cohort <= periods[-1], cohort, np.nan)
+    complete = ~np.isnan(cube).any(axis=1)  # cities × specifications
+    low, high = np.full(outcomes.shape[1], np.nan), np.full(outcomes.shape[1], np.nan)
+    groups: dict[bytes, list[int]] = {}
+    for s in range(outcomes.shape[1]):
+        groups.setdefault(complete[:, s].tobytes(), []).append(s)
+    for columns in groups.values():
+        keep = complete[:, columns[0]]
+        try:
+            fit = cs_att_many(cube[keep][:, :, columns], cohort[keep], periods, n_boot, seed)
+        except MethodInputError:
+            continue
+        low[columns], high[columns] = fit["ci_low"], fit["ci_high"]
+    return support_of(*sides(low, high, expected_sign))
+
+
 # ----------------------------------------------------------------------------- chapter 11: values for the prose
 #: Display names of the regressors (factor in Chinese in brackets).
 TERM_LABELS = {"hsr": "HSR station (高铁)", "hsr_years": "years since HSR", "segmentation": "segmentation (市场分割)",
                "gap": "gap to richest city (差距)", "fdi_gdp": "FDI / GDP (开放)", "loans_gdp": "loans / GDP (金融)",
                "fiscal_gdp": "budget revenue / GDP (财政)"}
-#: The outcome in words and the unit of its coefficients.
-OUTCOME_WORDS = {"coordination": "the coordination degree D (×100)",
-                 "growth": "growth of real GDP per head (% per year)"}
-OUTCOME_UNITS = {"coordination": "points of D×100", "growth": "percentage points of growth"}
+#: Short names of the outcomes (column heads, evidence).
+OUTCOME_SHORT = {"clean": "U_clean×100", "coordination": "D×100", "growth": "growth"}
+#: The unit of each outcome's coefficients.
+OUTCOME_UNITS = {"clean": "points of U_clean×100", "coordination": "points of D×100",
+                 "growth": "percentage points of growth"}
+#: The HSR estimators: short label and the design in words.
+ESTIMATORS = {"cs": ("Callaway–Sant'Anna", "not-yet-treated and never-treated controls; bootstrap over cities"),
+              "sa": ("Sun–Abraham", "never-treated controls; errors clustered by city, t(G−1)"),
+              "twfe": ("TWFE DID (comparison)", "all other cities as controls, incl. already treated; "
+                                                "errors clustered by city")}
 #: Fewer cities than this in a regression: its clustered intervals are unreliable.
 MIN_CITIES = 10
-#: Regressors that enter D itself (the "in D?" column of the regressor table).
-IN_D = {"loans_gdp": "yes (market subsystem)", "gap": "partly (real GDP per head, industry subsystem)"}
 #: The claims tested in chapter 11: id, key of the prose, paper, claim in our words.
 CLAIMS = (
     ("p000_transport_constrains_coordination", "transport", "000",
@@ -592,6 +1079,8 @@ CLAIMS = (
     ("p003_infrastructure_growth", "infra_growth", "003", "better infrastructure raises regional growth"),
     ("p003_fiscal_system_obstacle", "fiscal", "003", "the fiscal system (分灶财政) obstructs coordination"),
 )
+#: The sign each testable claim predicts for its key estimate.
+EXPECTED_SIGN = {"transport": +1, "segmentation": -1, "gap": +1, "infra_growth": +1}
 
 
 def other_lag(lag: int) -> int:
@@ -599,33 +1088,71 @@ def other_lag(lag: int) -> int:
     return 2 if lag == 1 else 1
 
 
-def other_outcome(outcome: str) -> str:
-    """The outcome not chosen: growth for coordination and the reverse."""
-    return "growth" if outcome == "coordination" else "coordination"
+def subsystem_words(subsystems: Sequence[str]) -> str:
+    """English names of index subsystems joined as "a and b" or "a, b, and c" (from the
+    indicator table)."""
+    names = dict(zip(*index_mod.index_indicators()[["subsystem_id", "subsystem_en"]].T.values))
+    words = [names.get(s, s).lower() for s in subsystems]
+    if len(words) < 3:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + ", and " + words[-1]  # serial comma: the names contain "and"
+
+
+def outcome_words(outcome: str) -> str:
+    """The outcome in words for the prose."""
+    if outcome == "clean":
+        return f"U_clean, the mean score of the {subsystem_words(clean_subsystems())} subsystems (×100)"
+    return {"coordination": "the coordination degree D (×100)",
+            "growth": "growth of real GDP per head (% per year)"}[outcome]
 
 
 def lagged_term_labels() -> dict[str, str]:
     """Row labels of the regression tables: ``L{k}_x`` → "label of x, t−k" (k = 1, 2), plus the
     fixed-effect rows."""
     labels = {f"L{k}_{t}": f"{v}, t−{k}" for k in (1, 2) for t, v in TERM_LABELS.items()}
-    labels.update({"city_code": "City", "year": "Year"})
+    labels.update({"city_code": "City", "year": "Year", POPULATION: "ln population, t"})
     return labels
 
 
 def panel_values(raw: pd.DataFrame, clusters: Sequence[str], first_year: int, last_year: int,
                  outcome: str, lag: int) -> dict:
-    """The chapter's parameters and panel size for the prose: years, lags, outcome in words and
-    unit, ``n_clusters``, ``n_cities`` and ``n_city_years`` of the (unstandardised) panel."""
+    """The chapter's parameters and panel size for the prose: years (and the index's years),
+    lags, outcome in words and unit, ``n_clusters``, ``n_cities`` and ``n_city_years`` of the
+    (unstandardised) panel."""
     return {"first_year": first_year, "last_year": last_year, "lag": lag, "other_lag": other_lag(lag),
-            "outcome_words": OUTCOME_WORDS[outcome], "outcome_unit": OUTCOME_UNITS[outcome],
+            "index_first": index_mod.FIRST_YEAR, "index_last": index_mod.LAST_YEAR,
+            "outcome_words": outcome_words(outcome), "outcome_unit": OUTCOME_UNITS[outcome],
             "n_clusters": len(clusters), "n_cities": int(raw["city_code"].nunique()),
             "n_city_years": len(raw)}
 
 
+def outcome_values(raw: pd.DataFrame) -> dict:
+    """Numbers of the outcome section: the clean subsystems in words and their number, the
+    other subsystems, and the correlation over the panel of D with U_clean."""
+    clean = clean_subsystems()
+    others = [s for s in dict.fromkeys(index_mod.index_indicators()["subsystem_id"]) if s not in clean]
+    both = raw.dropna(subset=["D", "U_clean"])
+    return {"clean_words": subsystem_words(clean), "n_clean": len(clean), "other_words": subsystem_words(others),
+            "corr_d_clean": float(both["D"].corr(both["U_clean"]))}
+
+
+def d_range(cluster_frame: pd.DataFrame) -> dict:
+    """The lowest and highest cluster mean D (0–1) in the last year of ``cluster_frame``
+    (:func:`cluster_d`): ``d_year``, ``d_low``/``d_high`` (values), ``d_low_id``/``d_high_id``
+    (cluster ids) and ``d_low_cluster``/``d_high_cluster`` (short names)."""
+    year = int(cluster_frame["year"].max())
+    last = cluster_frame[cluster_frame["year"] == year].sort_values("D")
+    low, high = last.iloc[0], last.iloc[-1]
+    return {"d_year": year, "d_low": float(low["D"]), "d_high": float(high["D"]),
+            "d_low_id": low["cluster_id"], "d_high_id": high["cluster_id"],
+            "d_low_cluster": config.CLUSTERS[low["cluster_id"]][1],
+            "d_high_cluster": config.CLUSTERS[high["cluster_id"]][1]}
+
+
 def regressor_table() -> pd.DataFrame:
-    """:data:`REGRESSORS` for display, with the column "in D?" (does the regressor enter D)."""
+    """:data:`REGRESSORS` for display, with the column "in D?" (:func:`in_d`)."""
     reg = REGRESSORS.copy()
-    reg["in D?"] = reg["regressor"].map(IN_D).fillna("no")
+    reg["in D?"] = reg["regressor"].map(in_d()).fillna("no")
     return (reg[["regressor", "factor", "definition", "unit", "source", "in D?"]]
             .rename(columns={"regressor": "Regressor", "factor": "Factor named in the papers",
                              "definition": "Definition", "unit": "Unit", "source": "Source"}))
@@ -634,9 +1161,9 @@ def regressor_table() -> pd.DataFrame:
 def coverage_display(raw: pd.DataFrame, lag: int) -> pd.DataFrame:
     """Share (0–1) of city-years with a value of the outcomes and of each regressor lagged
     ``lag``, per cluster (short name) and for ``all`` (:func:`coverage_table`); columns
-    ``cluster, city-years`` and the bare regressor names."""
-    cov_cols = ["D", "growth", *(f"L{lag}_{t}" for t in ("hsr", "segmentation", "gap", "fdi_gdp",
-                                                         "loans_gdp", "fiscal_gdp"))]
+    ``cluster, city-years`` and the bare names."""
+    cov_cols = ["D", "U_clean", "growth", *(f"L{lag}_{t}" for t in ("hsr", "segmentation", "gap", "fdi_gdp",
+                                                                    "loans_gdp", "fiscal_gdp"))]
     cov = coverage_table(raw, cov_cols)
     cov["cluster_id"] = cov["cluster_id"].map(lambda c: config.CLUSTERS[c][1] if c in config.CLUSTERS else "all")
     return cov.rename(columns={"cluster_id": "cluster", "city_years": "city-years",
@@ -646,8 +1173,8 @@ def coverage_display(raw: pd.DataFrame, lag: int) -> pd.DataFrame:
 def data_values(raw: pd.DataFrame, lag: int, fdi_unmatched: Sequence[str]) -> dict:
     """Numbers of the data notes: ``seg_window`` (years), FDI names that match no city
     (count and the first six), city-years with a population break in growth and the break
-    threshold (log points), coverage (0–1) of the lagged fiscal variable and of D, and the
-    cities without D."""
+    threshold (log points), coverage (0–1) of the lagged fiscal variable, of D and of
+    U_clean, and the cities without D in some year."""
     from cityclusters.indicators.growth import POP_BREAK
 
     unmatched = list(fdi_unmatched)
@@ -659,6 +1186,7 @@ def data_values(raw: pd.DataFrame, lag: int, fdi_unmatched: Sequence[str]) -> di
         "pop_break_pts": 100 * POP_BREAK,
         "fiscal_cov": float(raw[f"L{lag}_fiscal_gdp"].notna().mean()),
         "d_cov": float(raw["D"].notna().mean()),
+        "u_cov": float(raw["U_clean"].notna().mean()),
         "d_dropped_cities": ", ".join(sorted(set(raw.loc[raw["D"].isna(), "name_zh"]))) or "none",
     }
 
@@ -678,8 +1206,9 @@ def result_values(main: dict[str, RegressionResult | None], sds: pd.Series, raw:
     ``b_<term>`` ("est [low, high]", :func:`describe`) and ``b_<term>_reading``
     (:func:`reading`) for hsr, segmentation and gap (baseline), fdi_gdp and loans_gdp
     (+ controls) and fiscal_gdp (+ fiscal), "not estimable" where a model or term is missing;
-    ``b_seg_text``; sample size, dropped rows and within R² of the baseline; cities of the
-    fiscal model; raw standard deviations of the lagged segmentation (% per year), gap (log
+    ``b_seg_text``; ``b_gap_pop``, ``b_seg_pop`` and ``b_pop`` (ln population) of the + population
+    model; sample size, dropped rows, clusters and within R² of the baseline; cities of
+    the fiscal model; raw standard deviations of the lagged segmentation (% per year), gap (log
     points) and FDI (% of GDP); mean and sd of the outcome. Raises ValueError if the baseline
     cannot be estimated.
     """
@@ -696,6 +1225,9 @@ def result_values(main: dict[str, RegressionResult | None], sds: pd.Series, raw:
         values[f"b_{term}_reading"] = reading(*est[1:]) if est else "not estimable"
     seg = estimate(base, f"L{lag}_segmentation")
     values["b_seg_text"] = f"{describe(*seg)} — {reading(*seg[1:])}" if seg else "not estimable"
+    for name, term in (("b_gap_pop", f"L{lag}_gap"), ("b_seg_pop", f"L{lag}_segmentation"), ("b_pop", POPULATION)):
+        est = estimate(main["+ population"], term)
+        values[name] = describe(*est) if est else "not estimable"
     fis = main["+ fiscal"]
     values.update({
         "n_obs_base": base.statistics["n_obs"],
@@ -712,20 +1244,44 @@ def result_values(main: dict[str, RegressionResult | None], sds: pd.Series, raw:
     return values
 
 
-def robustness_values(coefs: pd.DataFrame, models: Sequence[str], outcome: str) -> dict:
+def model_sets(panel: pd.DataFrame, lag: int) -> dict[str, dict[str, RegressionResult | None]]:
+    """:func:`model_set` for every outcome of :data:`OUTCOMES`."""
+    return {outcome: model_set(panel, outcome, lag) for outcome in OUTCOMES}
+
+
+def comparison_models(sets: dict[str, dict[str, RegressionResult | None]]) -> list[RegressionResult]:
+    """The "+ controls" model of each outcome, renamed by :data:`OUTCOME_SHORT` (one column
+    per outcome of the comparison table); outcomes whose model cannot be estimated are left out."""
+    out = []
+    for outcome, models in sets.items():
+        model = models["+ controls"]
+        if model is not None:
+            out.append(RegressionResult(OUTCOME_SHORT[outcome], model.coefficients, model.statistics,
+                                        model.level, model.covariance))
+    return out
+
+
+def comparison_values(sets: dict[str, dict[str, RegressionResult | None]], lag: int) -> dict:
+    """``cmp_<term>_<outcome>`` = "est [low, high]" of the "+ controls" model for every term of
+    the baseline and the controls and every outcome ("not estimable" where missing)."""
+    values = {}
+    for outcome, models in sets.items():
+        for term in (*BASELINE, *CONTROLS):
+            est = estimate(models["+ controls"], f"L{lag}_{term}")
+            values[f"cmp_{term}_{outcome}"] = describe(*est) if est else "not estimable"
+    return values
+
+
+def robustness_values(coefs: pd.DataFrame, models: Sequence[str]) -> dict:
     """For hsr, segmentation and gap: in how many of the whole-panel ``models`` (main and
     robustness columns) the 95 % interval excludes zero (``rob_<term>_excl``) out of how many
-    estimate it (``rob_<term>_n``); ``rob_extra`` names the two D variants (coordination only).
-    ``coefs`` from :func:`coefficient_frame`."""
+    estimate it (``rob_<term>_n``). ``coefs`` from :func:`coefficient_frame`."""
     values: dict = {}
     for t in BASELINE:
         part = coefs[(coefs["term"] == t) & coefs["model"].isin(list(models))]
         excl = part[(part["ci_low"] > 0) | (part["ci_high"] < 0)]
         values[f"rob_{t}_excl"] = len(excl)
         values[f"rob_{t}_n"] = len(part)
-    values["rob_extra"] = ("; the last two use D with equal indicator weights inside each subsystem instead of "
-                           "entropy weights, and D with the other coupling formula (classic instead of modified C)"
-                           if outcome == "coordination" else "")
     return values
 
 
@@ -737,122 +1293,274 @@ def model_labels(models: Sequence[str], clusters: Sequence[str]) -> dict[str, st
     return labels
 
 
+def few_city_models(by_cluster: dict[str, RegressionResult | None]) -> list[str]:
+    """The cluster models whose errors rest on fewer than :data:`MIN_CITIES` cities."""
+    return [c for c, m in by_cluster.items() if m is not None and m.statistics["n_clusters"] < MIN_CITIES]
+
+
 def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[str, str]) -> dict:
     """Clusters whose baseline rests on fewer than :data:`MIN_CITIES` cities
     (``few_clusters``) and clusters whose baseline cannot be estimated
-    (``not_estimable_clusters``), by ``labels`` ("none" if there are none)."""
-    few = [c for c, m in by_cluster.items() if m is not None and m.statistics["n_clusters"] < MIN_CITIES]
+    (``not_estimable_clusters``), by ``labels`` ("none" if there are none); the fewest and
+    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``)."""
+    few = few_city_models(by_cluster)
     not_est = [c for c, m in by_cluster.items() if m is None]
+    sizes = [m.statistics["n_clusters"] for m in by_cluster.values() if m is not None]
     return {"few_clusters": ", ".join(labels[c] for c in few) if few else "none",
-            "not_estimable_clusters": ", ".join(labels[c] for c in not_est) if not_est else "none"}
+            "not_estimable_clusters": ", ".join(labels[c] for c in not_est) if not_est else "none",
+            "cluster_min_cities": min(sizes) if sizes else 0, "cluster_max_cities": max(sizes) if sizes else 0}
 
 
-def event_values(raw: pd.DataFrame, profile: pd.DataFrame) -> dict:
-    """Numbers of the HSR timing section: cities whose first station opened after the panel's
-    first year (``n_event_cities``); mean demeaned outcome before and from the opening
-    (``event_pre``, ``event_post`` and the sentence ``event_text``), event times whose band
-    excludes zero (``event_excl``) of ``event_n``. ``profile`` from :func:`hsr_event_profile`;
-    if it is empty, the sentence says so."""
-    treated = raw["hsr_first_year"].between(raw["year"].min() + 1, raw["year"].max())
-    values: dict = {"n_event_cities": int(raw.loc[treated, "city_code"].nunique())}
-    if len(profile):
-        pre = profile[profile["event_time"] < 0]["mean"].mean()
-        post = profile[profile["event_time"] >= 0]["mean"].mean()
-        values.update({
-            "event_pre": float(pre), "event_post": float(post),
-            "event_text": f"averages {pre:.2f} in the years before and {post:.2f} from the opening on",
-            "event_excl": int(((profile["ci_low"] > 0) | (profile["ci_high"] < 0)).sum()),
-            "event_n": len(profile),
-        })
-    else:
-        values.update({"event_text": "cannot be shown: too few cities open a station inside these years",
-                       "event_excl": 0, "event_n": 0})
+# ----------------------------------------------------------------------------- chapter 11: HSR values
+def hsr_all(raw: pd.DataFrame, n_boot: int = N_BOOT, seed: int = SEED) -> tuple[dict, dict]:
+    """:func:`hsr_estimators` on :func:`hsr_did_panel` for every outcome: (results by outcome,
+    design counts by outcome)."""
+    results, designs = {}, {}
+    for outcome, column in OUTCOMES.items():
+        data, designs[outcome] = hsr_did_panel(raw, column)
+        results[outcome] = hsr_estimators(data, n_boot, seed)
+    return results, designs
+
+
+def hsr_estimate(result: RegressionResult | None, estimator: str, outcome: str) -> Estimate | None:
+    """The overall effect of an HSR estimator (term ``att``, or ``post`` of the TWFE DID) as an
+    :class:`Estimate` labelled "<estimator> on <outcome>"; None if not estimable."""
+    if result is None:
+        return None
+    term = "post" if estimator == "twfe" else "att"
+    return Estimate.of(result, term, f"{ESTIMATORS[estimator][0]} on {OUTCOME_SHORT[outcome]}")
+
+
+def hsr_table(results: dict[str, dict[str, RegressionResult | None]]) -> pd.DataFrame:
+    """One row per HSR estimator (label, controls and inference), one column per outcome:
+    the overall effect "est [low, high]" ("–" where not estimable)."""
+    rows = []
+    for key, (label, design) in ESTIMATORS.items():
+        row = {"Estimator": label, "Controls and inference": design}
+        for outcome, by_estimator in results.items():
+            est = hsr_estimate(by_estimator.get(key), key, outcome)
+            row[OUTCOME_SHORT[outcome]] = est.interval if est else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def hsr_values(results: dict[str, dict[str, RegressionResult | None]], designs: dict[str, dict],
+               n_boot: int = N_BOOT, seed: int = SEED) -> dict:
+    """Numbers of the HSR section: the design on D (``did_*``: cities, always treated and
+    incomplete dropped, treated, never treated, cohorts and their sizes), the bootstrap
+    (draws, seed, draws usable for the Callaway–Sant'Anna fit on D), ``hsr_<estimator>_<outcome>``
+    texts, and the pre-opening estimates of Callaway–Sant'Anna whose interval excludes zero
+    (``pre_<outcome>`` "k of n")."""
+    design = designs["coordination"]
+    values = {f"did_{k}": v for k, v in design.items() if k != "cohort_sizes"}
+    values["did_cohorts"] = ", ".join(f"{g} ({n})" for g, n in design["cohort_sizes"].items()) or "none"
+    cs_d = results["coordination"]["cs"]
+    values.update({"n_boot": n_boot, "seed": seed,
+                   "n_boot_valid": n_boot - cs_d.statistics["n_boot_failed"] if cs_d is not None else 0,
+                   "did_n_growth": designs["growth"]["n_cities"], "did_n_clean": designs["clean"]["n_cities"]})
+    for outcome, by_estimator in results.items():
+        for key in ESTIMATORS:
+            est = hsr_estimate(by_estimator.get(key), key, outcome)
+            values[f"hsr_{key}_{outcome}"] = est.interval if est else "not estimable"
+        excl, n = pretrend_count(by_estimator["cs"])
+        values[f"pre_{outcome}"] = f"{excl} of {n}"
     return values
 
 
-def verdict_for(est: tuple[float, float, float] | None, expected_sign: int,
-                model: RegressionResult | None = None) -> str:
-    """Verdict text on a causal claim "X goes with more (``expected_sign`` = +1) or less (−1)
-    of the outcome" from a 95 % interval ``est`` = (estimate, low, high).
+# ----------------------------------------------------------------------------- chapter 11: verdicts
+@dataclass(frozen=True)
+class Estimate:
+    """One estimate a verdict rests on: value, 95 % interval, standard error (outcome units),
+    the number of clusters of its errors (cities) and a label."""
 
-    Not testable if not estimable or the model has fewer than :data:`MIN_CITIES` cities;
-    partly supported if the interval excludes zero with the expected sign (an association is
-    not a causal test); not supported if it excludes zero with the other sign or includes zero.
+    label: str
+    estimate: float
+    low: float
+    high: float
+    std_error: float
+    n_clusters: int
+
+    @classmethod
+    def of(cls, result: RegressionResult | None, term: str, label: str) -> Estimate | None:
+        """The row ``term`` of ``result`` (None if the result is None or lacks the term)."""
+        if result is None or term not in set(result.coefficients["term"]):
+            return None
+        row = result.coefficient(term)
+        clusters = result.statistics.get("n_clusters") or result.statistics.get("n_units")
+        return cls(label, float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
+                   float(row["std_error"]), int(clusters))
+
+    @property
+    def interval(self) -> str:
+        return describe(self.estimate, self.low, self.high)
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: {self.interval} ({self.n_clusters} cities)"
+
+
+def verdict_for(est: Estimate | None, expected_sign: int) -> str:
+    """Verdict text on a claim "X goes with more (``expected_sign`` = +1) or less (−1) of the
+    outcome" from the 95 % interval of ``est``.
+
+    The papers give no size for their effects, so "the claimed effect" is any effect of the
+    claimed sign. Not testable if not estimable or if the errors rest on fewer than
+    :data:`MIN_CITIES` cities; partly supported if the interval excludes zero on the claimed
+    side (an association or a design resting on parallel trends, not a causal test); not
+    supported only if the interval lies wholly on the other side of zero (it then excludes
+    every effect of the claimed sign); an interval holding zero holds both zero and small
+    effects of the claimed sign: inconclusive, with the minimum detectable effect
+    :data:`MDE_FACTOR` × SE.
+
+    >>> print(verdict_for(Estimate("x", 0.1, -0.5, 0.7, 0.3, 50), +1))  # doctest: +NORMALIZE_WHITESPACE
+    inconclusive: the interval [-0.50, 0.70] holds both zero and effects of the
+    claimed sign (minimum detectable effect 0.84)
     """
     if est is None:
         return "not testable with our data: not estimable for these parameters"
-    if model is not None and model.statistics["n_clusters"] < MIN_CITIES:
-        return f"not testable with our data: fewer than {MIN_CITIES} cities in this run"
-    _, low, high = est
-    if (expected_sign > 0 and low > 0) or (expected_sign < 0 and high < 0):
-        return "partly supported: the association has the expected sign (not a causal test)"
-    if (expected_sign > 0 and high < 0) or (expected_sign < 0 and low > 0):
-        return "not supported: the association has the opposite sign"
-    return "not supported: no association detected (the interval includes zero)"
+    if est.n_clusters < MIN_CITIES:
+        return (f"not testable with our data: its errors rest on {est.n_clusters} cities, "
+                f"fewer than {MIN_CITIES}")
+    interval = f"[{est.low:.2f}, {est.high:.2f}]"
+    claimed = est.low > 0 if expected_sign > 0 else est.high < 0
+    opposite = est.high < 0 if expected_sign > 0 else est.low > 0
+    if claimed:
+        return "partly supported: the estimate has the expected sign and its interval excludes zero (not a causal test)"
+    if opposite:
+        return (f"not supported: the estimate has the opposite sign; its interval {interval} excludes zero "
+                "and every effect of the claimed sign")
+    return (f"inconclusive: the interval {interval} holds both zero and effects of the claimed "
+            f"sign (minimum detectable effect {MDE_FACTOR * est.std_error:.2f})")
 
 
-def claim_evidence(est: tuple[float, float, float] | None, term: str, model_label: str, outcome_label: str,
-                   lag: int, first_year: int, last_year: int, n_clusters: int) -> str:
-    """Evidence sentence: "<model>, <outcome>, <term label> lagged k: est [low, high]
-    (years, n clusters)", or "model not estimable"."""
-    if est is None:
-        return "model not estimable"
-    return (f"{model_label}, {outcome_label}, {TERM_LABELS[term]} lagged {lag}: "
-            f"{describe(*est)} ({first_year}–{last_year}, {n_clusters} clusters)")
+def with_multiverse(verdict: str, support: tuple[float, float, int] | None) -> str:
+    """The verdict with the share of the multiverse in which the claim holds
+    (:func:`cityclusters.analysis.verdicts.cap_by_multiverse`: "supported" becomes "partly
+    supported" unless it holds everywhere); a "not supported" verdict also states in how many
+    specifications the opposite sign holds. ``support`` from :func:`support_of`; None (a claim
+    not resting on the index) leaves the verdict unchanged.
+
+    >>> print(with_multiverse("not supported: opposite sign", (0.0, 0.4, 400)))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    not supported: opposite sign; the opposite sign holds in 40% of 400 specifications; the
+    claim holds in 0% of 400 specifications
+    """
+    if support is None:
+        return verdict
+    share, opposite, n = support
+    if verdict_category(verdict) == "not supported":
+        verdict = f"{verdict}; the opposite sign holds in {opposite:.0%} of {n:,} specifications"
+    return cap_by_multiverse(verdict, share, n)
 
 
-def claim_verdicts(coord_models: dict[str, RegressionResult | None],
-                   growth_models: dict[str, RegressionResult | None], lag: int, first_year: int,
-                   last_year: int, n_clusters: int) -> tuple[list[tuple[Verdict, str]], dict]:
+def claim_estimates(hsr: dict[str, dict[str, RegressionResult | None]],
+                    sets: dict[str, dict[str, RegressionResult | None]], lag: int) -> tuple[dict, dict, dict]:
+    """What each verdict rests on: (main estimate by claim key, checks by claim key, notes).
+
+    Transport: Callaway–Sant'Anna ATT of HSR on D×100 (D holds no rail indicator), checked by
+    Sun–Abraham, by the TWFE DID and on U_clean. Segmentation and gap: the TWFE coefficient on
+    U_clean (no indicator in common) with the city's population held fixed (the "+ population"
+    model: population divides both GDP per head and the per-head indicators), checked by the
+    baseline on U_clean and on D (overlap noted).
+    Infrastructure and growth: Callaway–Sant'Anna on growth, checked by Sun–Abraham and TWFE.
+    Fiscal system: not testable; evidence the revenue/GDP proxy of the + fiscal model on U_clean."""
+    def twfe(outcome, model, term):
+        return Estimate.of(sets[outcome][model], f"L{lag}_{term}",
+                           f"TWFE ({model}), {TERM_LABELS[term]} lagged {lag}, on {OUTCOME_SHORT[outcome]}")
+
+    main = {"transport": hsr_estimate(hsr["coordination"]["cs"], "cs", "coordination"),
+            "segmentation": twfe("clean", "+ population", "segmentation"),
+            "gap": twfe("clean", "+ population", "gap"),
+            "infra_growth": hsr_estimate(hsr["growth"]["cs"], "cs", "growth"),
+            "fiscal": None}
+    checks = {"transport": [hsr_estimate(hsr["coordination"]["sa"], "sa", "coordination"),
+                            hsr_estimate(hsr["coordination"]["twfe"], "twfe", "coordination"),
+                            hsr_estimate(hsr["clean"]["cs"], "cs", "clean")],
+              "segmentation": [twfe("clean", "Baseline", "segmentation"),
+                               twfe("coordination", "Baseline", "segmentation")],
+              "gap": [twfe("clean", "Baseline", "gap"), twfe("coordination", "Baseline", "gap")],
+              "infra_growth": [hsr_estimate(hsr["growth"]["sa"], "sa", "growth"),
+                               hsr_estimate(hsr["growth"]["twfe"], "twfe", "growth")],
+              "fiscal": [twfe("clean", "+ fiscal", "fiscal_gdp")]}
+    notes = {"segmentation": ("on D partly mechanical (the GDP deflator is inside real GDP, "
+                              "an input of two indicators of D)"),
+             "gap": ("without the population control partly mechanical (population divides GDP per head "
+                     "and the per-head indicators); on D also through real GDP per head, an indicator of D"),
+             "fiscal": "national institution, absorbed by the year effects; revenue/GDP proxy only"}
+    return main, checks, notes
+
+
+def claim_verdicts(main: dict[str, Estimate | None], checks: dict[str, list[Estimate | None]],
+                   support: dict[str, tuple[float, float, int] | None], notes: dict[str, str],
+                   period: str) -> tuple[list[tuple[Verdict, str]], dict]:
     """The five verdicts of chapter 11 (:data:`CLAIMS`), each with the claim in our words, and
     ``verdict_<key>`` texts for the prose.
 
-    Transport (+), segmentation (−) and gap (+) from the baseline on D×100; infrastructure
-    and growth (+) from the baseline on growth (:func:`verdict_for`). The fiscal system is
-    national, so always not testable; its evidence reports the revenue/GDP proxy of the
-    + fiscal model on D×100.
-    """
-    cb, gb = coord_models["Baseline"], growth_models["Baseline"]
-
-    def ev(model, term, label, outcome_label):
-        return claim_evidence(estimate(model, f"L{lag}_{term}"), term, label, outcome_label,
-                              lag, first_year, last_year, n_clusters)
-
-    texts = [
-        (ev(cb, "hsr", "baseline", "D×100"), verdict_for(estimate(cb, f"L{lag}_hsr"), +1, cb)),
-        (ev(cb, "segmentation", "baseline", "D×100"), verdict_for(estimate(cb, f"L{lag}_segmentation"), -1, cb)),
-        (ev(cb, "gap", "baseline", "D×100") + "; partly mechanical (GDP per head is in D)",
-         verdict_for(estimate(cb, f"L{lag}_gap"), +1, cb)),
-        (ev(gb, "hsr", "baseline", "growth"), verdict_for(estimate(gb, f"L{lag}_hsr"), +1, gb)),
-        ("national institution, absorbed by year effects; revenue/GDP proxy: "
-         + ev(coord_models["+ fiscal"], "fiscal_gdp", "+ fiscal", "D×100"),
-         "not testable with our data: the fiscal system does not vary across cities"),
-    ]
-    verdicts = [(Verdict(cid, verdict, evidence), claim)
-                for (cid, _, _, claim), (evidence, verdict) in zip(CLAIMS, texts)]
-    values = {f"verdict_{key}": verdict for (_, key, _, _), (_, verdict) in zip(CLAIMS, texts)}
+    Each testable claim is graded on its ``main`` estimate (:func:`verdict_for` with
+    :data:`EXPECTED_SIGN`), then :func:`with_multiverse` with ``support[key]`` (None for a
+    claim that does not rest on the index). The fiscal system is national, so always not
+    testable. Evidence: the main estimate, the checks, ``period`` and the note."""
+    verdicts, values = [], {}
+    for claim_id, key, _, claim in CLAIMS:
+        if key == "fiscal":
+            verdict = "not testable with our data: the fiscal system does not vary across cities"
+        else:
+            verdict = with_multiverse(verdict_for(main.get(key), EXPECTED_SIGN[key]), support.get(key))
+        shown = [e.text for e in [main.get(key), *checks.get(key, [])] if e is not None]
+        evidence = "; ".join(shown) if shown else "model not estimable"
+        evidence += f" ({period})"
+        if notes.get(key):
+            evidence += f"; {notes[key]}"
+        verdicts.append((Verdict(claim_id, verdict, evidence), claim))
+        values[f"verdict_{key}"] = verdict
     return verdicts, values
 
 
-def exercise_values(coord_models: dict[str, RegressionResult | None],
-                    growth_models: dict[str, RegressionResult | None],
-                    robust: dict[str, RegressionResult | None], coefs: pd.DataFrame,
-                    clusters: Sequence[str], raw: pd.DataFrame, lag: int, labels: dict[str, str]) -> dict:
-    """Numbers of the exercises' solutions: baseline HSR on D and on growth; segmentation and N
-    at the other lag; the widest per-cluster HSR interval (its width in outcome units and its
-    cluster by ``labels``) against the pooled one; fewest and most cities per cluster; the
-    indicator system's year span (:func:`cityclusters.analysis.coordination.year_span`)."""
+def multiverse_checks(raw: pd.DataFrame, panel: pd.DataFrame, sets: dict, lag: int, mv: dict) -> dict:
+    """Share of the sampled multiverse (``mv`` from :func:`outcome_multiverse`) in which each
+    claim resting on the index holds: transport by :func:`hsr_multiverse` on D, segmentation
+    and gap by :func:`coefficient_multiverse` of the "+ population" model on U_clean (the
+    regressors the main fit kept). Infrastructure and growth does not rest on the index and has
+    no entry."""
+    base = sets["clean"]["+ population"]
+    out = {"transport": hsr_multiverse(raw, mv["D"], EXPECTED_SIGN["transport"]), "segmentation": None, "gap": None}
+    if base is None:
+        return out
+    kept = [t for t in [*lagged(BASELINE, lag), POPULATION] if t not in base.statistics.get("left_out", [])]
+    signs = {f"L{lag}_{key}": EXPECTED_SIGN[key] for key in ("segmentation", "gap") if f"L{lag}_{key}" in kept}
+    for term, support in coefficient_multiverse(panel, mv["U_clean"], kept, signs).items():
+        out[term.split("_", 1)[1]] = support
+    return out
+
+
+def multiverse_values(support: dict, mv: dict) -> dict:
+    """``mv_<key>`` (share of specifications in which the claim holds) and
+    ``mv_<key>_opposite`` (in which the opposite sign holds), as "x%" ("none (not estimable)"
+    where no specification can evaluate the claim); the number of specifications drawn (``mv_n``) and their seed."""
+    values = {"mv_n": len(mv["specs"]), "mv_seed": MULTIVERSE_SEED}
+    for key, s in support.items():
+        values[f"mv_{key}"] = f"{s[0]:.0%}" if s is not None else "none (not estimable)"
+        values[f"mv_{key}_opposite"] = f"{s[1]:.0%}" if s is not None else "none"
+    return values
+
+
+def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | None], coefs: pd.DataFrame,
+                    clusters: Sequence[str], lag: int, labels: dict[str, str]) -> dict:
+    """Numbers of the exercises' solutions: the TWFE HSR coefficient of the baseline and the
+    Callaway–Sant'Anna ATT on D and on growth (``ex_twfe_<outcome>``, ``ex_cs_<outcome>``);
+    segmentation and N at the other lag (``robust`` of the chosen outcome); the widest
+    per-cluster HSR interval (its width in outcome units and its cluster by ``labels``)
+    against the pooled one."""
     olag = other_lag(lag)
     mo = robust.get(f"Lag {olag}")
-    hsr_c = estimate(coord_models["Baseline"], f"L{lag}_hsr")
-    hsr_g = estimate(growth_models["Baseline"], f"L{lag}_hsr")
     seg_o = estimate(mo, f"L{olag}_segmentation")
-    values = {
-        "ex_hsr_coord": describe(*hsr_c) if hsr_c else "not estimable",
-        "ex_hsr_growth": describe(*hsr_g) if hsr_g else "not estimable",
-        "ex_seg_other": describe(*seg_o) if seg_o else "not estimable",
-        "ex_n_other": mo.statistics["n_obs"] if mo is not None else 0,
-    }
+    values = {"ex_seg_other": describe(*seg_o) if seg_o else "not estimable",
+              "ex_n_other": mo.statistics["n_obs"] if mo is not None else 0}
+    for outcome in ("coordination", "growth"):
+        twfe = estimate(sets[outcome]["Baseline"], f"L{lag}_hsr")
+        cs = hsr_estimate(hsr[outcome]["cs"], "cs", outcome)
+        values[f"ex_twfe_{outcome}"] = describe(*twfe) if twfe else "not estimable"
+        values[f"ex_cs_{outcome}"] = cs.interval if cs else "not estimable"
     hsr_rows = coefs[(coefs["term"] == "hsr") & coefs["model"].isin(list(clusters))]
     if len(hsr_rows):
         width = hsr_rows["ci_high"] - hsr_rows["ci_low"]
@@ -862,11 +1570,5 @@ def exercise_values(coord_models: dict[str, RegressionResult | None],
         values["ex_widest_width"] = float("nan")
         values["ex_widest_cluster"] = "no cluster estimable"
     full = coefs[(coefs["term"] == "hsr") & (coefs["model"] == "Baseline")]
-    ncity = raw.groupby("cluster_id")["city_code"].nunique()
-    span = subsystems.year_span()
-    values.update({
-        "ex_min_cities": int(ncity.min()), "ex_max_cities": int(ncity.max()),
-        "span_first": span[0], "span_last": span[1],
-        "ex_full_width": float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan"),
-    })
+    values["ex_full_width"] = float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan")
     return values

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The verdicts a claim can receive (the first word is what the ledger sorts on).
-VERDICTS = ("supported", "partly supported", "not supported", "not testable with our data")
+#: The verdicts a claim can receive (the first word is what the ledger sorts on). Rules:
+#: "not supported" only where the evidence excludes the claimed size or direction;
+#: "inconclusive" where the interval holds both zero and the claimed effect (the reason then
+#: states the minimum detectable effect): a null is never a refutation; "not testable with our
+#: data" where the data cannot speak to the claim (the reason says what data would).
+VERDICTS = ("supported", "partly supported", "not supported", "inconclusive", "not testable with our data")
 
 
 def verdict_category(verdict: str) -> str:
@@ -84,6 +88,6 @@ def cap_by_multiverse(verdict: str, share: float, n_specs: int) -> str:
     if category == "supported" and share < FULL_SUPPORT:
         category = "partly supported"
     support = f"holds in {share:.0%} of {n_specs:,} specifications"
-    if category in ("not supported", "not testable with our data"):
+    if category in ("not supported", "inconclusive", "not testable with our data"):
         support = "the claim " + support
     return f"{category}: {reason}; {support}" if reason else f"{category}: {support}"

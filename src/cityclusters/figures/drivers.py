@@ -10,15 +10,21 @@ import pandas as pd
 
 from cityclusters.figures.style import CLUSTER_COLOURS
 
+#: Colour of models whose errors rest on too few cities to be trusted.
+FEW_CITIES_COLOUR = "#999999"
+
 
 def coefficient_plot(coefs: pd.DataFrame, terms: Sequence[str], term_labels: Mapping[str, str],
-                     model_labels: Mapping[str, str], xlabel: str, cluster_models: Sequence[str] = ()):
+                     model_labels: Mapping[str, str], xlabel: str, cluster_models: Sequence[str] = (),
+                     few_cities: Sequence[str] = ()):
     """One panel per term: point estimate and 95 % interval of every model, one row each.
 
     ``coefs`` from :func:`cityclusters.analysis.drivers.coefficient_frame` (``model, term, estimate,
     ci_low, ci_high``); rows are ordered as ``model_labels`` (model id → display label);
     models in ``cluster_models`` (cluster ids) are drawn in their cluster colour below a thin
-    separating line. Intervals that exclude zero are drawn filled, the others hollow.
+    separating line. Intervals that exclude zero are drawn filled, the others hollow, except
+    for the models in ``few_cities`` (errors resting on too few cities): those are drawn grey
+    with a dotted interval and a cross, whatever their interval, because it cannot be trusted.
     """
     models = [m for m in model_labels if m in set(coefs["model"])]
     n = len(models)
@@ -31,6 +37,10 @@ def coefficient_plot(coefs: pd.DataFrame, terms: Sequence[str], term_labels: Map
             if row.model not in ypos:
                 continue
             y = ypos[row.model]
+            if row.model in few_cities:
+                ax.plot([row.ci_low, row.ci_high], [y, y], color=FEW_CITIES_COLOUR, linewidth=1.2, linestyle=":")
+                ax.plot(row.estimate, y, "x", color=FEW_CITIES_COLOUR, markersize=5)
+                continue
             colour = CLUSTER_COLOURS.get(row.model, "#333333") if row.model in cluster_models else "#333333"
             excludes = row.ci_low > 0 or row.ci_high < 0
             ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, linewidth=1.4)
@@ -50,31 +60,31 @@ def coefficient_plot(coefs: pd.DataFrame, terms: Sequence[str], term_labels: Map
     return fig
 
 
-def event_profile_figure(profile: pd.DataFrame, ylabel: str):
-    """Mean within-city deviation of the outcome by years relative to the first HSR year.
+def hsr_event_figure(frames: Mapping[str, pd.DataFrame], ylabel: str):
+    """HSR effect by years since the first station, one series per estimator.
 
-    ``profile``: ``event_time, mean, ci_low, ci_high, n`` (from
-    :func:`cityclusters.analysis.drivers.hsr_event_profile`)."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    ax.fill_between(profile["event_time"], profile["ci_low"], profile["ci_high"], color="#0072B2", alpha=0.2,
-                    linewidth=0)
-    ax.plot(profile["event_time"], profile["mean"], "o-", color="#0072B2", markersize=4)
+    ``frames``: label → ``event_time, estimate, ci_low, ci_high``
+    (:func:`cityclusters.analysis.drivers.hsr_event_frame`); series are offset slightly so
+    that their intervals do not overlap. Event time −1 is the reference of the Sun–Abraham
+    estimates (0 by construction, not drawn); the Callaway–Sant'Anna pre-opening points are
+    placebo one-year changes. A small placeholder panel if every frame is empty."""
+    shown = {label: frame for label, frame in frames.items() if len(frame)}
+    if not shown:
+        fig, ax = plt.subplots(figsize=(6.4, 1.5))
+        ax.text(0.5, 0.5, "too few openings in these years", ha="center", va="center")
+        ax.axis("off")
+        return fig
+    fig, ax = plt.subplots(figsize=(6.8, 3.7))
+    colours = ("#0072B2", "#D55E00", "#009E73")
+    offsets = np.linspace(-0.12, 0.12, len(shown)) if len(shown) > 1 else [0.0]
+    for (label, frame), colour, dx in zip(shown.items(), colours, offsets):
+        x = frame["event_time"].to_numpy() + dx
+        ax.vlines(x, frame["ci_low"], frame["ci_high"], color=colour, linewidth=1.2)
+        ax.plot(x, frame["estimate"], "o", color=colour, markersize=4, label=label)
     ax.axhline(0, color="grey", linewidth=0.8, linestyle="--")
     ax.axvline(-0.5, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xlabel("years since the first HSR station (开通高铁后年数)")
     ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(shown))
     fig.tight_layout()
-    return fig
-
-
-def event_figure(profile: pd.DataFrame, outcome: str):
-    """:func:`event_profile_figure` with the y label of ``outcome`` ("coordination": D×100,
-    else growth in pp), or a small placeholder panel when ``profile`` is empty (too few
-    openings inside the panel's years)."""
-    if len(profile):
-        return event_profile_figure(profile, "D×100, city & year means removed"
-                                    if outcome == "coordination" else "growth (pp), city & year means removed")
-    fig, ax = plt.subplots(figsize=(6.4, 1.5))
-    ax.text(0.5, 0.5, "too few openings in these years", ha="center", va="center")
-    ax.axis("off")
     return fig

@@ -5,11 +5,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-#: Bar colours per verdict category (colour-blind safe: blue, light blue, orange, grey).
+#: Bar colours per verdict category (colour-blind safe: blue, light blue, orange, pale
+#: yellow, grey).
 VERDICT_COLOURS = {
     "supported": "#1f6fb4",
     "partly supported": "#8cc2e8",
     "not supported": "#e08214",
+    "inconclusive": "#f3d98b",
     "not testable with our data": "#bdbdbd",
 }
 #: Bilingual legend labels.
@@ -17,6 +19,7 @@ VERDICT_LABELS = {
     "supported": "supported 成立",
     "partly supported": "partly supported 部分成立",
     "not supported": "not supported 不成立",
+    "inconclusive": "inconclusive 尚无定论",
     "not testable with our data": "not testable with our data 无法检验",
 }
 

@@ -25,9 +25,8 @@ from cityclusters.checks import validate_parameters
 from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR
 
 PANEL = "panel"
-INDICATORS = "indicators"
 INDEX = "index"
-PERIODS = (PANEL, INDICATORS, INDEX)
+PERIODS = (PANEL, INDEX)
 
 
 @dataclass(frozen=True)
@@ -35,9 +34,9 @@ class ChapterSpec:
     """What one chapter accepts.
 
     ``period`` is ``"panel"`` (the city–year panel, :data:`cityclusters.config.FIRST_YEAR`
-    to ``LAST_YEAR``), ``"indicators"`` (the common coverage of the first edition's indicator
-    system) or ``"index"`` (the years of the book's one coordination index,
-    :data:`cityclusters.analysis.coordination_index.FIRST_YEAR` to ``LAST_YEAR``); ``first_year_min`` a later first year (growth needs the year before).
+    to ``LAST_YEAR``) or ``"index"`` (the years of the book's one coordination index,
+    :data:`cityclusters.analysis.coordination_index.FIRST_YEAR` to ``LAST_YEAR``);
+    ``first_year_min`` a later first year (growth needs the year before).
     ``year_params`` hold one year of the panel each; ``last_year_params`` one year inside
     FIRST_YEAR..LAST_YEAR (a rerun sets them to its last year); ``year_list_params`` a list of
     years inside it (a rerun sets them to [first, last]). ``domain_check`` receives the
@@ -63,11 +62,7 @@ class ChapterSpec:
 
     def years(self) -> tuple[int, int]:
         """The (first, last) years the chapter can use."""
-        if self.period == INDICATORS:
-            from cityclusters.analysis.coordination import year_span
-
-            first, last = year_span()
-        elif self.period == INDEX:
+        if self.period == INDEX:
             from cityclusters.analysis import coordination_index
 
             first, last = coordination_index.FIRST_YEAR, coordination_index.LAST_YEAR
@@ -90,11 +85,7 @@ class ChapterSpec:
             why = f" ({self.note})" if self.note else ""
             raise ValueError(f"CLUSTERS {refused}: chapter {self.chapter} accepts only "
                              f"{list(self.clusters)}{why}")
-        if self.period == INDICATORS:
-            from cityclusters.analysis.coordination import validate_years
-
-            validate_years(first, last, min_years=max(self.min_years, 3))
-        elif self.period == INDEX:
+        if self.period == INDEX:
             low, high = self.years()
             if not low <= first <= last <= high:
                 raise ValueError(f"chapter {self.chapter} reads the coordination index, which covers "
@@ -203,7 +194,7 @@ CHAPTER_SPECS: dict[str, ChapterSpec] = {spec.chapter: spec for spec in (
                 clusters=("yrd26", "yrd41"), note="the committee's members are YRD cities",
                 domain_check=_committee_did),
     ChapterSpec("10_benchmarks", domain_check=_benchmarks),
-    ChapterSpec("11_drivers", period=INDICATORS, min_years=3, domain_check=_drivers),
+    ChapterSpec("11_drivers", period=INDEX, min_years=3, domain_check=_drivers),
     ChapterSpec("12_pathways", last_year_params=("SCENARIO_YEAR",), domain_check=_pathways),
 )}
 
