@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from cityclusters.analysis import drivers
+from cityclusters.models import callaway_santanna as cs_model
+from cityclusters.models import panel as panel_model
 from cityclusters.errors import MethodInputError, SourceFormatError
 from cityclusters.models.results import RegressionResult
 from tests.conftest import requires_mirror
@@ -191,7 +193,7 @@ def test_within_fits_equals_the_panel_model_column_by_column():
     rng = np.random.default_rng(1)
     toy["L1_z"] = rng.normal(size=len(toy))
     ys = np.column_stack([toy["y"], toy["y"] + rng.normal(size=len(toy)), toy["y"].where(toy["year"] > 2010)])
-    fits = drivers.within_fits(toy, ys, ["L1_x", "L1_z"])
+    fits = panel_model.within_fits(toy, ys, ["L1_x", "L1_z"])
     for s in range(ys.shape[1]):
         frame = toy.assign(y_s=ys[:, s])
         res = drivers.fit(frame, "y_s", ["L1_x", "L1_z"], "check")
@@ -202,7 +204,7 @@ def test_within_fits_equals_the_panel_model_column_by_column():
             assert fits["ci_low"][j, s] == pytest.approx(row["ci_low"], rel=1e-9)
         assert fits["n_obs"][s] == res.statistics["n_obs"] and fits["n_clusters"][s] == 12
     with pytest.raises(MethodInputError, match="2-d array"):
-        drivers.within_fits(toy, ys[:5], ["L1_x"])
+        panel_model.within_fits(toy, ys[:5], ["L1_x"])
 
 
 def _staggered(seed=0, n_never=4):
@@ -238,7 +240,7 @@ def test_cs_att_many_equals_the_package_estimator():
     wide = data.pivot(index="city_code", columns="year", values="y")
     cohort = data.groupby("city_code")["cohort"].first().reindex(wide.index).to_numpy()
     cube = np.stack([wide.to_numpy(), wide.to_numpy() * 2], axis=2)
-    fit = drivers.cs_att_many(cube, cohort, list(wide.columns), n_boot=199, seed=5)
+    fit = cs_model.cs_att_many(cube, cohort, list(wide.columns), n_boot=199, seed=5)
     assert fit["estimate"][0] == pytest.approx(ref["estimate"], rel=1e-10)
     assert fit["std_error"][0] == pytest.approx(ref["std_error"], rel=1e-10)
     assert fit["estimate"][1] == pytest.approx(2 * ref["estimate"], rel=1e-10)  # linear in y

@@ -77,8 +77,8 @@ from cityclusters.indicators import growth as growth_mod
 from cityclusters.indicators import market
 from cityclusters.indicators import multiverse as multiverse_mod
 from cityclusters.models import did, event_study
-from cityclusters.models.callaway_santanna import callaway_santanna
-from cityclusters.models.panel import fixed_effects_regression
+from cityclusters.models.callaway_santanna import callaway_santanna, cs_att_many
+from cityclusters.models.panel import fixed_effects_regression, within_fits
 from cityclusters.models.results import RegressionResult
 
 DEFAULT_CLUSTERS = ("chengyu", "qianzhong", "yrd26", "middle_yangtze", "jingjinji")
@@ -736,79 +736,6 @@ def hsr_event_profile(panel: pd.DataFrame, outcome: str, window: int = 4, min_ci
 
 
 # ----------------------------------------------------------------------------- many outcomes at once
-def within_fits(frame: pd.DataFrame, outcomes: np.ndarray, regressors: Sequence[str],
-                unit: str = "city_code", time: str = "year", level: float = 0.95) -> dict[str, np.ndarray]:
-    r"""The two-way fixed-effects regression of :func:`fit` for many outcome columns at once.
-
-    For each column s of ``outcomes`` (rows aligned with ``frame``):
-    y_s = Xβ_s + α_i + λ_t + ε on the rows where y_s and every regressor have a value. The
-    year effects enter as dummies and the city effects by demeaning within city (exact by
-    Frisch–Waugh–Lovell); standard errors CRV1 clustered by ``unit``, factor
-    G/(G − 1)·(n − 1)/(n − K) with K = regressors + cities + years − 1, intervals t(G − 1):
-    the same numbers as :func:`cityclusters.models.panel.fixed_effects_regression` (tested).
-    Columns with the same missing rows are solved together, so hundreds of outcomes cost about
-    as much as a few regressions.
-
-    Returns arrays ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (regressors × columns)
-    and ``n_obs``, ``n_clusters`` (per column; 0 and NaN estimates where fewer than 3 cities
-    or no residual degrees of freedom remain).
-    """
-    y = np.asarray(outcomes, dtype=float)
-    if y.ndim != 2 or len(y) != len(frame):
-        raise MethodInputError(f"outcomes: need a 2-d array with {len(frame)} rows, got shape {y.shape}")
-    x_all = frame[list(regressors)].to_numpy(dtype=float)
-    base = ~np.isnan(x_all).any(axis=1)
-    k, n_cols = len(regressors), y.shape[1]
-    out = {name: np.full((k, n_cols), np.nan) for name in ("estimate", "std_error", "ci_low", "ci_high")}
-    out["n_obs"], out["n_clusters"] = np.zeros(n_cols, dtype=int), np.zeros(n_cols, dtype=int)
-    present = ~np.isnan(y) & base[:, None]
-    patterns: dict[bytes, list[int]] = {}
-    for s in range(n_cols):
-        patterns.setdefault(present[:, s].tobytes(), []).append(s)
-    for columns in patterns.values():
-        rows = present[:, columns[0]]
-        _within_block(frame.loc[rows, unit].to_numpy(), frame.loc[rows, time].to_numpy(), x_all[rows],
-                      y[np.ix_(rows, columns)], columns, level, out)
-    return out
-
-
-def _within_block(units, times, x, y, columns, level, out) -> None:
-    unit_codes, unit_index = np.unique(units, return_inverse=True)
-    time_codes, time_index = np.unique(times, return_inverse=True)
-    n, n_units = len(y), len(unit_codes)
-    if n_units < 3:
-        return
-    dummies = np.eye(len(time_codes))[time_index][:, 1:]
-    design = np.column_stack([x, dummies])
-    counts = np.bincount(unit_index, minlength=n_units)
-
-    def demean(a):
-        sums = np.zeros((n_units, a.shape[1]))
-        np.add.at(sums, unit_index, a)
-        return a - (sums / counts[:, None])[unit_index]
-
-    xd, yd = demean(design), demean(y)
-    n_par = x.shape[1] + n_units + len(time_codes) - 1
-    if n - n_par <= 0:
-        return
-    inverse = np.linalg.pinv(xd.T @ xd)
-    beta = inverse @ xd.T @ yd
-    resid = yd - xd @ beta
-    factor = n_units / (n_units - 1) * (n - 1) / (n - n_par)
-    crit = stats.t.ppf(0.5 + level / 2, n_units - 1)
-    for j in range(x.shape[1]):
-        h = xd @ inverse[j]
-        sums = np.zeros((n_units, len(columns)))
-        np.add.at(sums, unit_index, h[:, None] * resid)
-        se = np.sqrt(factor * (sums ** 2).sum(axis=0))
-        out["estimate"][j, columns] = beta[j]
-        out["std_error"][j, columns] = se
-        out["ci_low"][j, columns] = beta[j] - crit * se
-        out["ci_high"][j, columns] = beta[j] + crit * se
-    out["n_obs"][columns] = n
-    out["n_clusters"][columns] = n_units
-
-
 # ----------------------------------------------------------------------------- high-speed rail: staggered openings
 def hsr_did_panel(raw: pd.DataFrame, column: str) -> tuple[pd.DataFrame, dict]:
     """The balanced city × year panel of the staggered HSR design for outcome ``column``.
@@ -971,51 +898,6 @@ def cs_fit(data: pd.DataFrame, n_boot: int = N_BOOT, seed: int = SEED, **window)
         return _attempt(lambda: callaway_santanna(data, "y", "city_code", "year", "cohort",
                                                   control="not_yet_treated", n_boot=n_boot, seed=seed,
                                                   name="Callaway–Sant'Anna", **window))
-
-
-def cs_att_many(y: np.ndarray, cohort: np.ndarray, periods: Sequence[int], n_boot: int = N_BOOT,
-                seed: int = SEED, level: float = 0.95) -> dict[str, np.ndarray]:
-    r"""The overall Callaway–Sant'Anna ATT of :func:`cs_fit` for many outcomes at once.
-
-    ``y``: balanced cube units × periods × outcomes; ``cohort``: first treated period per unit
-    (NaN never treated). For every cohort g and period t ≥ g with controls,
-    ATT(g, t) = [Ȳ_t − Ȳ_{g−1}]_{G=g} − [Ȳ_t − Ȳ_{g−1}]_{never treated or G > t}, and
-    ATT = Σ n_g ATT(g, t) / Σ n_g over those cells; standard error from ``n_boot`` draws of
-    units with replacement (the draws of
-    :func:`cityclusters.models.callaway_santanna.callaway_santanna` with the same ``seed``,
-    weights recomputed in each draw), normal interval. Equals that function's ``att`` (estimate
-    and error, tested); written for arrays so that hundreds of specifications take a second.
-    Returns ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (one per outcome)."""
-    n_units = y.shape[0]
-    never = np.isnan(cohort)
-    pos = {p: i for i, p in enumerate(periods)}
-    cells = []
-    for g in sorted(np.unique(cohort[~never])):
-        treat = cohort == g
-        for t in periods:
-            if t < g or (g - 1) not in pos:
-                continue
-            control = (never | (cohort > t)) & ~treat
-            if control.any():
-                cells.append((treat, control, y[:, pos[t], :] - y[:, pos[g - 1], :]))
-    if not cells:
-        raise MethodInputError("no post-opening (cohort, period) cell has controls")
-    rng = np.random.default_rng(seed)
-    draws = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=n_boot).astype(float)
-    weights = np.vstack([np.ones((1, n_units)), draws])
-    total = np.zeros((len(weights), y.shape[2]))
-    size = np.zeros((len(weights), 1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for treat, control, dy in cells:
-            att = (weights @ (treat[:, None] * dy)) / (weights @ treat)[:, None] \
-                - (weights @ (control[:, None] * dy)) / (weights @ control)[:, None]
-            n_g = (weights @ treat)[:, None]
-            total, size = total + att * n_g, size + n_g
-    att = total / size
-    ok = np.isfinite(att[1:]).all(axis=1)
-    se = att[1:][ok].std(axis=0, ddof=1)
-    z = stats.norm.ppf(0.5 + level / 2)
-    return {"estimate": att[0], "std_error": se, "ci_low": att[0] - z * se, "ci_high": att[0] + z * se}
 
 
 def hsr_multiverse(raw: pd.DataFrame, outcomes: np.ndarray, expected_sign: int,

@@ -5,8 +5,11 @@ The panel layout is that of :mod:`cityclusters.models.did_data`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cityclusters.checks import preview_labels
 from cityclusters.errors import MethodInputError
@@ -179,3 +182,61 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     }
     return RegressionResult(name or outcome, coefficients, stats, level,
                             pd.DataFrame(cov, index=terms, columns=terms))
+
+
+def cs_att_many(y: np.ndarray, cohort: np.ndarray, periods: Sequence[int], n_boot: int,
+                seed: int, level: float = 0.95) -> dict[str, np.ndarray]:
+    r"""The overall Callaway–Sant'Anna ATT (not-yet-treated and never-treated controls) of
+    :func:`callaway_santanna` for many outcomes at once.
+
+    ``y``: balanced cube units × periods × outcomes; ``cohort``: first treated period per unit
+    (NaN never treated). For every cohort g and period t ≥ g with controls,
+    ATT(g, t) = [Ȳ_t − Ȳ_{g−1}]_{G=g} − [Ȳ_t − Ȳ_{g−1}]_{never treated or G > t}, and
+    ATT = Σ n_g ATT(g, t) / Σ n_g over those cells; standard error from ``n_boot`` draws of
+    units with replacement (the draws of :func:`callaway_santanna` with the same ``seed``,
+    weights recomputed in each draw), normal interval. Equals that function's ``att`` (estimate
+    and error, tested); written for arrays so that hundreds of specifications take a second.
+    Returns ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (one per outcome).
+
+    Examples
+    --------
+    Four cities over three periods, one treated from period 2 with an effect of exactly 1 on
+    top of the common trend; the others never treated:
+
+    >>> import numpy as np
+    >>> from cityclusters.models.callaway_santanna import cs_att_many
+    >>> y = np.array([[0.0, 2, 3], [0, 1, 2], [1, 2, 3], [2, 3, 4]])[:, :, None]
+    >>> fit = cs_att_many(y, np.array([2.0, np.nan, np.nan, np.nan]), [1, 2, 3], n_boot=9, seed=0)
+    >>> fit["estimate"].tolist(), fit["std_error"].tolist()
+    ([1.0], [0.0])
+    """
+    n_units = y.shape[0]
+    never = np.isnan(cohort)
+    pos = {p: i for i, p in enumerate(periods)}
+    cells = []
+    for g in sorted(np.unique(cohort[~never])):
+        treat = cohort == g
+        for t in periods:
+            if t < g or (g - 1) not in pos:
+                continue
+            control = (never | (cohort > t)) & ~treat
+            if control.any():
+                cells.append((treat, control, y[:, pos[t], :] - y[:, pos[g - 1], :]))
+    if not cells:
+        raise MethodInputError("no post-opening (cohort, period) cell has controls")
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_units, np.full(n_units, 1.0 / n_units), size=n_boot).astype(float)
+    weights = np.vstack([np.ones((1, n_units)), draws])
+    total = np.zeros((len(weights), y.shape[2]))
+    size = np.zeros((len(weights), 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for treat, control, dy in cells:
+            att = (weights @ (treat[:, None] * dy)) / (weights @ treat)[:, None] \
+                - (weights @ (control[:, None] * dy)) / (weights @ control)[:, None]
+            n_g = (weights @ treat)[:, None]
+            total, size = total + att * n_g, size + n_g
+    att = total / size
+    ok = np.isfinite(att[1:]).all(axis=1)
+    se = att[1:][ok].std(axis=0, ddof=1)
+    z = stats.norm.ppf(0.5 + level / 2)
+    return {"estimate": att[0], "std_error": se, "ci_low": att[0] - z * se, "ci_high": att[0] + z * se}

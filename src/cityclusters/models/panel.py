@@ -26,6 +26,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from cityclusters.checks import (
     preview_labels,
@@ -524,3 +525,90 @@ def ols_regression(data: pd.DataFrame, dependent: str, regressors, cluster=None,
     covariance = pd.DataFrame(cov, index=shown, columns=shown)
     return RegressionResult(name=name or dependent, coefficients=coefficients,
                             statistics=statistics, level=level, covariance=covariance)
+
+
+def within_fits(frame: pd.DataFrame, outcomes: np.ndarray, regressors: Sequence[str],
+                unit: str = "city_code", time: str = "year", level: float = 0.95) -> dict[str, np.ndarray]:
+    r"""The two-way fixed-effects regression of :func:`fit` for many outcome columns at once.
+
+    For each column s of ``outcomes`` (rows aligned with ``frame``):
+    y_s = Xβ_s + α_i + λ_t + ε on the rows where y_s and every regressor have a value. The
+    year effects enter as dummies and the city effects by demeaning within city (exact by
+    Frisch–Waugh–Lovell); standard errors CRV1 clustered by ``unit``, factor
+    G/(G − 1)·(n − 1)/(n − K) with K = regressors + cities + years − 1, intervals t(G − 1):
+    the same numbers as :func:`fixed_effects_regression` (tested).
+    Columns with the same missing rows are solved together, so hundreds of outcomes cost about
+    as much as a few regressions.
+
+    Returns arrays ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` (regressors × columns)
+    and ``n_obs``, ``n_clusters`` (per column; 0 and NaN estimates where fewer than 3 cities
+    or no residual degrees of freedom remain).
+
+    Examples
+    --------
+    Two outcomes built without noise from city and year effects: 2x and −x are recovered
+    exactly, with zero standard error.
+
+    >>> import numpy as np, pandas as pd
+    >>> from cityclusters.models.panel import within_fits
+    >>> f = pd.DataFrame({"city_code": [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], "year": [1, 2, 3] * 4,
+    ...                   "x": [0.0, 1, 3, 2, 2, 5, 1, 0, 4, 3, 1, 1]})
+    >>> city, year = f["city_code"].map({1: 0.0, 2: 5, 3: -1, 4: 2}), f["year"].map({1: 0.0, 2: 1, 3: 3})
+    >>> fits = within_fits(f, np.column_stack([2 * f["x"] + city + year, -f["x"] + city]), ["x"])
+    >>> fits["estimate"].round(6).tolist(), fits["std_error"].round(6).tolist(), fits["n_clusters"].tolist()
+    ([[2.0, -1.0]], [[0.0, 0.0]], [4, 4])
+    """
+    y = np.asarray(outcomes, dtype=float)
+    if y.ndim != 2 or len(y) != len(frame):
+        raise MethodInputError(f"outcomes: need a 2-d array with {len(frame)} rows, got shape {y.shape}")
+    x_all = frame[list(regressors)].to_numpy(dtype=float)
+    base = ~np.isnan(x_all).any(axis=1)
+    k, n_cols = len(regressors), y.shape[1]
+    out = {name: np.full((k, n_cols), np.nan) for name in ("estimate", "std_error", "ci_low", "ci_high")}
+    out["n_obs"], out["n_clusters"] = np.zeros(n_cols, dtype=int), np.zeros(n_cols, dtype=int)
+    present = ~np.isnan(y) & base[:, None]
+    patterns: dict[bytes, list[int]] = {}
+    for s in range(n_cols):
+        patterns.setdefault(present[:, s].tobytes(), []).append(s)
+    for columns in patterns.values():
+        rows = present[:, columns[0]]
+        _within_block(frame.loc[rows, unit].to_numpy(), frame.loc[rows, time].to_numpy(), x_all[rows],
+                      y[np.ix_(rows, columns)], columns, level, out)
+    return out
+
+
+def _within_block(units, times, x, y, columns, level, out) -> None:
+    unit_codes, unit_index = np.unique(units, return_inverse=True)
+    time_codes, time_index = np.unique(times, return_inverse=True)
+    n, n_units = len(y), len(unit_codes)
+    if n_units < 3:
+        return
+    dummies = np.eye(len(time_codes))[time_index][:, 1:]
+    design = np.column_stack([x, dummies])
+    counts = np.bincount(unit_index, minlength=n_units)
+
+    def demean(a):
+        sums = np.zeros((n_units, a.shape[1]))
+        np.add.at(sums, unit_index, a)
+        return a - (sums / counts[:, None])[unit_index]
+
+    xd, yd = demean(design), demean(y)
+    n_par = x.shape[1] + n_units + len(time_codes) - 1
+    if n - n_par <= 0:
+        return
+    inverse = np.linalg.pinv(xd.T @ xd)
+    beta = inverse @ xd.T @ yd
+    resid = yd - xd @ beta
+    factor = n_units / (n_units - 1) * (n - 1) / (n - n_par)
+    crit = stats.t.ppf(0.5 + level / 2, n_units - 1)
+    for j in range(x.shape[1]):
+        h = xd @ inverse[j]
+        sums = np.zeros((n_units, len(columns)))
+        np.add.at(sums, unit_index, h[:, None] * resid)
+        se = np.sqrt(factor * (sums ** 2).sum(axis=0))
+        out["estimate"][j, columns] = beta[j]
+        out["std_error"][j, columns] = se
+        out["ci_low"][j, columns] = beta[j] - crit * se
+        out["ci_high"][j, columns] = beta[j] + crit * se
+    out["n_obs"][columns] = n
+    out["n_clusters"][columns] = n_units
