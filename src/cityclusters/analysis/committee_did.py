@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.verdicts import Verdict, interval_verdict, minimum_detectable_effect
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth
 from cityclusters.models import did, event_study
@@ -740,7 +740,8 @@ def estimate_values(results: dict) -> tuple[list[RegressionResult], dict]:
         "att_sa_hi": float(sa.coefficient("att")["ci_high"]) if sa is not None else float("nan"),
         "sa_available": "is" if sa is not None else "is not (there is no never-treated city)",
         # minimum detectable effect at 5 % size and 80 % power ≈ 2.8 standard errors
-        "mde_cs": 2.8 * float(main["std_error"]),
+        "mde_cs": minimum_detectable_effect(float(main["std_error"])),
+        "att_cs_se": float(main["std_error"]),
         "cs_sign_word": "positive" if main["estimate"] > 0 else "negative",
         "cs_signif_word": "excludes" if (main["ci_low"] > 0 or main["ci_high"] < 0) else "includes",
     }
@@ -949,14 +950,15 @@ def membership_values(members: pd.DataFrame) -> dict:
             "n_members_2013": int((members["cohort"] <= 2013).sum())}
 
 
-def enlargement_verdict(estimate: float, ci_low: float, ci_high: float, outcome: str, unit: str,
-                        first_year: int, last_year: int, n_treated: int) -> Verdict:
-    """Verdict on paper 004's "enlarging the committee pays": supported when the CS ATT's 95 %
-    interval lies above zero; not supported ("no detectable effect") when it includes zero,
-    or ("fell after joining") when it lies below zero."""
-    verdict = ("supported" if ci_low > 0 else
-               f"not supported: no detectable effect on {outcome}" if not (ci_high < 0)
-               else f"not supported: {outcome} fell after joining")
+def enlargement_verdict(estimate: float, ci_low: float, ci_high: float, std_error: float, outcome: str,
+                        unit: str, first_year: int, last_year: int, n_treated: int) -> Verdict:
+    """Verdict on paper 004's "enlarging the committee pays" from the Callaway–Sant'Anna ATT
+    on ``outcome`` by the book's interval rule
+    (:func:`cityclusters.analysis.verdicts.interval_verdict`, claimed sign positive):
+    partly supported when the 95 % interval lies above zero (a difference-in-differences
+    resting on parallel trends); not supported when it lies below zero (it excludes every
+    gain); inconclusive, with the minimum detectable effect, when it holds zero."""
+    verdict = interval_verdict(ci_low, ci_high, std_error, +1, claimed_as=f"gains in {outcome}")
     return Verdict("p004_committee_enlargement_growth", verdict,
                    f"CS ATT {estimate:+.2f} [{ci_low:+.2f}, {ci_high:+.2f}] {unit}, "
                    f"{first_year}–{last_year}, {n_treated} treated cities")

@@ -67,7 +67,13 @@ from scipy import stats
 from cityclusters import config
 from cityclusters.analysis import coordination_index as index_mod
 from cityclusters.analysis.coordination import chosen_members
-from cityclusters.analysis.verdicts import Verdict, cap_by_multiverse, multiverse_support, verdict_category
+from cityclusters.analysis.verdicts import (
+    Verdict,
+    cap_by_multiverse,
+    interval_verdict,
+    multiverse_support,
+    verdict_category,
+)
 from cityclusters.data import tables
 from cityclusters.data.city_indicators import city_indicator_panel
 from cityclusters.data.sources import gp, prefecture_fiscal
@@ -103,9 +109,6 @@ MULTIVERSE_SAMPLE = 400
 MULTIVERSE_SEED = 0
 #: Event times shown around the first HSR year (the overall ATT uses every post-period).
 EVENT_LEADS, EVENT_LAGS = 4, 5
-#: Minimum detectable effect = this × standard error (two-sided 5 % test, 80 % power:
-#: 1.96 + 0.84; Bloom 1995).
-MDE_FACTOR = 2.8
 
 #: The measurable regressors: id, factor named by the papers, definition, unit, source, years.
 REGRESSORS = pd.DataFrame([
@@ -1287,12 +1290,9 @@ def verdict_for(est: Estimate | None, expected_sign: int) -> str:
 
     The papers give no size for their effects, so "the claimed effect" is any effect of the
     claimed sign. Not testable if not estimable or if the errors rest on fewer than
-    :data:`MIN_CITIES` cities; partly supported if the interval excludes zero on the claimed
-    side (an association or a design resting on parallel trends, not a causal test); not
-    supported only if the interval lies wholly on the other side of zero (it then excludes
-    every effect of the claimed sign); an interval holding zero holds both zero and small
-    effects of the claimed sign: inconclusive, with the minimum detectable effect
-    :data:`MDE_FACTOR` × SE.
+    :data:`MIN_CITIES` cities; otherwise the book's interval rule
+    (:func:`cityclusters.analysis.verdicts.interval_verdict`: partly supported, not supported,
+    or inconclusive with the minimum detectable effect).
 
     >>> print(verdict_for(Estimate("x", 0.1, -0.5, 0.7, 0.3, 50), +1))  # doctest: +NORMALIZE_WHITESPACE
     inconclusive: the interval [-0.50, 0.70] holds both zero and effects of the
@@ -1303,16 +1303,7 @@ def verdict_for(est: Estimate | None, expected_sign: int) -> str:
     if est.n_clusters < MIN_CITIES:
         return (f"not testable with our data: its errors rest on {est.n_clusters} cities, "
                 f"fewer than {MIN_CITIES}")
-    interval = f"[{est.low:.2f}, {est.high:.2f}]"
-    claimed = est.low > 0 if expected_sign > 0 else est.high < 0
-    opposite = est.high < 0 if expected_sign > 0 else est.low > 0
-    if claimed:
-        return "partly supported: the estimate has the expected sign and its interval excludes zero (not a causal test)"
-    if opposite:
-        return (f"not supported: the estimate has the opposite sign; its interval {interval} excludes zero "
-                "and every effect of the claimed sign")
-    return (f"inconclusive: the interval {interval} holds both zero and effects of the claimed "
-            f"sign (minimum detectable effect {MDE_FACTOR * est.std_error:.2f})")
+    return interval_verdict(est.low, est.high, est.std_error, expected_sign)
 
 
 def with_multiverse(verdict: str, support: tuple[float, float, int] | None) -> str:

@@ -91,3 +91,49 @@ def cap_by_multiverse(verdict: str, share: float, n_specs: int) -> str:
     if category in ("not supported", "inconclusive", "not testable with our data"):
         support = "the claim " + support
     return f"{category}: {reason}; {support}" if reason else f"{category}: {support}"
+
+
+#: Minimum detectable effect = this × standard error: a two-sided 5 % test with 80 % power
+#: (1.96 + 0.84; Bloom 1995, Evaluation Review 19(5): 547–556).
+MDE_FACTOR = 2.8
+
+
+def minimum_detectable_effect(std_error: float) -> float:
+    """The smallest true effect a two-sided 5 % test would detect with 80 % power:
+    :data:`MDE_FACTOR` × SE.
+
+    >>> round(minimum_detectable_effect(0.43), 2)
+    1.2
+    """
+    return MDE_FACTOR * float(std_error)
+
+
+def interval_verdict(low: float, high: float, std_error: float, expected_sign: int,
+                     claimed_as: str = "effects of the claimed sign") -> str:
+    """The verdict on a claim that an effect has sign ``expected_sign`` (+1/−1) from its 95 %
+    interval [low, high]: "partly supported" when the interval excludes zero on the claimed
+    side (an association or a design resting on its assumptions, not proof); "not supported"
+    only when it lies wholly on the other side (it then excludes every effect of the claimed
+    sign); otherwise "inconclusive": the interval holds both zero and small effects of the
+    claimed sign, and the reason states the minimum detectable effect. A null is never a
+    refutation.
+
+    >>> interval_verdict(-0.94, 0.72, 0.43, +1)
+    'inconclusive: the interval [-0.94, 0.72] holds both zero and effects of the claimed sign (minimum detectable effect 1.20)'
+    >>> interval_verdict(0.3, 2.1, 0.45, +1).split(":")[0]
+    'partly supported'
+    >>> interval_verdict(-1.7, -0.3, 0.35, +1).split(":")[0]
+    'not supported'
+    """
+    if expected_sign not in (1, -1):
+        raise ValueError(f"expected_sign must be +1 or -1; got {expected_sign!r}")
+    interval = f"[{low:.2f}, {high:.2f}]"
+    claimed = low > 0 if expected_sign > 0 else high < 0
+    opposite = high < 0 if expected_sign > 0 else low > 0
+    if claimed:
+        return "partly supported: the estimate has the expected sign and its interval excludes zero (not a causal test)"
+    if opposite:
+        return (f"not supported: the estimate has the opposite sign; its interval {interval} excludes zero "
+                f"and every effect of the claimed sign")
+    return (f"inconclusive: the interval {interval} holds both zero and {claimed_as} "
+            f"(minimum detectable effect {minimum_detectable_effect(std_error):.2f})")
