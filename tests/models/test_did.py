@@ -285,3 +285,22 @@ def test_bad_options_and_columns_refused(small):
     unbalanced = small.drop(small.index[5])
     with pytest.raises(MethodInputError, match="unbalanced"):
         callaway_santanna(unbalanced, **ARGS)
+
+
+def test_callaway_santanna_keeps_the_last_pre_period_cell():
+    """The e = −1 placebo (t = g − 1 against g − 2) is estimated, so a pre-trend in the last
+    year before treatment is visible. By hand: treated T rises by 1 from 2001 to 2002 (the year
+    before its 2003 treatment), controls C1 and C2 by 0 and 0.2 → ATT(2003, 2002) = 1 − 0.1."""
+    data = pd.DataFrame({
+        "city": ["T"] * 4 + ["C1"] * 4 + ["C2"] * 4, "year": [2000, 2001, 2002, 2003] * 3,
+        "cohort": [2003] * 4 + [np.nan] * 8,
+        "y": [0.0, 0.0, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.2, 2.4]})
+    cs = callaway_santanna(data, **ARGS, seed=0, n_boot=9)
+    gt = cs.statistics["att_gt"].set_index(["cohort", "time"])
+    assert gt.loc[(2003, 2002), "rel_time"] == -1
+    assert gt.loc[(2003, 2002), "estimate"] == pytest.approx(0.9)
+    assert cs.coefficient("rel_-1")["estimate"] == pytest.approx(0.9)
+    # e = −2: 2001 against 2000, no change anywhere
+    assert cs.coefficient("rel_-2")["estimate"] == pytest.approx(0.0)
+    # the post cell still uses g − 1 = 2002 as its base: (3 − 1) − mean(0, 0.2) = 1.9
+    assert cs.coefficient("rel_0")["estimate"] == pytest.approx(1.9)

@@ -111,8 +111,8 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     for g in cohorts:
         treat = g_unit == g
         for t in periods:
-            if t == g - 1:
-                continue
+            # t = g − 1 is the last pre-period: its placebo change from g − 2 is the e = −1
+            # cell of the event study (the R package's varying base keeps it too)
             b = g - 1 if t >= g else t - 1
             if b not in pos:
                 continue
