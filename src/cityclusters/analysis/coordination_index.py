@@ -407,3 +407,30 @@ def indicator_table(members: pd.DataFrame, clusters: Sequence[str], year: int,
                                                   "first_year", "last_year"]]
     return table.join(shares).reset_index(drop=True).rename(columns={
         "subsystem_en": "subsystem", "short_en": "indicator", "first_year": "from", "last_year": "to"})
+
+
+def split_indicator_table(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`indicator_table` as two narrow tables that fit a printed page: the definitions
+    (subsystem named on its first row only, indicator, direction as + or −, unit, years
+    "from–to") and the coverage (indicator × chosen cluster).
+
+    >>> table = pd.DataFrame({"subsystem": ["Ecology", "Ecology"], "indicator": ["CO2 intensity", "Green"],
+    ...                       "direction": ["negative", "positive"], "unit": ["t", "%"], "from": [2000, 2000],
+    ...                       "to": [2023, 2022], "Middle Yangtze": [1.0, 0.9]})
+    >>> definitions, coverage = split_indicator_table(table)
+    >>> definitions.values.tolist()
+    [['Ecology', 'CO2 intensity', '−', 't', '2000–2023'], ['', 'Green', '+', '%', '2000–2022']]
+    >>> coverage.columns.tolist()
+    ['indicator', 'Middle Yangtze']
+    """
+    fixed = ["subsystem", "indicator", "direction", "unit", "from", "to"]
+    first = ~table["subsystem"].duplicated()
+    definitions = pd.DataFrame({
+        "subsystem": table["subsystem"].where(first, ""),
+        "indicator": table["indicator"],
+        "direction": table["direction"].map({"positive": "+", "negative": "−"}),
+        "unit": table["unit"],
+        "years": [f"{a}–{b}" for a, b in zip(table["from"], table["to"])],
+    })
+    coverage = table[["indicator", *[c for c in table.columns if c not in fixed]]]
+    return definitions.reset_index(drop=True), coverage.reset_index(drop=True)
