@@ -104,6 +104,12 @@ FACT_TABLES: dict[str, FactTable] = {
          "guiyang", "year", "source", "note"), dtype={"indicator_id": str, "year": int}),
     "paper002_ten_clusters.csv": FactTable(("name_zh", "name_en", "cluster_id", "source"), dtype=str),
     "pinyin_overrides.csv": FactTable(("name_zh", "pinyin", "reason", "source"), dtype=str, na="pandas"),
+    # Source rows for a prefecture in a year it did not exist (cityclusters.data.sources.unit_years).
+    "prefecture_year_rules.csv": FactTable(
+        ("source_key", "name_zh", "province_zh", "first_year", "last_year", "rule", "successor_zh",
+         "reason", *_CITED),
+        dtype={"source_key": str, "name_zh": str, "province_zh": str, "first_year": int, "last_year": int,
+               "rule": str, "successor_zh": str, "reason": str, "source": str, "source_url": str}),
     "scenario_lines.csv": FactTable(
         ("line_id", "line_zh", "line_en", "cluster_id", "cities_zh", "planned_time_h", "time_between_zh",
          "design_speed_kmh", "length_km", "status", *_CITED, "verification", "note"),
