@@ -157,9 +157,8 @@ def read_fact(name: str, path: str | Path | None = None, *, source_row: bool = F
                "none": {"keep_default_na": False}}[spec.na]
     try:
         frame = pd.read_csv(path, dtype=spec.dtype, encoding="utf-8", **options)
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                "save it as UTF-8") from None
+    except UnicodeDecodeError:
+        raise SourceFormatError(_not_utf8(path, where)) from None
     except (ValueError, TypeError) as exc:
         raise SourceFormatError(_locate_bad_value(path, where, spec, options) or f"{where}: {exc}") from None
     missing = [c for c in spec.columns if c not in frame.columns]
@@ -168,6 +167,23 @@ def read_fact(name: str, path: str | Path | None = None, *, source_row: bool = F
     if source_row:
         frame.insert(0, "source_row", frame.index + 2)
     return frame
+
+
+def _not_utf8(path: Path, where: str) -> str:
+    """The message for a fact file that is not UTF-8: the first bad byte, its line (header =
+    row 1) and, when the file decodes as GBK (a common save format), that hint."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return f"{where}: not UTF-8 text; save it as UTF-8"
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        try:
+            data.decode("gbk")
+            hint = " (it reads as GBK: save it as UTF-8)"
+        except UnicodeDecodeError:
+            hint = "; save it as UTF-8"
+        return f"{where}: not UTF-8 text: {exc.reason} at byte {exc.start}, row {row}{hint}"
 
 
 def _locate_bad_value(path: Path, where: str, spec: FactTable, options: dict) -> str | None:

@@ -167,7 +167,8 @@ def harmonise(
             f"(column '{name}'): {names}, rows {rows}. Add an alias or fix the name."
         )
     dropped = out.loc[excluded].reset_index(drop=True)
-    out = out.loc[~excluded].merge(ents[["entity_id", "city_code"]], on="entity_id", how="left")
+    out = out.loc[~excluded].drop(columns=["rule_row"], errors="ignore")
+    out = out.merge(ents[["entity_id", "city_code"]], on="entity_id", how="left")
     # plain records (a DataFrame in attrs breaks pandas' merge of attrs)
     out.attrs["excluded"] = dropped.to_dict("records")
     return out
@@ -191,14 +192,14 @@ def _resolve_out_of_years(lookup: pd.DataFrame, keys: list[str], by_name: pd.Dat
     out_of_years = lookup["entity_id"].isna() & pd.MultiIndex.from_frame(lookup[keys].astype(object)).isin(dated)
     applicable = unit_years.rules_for(where)
     alive = unit_years.unit_years(spans)
-    used = set()
+    lookup["rule_row"] = None
     for i in lookup.index[out_of_years]:
         key = lookup.loc[i]
         rule = unit_years.rule_of(applicable, key[name], key[province], int(key[year]))
         if rule is None:
             lookup.loc[i, "match_rule"] = "out_of_years"
             continue
-        used.add(int(rule["source_row"]))
+        lookup.loc[i, "rule_row"] = int(rule["source_row"])
         if rule["rule"] == "exclude":
             lookup.loc[i, "match_rule"] = "excluded"
             continue
@@ -209,5 +210,4 @@ def _resolve_out_of_years(lookup: pd.DataFrame, keys: list[str], by_name: pd.Dat
                 f"data/facts/{unit_years.RULES_FILE}: row {rule['source_row']}: successor "
                 f"{rule['successor_zh']!r} is not one unit that exists in {int(key[year])}.")
         lookup.loc[i, ["entity_id", "match_rule"]] = [successors.pop(), "successor"]
-    unit_years.check_rules_used(applicable, used, where)
     return span_text

@@ -14,7 +14,9 @@ was set up) is never matched silently. It is an error naming the file, row and y
 - ``successor``: the rows belong to the unit named in ``successor_zh`` (which must exist in
   those years).
 
-A rule that no longer matches any row of its file is an error too, so rules cannot go stale.
+Excluded rows carry the rule's row (``rule_row``); a test on the real data
+(``tests/data/test_tables_real.py``) checks that every rule still matches rows of its file,
+so rules cannot go stale.
 """
 
 from __future__ import annotations
@@ -87,13 +89,3 @@ def describe_out_of_years(rows: pd.DataFrame, name: str, province: str, year: st
         parts.append(label + (f" (the crosswalk knows it in {span} only)" if span else ""))
     more = f"; and {len(rows) - limit} more" if len(rows) > limit else ""
     return "; ".join(parts) + more
-
-
-def check_rules_used(applicable: pd.DataFrame, used: set[int], where: str) -> None:
-    """Refuse a rule of ``where`` that matched no row (the source changed: review the rule)."""
-    stale = applicable[~applicable["source_row"].isin(used)]
-    if len(stale):
-        row = stale.iloc[0]
-        raise SourceFormatError(
-            f"data/facts/{RULES_FILE}: row {row['source_row']} ({row['name_zh']}, "
-            f"{row['first_year']}–{row['last_year']}) matches no row of {where} any more; review it.")

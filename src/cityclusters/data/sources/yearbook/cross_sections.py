@@ -344,7 +344,7 @@ def parse_cross_section(path: Path, edition: int, source_file: str | None = None
     labels = columns["label"].tolist()
     file_name = path.name
     cities, unmatched, garbled, aggregates, matrix, status = [], [], [], [], [], []
-    rules, used = unit_years.rules_for(file_name), set()  # prefectures printed for years before they existed
+    rules = unit_years.rules_for(file_name)  # prefectures printed for years before they existed
     province = None
     for r in range(first, len(rows)):
         cells = rows[r]
@@ -383,7 +383,6 @@ def parse_cross_section(path: Path, edition: int, source_file: str | None = None
                     f"names a prefecture that did not exist in {year}"
                     f"{reader.known_only_in(printed, city_province, year)}. Add a cited exclusion to "
                     f"data/facts/{unit_years.RULES_FILE} or a name correction with the evidence.")
-            used.add(int(rule["source_row"]))
         if match is None:  # listed, with its row, never dropped silently
             unmatched.append((edition, year, printed, city_province, source_file, sheet, r + 1))
             continue
@@ -392,7 +391,6 @@ def parse_cross_section(path: Path, edition: int, source_file: str | None = None
         status.append(row_status)
         if full in MUNICIPALITIES:
             province = None
-    unit_years.check_rules_used(rules, used, file_name)
     values = _long(edition, columns, cities, np.array(matrix, dtype=float).reshape(len(cities), len(value_js)),
                    np.array(status, dtype=np.int8).reshape(len(cities), len(value_js)), source_file, sheet)
     return CrossSection(edition, path, sheet, columns, values,
