@@ -170,3 +170,19 @@ def test_rerun_folder_names_every_non_default_parameter():
     assert default.tag == "05_linkages--default--default"
     odd = validate_request("04_urban_hierarchy", parameters={"CORRIDORS": ["huning"]})
     assert "/" not in odd.tag and " " not in odd.tag and "CORRIDORS=" in odd.tag
+
+
+@pytest.mark.parametrize("value", ['"; __import__("os").system("id"); "', "x\\", "a\nimport os", "'''\"\"\"",
+                                   "`id`$(id)"])
+def test_a_hostile_string_value_is_injected_as_a_literal_only(value):
+    """A string of the right type passes the checks; papermill writes it as one literal
+    assignment, which reads back as the same string (nothing else in the cell)."""
+    import ast
+
+    from papermill.translators import translate_parameters
+
+    chapters.check_parameters("04_urban_hierarchy", {"SIZE_MEASURE": value})
+    code = translate_parameters("python3", "python", {"SIZE_MEASURE": value}, "Parameters")
+    body = ast.parse(code).body
+    assert len(body) == 1 and isinstance(body[0], ast.Assign)
+    assert ast.literal_eval(body[0].value) == value
