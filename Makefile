@@ -48,21 +48,32 @@ pdf: html ## the PDF, also offered in every page's download menu (_static/book.p
 html-student: html ## the book without the exercises' solutions (_build/student/_build/html)
 	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student $(JB_FLAGS)
 
+# Values given to make (CHAPTER=…, CLUSTER=…) reach the Python CLI only as environment
+# variables CITYCLUSTERS_<NAME> holding their literal text: `$(value …)` keeps make from
+# expanding them, `:=` keeps it from expanding them later, and no recipe ever interpolates
+# them into a shell command line. A value with a quote, a backtick, $(…) or $$(…) is
+# therefore just a wrong value, which the CLI refuses with a message naming the variable.
+# (`unexport` keeps make from exporting the raw variables themselves, which would expand them.)
+REQUEST_VARS := CHAPTER CLUSTER YEARS JOBS CHAPTERS CLUSTERS BENCH_ARGS
+export CITYCLUSTERS_CHAPTER := $(value CHAPTER)
+export CITYCLUSTERS_CLUSTER := $(value CLUSTER)
+export CITYCLUSTERS_YEARS := $(value YEARS)
+export CITYCLUSTERS_JOBS := $(value JOBS)
+export CITYCLUSTERS_CHAPTERS := $(value CHAPTERS)
+export CITYCLUSTERS_CLUSTERS := $(value CLUSTERS)
+export CITYCLUSTERS_BENCH_ARGS := $(value BENCH_ARGS)
+unexport $(REQUEST_VARS)
+
 # Reruns for reviewers: one chapter for other clusters/years, into its own book under _rerun/.
 # make rerun CHAPTER=03_development_gaps CLUSTER=middle_yangtze YEARS=2005-2019
 rerun: venv ## CHAPTER=<name> [CLUSTER=<id>[,<id>]] [YEARS=<first>-<last>]
-	@test -n "$(CHAPTER)" || { echo "usage: make rerun CHAPTER=<name> [CLUSTER=<id>] [YEARS=<first>-<last>]"; \
-	  $(BIN)/python -c "from cityclusters.publishing.rerun import chapter_names; print('chapters:', *chapter_names())"; exit 2; }
-	$(BIN)/python -m cityclusters rerun --chapter "$(CHAPTER)" \
-	  $(if $(CLUSTER),--cluster "$(CLUSTER)") $(if $(YEARS),--years "$(YEARS)")
+	$(BIN)/python -m cityclusters rerun
 
 rerun-all: venv ## every chapter for every cluster, in parallel [JOBS=n] [CHAPTERS=a,b] [CLUSTERS=x,y]
-	$(BIN)/python -m cityclusters rerun-all $(if $(JOBS),--jobs $(JOBS)) \
-	  $(if $(CHAPTERS),--chapters "$(CHAPTERS)") $(if $(CLUSTERS),--clusters "$(CLUSTERS)") \
-	  $(if $(YEARS),--years "$(YEARS)")
+	$(BIN)/python -m cityclusters rerun-all
 
 bench: venv sysdeps ## build and run-time benchmarks → _build/bench/bench.md (+ bench/latest.md)
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python scripts/bench.py
 
 artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifacts)
 	$(BIN)/python scripts/site_artifacts.py

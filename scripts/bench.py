@@ -52,6 +52,7 @@ import hashlib
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -736,6 +737,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rerun-chapters", default=RERUN_ALL_CHAPTERS, help=f"step 8 chapters (default {RERUN_ALL_CHAPTERS})")
     parser.add_argument("--rerun-clusters", default=RERUN_ALL_CLUSTERS, help=f"step 8 clusters (default {RERUN_ALL_CLUSTERS})")
     parser.add_argument("--no-copy", action="store_true", help="do not copy the report to bench/latest.md")
+    if argv is None and not sys.argv[1:]:  # `make bench BENCH_ARGS=…`: literal text, split without a shell
+        argv = shlex.split(os.environ.get("CITYCLUSTERS_BENCH_ARGS", ""))
     args = parser.parse_args(argv)
     steps = list(STEPS)
     if args.only:

@@ -26,6 +26,7 @@ How the cases are built
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
@@ -775,6 +776,60 @@ def test_year_typo_in_a_source_file(source):
     assert message.startswith(gp.STRUCTURE)
     assert f"column '年度标识' (year) has [2109] outside {FIRST_YEAR}–{LAST_YEAR} at rows [4]" \
         in message
+
+
+@pytest.mark.parametrize("cell, described", [
+    ("2019年", "'2019年' (text)"),
+    (2019.5, "2019.5 (a number with a fraction)"),
+    (dt.datetime(2019, 1, 1), "(a date cell)"),
+], ids=["2019年", "2019.5", "Excel date"])
+def test_a_year_cell_that_is_not_a_whole_year(source, cell, described):
+    """Never truncated (2019.5 → 2019) or a bare error: file, row, column and value named."""
+    frame = mini_structure().astype({"年度标识": object})
+    hit = (frame["城市名称"] == "成都市") & (frame["年度标识"] == 2019)
+    frame.loc[hit, "年度标识"] = cell
+    source.install(gp.STRUCTURE, workbook(frame, SHEETS[gp.STRUCTURE]))
+    with pytest.raises(SourceFormatError) as info:
+        gp.read_structure()
+    message = str(info.value)
+    assert message.startswith(gp.STRUCTURE)
+    assert "column '年度标识' (year) at row 4:" in message and described in message
+    assert "is not a year (1 such cell(s))" in message
+
+
+@requires_mirror
+def test_an_abolished_prefecture_in_a_source_file_is_named_with_its_row_and_year(source):
+    """巢湖 (abolished 2011) in 2012 and 莱芜 (merged into 济南 2019) in 2020 are not live
+    city-years: the time-aware crosswalk names file, rows and years."""
+    frame = mini_structure()
+    extra = frame.iloc[[0, 0]].copy()
+    extra[["年度标识", "城市名称", "城市代码", "省份名称"]] = [[2012, "巢湖市", 341400, "安徽省"],
+                                                       [2020, "莱芜市", 371200, "山东省"]]
+    frame = pd.concat([frame, extra], ignore_index=True)
+    install_gp(source, structure=frame)
+    with pytest.raises(SourceFormatError) as info:
+        tables._build_city_year()
+    message = str(info.value)
+    rows = len(frame)  # the two rows appended last: spreadsheet rows len+0 and len+1
+    assert message.startswith(gp.STRUCTURE)
+    assert f"巢湖市 (安徽省), year 2012, row {rows} (the crosswalk knows it in 2000–2010 only)" in message
+    assert f"莱芜市 (山东省), year 2020, row {rows + 1} (the crosswalk knows it in 2000–2018 only)" in message
+    assert "prefecture_year_rules.csv" in message
+
+
+@pytest.mark.parametrize("name", sorted(facts_module.FACT_TABLES))
+def test_a_gbk_encoded_fact_file_is_named(name, tmp_path):
+    source = facts_module.facts_dir() / name
+    if name == "yearbook/mapping.csv":  # the schema of every file under yearbook/mappings/
+        source = next((facts_module.facts_dir() / "yearbook" / "mappings").glob("*.csv"))
+    text = source.read_text(encoding="utf-8")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(text.encode("gbk", errors="replace"))
+    if text.isascii():
+        pytest.skip("an ASCII file reads the same in GBK and UTF-8")
+    with pytest.raises(SourceFormatError, match=rf"^{re.escape(str(copy))}: not UTF-8 text: .* row \d+ "
+                                                rf"\(it reads as GBK: save it as UTF-8\)"):
+        facts_module.read_fact(name, copy)
 
 
 @pytest.mark.parametrize("kwargs, named", [

@@ -69,12 +69,13 @@ def test_store_reuses_rebuilds_and_can_be_bypassed(tmp_path, monkeypatch):
     again = store.cached_frame("demo", build)
     assert len(calls) == 1 and again.equals(first) and str(again["gdp"].dtype) == "Float64"
     (tmp_path / "demo-k1.pkl").write_bytes(b"truncated")  # a damaged file is rebuilt
-    store.cached_frame("demo", build)
+    with pytest.warns(UserWarning, match=r"demo-k1\.pkl: SHA-256 .* does not match"):
+        store.cached_frame("demo", build)
     assert len(calls) == 2
     monkeypatch.setattr(store, "_key", lambda *args: "k2")  # new inputs: new file, old one removed
     store.cached_frame("demo", build)
     assert len(calls) == 3 and sorted(p.name for p in tmp_path.glob("demo-*")) == [
-        "demo-k2.pkl", "demo-k2.sources.json"]
+        "demo-k2.pkl", "demo-k2.sha256", "demo-k2.sources.json"]
     monkeypatch.setenv("CITYCLUSTERS_NO_CACHE", "1")
     store.cached_frame("demo", build)
     assert len(calls) == 4
@@ -102,3 +103,38 @@ def test_store_remembers_the_raw_files_a_table_was_built_from(tmp_path, monkeypa
             provenance.record("b")
         provenance.record("c")
     assert inner == {"b"} and outer == {"b", "c"}
+
+
+def test_a_tampered_table_is_never_read_back(tmp_path, monkeypatch):
+    """A pickle replaced by another valid pickle (other numbers, or code that would run on
+    load) under the same name: its SHA-256 differs, so it is not unpickled but rebuilt."""
+    import pickle
+
+    import pandas as pd
+
+    from cityclusters.data import store
+
+    monkeypatch.setenv("CITYCLUSTERS_PROCESSED", str(tmp_path))
+    monkeypatch.delenv("CITYCLUSTERS_NO_CACHE", raising=False)
+    monkeypatch.setattr(store, "_key", lambda *args: "k1")
+    build = lambda: pd.DataFrame({"city": ["成都"], "population": [1658.10]})  # noqa: E731
+    store.cached_frame("demo", build)
+    assert (tmp_path / "demo-k1.sha256").read_text().split()[1] == "demo-k1.pkl"
+    marker = tmp_path / "pwned"
+    tampered = pd.DataFrame({"city": ["成都"], "population": [1758.10]})
+    (tmp_path / "demo-k1.pkl").write_bytes(pickle.dumps(tampered))
+    with pytest.warns(UserWarning, match="does not match the stored"):
+        again = store.cached_frame("demo", build)
+    assert again["population"].tolist() == [1658.10]
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    (tmp_path / "demo-k1.pkl").write_bytes(pickle.dumps(Payload()))
+    with pytest.warns(UserWarning, match="does not match the stored"):
+        store.cached_frame("demo", build)
+    assert not marker.exists(), "a tampered pickle was unpickled"
+    (tmp_path / "demo-k1.sha256").unlink()  # a table without its checksum is not trusted either
+    with pytest.warns(UserWarning, match="stored none"):
+        store.cached_frame("demo", build)

@@ -132,3 +132,26 @@ def test_csmar_agreement_is_high(panel):
     matched = source_agreement(panel[panel["year"] <= 2021], tables.csmar_city_gdp())
     assert len(matched) > 7000
     assert matched["within"].mean() > 0.9
+
+
+def test_every_prefecture_year_rule_still_matches_rows_of_its_file():
+    """Each cited exclusion of data/facts/prefecture_year_rules.csv leaves out real rows, and
+    only the years it names: a rule cannot go stale, and no other row is out of its years."""
+    from cityclusters.data.sources import gp, unit_years
+    from cityclusters.data.sources.yearbook import cross_sections
+
+    rules = unit_years.rules()
+    excluded = {
+        gp.POPULATION: crosswalk.harmonise(gp.read_population(), where=gp.POPULATION).attrs["excluded"],
+        gp.REAL_GDP: crosswalk.harmonise(gp.read_real_gdp(), where=gp.REAL_GDP, code=None).attrs["excluded"],
+    }
+    for rule in rules.itertuples():
+        if rule.source_key in excluded:
+            hits = [r for r in excluded[rule.source_key] if r["rule_row"] == rule.source_row]
+            years = sorted(r["year"] for r in hits)
+            assert years == list(range(rule.first_year, rule.last_year + 1)), (rule.source_row, years)
+        else:
+            edition = int(rule.source_key[8:12])  # 中国城市统计年鉴YYYY【地级市截面数据】.xlsx
+            unmatched = cross_sections.read_cross_section(edition).unmatched
+            assert ((unmatched["name_printed"] == rule.name_zh) & (unmatched["year"] == rule.first_year)).sum() == 1
+    assert sum(len(v) for v in excluded.values()) == 60

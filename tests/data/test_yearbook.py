@@ -136,7 +136,7 @@ def test_a_city_name_the_crosswalk_does_not_know_stops_naming_file_sheet_and_row
         "table": "2-39", "source_file": "2020/2-39.xlsx", "sheet": "1-7", "source_row": 12, "source_column": "C",
         "cell_status": "ok", "printed_text": "",
     }])
-    with pytest.raises(SourceFormatError, match=r"2020/2-39.xlsx, sheet '1-7', row 12: '火星市' \(河北省\)"):
+    with pytest.raises(SourceFormatError, match=r"2020/2-39.xlsx, sheet '1-7', row 12, year 2019: '火星市' \(河北省\)"):
         reader._identify_cities(frame)
 
 

@@ -104,6 +104,12 @@ FACT_TABLES: dict[str, FactTable] = {
          "guiyang", "year", "source", "note"), dtype={"indicator_id": str, "year": int}),
     "paper002_ten_clusters.csv": FactTable(("name_zh", "name_en", "cluster_id", "source"), dtype=str),
     "pinyin_overrides.csv": FactTable(("name_zh", "pinyin", "reason", "source"), dtype=str, na="pandas"),
+    # Source rows for a prefecture in a year it did not exist (cityclusters.data.sources.unit_years).
+    "prefecture_year_rules.csv": FactTable(
+        ("source_key", "name_zh", "province_zh", "first_year", "last_year", "rule", "successor_zh",
+         "reason", *_CITED),
+        dtype={"source_key": str, "name_zh": str, "province_zh": str, "first_year": int, "last_year": int,
+               "rule": str, "successor_zh": str, "reason": str, "source": str, "source_url": str}),
     "scenario_lines.csv": FactTable(
         ("line_id", "line_zh", "line_en", "cluster_id", "cities_zh", "planned_time_h", "time_between_zh",
          "design_speed_kmh", "length_km", "status", *_CITED, "verification", "note"),
@@ -151,9 +157,8 @@ def read_fact(name: str, path: str | Path | None = None, *, source_row: bool = F
                "none": {"keep_default_na": False}}[spec.na]
     try:
         frame = pd.read_csv(path, dtype=spec.dtype, encoding="utf-8", **options)
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                "save it as UTF-8") from None
+    except UnicodeDecodeError:
+        raise SourceFormatError(_not_utf8(path, where)) from None
     except (ValueError, TypeError) as exc:
         raise SourceFormatError(_locate_bad_value(path, where, spec, options) or f"{where}: {exc}") from None
     missing = [c for c in spec.columns if c not in frame.columns]
@@ -162,6 +167,23 @@ def read_fact(name: str, path: str | Path | None = None, *, source_row: bool = F
     if source_row:
         frame.insert(0, "source_row", frame.index + 2)
     return frame
+
+
+def _not_utf8(path: Path, where: str) -> str:
+    """The message for a fact file that is not UTF-8: the first bad byte, its line (header =
+    row 1) and, when the file decodes as GBK (a common save format), that hint."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+        return f"{where}: not UTF-8 text; save it as UTF-8"
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        try:
+            data.decode("gbk")
+            hint = " (it reads as GBK: save it as UTF-8)"
+        except UnicodeDecodeError:
+            hint = "; save it as UTF-8"
+        return f"{where}: not UTF-8 text: {exc.reason} at byte {exc.start}, row {row}{hint}"
 
 
 def _locate_bad_value(path: Path, where: str, spec: FactTable, options: dict) -> str | None:

@@ -28,7 +28,7 @@ with warnings.catch_warnings():
     import pooch
 
 from cityclusters.data.provenance import record
-from cityclusters.data.registry import load_registry
+from cityclusters.data.registry import load_registry, path_problem
 from cityclusters.errors import DataFetchError
 from cityclusters.paths import MIRROR_ENV, cache_dir, mirror_dir
 
@@ -60,6 +60,17 @@ class MirrorCopy:
         return None
 
 
+def inside(folder: Path, key: str, what: str) -> Path:
+    """``folder / key``, refused (:class:`DataFetchError`) unless it lies inside ``folder``:
+    the data step never reads or writes outside the cache (``data/raw``) and the mirror."""
+    problem = path_problem(key)
+    target = (Path(folder) / key).resolve()
+    if problem or not target.is_relative_to(Path(folder).resolve()):
+        raise DataFetchError(f"Data file key {key!r} {problem or 'leads outside the folder'}: refusing "
+                             f"to use a path outside the {what} {folder}.")
+    return Path(folder) / key
+
+
 def fetch(key: str, registry=None) -> Path:
     """Return the local path of the raw file ``key``, fetched and verified if needed.
 
@@ -74,13 +85,13 @@ def fetch(key: str, registry=None) -> Path:
         )
     entry = registry.loc[key]
     expected = entry["sha256"]
+    target = inside(cache_dir(), key, "cache")
     record(key)
-    target = cache_dir() / key
     if target.is_file() and sha256_of(target) == expected:
         return target
     mirror = mirror_dir()
     if mirror is not None:
-        source = mirror / key
+        source = inside(mirror, key, "mirror")
         if not source.is_file():
             raise DataFetchError(
                 f"Data file '{key}' (expected SHA-256 {expected}) is missing from the mirror "

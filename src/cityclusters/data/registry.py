@@ -23,10 +23,32 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 
 
+def path_problem(text: str, *, one_part: bool = False) -> str | None:
+    """Why ``text`` cannot name a file inside the data folders, or None.
+
+    A source or path must be relative, with no empty, ``.`` or ``..`` part, no backslash and
+    no control character (``one_part``: no ``/`` either), so that ``data/raw/<source>/<path>``
+    always lies inside ``data/raw``.
+    """
+    if not text:
+        return "is empty"
+    if any(ord(c) < 32 for c in text) or "\\" in text:
+        return "holds a backslash or a control character"
+    if text.startswith("/") or re.match(r"^[A-Za-z]:", text):
+        return "is an absolute path"
+    parts = text.split("/")
+    if one_part and len(parts) > 1:
+        return "holds a '/'"
+    if any(part in ("", ".", "..") for part in parts):
+        return "has an empty, '.' or '..' part (it would lead outside data/raw)"
+    return None
+
+
 def build_registry(manifest: Path | str) -> pd.DataFrame:
     """Read a mirror ``MANIFEST.tsv`` and return the registry table, validated.
 
-    Checks each row: a 64-hex SHA-256, a 40-hex commit, a positive size, and an origin URL
+    Checks each row: a source and a path that stay inside ``data/raw`` (:func:`path_problem`),
+    a 64-hex SHA-256, a 40-hex commit, a positive size, and an origin URL
     that pins the same commit and ends with the path. Raises :class:`RegistryError` naming
     the manifest, row and column of the first problems found.
     """
@@ -40,6 +62,10 @@ def build_registry(manifest: Path | str) -> pd.DataFrame:
     problems: list[str] = []
     for idx, row in table.iterrows():
         line = idx + 2  # header is line 1
+        for column, one_part in (("source", True), ("path", False)):
+            problem = path_problem(row[column], one_part=one_part)
+            if problem:
+                problems.append(f"line {line}, column {column}: {row[column]!r} {problem}")
         if not _SHA256.match(row["sha256"]):
             problems.append(f"line {line}, column sha256: {row['sha256']!r} is not a SHA-256")
         if not _COMMIT.match(row["commit"]):
@@ -81,4 +107,8 @@ def load_registry(path: Path | None = None) -> pd.DataFrame:
     table = pd.read_csv(path, sep="\t", dtype={"bytes": int}, keep_default_na=False)
     if list(table.columns) != REGISTRY_COLUMNS:
         raise RegistryError(f"Registry {path}: columns {list(table.columns)} != {REGISTRY_COLUMNS}")
+    for idx, key in table["key"].items():
+        problem = path_problem(str(key))
+        if problem:
+            raise RegistryError(f"Registry {path}: line {idx + 2}, column key: {key!r} {problem}.")
     return table.set_index("key", drop=False)

@@ -8,11 +8,16 @@ Commands
                        the coordination index and its multiverses
 ``cache-key``          print the fingerprint of the package, registry, facts and requirements
 ``run-chapter NAME``   execute a chapter with other parameters (``--param KEY=VALUE``, VALUE
-                       read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``)
+                       read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``; KEY must be a
+                       parameter of the chapter and VALUE of its default's type, checked
+                       before anything runs: :mod:`cityclusters.publishing.chapters`)
 ``rerun``              validate, execute and render a chapter for other clusters/years into
                        ``_rerun/`` (``--chapter 03_development_gaps --cluster middle_yangtze
                        --years 2005-2019``; ``make rerun CHAPTER=.. CLUSTER=.. YEARS=..``)
 ``rerun-all``          every chapter for every cluster it accepts, in parallel (``--jobs N``)
+
+``make`` passes its variables (CHAPTER, CLUSTER, YEARS, JOBS, CHAPTERS, CLUSTERS) as
+environment variables ``CITYCLUSTERS_<NAME>``, read here as the options' defaults.
 ``ledger``             the claims ledger from the executed chapters (``--out ledger.csv``)
 """
 
@@ -37,17 +42,17 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--out", required=True, help="executed notebook to write (.ipynb)")
     run.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     again = sub.add_parser("rerun", help="a chapter for other clusters/years, into its own book")
-    again.add_argument("--chapter", required=True, help="e.g. 03_development_gaps")
-    again.add_argument("--cluster", default=None, help="cluster id(s), comma-separated")
-    again.add_argument("--years", default=None, help="first-last, e.g. 2005-2019")
+    again.add_argument("--chapter", default=_env("CHAPTER"), help="e.g. 03_development_gaps")
+    again.add_argument("--cluster", default=_env("CLUSTER"), help="cluster id(s), comma-separated")
+    again.add_argument("--years", default=_env("YEARS"), help="first-last, e.g. 2005-2019")
     again.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
     again.add_argument("--out-root", default=None, help="folder of rerun books (default _rerun/)")
     again.add_argument("--no-render", action="store_true", help="execute only")
     every = sub.add_parser("rerun-all", help="every chapter for every cluster, in parallel")
-    every.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    every.add_argument("--chapters", default=None, help="comma-separated subset of chapters")
-    every.add_argument("--clusters", default=None, help="comma-separated subset of cluster ids")
-    every.add_argument("--years", default=None, help="first-last for every run")
+    every.add_argument("--jobs", default=_env("JOBS"), help="worker processes (default: all cores)")
+    every.add_argument("--chapters", default=_env("CHAPTERS"), help="comma-separated subset of chapters")
+    every.add_argument("--clusters", default=_env("CLUSTERS"), help="comma-separated subset of cluster ids")
+    every.add_argument("--years", default=_env("YEARS"), help="first-last for every run")
     every.add_argument("--render", action="store_true", help="also render each rerun book")
     every.add_argument("--out-root", default=None)
     led = sub.add_parser("ledger", help="the claims ledger from the executed chapters")
@@ -86,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
             output = run_chapter(args.chapter, args.out, _parameters(parser, args.param))
             print(f"wrote {output} ({len(glued_values(output))} glued values)")
         elif args.command == "rerun":
-            from cityclusters.publishing.rerun import rerun
+            from cityclusters.publishing.rerun import chapter_names, rerun
+
+            if not args.chapter:
+                print("usage: make rerun CHAPTER=<name> [CLUSTER=<id>[,<id>]] [YEARS=<first>-<last>]\n"
+                      f"chapters: {' '.join(chapter_names())}", file=sys.stderr)
+                return 2
 
             result = rerun(args.chapter, args.cluster, args.years, _parameters(parser, args.param),
                            out_root=args.out_root, render=not args.no_render)
@@ -123,6 +133,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: chapter {args.chapter} stopped: {exc.ename}: {exc.evalue}", file=sys.stderr)
         return 1
     return 0
+
+
+#: Prefix of the environment variables through which ``make`` passes its variables
+#: (``CHAPTER=…`` → ``CITYCLUSTERS_CHAPTER``): the Makefile exports their literal text and
+#: never interpolates it into a shell command (see the Makefile's ``REQUEST_VARS``).
+ENV_PREFIX = "CITYCLUSTERS_"
+
+
+def _env(name: str) -> str | None:
+    """The value ``make`` passed for ``name`` (None when empty or unset)."""
+    import os
+
+    return os.environ.get(ENV_PREFIX + name) or None
 
 
 def _parameters(parser, items: list[str]) -> dict:

@@ -18,6 +18,7 @@ period (e.g. ``OBSTACLE_YEAR``) follow the requested years.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,7 +27,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,12 +36,10 @@ from cityclusters.config import CLUSTER_IDS
 from cityclusters.errors import CityClustersError, RerunParameterError
 from cityclusters.paths import repo_root
 from cityclusters.publishing.chapter_specs import CHAPTER_SPECS
+from cityclusters.publishing.chapters import chapter_names, chapter_parameters, check_parameters
+from cityclusters.publishing.folder_lock import folder_lock
 
-
-def chapter_names() -> list[str]:
-    """The chapters that can be rerun (``notebooks/NN_*.md``)."""
-    return sorted(p.stem for p in (repo_root() / "notebooks").glob("[0-9][0-9]_*.md"))
-
+__all__ = ["chapter_names", "chapter_parameters", "rerun", "rerun_all", "validate_request"]
 
 
 def parse_years(years: str | Sequence[int] | None) -> tuple[int, int] | None:
@@ -78,19 +76,35 @@ def parse_clusters(cluster: str | Sequence[str] | None) -> list[str] | None:
 
 @dataclass
 class RerunRequest:
-    """A validated rerun: the chapter and the parameters papermill will inject."""
+    """A validated rerun: the chapter and the parameters papermill will inject. ``extra``
+    holds the other parameters given (``--param``) whose value differs from the chapter's
+    default."""
 
     chapter: str
     parameters: dict = field(default_factory=dict)
     clusters: list[str] | None = None
     years: tuple[int, int] | None = None
+    extra: dict = field(default_factory=dict)
 
     @property
     def tag(self) -> str:
-        """Folder name: ``<chapter>--<clusters joined by +>--<first>-<last>``."""
+        """Folder name: ``<chapter>--<clusters joined by +>--<first>-<last>``, then
+        ``--NAME=value`` for every other non-default parameter and a hash of them, so that
+        reruns with different parameters never share a folder."""
         clusters = "+".join(self.clusters) if self.clusters else "default"
         years = f"{self.years[0]}-{self.years[1]}" if self.years else "default"
-        return f"{self.chapter}--{clusters}--{years}"
+        tag = f"{self.chapter}--{clusters}--{years}"
+        if self.extra:
+            text = json.dumps(self.extra, sort_keys=True, ensure_ascii=False)
+            shown = "--".join(f"{name}={_slug(value)}" for name, value in sorted(self.extra.items()))
+            tag += f"--{shown[:80]}--{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+        return tag
+
+
+def _slug(value) -> str:
+    """A parameter value as folder-name text: JSON with anything but letters, digits and
+    ``.+-`` replaced by ``_``."""
+    return re.sub(r"[^A-Za-z0-9.+-]+", "_", json.dumps(value, ensure_ascii=True)).strip("_") or "_"
 
 
 def validate_request(chapter: str, cluster=None, years=None, parameters: dict | None = None) -> RerunRequest:
@@ -111,6 +125,12 @@ def validate_request(chapter: str, cluster=None, years=None, parameters: dict | 
     clusters = parse_clusters(cluster)
     span = parse_years(years)
     injected = dict(parameters or {})
+    check_parameters(chapter, injected)  # names of the parameters cell, values of its types
+    for given, names, option in ((clusters, ("CLUSTERS",), "CLUSTER"),
+                                 (span, ("FIRST_YEAR", "LAST_YEAR"), "YEARS")):
+        both = [name for name in names if name in injected]
+        if given is not None and both:
+            raise RerunParameterError(f"{option} and parameter(s) {both} both given: use one of them")
     if clusters is not None:
         unknown = [c for c in clusters if c not in CLUSTER_IDS]
         if unknown:
@@ -138,6 +158,7 @@ def validate_request(chapter: str, cluster=None, years=None, parameters: dict | 
         for name in rules.year_list_params:
             injected.setdefault(name, [first, last] if last > first else [first])
     known = chapter_parameters(chapter)
+    changed = {name: value for name, value in (parameters or {}).items() if known.get(name) != value}
     extra = sorted(set(injected) - set(known))
     if extra:
         raise RerunParameterError(f"chapter {chapter} has no parameter(s) {extra}; its parameters: "
@@ -146,22 +167,7 @@ def validate_request(chapter: str, cluster=None, years=None, parameters: dict | 
         rules.check({**known, **injected})
     except ValueError as exc:
         raise RerunParameterError(str(exc)) from None
-    return RerunRequest(chapter, injected, clusters, span)
-
-
-def chapter_parameters(chapter: str) -> dict:
-    """The default values of the chapter's ``parameters`` cell (literal assignments only)."""
-    import ast
-
-    text = (repo_root() / "notebooks" / f"{chapter}.md").read_text(encoding="utf-8")
-    match = re.search(r"```\{code-cell\}[^\n]*\n:tags: \[parameters\]\n(.*?)```", text, re.S)
-    if not match:
-        raise RerunParameterError(f"notebooks/{chapter}.md has no cell tagged `parameters`")
-    values = {}
-    for node in ast.parse(match.group(1)).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            values[node.targets[0].id] = ast.literal_eval(node.value)
-    return values
+    return RerunRequest(chapter, injected, clusters, span, changed)
 
 
 # ----------------------------------------------------------------------------- the output book
@@ -271,27 +277,46 @@ def rerun(chapter: str, cluster=None, years=None, parameters: dict | None = None
     from cityclusters.publishing.runner import run_chapter
 
     request = validate_request(chapter, cluster, years, parameters)
-    out_root = Path(out_root) if out_root is not None else repo_root() / "_rerun"
+    out_root = output_root(out_root)
     folder = out_root / request.tag
-    if folder.exists():
-        shutil.rmtree(folder)
-    notebook = folder / "notebooks" / f"{chapter}.ipynb"
-    start = time.perf_counter()
-    run_chapter(chapter, notebook, request.parameters, timeout=timeout)
-    executed = time.perf_counter() - start
-    stage_book(request, notebook, folder)
-    html, rendered = None, 0.0
-    if render:
+    with folder_lock(folder):  # a second identical rerun stops here with a clear message
+        if folder.exists():
+            shutil.rmtree(folder)
+        notebook = folder / "notebooks" / f"{chapter}.ipynb"
         start = time.perf_counter()
-        html = render_book(folder)
-        rendered = time.perf_counter() - start
+        run_chapter(chapter, notebook, request.parameters, timeout=timeout)
+        executed = time.perf_counter() - start
+        stage_book(request, notebook, folder)
+        html, rendered = None, 0.0
+        if render:
+            start = time.perf_counter()
+            html = render_book(folder)
+            rendered = time.perf_counter() - start
     return RerunResult(request, folder, notebook, html, executed, rendered)
+
+
+def output_root(out_root: Path | str | None) -> Path:
+    """The folder of rerun books (default ``_rerun/``), created; a path that is a file (or
+    lies under one) is a :class:`RerunParameterError` naming it."""
+    root = Path(out_root) if out_root is not None else repo_root() / "_rerun"
+    blocking = next((p for p in (root, *root.parents) if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise RerunParameterError(f"--out-root {str(root)!r}: {str(blocking)!r} is a file, not a folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RerunParameterError(f"--out-root {str(root)!r} cannot be created: {exc.strerror}") from None
+    return root
 
 
 # ----------------------------------------------------------------------------- every chapter
 def all_requests(chapters: Sequence[str] | None = None, clusters: Sequence[str] | None = None,
                  years=None) -> list[tuple[str, str]]:
-    """Every (chapter, cluster) pair a chapter accepts, in chapter order."""
+    """Every (chapter, cluster) pair a chapter accepts, in chapter order.
+
+    A chapter named in ``chapters`` that accepts none of the requested clusters is a
+    :class:`RerunParameterError` (it would run nothing), and so is a request with no pair."""
+    named = bool(chapters)
     chapters = list(chapters) if chapters else chapter_names()
     unknown = [c for c in chapters if c not in chapter_names()]
     if unknown:
@@ -301,17 +326,19 @@ def all_requests(chapters: Sequence[str] | None = None, clusters: Sequence[str] 
     if bad:
         raise RerunParameterError(f"CLUSTERS {bad} unknown; valid ids: {list(CLUSTER_IDS)}")
     pairs = [(ch, cl) for ch in chapters for cl in wanted if cl in CHAPTER_SPECS[ch].clusters]
+    idle = [ch for ch in chapters if not any(pair[0] == ch for pair in pairs)]
+    if idle and (named or not pairs):
+        spec = CHAPTER_SPECS[idle[0]]
+        why = f" ({spec.note})" if spec.note else ""
+        raise RerunParameterError(f"CLUSTERS {wanted}: chapter {idle[0]} accepts none of them, only "
+                                  f"{list(spec.clusters)}{why}; nothing would run")
     for chapter, cluster in pairs:  # validate everything before anything runs
         validate_request(chapter, cluster, years)
     return pairs
 
 
-def _run_one(chapter: str, cluster: str, years, out_root: str, render: bool) -> dict:
-    # the kernels' own messages go to a log file per run, not over the progress bar
-    log = Path(out_root) / "logs" / f"{chapter}--{cluster}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w", encoding="utf-8") as stream:
-        os.dup2(stream.fileno(), 2)
+def run_one(chapter: str, cluster: str, years, out_root: str, render: bool) -> dict:
+    """One run of :func:`rerun_all` as its summary row (a chapter that stops: its message)."""
     start = time.perf_counter()
     row = {"chapter": chapter, "cluster": cluster, "status": "ok", "seconds": 0.0, "error": "",
            "html": ""}
@@ -327,36 +354,78 @@ def _run_one(chapter: str, cluster: str, years, out_root: str, render: bool) -> 
     return row
 
 
+def worker_command(chapter: str, cluster: str, years, out_root: str, render: bool) -> list[str]:
+    """The command of one worker (:mod:`cityclusters.publishing.rerun_worker`)."""
+    request = {"chapter": chapter, "cluster": cluster, "years": years, "out_root": out_root, "render": render}
+    return [sys.executable, "-m", "cityclusters.publishing.rerun_worker", json.dumps(request)]
+
+
+def _row(finished, chapter: str, cluster: str) -> dict:
+    """The summary row a worker printed, or a failed row when it died without one."""
+    lines = finished.stdout.strip().splitlines()
+    try:
+        row = json.loads(lines[-1]) if lines else None
+    except json.JSONDecodeError:
+        row = None
+    if finished.returncode == 0 and isinstance(row, dict):
+        return row
+    how = (f"killed by signal {-finished.returncode}" if finished.returncode < 0
+           else f"exit code {finished.returncode}")
+    return {"chapter": chapter, "cluster": cluster, "status": "error", "seconds": 0.0,
+            "error": f"worker died ({how}); its log: {finished.log}", "html": ""}
+
+
+def check_jobs(jobs) -> int:
+    """``jobs`` as a positive number of workers (None: all cores); anything else is a
+    :class:`RerunParameterError` naming JOBS."""
+    if jobs is None or jobs == "":
+        return os.cpu_count() or 1
+    try:
+        value = int(str(jobs).strip())
+    except ValueError:
+        raise RerunParameterError(f"JOBS must be a positive whole number of workers; got {jobs!r}") from None
+    if value < 1:
+        raise RerunParameterError(f"JOBS must be a positive whole number of workers; got {jobs!r}")
+    return value
+
+
 def rerun_all(chapters: Sequence[str] | None = None, clusters: Sequence[str] | None = None,
               years=None, *, jobs: int | None = None, render: bool = False,
               out_root: Path | str | None = None, progress: bool = True) -> pd.DataFrame:
     """Rerun every chapter for every cluster it accepts, ``jobs`` at a time (default: all
     cores). Returns (and writes to ``<out_root>/summary.csv`` and ``summary.md``) one row per
-    run: chapter, cluster, status, seconds, error."""
+    run: chapter, cluster, status, seconds, error.
+
+    Each run is a worker process (:mod:`cityclusters.publishing.workers`): a worker that dies
+    is a failed row and the batch carries on; SIGTERM or SIGINT stops every worker before the
+    coordinator ends. The kernels' own messages go to ``<out_root>/logs/<chapter>--<cluster>.log``.
+    """
     from tqdm.auto import tqdm
 
+    from cityclusters.publishing.workers import run_all
+
+    jobs = check_jobs(jobs)
     pairs = all_requests(chapters, clusters, years)
-    jobs = jobs or os.cpu_count() or 1
-    out_root = Path(out_root) if out_root is not None else repo_root() / "_rerun"
-    out_root.mkdir(parents=True, exist_ok=True)
-    rows = []
+    out_root = output_root(out_root)
     bar = tqdm(total=len(pairs), desc=f"rerun-all ({jobs} jobs)", unit="run", disable=not progress,
                file=sys.stderr)
     start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(_run_one, ch, cl, years, str(out_root), render): (ch, cl)
-                   for ch, cl in pairs}
-        for future in as_completed(futures):
-            row = future.result()
-            rows.append(row)
-            bar.set_postfix_str(f"{row['chapter'][:2]}×{row['cluster']} {row['status']}")
-            bar.update()
-    bar.close()
-    order = {pair: i for i, pair in enumerate(pairs)}
-    summary = pd.DataFrame(rows, columns=["chapter", "cluster", "status", "seconds", "error", "html"])
-    summary = summary.iloc[sorted(range(len(summary)), key=lambda i: order[(summary.at[i, "chapter"],
-                                                                            summary.at[i, "cluster"])])]
-    summary = summary.reset_index(drop=True)
+    rows: dict[int, dict] = {}
+
+    def finished(done) -> None:
+        chapter, cluster = pairs[done.index]
+        rows[done.index] = row = _row(done, chapter, cluster)
+        bar.set_postfix_str(f"{chapter[:2]}×{cluster} {row['status']}")
+        bar.update()
+
+    commands = [worker_command(ch, cl, years, str(out_root), render) for ch, cl in pairs]
+    logs = [out_root / "logs" / f"{ch}--{cl}.log" for ch, cl in pairs]
+    try:
+        run_all(commands, logs, jobs, on_finish=finished)
+    finally:
+        bar.close()
+    summary = pd.DataFrame([rows[i] for i in sorted(rows)],
+                           columns=["chapter", "cluster", "status", "seconds", "error", "html"])
     summary.attrs["wall_seconds"] = round(time.perf_counter() - start, 1)
     summary.attrs["jobs"] = jobs
     summary.attrs["path"] = str(out_root / "summary.md")

@@ -10,25 +10,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cityclusters.paths import repo_root
+from cityclusters.publishing.chapters import chapter_source, check_parameters
 
 
 def run_chapter(chapter: str, output: Path, parameters: dict | None = None, timeout: int = 600) -> Path:
-    """Execute ``notebooks/<chapter>.md`` with ``parameters`` into the notebook ``output``."""
+    """Execute ``notebooks/<chapter>.md`` with ``parameters`` into the notebook ``output``.
+
+    ``chapter`` must be a name of the chapter list and every parameter a name of its
+    ``parameters`` cell with a value of the default's type
+    (:mod:`cityclusters.publishing.chapters`): checked before a kernel starts, because
+    papermill writes parameters into the notebook as code.
+    """
     import jupytext
     import papermill
 
-    source = repo_root() / "notebooks" / f"{chapter}.md"
-    if not source.is_file():
-        available = sorted(p.stem for p in (repo_root() / "notebooks").glob("*.md"))
-        raise FileNotFoundError(f"no chapter {chapter!r}; available: {available}")
+    source = chapter_source(chapter)
+    parameters = dict(parameters or {})
+    check_parameters(chapter, parameters)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     staged = output.with_suffix(".input.ipynb")
     jupytext.write(jupytext.read(source), staged)
     try:
         papermill.execute_notebook(
-            str(staged), str(output), parameters=parameters or {}, cwd=str(source.parent),
+            str(staged), str(output), parameters=parameters, cwd=str(source.parent),
             progress_bar=False, execution_timeout=timeout, log_output=False,
         )
     finally:

@@ -7,7 +7,7 @@ Field dictionary ``CRE_Gdpct[DES][csv].txt``: Gdpct01 GDP (亿元); Gdpct02–04
 
 from __future__ import annotations
 
-from cityclusters.data.sources.reading import drop_footer_rows, read_checked, to_number
+from cityclusters.data.sources.reading import drop_footer_rows, read_checked, to_number, whole_numbers
 
 GDP = "eileenCHEN-9__PhD_2022_2025/data/raw_data/statistics/CRE_Gdpct.csv"
 POPULATION = "eileenCHEN-9__PhD_2022_2025/data/raw_data/statistics/CRE_Eplwagct.csv"
@@ -32,8 +32,7 @@ def read_csmar_gdp():
     )
     frame = drop_footer_rows(frame, ["year", "code"], GDP)
     frame = to_number(frame, ["gdp", "share_primary_pct", "share_secondary_pct", "share_tertiary_pct", "gdp_per_capita"], GDP)
-    frame["year"] = frame["year"].astype(int)
-    frame["code"] = frame["code"].astype(int)
+    frame = whole_numbers(whole_numbers(frame, "year", GDP, "a year"), "code", GDP, "a city code")
     frame["name_en"] = frame["name_en"].str.strip()
     return frame.reset_index(drop=True)
 
@@ -44,6 +43,5 @@ def read_csmar_population():
                          dtype={"Ctnm_id": str})
     frame = drop_footer_rows(frame, ["year", "code"], POPULATION)
     frame = to_number(frame, ["population"], POPULATION)
-    frame["year"] = frame["year"].astype(int)
-    frame["code"] = frame["code"].astype(int)
+    frame = whole_numbers(whole_numbers(frame, "year", POPULATION, "a year"), "code", POPULATION, "a city code")
     return frame.reset_index(drop=True)

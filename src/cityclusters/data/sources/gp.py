@@ -17,6 +17,7 @@ from cityclusters.data.sources.reading import (
     finish_panel,
     read_checked,
     to_number,
+    whole_numbers,
 )
 from cityclusters.errors import SourceFormatError
 
@@ -116,7 +117,7 @@ def read_fdi() -> pd.DataFrame:
         raise SourceFormatError(f"{where}: column '单位' should be {FDI_UNIT} throughout; "
                                 f"found {sorted(units)}")
     frame = to_number(frame, ["year", "fdi_musd"], where)
-    frame["year"] = frame["year"].astype(int)
+    frame = whole_numbers(frame, "year", where, "a year")
     frame["name_short_zh"] = (frame["name_short_zh"].astype(str)
                               .str.replace("\u200b", "", regex=False).str.strip())
     return frame.reset_index(drop=True)

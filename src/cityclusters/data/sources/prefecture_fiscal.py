@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cityclusters.data.fetch import fetch
-from cityclusters.data.sources.reading import to_number
+from cityclusters.data.sources.reading import to_number, whole_numbers
 from cityclusters.errors import SourceFormatError
 
 PREFECTURE = "maswiebe__meritocratic_promotion/data/prefecture.dta"
@@ -48,7 +48,6 @@ def read_prefecture() -> pd.DataFrame:
             raise SourceFormatError(f"{PREFECTURE}: column '{column}' is stored as text "
                                     f"({keyed[column].dtype}), not as numbers.")
     frame = keyed.copy()
-    frame["year"] = frame["year"].astype(int)
-    frame["prefid"] = frame["prefid"].astype(int)
+    frame = whole_numbers(whole_numbers(frame, "year", PREFECTURE, "a year"), "prefid", PREFECTURE, "a prefecture id")
     frame.attrs["no_key_rows"] = len(raw) - len(keyed)
     return frame.reset_index(drop=True)

@@ -23,7 +23,7 @@ import re
 import pandas as pd
 
 from cityclusters.data.fetch import fetch
-from cityclusters.data.sources.reading import read_checked, to_number
+from cityclusters.data.sources.reading import read_checked, to_number, whole_numbers
 from cityclusters.errors import SourceFormatError
 
 RAILWAYS = "thaddywu__RailwayVIS/scripts/railways/railways.csv"
@@ -148,6 +148,6 @@ def read_rail_segments() -> pd.DataFrame:
     if frame["year"].isna().any():
         row = int(frame.loc[frame["year"].isna(), "source_row"].iloc[0])
         raise SourceFormatError(f"{SEG_INFO_RAIL}: empty 'year' at row {row}.")
-    frame["year"] = frame["year"].astype(int)
+    frame = whole_numbers(frame, "year", SEG_INFO_RAIL, "a year")
     frame["is_hsr"] = frame["rate"].eq("HSR")
     return frame

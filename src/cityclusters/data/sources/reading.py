@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cityclusters.data.fetch import fetch
@@ -54,6 +57,7 @@ def read_checked(
         )
     frame = frame[list(columns)].rename(columns=dict(columns))
     frame.insert(0, "source_row", frame.index + 2)
+    frame.attrs["source_columns"] = {ours: theirs for theirs, ours in columns.items()}
     return frame
 
 
@@ -137,6 +141,56 @@ def to_number(frame: pd.DataFrame, columns: list[str], where: str) -> pd.DataFra
     return frame
 
 
+def whole_numbers(frame: pd.DataFrame, column: str, where: str, what: str = "a whole number") -> pd.DataFrame:
+    """Make ``column`` integers. A cell must be an integer, a number with no fraction
+    (``2019.0``) or digits as text (``"2019"``); anything else (``"2019年"``, ``2019.5``, an
+    Excel date cell, true/false, an empty cell) is a :class:`SourceFormatError` naming
+    ``where``, the row (``source_row``), the column (with its header in the source when
+    :func:`read_checked` recorded it) and the value, never truncated or dropped."""
+    values = frame[column]
+    if pd.api.types.is_integer_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        frame[column] = values.astype(int)
+        return frame
+    whole = [_whole(value) for value in values]
+    bad = [i for i, value in enumerate(whole) if value is None]
+    if bad:
+        first = frame.iloc[bad[0]]
+        value = first[column]
+        value = value.item() if isinstance(value, np.generic) else value
+        header = frame.attrs.get("source_columns", {}).get(column)
+        label = f"'{header}' ({column})" if header and header != column else f"'{column}'"
+        row = f"row {int(first['source_row'])}" if "source_row" in frame else f"index {frame.index[bad[0]]}"
+        raise SourceFormatError(
+            f"{where}: column {label} at {row}: {value!r} ({_describe(value)}) is not {what}"
+            f" ({len(bad)} such cell(s)).")
+    frame[column] = pd.Series(whole, index=frame.index, dtype=int)
+    return frame
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, bool | np.bool_):
+        return None
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return int(value) if np.isfinite(value) and float(value).is_integer() else None
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.0+)?\s*", value):
+        return int(float(value))
+    return None
+
+
+def _describe(value) -> str:
+    if isinstance(value, dt.date | np.datetime64 | pd.Timestamp):
+        return "a date cell"
+    if isinstance(value, bool | np.bool_):
+        return "true/false"
+    if isinstance(value, float | np.floating):
+        return "empty" if np.isnan(value) else "a number with a fraction"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
 def finish_panel(frame: pd.DataFrame, where: str, keys: list[str], numeric: list[str],
                  strip: tuple[str, ...] = ()) -> pd.DataFrame:
     """The common end of a panel reader: drop footer rows (no key), convert ``numeric`` columns
@@ -144,9 +198,9 @@ def finish_panel(frame: pd.DataFrame, where: str, keys: list[str], numeric: list
     the text columns in ``strip``."""
     frame = drop_footer_rows(frame, keys, where)
     frame = to_number(frame, numeric, where)
-    frame["year"] = frame["year"].astype(int)
+    frame = whole_numbers(frame, "year", where, "a year")
     if "code" in frame:
-        frame["code"] = frame["code"].astype(int)
+        frame = whole_numbers(frame, "code", where, "a city code")
     for column in strip:
         frame[column] = frame[column].astype(str).str.strip()
     return frame.reset_index(drop=True)

@@ -22,7 +22,7 @@ import re
 import pandas as pd
 
 from cityclusters.data.fetch import fetch
-from cityclusters.data.sources.reading import finish_panel, read_checked, to_number
+from cityclusters.data.sources.reading import finish_panel, read_checked, to_number, whole_numbers
 from cityclusters.errors import SourceFormatError
 
 GP = "biechouwo-coder__G-P/原始数据"
@@ -110,7 +110,7 @@ def read_techme(key: str) -> pd.DataFrame:
     frame.insert(0, "source_row", frame.index + 1)
     frame["province"] = frame["province"].map(normalise_province)
     frame = to_number(frame, ["year", "value"], key)
-    frame["year"] = frame["year"].astype(int)
+    frame = whole_numbers(frame, "year", key, "a year")
     dup = frame.duplicated(["province", "year", "variables"], keep=False)
     if dup.any():
         raise SourceFormatError(f"{key}: two rows for the same province, year and variable after "

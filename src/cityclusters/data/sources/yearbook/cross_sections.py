@@ -16,7 +16,9 @@ province rows. Editions differ:
 
 :func:`read_cross_section` parses a sheet into a long frame with the city identified by the
 table reader's rules (:func:`identify_city`); unknown names are listed in ``unmatched``, never
-dropped silently. :func:`cross_check` then matches the sheet's columns to the table-form
+dropped silently. A prefecture printed for a year it did not exist stops the parse unless
+``data/facts/prefecture_year_rules.csv`` excludes it for that file (it is then listed in
+``unmatched`` too). :func:`cross_check` then matches the sheet's columns to the table-form
 variables **by their values** and judges the column the label map names for each variable:
 ``agrees``, ``wrong scope``, ``swapped``, ``shifted``, ``unlabelled``, ``disagrees`` or
 ``not in cross-section`` (see :func:`judge`). The label map is :data:`LABEL_MAP`, one line per
@@ -48,7 +50,7 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from cityclusters.data.sources import crosswalk
+from cityclusters.data.sources import crosswalk, unit_years
 from cityclusters.data.sources.yearbook import archives, mapping, reader
 from cityclusters.data.sources.yearbook.sheets import (
     AGGREGATE_ROWS,
@@ -262,7 +264,9 @@ def identify_city(name: str, province: str | None, year: int, edition: int) -> t
 
     The table reader's rules (:mod:`.reader`): reviewed name corrections valid in the edition
     (corrections tied to one table or row of the table form never apply here), then the name,
-    or the name with 市, in its province valid in the data year, in any year, or unique in China.
+    or the name with 市, in its province valid in the data year, valid in another year for a
+    unit that exists in the data year, or unique in China. A name of a unit that did not exist
+    in the data year stops the parse (:func:`parse_cross_section`), naming file, row and year.
     """
     return reader.match_city(name, province, year, edition, "cross_section")
 
@@ -340,6 +344,7 @@ def parse_cross_section(path: Path, edition: int, source_file: str | None = None
     labels = columns["label"].tolist()
     file_name = path.name
     cities, unmatched, garbled, aggregates, matrix, status = [], [], [], [], [], []
+    rules = unit_years.rules_for(file_name)  # prefectures printed for years before they existed
     province = None
     for r in range(first, len(rows)):
         cells = rows[r]
@@ -370,6 +375,14 @@ def parse_cross_section(path: Path, edition: int, source_file: str | None = None
             if row_status[position] == 2:
                 garbled.append((edition, printed, match[0] if match else None, column_letter(j), labels[position],
                                 str(cell), sheet, r + 1))
+        if match is None and reader.known_only_in(printed, city_province, year):
+            rule = unit_years.rule_of(rules, printed, city_province, year)
+            if rule is None or rule["rule"] != "exclude":
+                raise SourceFormatError(
+                    f"{file_name}, sheet '{sheet}', row {r + 1}, year {year}: {printed!r} ({city_province}) "
+                    f"names a prefecture that did not exist in {year}"
+                    f"{reader.known_only_in(printed, city_province, year)}. Add a cited exclusion to "
+                    f"data/facts/{unit_years.RULES_FILE} or a name correction with the evidence.")
         if match is None:  # listed, with its row, never dropped silently
             unmatched.append((edition, year, printed, city_province, source_file, sheet, r + 1))
             continue

@@ -12,7 +12,11 @@ City names are matched, first rule that gives one prefecture wins:
 1. ``name_corrections.csv`` (misprints, with evidence);
 2. the name, in its province, valid in the data year (crosswalk names and aliases);
 3. the name with 市 appended (editions 2000–2004 print 石家庄 for 石家庄市);
-4. either of those valid in any year (a source that prints a later or earlier name);
+4. either of those valid in another year, for a unit that exists in the data year under
+   another name (a source that prints a later or earlier name: rule ``…_other_year``). A
+   name of a unit that did not exist in the data year (巢湖市 after 2011, 莱芜市 after 2018)
+   matches nothing and stops the build naming the file, row and year
+   (:mod:`cityclusters.data.sources.unit_years`);
 5. the name valid in the year and unique in China, whatever the province row above it says:
    the vendor's files misprint or drop some province rows (折江省 for 浙江省 in the 2019
    edition; no 黑龙江省 row in one 2018 table), which would otherwise put a whole province's
@@ -26,7 +30,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from cityclusters.data.sources import crosswalk
+from cityclusters.data.sources import crosswalk, unit_years
 from cityclusters.data.sources.yearbook import archives, mapping
 from cityclusters.data.sources.yearbook.sheets import (
     TableLayout,
@@ -110,6 +114,22 @@ def _names_index() -> dict[str, list[tuple[str, str, int, int]]]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _alive() -> dict[str, frozenset[int]]:
+    return unit_years.unit_years(crosswalk.name_spans())
+
+
+def known_only_in(name: str, province: str | None, year: int) -> str:
+    """`` (the crosswalk knows it in 2000–2010 only)`` when ``name`` (or name + 市) in
+    ``province`` is a unit that did not exist in ``year``, else ``""``: for messages."""
+    year = max(year, 2000)
+    found = [(entity, start, end) for text in (name, name + "市")
+             for entity, prov, start, end in _names_index().get(text, ()) if province is None or prov == province]
+    if not found or any(year in _alive().get(entity, ()) for entity, _s, _e in found):
+        return ""
+    return f" (the crosswalk knows it in {min(s for _e, s, _ in found)}–{max(e for _e, _, e in found)} only)"
+
+
 def _identify_cities(frame: pd.DataFrame) -> pd.DataFrame:
     keys = frame[["name_printed", "province_printed", "year", "edition", "table", "source_row"]].drop_duplicates()
     names = _names_index()
@@ -118,11 +138,11 @@ def _identify_cities(frame: pd.DataFrame) -> pd.DataFrame:
     bad = [k for k, v in resolved.items() if v is None]
     if bad:
         sample = frame.set_index(["name_printed", "province_printed", "year", "edition", "table", "source_row"]).loc[bad[:10]]
-        where = [f"{r.source_file}, sheet '{r.sheet}', row {k[5]}: {k[0]!r} ({k[1]})"
-                 for k, r in zip(sample.index, sample.itertuples(), strict=False)]
+        where = [f"{r.source_file}, sheet '{r.sheet}', row {k[5]}, year {k[2]}: {k[0]!r} ({k[1]})"
+                 + known_only_in(k[0], k[1], k[2]) for k, r in zip(sample.index, sample.itertuples(), strict=False)]
         raise SourceFormatError(
-            f"yearbook: {len(bad)} printed city name(s) the crosswalk does not know: {where[:10]}. "
-            "Add a row to data/facts/yearbook/name_corrections.csv with the evidence."
+            f"yearbook: {len(bad)} printed city name(s) the crosswalk does not know in their data "
+            f"year: {where[:10]}. Add a row to data/facts/yearbook/name_corrections.csv with the evidence."
         )
     index = pd.MultiIndex.from_frame(frame[["name_printed", "province_printed", "year", "edition", "table", "source_row"]])
     matched = pd.DataFrame([resolved[k] for k in index], columns=["entity_id", "match_rule"], index=frame.index)
@@ -183,12 +203,14 @@ def _match(key, names: dict, corrections: dict):
              and fix[3] in ("", table) and fix[4] in ("", str(source_row))]
     candidates = [("correction", fixes[0][5])] if len(fixes) == 1 else []
     candidates += [("name_in_year", name), ("name_with_shi", name + "市")]
+    alive = _alive()
     for in_year in (True, False):
         for rule, text in candidates:
             ids = {entity for entity, prov, start, end in names.get(text, ())
-                   if (province is None or prov == province) and (not in_year or start <= year <= end)}
+                   if (province is None or prov == province)
+                   and (start <= year <= end if in_year else year in alive.get(entity, ()))}
             if len(ids) == 1:
-                return ids.pop(), rule if in_year else f"{rule}_any_year"
+                return ids.pop(), rule if in_year else f"{rule}_other_year"
     for _rule, text in candidates:
         ids = {entity for entity, _prov, start, end in names.get(text, ()) if start <= year <= end}
         if len(ids) == 1:
