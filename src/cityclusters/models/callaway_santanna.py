@@ -68,8 +68,9 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     --------
     The data of :func:`~cityclusters.models.event_study.twfe_event_study`: ATT(2002, 2002) =
     [y₂₀₀₂ − y₂₀₀₁] of A minus the mean of the same change in B and C = 2.5 − 0.5 = 2,
-    ATT(2002, 2003) = 3, and the overall ATT is their mean. The point estimates do not depend
-    on the bootstrap draws.
+    ATT(2002, 2003) = 3, and the overall ATT is their mean; the placebo of the last pre-period,
+    ATT(2002, 2001) = [y₂₀₀₁ − y₂₀₀₀] of A minus that of B and C, is 0 (no pre-trend). The
+    point estimates do not depend on the bootstrap draws.
 
     >>> import pandas as pd
     >>> from cityclusters.models.callaway_santanna import callaway_santanna
@@ -80,10 +81,11 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     ...               + panel["year"].map({2000: 0.0, 2001: 1.0, 2002: 1.5, 2003: 3.0}) + effect)
     >>> fit = callaway_santanna(panel, "y", "city", "year", "cohort", n_boot=20, seed=1)
     >>> fit.coefficients[["term", "estimate"]].round(4)
-        term  estimate
-    0  rel_0       2.0
-    1  rel_1       3.0
-    2    att       2.5
+         term  estimate
+    0  rel_-1       0.0
+    1   rel_0       2.0
+    2   rel_1       3.0
+    3     att       2.5
     """
     if control not in ("never", "not_yet_treated"):
         raise MethodInputError(f"control={control!r} is not valid; choose 'never' or 'not_yet_treated'")
