@@ -138,3 +138,27 @@ def test_a_tampered_table_is_never_read_back(tmp_path, monkeypatch):
     (tmp_path / "demo-k1.sha256").unlink()  # a table without its checksum is not trusted either
     with pytest.warns(UserWarning, match="stored none"):
         store.cached_frame("demo", build)
+
+
+def test_a_table_remembered_in_memory_still_lists_its_raw_files(tmp_path, monkeypatch):
+    """Issue 17's order dependence: a table built earlier in the same process and then read
+    from memory must record the raw files behind it again, or a chapter that reads it lists
+    none of them."""
+    from cityclusters.data import provenance
+
+    built = []
+
+    @provenance.remembered
+    def table(year):
+        built.append(year)
+        provenance.record(f"owner__repo/{year}.csv")
+        return year * 2
+
+    with provenance.capture() as first:
+        assert table(2019) == 4038
+    with provenance.capture() as second:
+        assert table(2019) == 4038
+    assert first == second == {"owner__repo/2019.csv"} and built == [2019]
+    table.cache_clear()
+    table(2019)
+    assert built == [2019, 2019]

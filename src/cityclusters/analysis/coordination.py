@@ -28,7 +28,6 @@ them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
@@ -44,6 +43,7 @@ from cityclusters.analysis.verdicts import Verdict, cap_by_multiverse, multivers
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.data.names import bilingual
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import subsystem_data as src
 from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.data.store import cached_frame
@@ -115,7 +115,7 @@ def check_indicator_system(table: pd.DataFrame, where: str = INDICATOR_FILE) -> 
     return out
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _system_cached() -> pd.DataFrame:
     return check_indicator_system(read_fact("subsystem_indicators.csv"), INDICATOR_FILE)
 
@@ -168,7 +168,7 @@ def to_city_codes(frame: pd.DataFrame, where: str) -> pd.DataFrame:
                              ["source_row", "code", "year"])
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _province_indicators() -> pd.DataFrame:
     """Provincial indicators by (province short name, year): edu_spend_gdp, rd_intensity,
     st_budget_share (all in %); kept in the processed-table store."""
@@ -193,7 +193,7 @@ def _build_province_indicators() -> pd.DataFrame:
     return out.reset_index()
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _city_indicators() -> pd.DataFrame:
     """City indicators of the index by (city_code, year); kept in the processed-table store."""
     return cached_frame("subsystem_city_indicators", _build_city_indicators,

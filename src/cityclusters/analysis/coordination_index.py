@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -35,6 +34,7 @@ from cityclusters.data.city_indicators import (
     city_indicator_panel,
     city_indicator_system,
 )
+from cityclusters.data.provenance import remembered
 from cityclusters.data.store import cached_frame
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import multiverse
@@ -107,7 +107,7 @@ def _build_main(first_year: int, last_year: int) -> pd.DataFrame:
     return pd.concat([keys.assign(T=parts["index"], C=parts["coupling"], D=parts["degree"]), scores], axis=1)
 
 
-@lru_cache(maxsize=4)
+@remembered
 def panel_index(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
     """T, C and D of every prefecture-level city-year of the period under :data:`MAIN`, and
     the subsystem scores U (columns city_code, year, T, C, D, U_<subsystem>; D missing where a
@@ -116,7 +116,7 @@ def panel_index(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.
                         lambda: _build_main(first_year, last_year), module=_MODULE).copy()
 
 
-@lru_cache(maxsize=2)
+@remembered
 def _yardstick_result(first_year: int, last_year: int):
     from cityclusters.data.tables import city_year
     from cityclusters.indicators import coupling as coupling_mod
@@ -197,7 +197,7 @@ def _build_obstacle_multiverse(first_year: int, last_year: int, members: pd.Data
     return out[["spec", *multiverse.FACTORS, "cluster_id", "year", "subsystem_id", "share"]]
 
 
-@lru_cache(maxsize=2)
+@remembered
 def obstacle_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
     """Each cluster's mean subsystem obstacle share per year under every specification of the
     multiverse that changes obstacle degrees (indicator set × scaling × weighting ×
@@ -296,7 +296,7 @@ def _build_multiverse(first_year: int, last_year: int, members: pd.DataFrame) ->
     return pd.DataFrame(rows, columns=["spec", *multiverse.FACTORS, "corr_D_T", "cluster_id", "year", "D"])
 
 
-@lru_cache(maxsize=2)
+@remembered
 def cluster_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
     """Each cluster's mean D per year under every specification of the full factorial grid
     (columns spec, the five choices, corr_D_T of that specification over all city-years,
@@ -307,7 +307,7 @@ def cluster_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR)
                         lambda: _build_multiverse(first_year, last_year, clusters()), module=_MODULE).copy()
 
 
-@lru_cache(maxsize=1)
+@remembered
 def city_multiverse(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR,
                     sample: int | None = None, seed: int = 0):
     """Every city-year's D under every specification (or a seeded random ``sample`` of them):

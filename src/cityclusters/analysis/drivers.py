@@ -58,7 +58,6 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -76,6 +75,7 @@ from cityclusters.analysis.verdicts import (
 )
 from cityclusters.data import tables
 from cityclusters.data.city_indicators import city_indicator_panel
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import gp, prefecture_fiscal
 from cityclusters.data.sources.reading import assign_city_codes
 from cityclusters.errors import MethodInputError
@@ -181,7 +181,7 @@ def match_names(frame: pd.DataFrame, name: str, lookup: dict[str, int], where: s
     return out
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _fdi_cached() -> pd.DataFrame:
     frame = gp.read_fdi()
     lookup, _ = _short_name_codes()
@@ -205,7 +205,7 @@ def read_exchange_rate() -> pd.Series:
     return gp.read_exchange_rate()
 
 
-@lru_cache(maxsize=1)
+@remembered
 def read_prefecture_fiscal() -> pd.DataFrame:
     """Local general budget revenue (万元) and GDP (亿元) of the maswiebe prefecture panel
     (CEIC; first-release GDP vintage; :func:`cityclusters.data.sources.prefecture_fiscal.read_prefecture`),
@@ -237,7 +237,7 @@ def fdi_share(fdi_musd: pd.Series, rate: pd.Series, gdp_yi: pd.Series) -> pd.Ser
     return fdi_musd * rate / 100 / gdp * 100
 
 
-@lru_cache(maxsize=1)
+@remembered
 def hsr_first_years() -> pd.Series:
     """First year with a station on a high-speed line, by ``city_code`` (NaN: none by 2020).
 

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -60,6 +59,7 @@ from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.data.fetch import fetch
 from cityclusters.data.names import to_pinyin
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import crosswalk, gp, subsystem_data
 from cityclusters.data.sources.reading import assign_city_codes, read_checked, to_number
 from cityclusters.data.sources.yearbook import harmonise
@@ -287,7 +287,7 @@ def check_city_indicator_system(table: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _system_cached() -> pd.DataFrame:
     return check_city_indicator_system(read_fact(SYSTEM_FILE))
 
@@ -479,7 +479,7 @@ def panel_grid() -> pd.DataFrame:
     return _grid_cached().copy()
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _grid_cached() -> pd.DataFrame:
     yearbook_codes = set(tables.city_year_yearbook()["city_code"])
     codes = sorted(yearbook_codes | set(tables.city_year()["city_code"]))
@@ -507,7 +507,7 @@ def _build_panel() -> pd.DataFrame:
     return panel
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _panel_cached() -> pd.DataFrame:
     return cached_frame("city_indicator_panel", _build_panel, module="cityclusters.data.city_indicators")
 

@@ -21,7 +21,6 @@ persons); GDP per capita in 元 (yuan) per person; shares as fractions (0–1).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -30,6 +29,7 @@ from cityclusters.checks import validate_parameters
 from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, UNIONS
 from cityclusters.data.facts import read_fact
 from cityclusters.data.names import short_name, to_pinyin
+from cityclusters.data.provenance import remembered
 from cityclusters.data.quality import flag_sector_sum, flag_yoy_outliers, list_outliers
 from cityclusters.data.schemas import validate
 from cityclusters.data.sources import census, crosswalk, csmar, gp, transport
@@ -71,7 +71,7 @@ def _apply_errata(structure: pd.DataFrame) -> pd.DataFrame:
     return structure
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _harmonised_structure() -> pd.DataFrame:
     return crosswalk.harmonise(_apply_errata(gp.read_structure()), where=gp.STRUCTURE)
 
@@ -128,7 +128,7 @@ def _build_city_year() -> pd.DataFrame:
     return validate(panel, "city_year")
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _city_year_cached() -> pd.DataFrame:
     return cached_frame("city_year", _build_city_year)
 
@@ -186,7 +186,7 @@ def _build_clusters() -> pd.DataFrame:
     return validate(members, "clusters")
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _clusters_cached() -> pd.DataFrame:
     return cached_frame("clusters", _build_clusters)
 
@@ -248,7 +248,7 @@ def _build_cities() -> gpd.GeoDataFrame:
     return validate(out, "cities")
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _cities_cached() -> gpd.GeoDataFrame:
     return cached_frame("cities", _build_cities)
 
@@ -401,7 +401,7 @@ def _build_city_year_yearbook() -> pd.DataFrame:
     return validate(table, "city_year_yearbook")
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _city_year_yearbook_cached() -> pd.DataFrame:
     return cached_frame("city_year_yearbook", _build_city_year_yearbook)
 
@@ -448,7 +448,7 @@ def _build_yearbook_cross_check() -> pd.DataFrame:
     return cross_sections.cross_check()
 
 
-@lru_cache(maxsize=1)
+@remembered
 def yearbook_cross_check() -> pd.DataFrame:
     """The vendor's cross-section sheets checked against the yearbook's tables, edition by
     edition and variable by variable, by their values

@@ -85,12 +85,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from cityclusters.data import tables
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import census, crosswalk, csmar
 from cityclusters.errors import MethodInputError, SourceFormatError, VintageMixError
 
@@ -208,7 +208,7 @@ def _rows(frame: pd.DataFrame, variable: str, vintage: str, value: str = "value"
     return out[COLUMNS]
 
 
-@lru_cache(maxsize=2)
+@remembered
 def _yearbook(scope: str) -> pd.DataFrame:
     """Yearbook GDP, registered and resident population of one scope, with a value:
     city_code, year, variable, lag (edition − year), value. Values flagged as off by a power of
@@ -256,7 +256,7 @@ def csmar_population() -> pd.DataFrame:
     return frame[["city_code", "year", "population"]].reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _vintages() -> pd.DataFrame:
     panel = tables.city_year()
     reported = panel[~panel["population_interpolated"].astype(bool)]
@@ -433,7 +433,7 @@ def _build_report(data: pd.DataFrame, provinces: pd.Series) -> pd.DataFrame:
                                            ).reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
+@remembered
 def _report() -> pd.DataFrame:
     return _build_report(_vintages(), crosswalk.entities().set_index("city_code")["province_zh"])
 

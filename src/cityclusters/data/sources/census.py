@@ -6,11 +6,11 @@ is adjusted to 2020 boundaries by the authors; the ``coord`` column holds a WKT 
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources.reading import read_checked, to_number
 from cityclusters.errors import SourceFormatError
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 CENSUS = "leiii__census/data/census/census_city_2010-2020_v1.csv"
 
 
-@lru_cache(maxsize=1)
+@remembered
 def read_census() -> gpd.GeoDataFrame:
     """All 369 census units: code, name, province, population (persons) 2010/2020, geometry (WGS84)."""
     import geopandas as gpd  # imported here: tables that need no geometry load faster

@@ -11,10 +11,10 @@ renames and upgrades (吐鲁番地区 → 吐鲁番市, 652100 → 650400; 毕�
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pandas as pd
 
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import unit_years
 from cityclusters.data.sources.reading import read_checked
 from cityclusters.errors import SourceFormatError
@@ -29,7 +29,7 @@ ALIASES = f"{SOURCE}/aliases.csv"
 MUNICIPALITY_CODES = {110000: 110100, 120000: 120100, 310000: 310100, 500000: 500100}
 
 
-@lru_cache(maxsize=1)
+@remembered
 def entities() -> pd.DataFrame:
     """Current prefecture-level research entities: id, city code, canonical name, province."""
     frame = read_checked(
@@ -53,7 +53,7 @@ def entities() -> pd.DataFrame:
     return frame.drop(columns=["source_row", "legacy_entity_id"]).reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
+@remembered
 def name_spans() -> pd.DataFrame:
     """Every (name, entity, first year, last year) the crosswalk knows: names and aliases."""
     names = read_checked(

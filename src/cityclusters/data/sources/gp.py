@@ -8,10 +8,10 @@ yearbooks and statistical bulletins (产业结构 sheet 数据来源); 中国城
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pandas as pd
 
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources.reading import (
     drop_footer_rows,
     finish_panel,
@@ -123,7 +123,7 @@ def read_fdi() -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
+@remembered
 def read_exchange_rate() -> pd.Series:
     """Yuan per US dollar (annual average) by year, 2007–2023, G-P exchange-rate file.
 

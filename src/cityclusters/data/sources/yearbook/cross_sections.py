@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import python_calamine
 
+from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import crosswalk, unit_years
 from cityclusters.data.sources.yearbook import archives, mapping, reader
 from cityclusters.data.sources.yearbook.sheets import (
@@ -290,7 +290,7 @@ def _name_columns(rows: list[list], first: int) -> int:
     return 2 if "City" in header or english else 1
 
 
-@lru_cache(maxsize=32)
+@remembered
 def read_cross_section(edition: int) -> CrossSection:
     """The edition's cross-section sheet, parsed by :func:`parse_cross_section` (cached)."""
     path = cross_section_file(edition)
@@ -619,14 +619,14 @@ def labelled_columns(edition: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-@lru_cache(maxsize=64)
+@remembered
 def _table_form(variable: str) -> pd.DataFrame:
     """The table-form rows of ``variable`` with lag 1 (edition − year = 1)."""
     frame = reader.read_variable(variable)
     return frame[frame["edition"] - frame["year"] == 1][["edition", "year", "scope", "entity_id", "value"]]
 
 
-@lru_cache(maxsize=32)
+@remembered
 def wide(edition: int) -> pd.DataFrame:
     """The edition's cross-section values, one row per city (entity_id), one column per
     spreadsheet column, in sheet order. A city printed twice keeps its first row."""
