@@ -29,17 +29,17 @@ tables: data ## build and validate every tidy table
 	$(BIN)/python -m cityclusters tables
 
 # Executed chapters depend on the package, the data registry and the facts, which
-# jupyter-cache does not watch: when their fingerprint changes, forget the execution cache and
-# Sphinx's environment so that every chapter runs again.
+# jupyter-cache does not watch. Before building, `build-prepare` compares their fingerprint with
+# the one of the last successful build and, when they differ, deletes that record first and then
+# every output that could hold an old number (execution cache, Sphinx environment, site, student
+# edition, LaTeX, artifacts); `build-finish` records the fingerprint only after success
+# (cityclusters.publishing.build_state).
 KEY_FILE := _build/.cache_key
 
 html: tables
-	@key=$$($(BIN)/python -m cityclusters cache-key); \
-	if [ "$$key" != "$$(cat $(KEY_FILE) 2>/dev/null)" ]; then \
-	  echo "package, data or facts changed: re-executing every chapter"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees; \
-	fi; \
-	$(BIN)/jupyter-book build . $(JB_FLAGS) && mkdir -p _build && echo "$$key" > $(KEY_FILE)
+	@$(BIN)/python -m cityclusters build-prepare
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@$(BIN)/python -m cityclusters build-finish
 
 pdf: html ## the PDF, also offered in every page's download menu (_static/book.pdf)
 	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)

@@ -7,6 +7,8 @@ Commands
 ``tables``             build every tidy table, validate it and print its size; then store
                        the coordination index and its multiverses
 ``cache-key``          print the fingerprint of the package, registry, facts and requirements
+``build-prepare``      before ``make html``: clear every output built from other inputs
+``build-finish``       after a successful ``make html``: record the inputs it was built from
 ``run-chapter NAME``   execute a chapter with other parameters (``--param KEY=VALUE``, VALUE
                        read as JSON when it parses, e.g. ``CLUSTERS=["yrd26"]``; KEY must be a
                        parameter of the chapter and VALUE of its default's type, checked
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("data", help="fetch and verify every registered raw file")
     sub.add_parser("tables", help="build and validate every tidy table")
     sub.add_parser("cache-key", help="fingerprint of what executed chapters depend on")
+    sub.add_parser("build-prepare", help="before `make html`: clear every output built from other inputs")
+    sub.add_parser("build-finish", help="after a successful `make html`: record the inputs it was built from")
     run = sub.add_parser("run-chapter", help="execute a chapter with other parameters (papermill)")
     run.add_argument("chapter", help="e.g. 01_clusters_and_data")
     run.add_argument("--out", required=True, help="executed notebook to write (.ipynb)")
@@ -81,6 +85,17 @@ def main(argv: list[str] | None = None) -> int:
                                 ("obstacle_multiverse", coordination_index.obstacle_multiverse)):
                 frame = build()
                 print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
+        elif args.command in ("build-prepare", "build-finish"):
+            from cityclusters.data.cache_key import cache_key
+            from cityclusters.paths import repo_root
+            from cityclusters.publishing import build_state
+
+            if args.command == "build-prepare":
+                if build_state.prepare(repo_root(), cache_key()):
+                    print("package, data or facts changed (or the last build did not finish): "
+                          "cleared every earlier output; re-executing every chapter")
+            else:
+                build_state.finish(repo_root())
         elif args.command == "cache-key":
             from cityclusters.data.cache_key import cache_key
 
