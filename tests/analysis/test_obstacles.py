@@ -135,7 +135,8 @@ def test_share_intervals_and_table():
     assert eco["largest_share"] == pytest.approx(0.25) and eco["specs"] == 4
     table = obstacles.share_interval_table(intervals, {"chengyugui": "CYG"},
                                            {"industry": "Ind", "market": "Mkt", "ecology": "Eco"})
-    assert table.columns.tolist() == ["cluster", "subsystem", "main", "5th–95th percentile", "largest in"]
+    assert table.columns.tolist() == ["subsystem", "CYG"]
+    assert table.set_index("subsystem").at["Eco", "CYG"] == "10 [10–54] · 25"
     values = obstacles.multiverse_values(intervals, {"chengyugui": "CYG"},
                                          {"industry": "Ind", "market": "Mkt", "ecology": "Eco"})
     assert values["mv_widest"] == "Eco in CYG" and values["mv_specs"] == 4

@@ -214,16 +214,26 @@ def share_intervals(frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> 
 
 def share_interval_table(intervals: pd.DataFrame, names: Mapping[str, str],
                          subsystem_labels: Mapping[str, str]) -> pd.DataFrame:
-    """Chapter 7's table of the multiverse: cluster, subsystem, share in the main
-    specification, its 5th–95th percentile range ("a–b") and the share of specifications in
-    which the subsystem is the cluster's largest obstacle."""
-    return pd.DataFrame({
-        "cluster": intervals["cluster_id"].map(names),
-        "subsystem": intervals["subsystem_id"].map(subsystem_labels),
-        "main": intervals["main"],
-        "5th–95th percentile": [f"{low:.0%}–{high:.0%}" for low, high in zip(intervals["low"], intervals["high"])],
-        "largest in": intervals["largest_share"],
-    })
+    """Chapter 7's table of the multiverse, one row per subsystem and one column per cluster;
+    each cell reads "main [5th–95th percentile] · largest in" (shares in per cent): the share in
+    the main specification, its 5th–95th percentile range across the specifications, and the
+    share of specifications in which the subsystem is the cluster's largest obstacle.
+
+    >>> iv = pd.DataFrame({"cluster_id": ["a"], "subsystem_id": ["eco"], "main": [0.041], "low": [0.031],
+    ...                    "high": [0.172], "largest_share": [0.0]})
+    >>> share_interval_table(iv, {"a": "A"}, {"eco": "Ecology"}).values.tolist()
+    [['Ecology', '4 [3–17] · 0']]
+    """
+    cells = intervals.assign(
+        cell=[f"{100 * m:.0f} [{100 * lo:.0f}–{100 * hi:.0f}] · {100 * top:.0f}"
+              for m, lo, hi, top in zip(intervals["main"], intervals["low"], intervals["high"],
+                                        intervals["largest_share"])])
+    wide = cells.pivot(index="subsystem_id", columns="cluster_id", values="cell")
+    wide = wide.reindex(index=list(dict.fromkeys(intervals["subsystem_id"])),
+                        columns=list(dict.fromkeys(intervals["cluster_id"])))
+    wide.index = [subsystem_labels[s] for s in wide.index]
+    wide.columns = [names[c] for c in wide.columns]
+    return wide.rename_axis("subsystem").reset_index()
 
 
 def multiverse_values(intervals: pd.DataFrame, names: Mapping[str, str],

@@ -28,8 +28,8 @@ def share_intervals(intervals: pd.DataFrame, clusters: Sequence[str], subsystem_
         colour = CLUSTER_COLOURS.get(cluster, "0.3")
         ax.hlines(list(y), block["low"], block["high"], color=colour, linewidth=4, alpha=0.45)
         ax.plot(block["main"], list(y), "o", color=colour, markeredgecolor="black", markersize=5)
-        ax.set_yticks(list(y), [subsystem_labels[s] for s in block["subsystem_id"]], fontsize=8.5)
-        ax.set_title(cluster_label(cluster), fontsize=10)
+        ax.set_yticks(list(y), [subsystem_labels[s] for s in block["subsystem_id"]], fontsize=9.5)
+        ax.set_title(cluster_label(cluster), fontsize=11)
         ax.set_xlim(0, right)
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
         ax.grid(axis="x", linewidth=0.4, alpha=0.5)
@@ -39,6 +39,6 @@ def share_intervals(intervals: pd.DataFrame, clusters: Sequence[str], subsystem_
     for column in range(ncols):  # the lowest visible panel of each column carries the x axis
         visible = [axes[row, column] for row in range(nrows) if row * ncols + column < n]
         visible[-1].xaxis.set_tick_params(labelbottom=True)
-        visible[-1].set_xlabel("share of the shortfall 障碍度", fontsize=9)
+        visible[-1].set_xlabel("share of the shortfall 障碍度", fontsize=10)
     fig.tight_layout()
     return fig
