@@ -931,8 +931,8 @@ def benchmark_lead(multiverse: pd.DataFrame, chosen: Sequence[str], benchmark: s
     others = [c for c in chosen if c != benchmark]
     if not others:
         raise MethodInputError("benchmark_lead: CLUSTERS hold no cluster besides the benchmark")
-    rows = multiverse[(multiverse["year"] == year) & multiverse["cluster_id"].isin([benchmark, *others])]
-    wide = rows.pivot(index="spec", columns="cluster_id", values="D").reindex(columns=[benchmark, *others])
+    wide = coordination_index.cluster_d_by_specification(multiverse, [benchmark, *others], [year])
+    wide = wide.droplevel("year", axis=1)
     complete = wide.notna().all(axis=1)
     holds = (wide[benchmark] > wide[others].max(axis=1)).astype(object).where(complete, None)
     share, n_specs = multiverse_support(holds)

@@ -37,6 +37,7 @@ from cityclusters import config
 from cityclusters.analysis.coordination_index import (  # noqa: F401 (re-exported)
     D_RECORD_COLUMNS,
     ScoreResult,
+    cluster_d_by_specification,
     d_records,
 )
 from cityclusters.analysis.verdicts import Verdict, cap_by_multiverse, multiverse_support
@@ -726,10 +727,8 @@ def rise_support(multiverse_frame: pd.DataFrame, clusters: Sequence[str], first_
     every cluster of ``clusters`` rise from ``first_year`` to ``last_year``? (Boolean Series
     indexed by spec; a specification missing a cluster-year is NaN, left out by
     :func:`~cityclusters.analysis.verdicts.multiverse_support`.)"""
-    chosen = multiverse_frame[multiverse_frame["cluster_id"].isin(clusters)
-                              & multiverse_frame["year"].isin([first_year, last_year])]
-    wide = chosen.pivot_table(index="spec", columns=["cluster_id", "year"], values="D", aggfunc="first")
-    change = pd.DataFrame({c: wide.get((c, last_year)) - wide.get((c, first_year)) for c in clusters})
+    wide = cluster_d_by_specification(multiverse_frame, clusters, [first_year, last_year])
+    change = pd.DataFrame({c: wide[(c, last_year)] - wide[(c, first_year)] for c in clusters})
     return (change > 0).all(axis=1).astype(object).where(change.notna().all(axis=1))
 
 

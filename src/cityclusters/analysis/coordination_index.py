@@ -332,6 +332,22 @@ def level_dependence(frame: pd.DataFrame) -> dict:
             "n_city_years": len(rows)}
 
 
+def cluster_d_by_specification(multiverse_frame: pd.DataFrame, clusters: Sequence[str],
+                               years: Sequence[int]) -> pd.DataFrame:
+    """Each chosen cluster's mean D in each chosen year under every specification of
+    :func:`cluster_multiverse`: rows spec, columns (cluster_id, year), NaN where a cluster-year
+    has no D. The one table from which claims about D are evaluated per specification.
+
+    >>> frame = pd.DataFrame({"spec": [0, 0, 1, 1], "cluster_id": ["a"] * 4, "year": [2007, 2019] * 2,
+    ...                       "D": [0.4, 0.5, 0.3, 0.2]})
+    >>> cluster_d_by_specification(frame, ["a"], [2007, 2019]).values.tolist()
+    [[0.4, 0.5], [0.3, 0.2]]
+    """
+    chosen = multiverse_frame[multiverse_frame["cluster_id"].isin(clusters) & multiverse_frame["year"].isin(years)]
+    wide = chosen.pivot_table(index="spec", columns=["cluster_id", "year"], values="D", aggfunc="first")
+    columns = pd.MultiIndex.from_product([list(clusters), list(years)], names=["cluster_id", "year"])
+    return wide.reindex(columns=columns)
+
 def cluster_rank_intervals(multiverse_frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:
     """Per cluster, its rank among ``clusters`` by mean D in ``year`` under the main
     specification, and its median rank and 5th–95th percentile rank across the multiverse."""

@@ -54,7 +54,6 @@ trends between cities that opened a station earlier and later (see chapter 11).
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,7 +73,7 @@ from cityclusters.analysis.verdicts import (
     verdict_category,
 )
 from cityclusters.data import tables
-from cityclusters.data.city_indicators import city_indicator_panel
+from cityclusters.data.city_indicators import city_indicator_panel, parse_expression
 from cityclusters.data.provenance import remembered
 from cityclusters.data.sources import gp, prefecture_fiscal
 from cityclusters.data.sources.reading import assign_city_codes
@@ -364,7 +363,6 @@ def standardise(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFra
 
 
 # ----------------------------------------------------------------------------- outcomes and mechanical overlap
-_VARIABLE = re.compile(r"[A-Za-z_]+\.[A-Za-z_0-9]+")
 #: The inputs of :data:`REGRESSOR_INPUTS` in words.
 INPUT_WORDS = {"gp.gdp": "GDP", "gp.real_gdp": "real GDP (GDP / deflator)", "gp.gdp_deflator": "GDP deflator",
                "yearbook.fdi_actual": "FDI", "gp.loans_wan": "loans", "maswiebe.revenue": "budget revenue"}
@@ -372,7 +370,8 @@ INPUT_WORDS = {"gp.gdp": "GDP", "gp.real_gdp": "real GDP (GDP / deflator)", "gp.
 
 def formula_inputs(indicators: pd.DataFrame) -> dict[str, set[str]]:
     """The variables (``source.name``) in the numerator and denominator formula of each
-    indicator of ``indicators`` (rows of the indicator system), by indicator id.
+    indicator of ``indicators`` (rows of the indicator system), by indicator id, read with the
+    system's own parser (:func:`cityclusters.data.city_indicators.parse_expression`).
 
     >>> import pandas as pd
     >>> rows = pd.DataFrame({"indicator_id": ["co2"], "numerator": ["gp.co2_t"],
@@ -382,8 +381,8 @@ def formula_inputs(indicators: pd.DataFrame) -> dict[str, set[str]]:
     """
     out = {}
     for row in indicators.itertuples(index=False):
-        text = " ".join(str(v) for v in (row.numerator, row.denominator) if isinstance(v, str))
-        out[row.indicator_id] = set(_VARIABLE.findall(text))
+        out[row.indicator_id] = {name for formula in (row.numerator, row.denominator)
+                                 for _, names in parse_expression(formula) for name in names}
     return out
 
 

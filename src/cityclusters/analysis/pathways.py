@@ -402,15 +402,13 @@ def d_direction_support(multiverse_frame: pd.DataFrame, base: CoordinationBaseli
                 {"sc_d_text": "not available (the chapter's years and the index's do not overlap)",
                  "sc_d_share_min": float("nan")})
     first, last = base.first_year, base.last_year
-    chosen = multiverse_frame[multiverse_frame["cluster_id"].isin(clusters)
-                              & multiverse_frame["year"].isin([first, last])]
-    wide = chosen.pivot_table(index=["cluster_id", "spec"], columns="year", values="D")
+    wide = coordination_index.cluster_d_by_specification(multiverse_frame, clusters, [first, last])
     main = coordination_index.main_spec_id(multiverse_frame)
     rows = []
     for c in clusters:
-        if c not in wide.index.get_level_values("cluster_id"):
+        spec = wide[c]
+        if spec.isna().all().all():
             raise MethodInputError(f"multiverse_frame: no D for cluster {c!r} in {first} and {last}")
-        spec = wide.loc[c]
         words = [direction_word(a, b, tolerance) for a, b in zip(spec[first], spec[last])]
         word = direction_word(spec.at[main, first], spec.at[main, last], tolerance)
         share, n_specs = multiverse_support([None if w == "n/a" else w == word for w in words])
