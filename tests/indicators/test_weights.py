@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from cityclusters.errors import MethodInputError
+from cityclusters.indicators.multiverse import Specification, decompose
 from cityclusters.indicators.weights import (
     composite_score,
     entropy_topsis,
@@ -97,6 +98,20 @@ def test_composite_and_subsystem_scores():
     assert subs["society"].tolist() == pytest.approx([0.2, 0.4])
 
 
+def test_geometric_composite_by_hand_and_as_in_the_multiverse():
+    frame = pd.DataFrame({"x1": [0.25, 1.0, 0.0], "x2": [1.0, 0.5, 1.0]})
+    score = composite_score(frame, {"x1": 0.5, "x2": 0.5}, aggregation="geometric")
+    # √(0.25·1) = 0.5, √(1·0.5) = 0.7071, and a zero indicator makes the composite zero
+    assert score.tolist() == pytest.approx([0.5, math.sqrt(0.5), 0.0])
+    # the multiverse's geometric subsystem score of the same scaled indicators
+    values = np.array([[1.0, 4.0, 2.0], [3.0, 1.0, 5.0], [2.0, 2.0, 1.0], [5.0, 3.0, 3.0]])
+    parts = decompose(values, ["a", "a", "b"], ["positive"] * 3, [2000] * 4,
+                      Specification(weighting="equal", aggregation="geometric"))
+    scaled = pd.DataFrame(parts["scaled"][:, :2], columns=["x0", "x1"])
+    ours = composite_score(scaled, {"x0": 0.5, "x1": 0.5}, aggregation="geometric")
+    assert ours.to_numpy() == pytest.approx(parts["scores"][:, 0], rel=1e-12)
+
+
 def test_entropy_topsis_by_hand():
     frame = pd.DataFrame({"a": [1.0, 0.5, 1.0, 0.0], "b": [0.0, 0.5, 1.0, 0.0]},
                          index=["A", "B", "C", "D"])
@@ -141,5 +156,7 @@ def test_weights_refuse_bad_input():
         composite_score(frame, {"a": 1.0})
     with pytest.raises(MethodInputError, match="outside \\[0, 1\\]"):
         composite_score(frame.assign(a=[2.0, 0.4]), {"a": 0.5, "b": 0.5})
+    with pytest.raises(MethodInputError, match="aggregation"):
+        composite_score(frame, {"a": 0.5, "b": 0.5}, aggregation="harmonic")
     with pytest.raises(MethodInputError, match="subsystem_of"):
         subsystem_scores(frame, {"a": "economy"})

@@ -87,12 +87,11 @@ from cityclusters.indicators.coupling import (
     comprehensive_index,
     coupling_degree,
 )
-from cityclusters.indicators.weights import DIRECTIONS, entropy_weights
+from cityclusters.indicators.weights import AGGREGATIONS, DIRECTIONS, entropy_weights
 
 SCALINGS = ("minmax_panel", "minmax_year", "zscore_logistic", "percentile", "winsor_minmax",
             "log_minmax")
 WEIGHTINGS = ("entropy", "equal", "critic", "pca")
-AGGREGATIONS = ("arithmetic", "geometric")
 FACTORS = ("indicator_set", "scaling", "weighting", "coupling", "aggregation")
 
 #: Panel percentiles at which ``winsor_minmax`` clips.

@@ -29,6 +29,9 @@ from cityclusters.errors import MethodInputError
 
 DIRECTIONS = ("positive", "negative")
 SCOPES = ("panel", "per_year")
+#: Aggregations of :func:`composite_score`, and the levels of the multiverse's
+#: ``aggregation`` choice (:mod:`cityclusters.indicators.multiverse`).
+AGGREGATIONS = ("arithmetic", "geometric")
 
 
 def _check_directions(frame: pd.DataFrame, directions: Mapping[str, str]) -> None:
@@ -229,24 +232,37 @@ def aligned_weights(frame: pd.DataFrame, weights) -> pd.Series:
     return weights
 
 
-def composite_score(normalised: pd.DataFrame, weights) -> pd.Series:
-    """Weighted sum U_i = Σ_j w_j x'_ij of normalised indicators (综合评价指数), in [0, 1].
+def composite_score(normalised: pd.DataFrame, weights, *,
+                    aggregation: str = "arithmetic") -> pd.Series:
+    """Composite U_i of normalised indicators (综合评价指数), in [0, 1].
 
-    ``weights`` (a Series or mapping by column) must cover every column and sum to 1.
+    ``aggregation="arithmetic"`` (the default): the weighted sum U_i = Σ_j w_j x'_ij;
+    ``aggregation="geometric"``: the weighted geometric mean U_i = Π_j x'_ij^{w_j}, which
+    compensates less (one indicator at 0 with a positive weight makes U_i = 0) and whose
+    ranking of the rows does not change when a column is multiplied by a positive constant
+    (OECD/JRC 2008, *Handbook on Constructing Composite Indicators*, §6.11 and equation (40);
+    the multiverse's geometric subsystem scores use the same formula). ``weights`` (a Series
+    or mapping by column) must cover every column and sum to 1.
 
     Examples
     --------
-    U = 0.25·0 + 0.75·1 = 0.75 and 0.25·1 + 0.75·0.5 = 0.625:
+    U = 0.25·0 + 0.75·1 = 0.75 and 0.25·1 + 0.75·0.5 = 0.625; geometrically
+    0^0.25·1^0.75 = 0 and 1^0.25·0.5^0.75 = 0.5946:
 
     >>> import pandas as pd
     >>> from cityclusters.indicators.weights import composite_score
     >>> x = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.5]})
     >>> composite_score(x, {"a": 0.25, "b": 0.75}).tolist()
     [0.75, 0.625]
+    >>> composite_score(x, {"a": 0.25, "b": 0.75}, aggregation="geometric").round(4).tolist()
+    [0.0, 0.5946]
     """
+    require_choice(aggregation, AGGREGATIONS, "aggregation")
     frame = as_frame(normalised, "normalised")
     require_unit_interval(frame, "normalised")
     weights = aligned_weights(frame, weights)
+    if aggregation == "geometric":
+        return (frame ** weights).prod(axis=1).rename("score")
     return (frame * weights).sum(axis=1).rename("score")
 
 
