@@ -5,6 +5,7 @@ sensitivity indices against closed forms and SALib, and published worked example
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,32 +45,15 @@ SHIFT = 1e-4
 # Published worked examples
 # ------------------------------------------------------------------------------------------
 
-TAI_COUNTRIES = [
-    "Finland", "United States", "Sweden", "Japan", "Korea", "Netherlands", "United Kingdom",
-    "Canada", "Australia", "Singapore", "Germany", "Norway", "Ireland", "Belgium",
-    "New Zealand", "Austria", "France", "Israel", "Spain", "Italy", "Czech Republic", "Hungary",
-    "Slovenia"]
 # OECD/JRC Handbook (2008), Appendix Table A.2: the first 23 countries ("used as case study in
 # the Handbook"); columns patents, royalties, internet, tech exports, telephones (log),
-# electricity (log), schooling, university.
-TAI = np.array([
-    [187, 289, 271, 994, 779, 189, 82, 31, 75, 8, 235, 103, 106, 72, 103, 165, 205, 74, 42, 13,
-     28, 26, 105],
-    [125.6, 130, 156.6, 64.6, 9.8, 151.2, 134, 38.6, 18.2, 25.5, 36.8, 20.2, 110.3, 73.9, 13,
-     14.8, 33.6, 43.6, 8.6, 9.8, 4.2, 6.2, 4],
-    [200.2, 179.1, 125.8, 49, 4.8, 136, 57.4, 108, 125.9, 72.3, 41.2, 193.6, 48.6, 58.9, 146.7,
-     84.2, 36.4, 43.2, 21, 30.4, 25, 21.6, 20.3],
-    [50.7, 66.2, 59.7, 80.8, 66.7, 50.9, 61.9, 48.7, 16.2, 74.9, 64.2, 19, 53.6, 47.6, 15.4,
-     50.3, 58.9, 45, 53.4, 51, 51.7, 63.5, 49.5],
-    [3.08, 3.00, 3.10, 3.00, 2.97, 3.02, 3.02, 2.94, 2.94, 2.95, 2.94, 3.12, 2.97, 2.91, 2.86,
-     2.99, 2.97, 2.96, 2.86, 3.00, 2.75, 2.73, 2.84],
-    [4.15, 4.07, 4.14, 3.86, 3.65, 3.77, 3.73, 4.18, 3.94, 3.83, 3.75, 4.39, 3.68, 3.86, 3.91,
-     3.79, 3.80, 3.74, 3.62, 3.65, 3.68, 3.46, 3.71],
-    [10, 12, 11.4, 9.5, 10.8, 9.4, 9.4, 11.6, 10.9, 7.1, 10.2, 11.9, 9.4, 9.3, 11.7, 8.4, 7.9,
-     9.6, 7.3, 7.2, 9.5, 9.1, 7.1],
-    [27.4, 13.9, 15.3, 10, 23.2, 9.5, 14.9, 14.2, 25.3, 24.2, 14.4, 11.2, 12.3, 13.6, 13.1, 13.6,
-     12.6, 11, 15.6, 13, 8.2, 7.7, 10.6],
-]).T
+# electricity (log), schooling, university. Transcribed once, with its citation, in
+# tests/fixtures/tai_handbook_2008.csv (also used by test_published_sensitivity_example.py).
+TAI_FRAME = pd.read_csv(Path(__file__).resolve().parents[1] / "fixtures" / "tai_handbook_2008.csv",
+                        comment="#", index_col="country")
+TAI_COUNTRIES = TAI_FRAME.index.tolist()
+TAI = TAI_FRAME[["patents", "royalties", "internet", "exports", "telephones_log",
+                 "electricity_log", "schooling", "university"]].to_numpy(dtype=float)
 
 
 def test_reproduces_handbook_table15_normalisations():
