@@ -78,11 +78,12 @@ bench: venv sysdeps ## build and run-time benchmarks → _build/bench/bench.md (
 artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifacts)
 	$(BIN)/python scripts/site_artifacts.py
 
+# Tests run on every core (pytest-xdist); a file's tests stay on one worker (--dist loadfile).
 test: book html-student artifacts ## the whole test suite (unit, data, built book, student build, PDF)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 unit: venv ## fast tests only (no real data, no build)
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto --dist loadfile
 
 registry: venv ## regenerate data/registry.tsv from the mirror's manifest
 	$(BIN)/python -m cityclusters registry ../shared/data/MANIFEST.tsv

@@ -22,7 +22,12 @@ steps and their targets (a 2-core machine) are:
    raw cache (extraction of all editions, parsing, checks, the processed store written) --
    <= 60 s; warm, read back from the processed store in a fresh process -- <= 2 s;
 10. the multiverse of the coordination index (``cityclusters.indicators.multiverse.bench``):
-   1,000 specifications over 7,500 city-years × 20 indicators -- <= 60 s.
+   1,000 specifications over 7,500 city-years × 20 indicators -- <= 60 s;
+11. the execution step of a clean ``jupyter-book build`` (every notebook except the pages built
+   from the chapters, executed into the jupyter-cache before Sphinx reads them:
+   ``cityclusters.publishing.execution_cache``), with ``CITYCLUSTERS_EXECUTION_JOBS=1`` and then
+   ``=2``, side by side; the wall time each build logs for its execution step -- speed-up
+   >= 1.7x.
 
 Every edited file is restored byte for byte in a ``finally`` block and checked with SHA-256.
 A step that fails is recorded (command, exit code, last 20 lines of output) and the script goes
@@ -83,6 +88,7 @@ STEPS = {
     "8": "rerun-all, --jobs 1 vs --jobs 2",
     "9": "yearbook table, cold and warm",
     "10": "multiverse, 1,000 specifications",
+    "11": "book execution, 1 kernel vs 2 parallel kernels",
 }
 PROSE_PAGE = "book/papers.md"
 CODE_CHAPTER = "notebooks/12_pathways.md"
@@ -623,6 +629,27 @@ class Bench:
         self.from_run("10", STEPS["10"] + " × 7,500 rows × 20 indicators", run, peak_mb=run.peak_tree_mb,
                       max_seconds=60)
 
+    # 11 -----------------------------------------------------------------------------------
+    def step11(self) -> None:
+        build = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going"]
+        walls: dict[int, float | None] = {}
+        failed = None
+        for jobs in (1, 2):
+            for folder in (".jupyter_cache", ".doctrees", "jupyter_execute"):  # force every execution
+                shutil.rmtree(REPO / "_build" / folder, ignore_errors=True)
+            with environment(CITYCLUSTERS_EXECUTION_JOBS=str(jobs)):
+                run = run_measured(build, self.logs / f"11_execution_jobs{jobs}.log")
+            walls[jobs] = execution_wall_seconds(run.output)
+            if not run.ok:
+                failed = failed or run.failure()
+            self.record(Result("11", f"execution step, {jobs} kernel(s)", seconds=walls[jobs],
+                               peak_mb=run.peak_tree_mb, failure=None if run.ok else run.failure(),
+                               note=f"whole jupyter-book build {run.seconds:.1f} s (not counted)"))
+        speedup = walls[1] / walls[2] if walls[1] and walls[2] else None
+        self.record(Result("11", "execution speed-up (1 kernel time / 2 kernels time)", speedup=speedup,
+                           min_speedup=1.7, failure=failed,
+                           note="" if speedup else "not computed: a build failed or logged no execution step"))
+
     # 8 ------------------------------------------------------------------------------------
     def step8(self) -> None:
         subset = chapters(self.args.rerun_chapters)
@@ -678,6 +705,29 @@ class Bench:
         if missing:
             source += f"; chapters {','.join(missing)} at the mean {mean:.1f} s"
         return estimate, source
+
+
+@contextlib.contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the commands run inside the block, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def execution_wall_seconds(output: str) -> float | None:
+    """The wall time a build logs for its parallel execution step (``parallel execution: 12.3 s wall``)."""
+    from cityclusters.publishing.execution_cache import WALL_TIME_LINE
+
+    found = re.findall(re.escape(WALL_TIME_LINE) + r" ([\d.]+) s wall", output)
+    return float(found[-1]) if found else None
 
 
 def no_render_flag() -> list[str]:

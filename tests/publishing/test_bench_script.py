@@ -213,9 +213,15 @@ def test_rerun_time_split_and_chapter_selection(bench):
 def test_options(bench):
     assert bench.parse_args([]).steps == list(bench.STEPS)
     assert bench.parse_args(["--only", "3,2"]).steps == ["2", "3"]
-    assert bench.parse_args(["--skip-clean"]).steps == ["2", "3", "4", "5", "6", "7", "8", "9", "10"]
+    assert bench.parse_args(["--skip-clean"]).steps == ["2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
     with pytest.raises(SystemExit):
-        bench.parse_args(["--only", "11"])
+        bench.parse_args(["--only", "12"])
+
+
+def test_execution_wall_time_is_read_from_the_build_log(bench):
+    log = "executing 13 notebook(s) in 2 parallel kernel(s)\nparallel execution: 140.2 s wall, 13 cached\n"
+    assert bench.execution_wall_seconds(log) == 140.2
+    assert bench.execution_wall_seconds("no execution step") is None
 
 
 class FakeRuns:

@@ -1,6 +1,6 @@
 """Sphinx extension of the book (listed under ``sphinx.extra_extensions`` in ``_config.yml``).
 
-It does three small things that Jupyter Book does not:
+It does a few small things that Jupyter Book does not:
 
 - **Student build.** With ``cityclusters_hide_solutions`` true (``make html-student``, or the
   environment variable ``CITYCLUSTERS_HIDE_SOLUTIONS=1``), every admonition with the class
@@ -14,6 +14,13 @@ It does three small things that Jupyter Book does not:
   theme publishes with the site (``_sources/<page>.ipynb`` on the ``gh-pages`` branch of the
   repository named by ``repository.url``). The download menu of every page gains the book's
   PDF (``_static/book.pdf``, copied there by ``make pdf``).
+- **Parallel execution, and executed notebooks with their outputs**
+  (:mod:`cityclusters.publishing.execution_cache`): before Sphinx reads the pages, every
+  notebook except the pages built from the chapters is executed in parallel into myst-nb's
+  cache; after myst-nb has written a page's executed notebook, the cached outputs are merged
+  into it (myst-nb 1.4 writes it without them when they came from the cache), and it is made
+  to stand on its own as a download (:mod:`cityclusters.publishing.downloads`: values instead
+  of glue markup, figures, a setup cell; no solutions in the student edition).
 - **Where the executed chapters are.** The kernels that execute those pages inherit the
   environment variable ``CITYCLUSTERS_EXECUTED_DIR`` = ``<build>/jupyter_execute`` (where
   myst-nb writes every executed notebook while it reads it).
@@ -21,10 +28,14 @@ It does three small things that Jupyter Book does not:
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 from docutils import nodes
+
+from cityclusters.publishing import downloads, execution_cache
 
 #: Pages assembled from the executed chapters (docnames): re-read whenever a chapter changes.
 AGGREGATE_PAGES = ("summary/claims_ledger", "summary/reproducibility")
@@ -51,6 +62,7 @@ def remove_solutions(doctree: nodes.document) -> int:
 
 
 def _on_doctree_read(app, doctree) -> None:
+    _prepare_download(app)
     if hide_solutions_requested(app.config.cityclusters_hide_solutions):
         remove_solutions(doctree)
 
@@ -89,6 +101,55 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
                 "label": "download-book-pdf-button"})
 
 
+def _cache(app):
+    from jupyter_cache import get_cache
+
+    return get_cache(app.env.mystnb_config.execution_cache_path)
+
+
+def _on_before_read_docs(app, env, docnames) -> None:
+    """Execute the pages Sphinx is about to read, in parallel, into the execution cache."""
+    from sphinx.util import logging
+
+    config = env.mystnb_config
+    if config.execution_mode != "cache":
+        return
+    logger = logging.getLogger(__name__)
+    jobs = execution_cache.execution_jobs()
+    docs = [(docname, Path(env.doc2path(docname))) for docname in sorted(docnames)]
+    pending = execution_cache.pending_notebooks(_cache(app), docs, env.myst_config, config,
+                                                skip=AGGREGATE_PAGES)
+    if not pending:
+        return
+    kernels = min(jobs, len(pending))
+    logger.info(f"executing {len(pending)} notebook(s) in {kernels} parallel kernel(s)")
+    start = time.perf_counter()
+    report = execution_cache.execute_into_cache(_cache(app), pending, jobs, config.execution_timeout,
+                                                config.execution_allow_errors, log=logger.info)
+    logger.info(f"{execution_cache.WALL_TIME_LINE} {time.perf_counter() - start:.1f} s wall, "
+                f"{len(report.seconds)} cached, {len(report.errors)} left to myst-nb, {kernels} kernel(s)")
+
+
+def _prepare_download(app) -> None:
+    """The page's executed notebook (its download and Colab target): outputs, values, setup."""
+    import nbformat
+
+    config = app.env.mystnb_config
+    ipynb = Path(config.output_folder, *(app.env.docname + ".ipynb").split("/"))
+    if not ipynb.is_file():
+        return
+    if config.execution_mode == "cache":
+        execution_cache.restore_cached_outputs(ipynb, _cache(app))
+    glue_file = ipynb.with_name(ipynb.stem + ".glue.json")
+    glue = json.loads(glue_file.read_text(encoding="utf-8")) if glue_file.is_file() else {}
+    notebook = nbformat.read(ipynb, as_version=4)
+    options = app.config.html_theme_options
+    downloads.self_sufficient(notebook, glue, options.get("repository_url", ""),
+                              options.get("repository_branch") or "main",
+                              hide_solutions_requested(app.config.cityclusters_hide_solutions))
+    ipynb.write_text(nbformat.writes(notebook), encoding="utf-8")
+
+
 def _on_builder_inited(app) -> None:
     os.environ["CITYCLUSTERS_EXECUTED_DIR"] = str(Path(app.outdir).parent / "jupyter_execute")
 
@@ -101,4 +162,5 @@ def setup(app):
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-read", _on_doctree_read)
     app.connect("env-get-outdated", _on_outdated)
+    app.connect("env-before-read-docs", _on_before_read_docs)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
