@@ -154,3 +154,13 @@ def test_reproducibility_page_lists_versions_hashes_times_and_dependencies():
     assert len(used) >= 5
     assert "03_development_gaps" in text  # the execution-time table names every chapter
     assert "china-prefecture-crosswalk" in text
+
+
+def test_every_chapter_figure_has_a_real_alt_text():
+    image = re.compile(r"<figure[^>]*>.*?<img[^>]*alt=\"(?P<alt>[^\"]*)\"", re.S)
+    chapters = sorted((HTML / "notebooks").glob("*.html"))
+    assert chapters
+    for page in chapters:
+        for match in image.finditer(page.read_text(encoding="utf-8")):
+            alt = match.group("alt")
+            assert len(alt) > 20 and not alt.endswith((".png", ".svg")), (page.name, alt[:80])

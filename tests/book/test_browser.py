@@ -62,3 +62,4 @@ def test_search_finds_the_chapter_in_chinese_and_in_english(query, page):
         summary = browser.wait_for(FINISHED, timeout=20)
         found = browser.evaluate(FOUND)
         assert any(page in href for href in found), (query, summary, found[:10])
+

@@ -62,3 +62,18 @@ def test_colab_button_points_at_the_published_notebook():
                                         "notebooks/02_x")
     assert url == ("https://colab.research.google.com/github/org/book/blob/gh-pages/"
                    "_sources/notebooks/02_x.ipynb")
+
+
+def test_figures_get_their_caption_as_alt_text_instead_of_a_file_path():
+    document = new_document("page", get_default_settings(Parser))
+    path = "../_images/3f2a.png"
+    for alt in (None, path, "A map of the five clusters"):
+        figure = nodes.figure()
+        image = nodes.image(uri=path) if alt is None else nodes.image(uri=path, alt=alt)
+        figure += image
+        figure += nodes.caption(text="Theil index by cluster, 2000–2019 (unitless).\n Source: yearbook.")
+        document += figure
+    assert sphinx_ext.describe_figures(document) == 2
+    alts = [image["alt"] for image in document.findall(nodes.image)]
+    assert alts == ["Theil index by cluster, 2000–2019 (unitless). Source: yearbook."] * 2 + \
+        ["A map of the five clusters"]  # a real alt text is kept

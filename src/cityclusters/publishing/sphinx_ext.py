@@ -61,6 +61,25 @@ def remove_solutions(doctree: nodes.document) -> int:
     return len(found)
 
 
+def describe_figures(doctree: nodes.document) -> int:
+    """Give every image of a captioned figure that lacks a real alt text its caption as alt text.
+
+    Without one, the HTML writer uses the image's file path (``_images/3f2a….png``), which is
+    what a screen reader would read out. Returns how many images were described.
+    """
+    described = 0
+    for figure in doctree.findall(nodes.figure):
+        image = next(iter(figure.findall(nodes.image)), None)
+        caption = next(iter(figure.findall(nodes.caption)), None)
+        if image is None or caption is None:
+            continue
+        alt = image.get("alt", "")
+        if not alt or alt == image.get("uri") or alt.endswith((".png", ".svg", ".jpg")):
+            image["alt"] = " ".join(caption.astext().split())
+            described += 1
+    return described
+
+
 def _on_doctree_read(app, doctree) -> None:
     _prepare_download(app)
     if hide_solutions_requested(app.config.cityclusters_hide_solutions):
@@ -161,6 +180,7 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-read", _on_doctree_read)
+    app.connect("doctree-resolved", lambda app, doctree, docname: describe_figures(doctree))
     app.connect("env-get-outdated", _on_outdated)
     app.connect("env-before-read-docs", _on_before_read_docs)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
