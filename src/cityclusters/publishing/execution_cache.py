@@ -29,6 +29,7 @@ file with the cached outputs merged in (event ``doctree-read``, right after myst
 from __future__ import annotations
 
 import fnmatch
+import json
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -41,6 +42,9 @@ import nbformat
 JOBS_VARIABLE = "CITYCLUSTERS_EXECUTION_JOBS"
 #: Start of the build-log line that gives the parallel execution's wall time (read by ``make bench``).
 WALL_TIME_LINE = "parallel execution:"
+#: Seconds each notebook took in earlier builds (relative to the build folder): only the order in
+#: which notebooks start depends on it. Kept when the inputs change (times stay good estimates).
+TIMINGS_FILE = ".execution_seconds.json"
 
 
 def execution_jobs(value: str | None = None) -> int:
@@ -124,11 +128,52 @@ class ExecutionReport:
     errors: dict[str, str]
 
 
+def longest_first(pending: list[PendingNotebook], past_seconds: dict[str, float] | None = None
+                  ) -> list[PendingNotebook]:
+    """Start order that shortens the wall time of an uneven batch (longest processing time first).
+
+    A notebook's expected time is its time in an earlier build (``past_seconds``, by docname);
+    notebooks never timed go first, longer code first (they may be the longest).
+
+    >>> import nbformat
+    >>> def item(name, code):
+    ...     return PendingNotebook(name, Path(name), nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)]))
+    >>> [p.docname for p in longest_first([item("a", "x"), item("b", "xx"), item("c", "y"), item("d", "y")],
+    ...                                   {"a": 30.0, "c": 5.0})]
+    ['b', 'd', 'a', 'c']
+    """
+    past_seconds = past_seconds or {}
+
+    def expected(item: PendingNotebook) -> tuple[int, float]:
+        if item.docname in past_seconds:
+            return (1, -past_seconds[item.docname])
+        return (0, -sum(len(cell.source) for cell in item.notebook.cells if cell.cell_type == "code"))
+
+    return sorted(pending, key=expected)
+
+
+def read_timings(path: Path) -> dict[str, float]:
+    """Seconds per docname recorded by earlier builds (empty when none or unreadable)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float))} if isinstance(data, dict) else {}
+
+
+def write_timings(path: Path, seconds: dict[str, float]) -> None:
+    """Add ``seconds`` to the timings file (a scheduling hint only: never read by a chapter)."""
+    merged = {**read_timings(path), **{k: round(v, 1) for k, v in seconds.items()}}
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(merged, indent=1, sort_keys=True), encoding="utf-8")
+
+
 def execute_into_cache(cache, pending: list[PendingNotebook], jobs: int, timeout, allow_errors: bool,
-                       log: Callable[[str], None] = lambda message: None) -> ExecutionReport:
+                       log: Callable[[str], None] = lambda message: None,
+                       past_seconds: dict[str, float] | None = None) -> ExecutionReport:
     """Execute ``pending`` in ``jobs`` worker processes; cache each success as myst-nb would.
 
-    Longer notebooks (more code) start first, which shortens the wall time of an uneven batch.
+    The order is :func:`longest_first` with the times of an earlier build (``past_seconds``).
     """
     from jupyter_cache.base import CacheBundleIn
 
@@ -136,8 +181,7 @@ def execute_into_cache(cache, pending: list[PendingNotebook], jobs: int, timeout
     errors: dict[str, str] = {}
     if not pending:
         return ExecutionReport(seconds, errors)
-    order = sorted(pending, key=lambda item: -sum(len(cell.source) for cell in item.notebook.cells
-                                                     if cell.cell_type == "code"))
+    order = longest_first(pending, past_seconds)
     context = multiprocessing.get_context("spawn")  # no inherited Sphinx state or threads
     with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
         futures = {pool.submit(_execute, nbformat.writes(item.notebook), str(item.path.parent),

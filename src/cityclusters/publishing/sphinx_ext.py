@@ -143,8 +143,11 @@ def _on_before_read_docs(app, env, docnames) -> None:
     kernels = min(jobs, len(pending))
     logger.info(f"executing {len(pending)} notebook(s) in {kernels} parallel kernel(s)")
     start = time.perf_counter()
+    timings = Path(app.outdir).parent / execution_cache.TIMINGS_FILE
     report = execution_cache.execute_into_cache(_cache(app), pending, jobs, config.execution_timeout,
-                                                config.execution_allow_errors, log=logger.info)
+                                                config.execution_allow_errors, log=logger.info,
+                                                past_seconds=execution_cache.read_timings(timings))
+    execution_cache.write_timings(timings, report.seconds)
     logger.info(f"{execution_cache.WALL_TIME_LINE} {time.perf_counter() - start:.1f} s wall, "
                 f"{len(report.seconds)} cached, {len(report.errors)} left to myst-nb, {kernels} kernel(s)")
 
