@@ -45,8 +45,12 @@ pdf: html ## the PDF, also offered in every page's download menu (_static/book.p
 	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
 	cp _build/latex/book.pdf _build/html/_static/book.pdf
 
-html-student: html ## the book without the exercises' solutions (_build/student/_build/html)
+# The student edition: site and PDF without the solutions (its menu offers its own PDF), from
+# the same execution cache as the teacher's edition (make html + make pdf).
+html-student: html ## the book without the exercises' solutions (_build/student/_build/html, with its PDF)
 	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student $(JB_FLAGS)
+	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student --builder pdflatex $(JB_FLAGS)
+	cp _build/student/_build/latex/book.pdf _build/student/_build/html/_static/book.pdf
 
 # Values given to make (CHAPTER=…, CLUSTER=…) reach the Python CLI only as environment
 # variables CITYCLUSTERS_<NAME> holding their literal text: `$(value …)` keeps make from

@@ -164,3 +164,60 @@ def test_every_chapter_figure_has_a_real_alt_text():
         for match in image.finditer(page.read_text(encoding="utf-8")):
             alt = match.group("alt")
             assert len(alt) > 20 and not alt.endswith((".png", ".svg")), (page.name, alt[:80])
+
+
+_SOLUTION = re.compile(r"^(:{3,})\{admonition\}[^\n]*\n:class:[^\n]*\bsolution\b[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z ,;]{40,}")
+
+
+def _solution_phrases() -> list[str]:
+    """Plain-text stretches (≥ 40 letters, no markup) of the chapters' solutions that the
+    teacher's site shows: what must appear nowhere in the student edition."""
+    teacher = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in (HTML / "notebooks").glob("*.html"))
+    phrases = []
+    for source in sorted((repo_root() / "notebooks").glob("*.md")):
+        for match in _SOLUTION.finditer(source.read_text(encoding="utf-8")):
+            for line in match.group(2).splitlines():
+                phrases += [p.strip() for p in _PLAIN.findall(line) if p.strip() in teacher]
+    return phrases
+
+
+@pytest.mark.skipif(not (STUDENT / "index.html").exists(), reason="student book not built: make html-student")
+def test_student_site_serves_no_solution_in_any_file():
+    phrases = _solution_phrases()
+    assert len(phrases) >= 20  # the check has something to find
+    leaks = []
+    for path in STUDENT.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".ipynb", ".js", ".txt", ".md", ".json"):
+            text = " ".join(path.read_text(encoding="utf-8", errors="ignore").split())
+            leaks += [(str(path.relative_to(STUDENT)), p) for p in phrases if p in text]
+    assert not leaks, leaks[:5]
+    assert not list((STUDENT / "_sources").rglob("*.md"))
+    assert (STUDENT / "_static" / "book.pdf").is_file()
+
+
+@pytest.mark.skipif(not (STUDENT / "index.html").exists(), reason="student book not built: make html-student")
+def test_student_pdf_has_no_solution():
+    pdf = STUDENT.parent / "latex" / "book.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())
+    phrases = _solution_phrases()
+    leaks = [p for p in phrases if p in text]
+    assert not leaks, leaks[:5]
+    assert "Exercise" in text
+    if PDF.is_file():  # the same phrases are found in the teacher's PDF: the check can see them
+        teacher = " ".join(subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True,
+                                          check=True).stdout.split())
+        assert sum(p in teacher for p in phrases) >= len(phrases) // 3
+
+
+def test_downloaded_notebooks_show_values_not_glue_markup():
+    import json
+
+    notebooks = sorted((HTML / "_sources" / "notebooks").glob("*.ipynb"))
+    assert len(notebooks) == 12
+    for path in notebooks:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        prose = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        assert "{glue" not in prose, path.name
+        assert any("setup-outside-the-repository" in c["metadata"].get("tags", []) for c in cells), path.name

@@ -77,3 +77,24 @@ def test_figures_get_their_caption_as_alt_text_instead_of_a_file_path():
     alts = [image["alt"] for image in document.findall(nodes.image)]
     assert alts == ["Theil index by cluster, 2000–2019 (unitless). Source: yearbook."] * 2 + \
         ["A map of the five clusters"]  # a real alt text is kept
+
+
+def test_student_edition_drops_the_buttons_that_lead_to_solutions():
+    context = {"header_buttons": [
+        {"label": "launch-buttons", "buttons": [{"text": "Binder", "url": "https://mybinder.org/v2/gh/o/r/main"},
+                                                {"text": "Colab", "url": "https://colab.research.google.com/x"}]},
+        {"label": "download-buttons", "buttons": [{"text": ".ipynb", "url": "../_sources/notebooks/02.ipynb"},
+                                                  {"text": ".md", "url": "../_sources/notebooks/02.md"},
+                                                  {"text": ".pdf", "url": "javascript:window.print()"}]},
+    ]}
+    assert sphinx_ext.drop_solution_bearing_buttons(context) == 2
+    kept = [b["text"] for group in context["header_buttons"] for b in group["buttons"]]
+    assert kept == ["Colab", ".ipynb", ".pdf"]
+
+
+def test_student_edition_serves_no_page_source_but_keeps_the_notebooks(tmp_path):
+    for name in ("notebooks/02.md", "book/intro.md", "notebooks/02.ipynb", "notebooks/03.ipynb"):
+        (tmp_path / "_sources" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "_sources" / name).write_text("x", encoding="utf-8")
+    assert sphinx_ext.remove_page_sources(tmp_path) == 2
+    assert sorted(p.name for p in (tmp_path / "_sources").rglob("*.*")) == ["02.ipynb", "03.ipynb"]

@@ -104,14 +104,52 @@ def _buttons(context):
         yield from group.get("buttons", [])
 
 
+def drop_solution_bearing_buttons(context) -> int:
+    """Student edition: remove the buttons that lead to text with the solutions (the ``.md``
+    source download, and Binder, which opens the repository's sources); return how many."""
+    dropped = 0
+    for group in context.get("header_buttons", []):
+        if "buttons" not in group:
+            continue
+        kept = [button for button in group["buttons"]
+                if not (str(button.get("url", "")).endswith((".md", ".md.txt"))
+                        or button.get("text") in ("Binder", "JupyterHub"))]
+        dropped += len(group["buttons"]) - len(kept)
+        group["buttons"] = kept
+    return dropped
+
+
+def remove_page_sources(outdir: Path) -> int:
+    """Delete the copies of the pages' sources (``_sources/**/*.md`` …) from a built site, keeping
+    the executed notebooks (``.ipynb``, already without solutions); return how many went.
+
+    The student edition serves no page source: the MyST sources hold the solutions.
+    """
+    removed = 0
+    for path in sorted(Path(outdir, "_sources").rglob("*")):
+        if path.is_file() and path.suffix in (".md", ".txt", ".rst"):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _on_build_finished(app, exception) -> None:
+    if exception is None and app.builder.format == "html" and \
+            hide_solutions_requested(app.config.cityclusters_hide_solutions):
+        remove_page_sources(Path(app.outdir))
+
+
 def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     options = app.config.html_theme_options
     colab = options.get("launch_buttons", {}).get("colab_url")
     repository = options.get("repository_url", "")
+    student = hide_solutions_requested(app.config.cityclusters_hide_solutions)
+    branch = app.config.cityclusters_student_pages_branch if student else app.config.cityclusters_pages_branch
+    if student:
+        drop_solution_bearing_buttons(context)
     for button in _buttons(context):
         if colab and button.get("text") == "Colab" and repository:
-            button["url"] = colab_notebook_url(colab, repository, app.config.cityclusters_pages_branch,
-                                               pagename)
+            button["url"] = colab_notebook_url(colab, repository, branch, pagename)
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons" and "buttons" in group:
             group["buttons"].append({
@@ -180,6 +218,9 @@ def setup(app):
     default = hide_solutions_requested(os.environ.get("CITYCLUSTERS_HIDE_SOLUTIONS", ""))
     app.add_config_value("cityclusters_hide_solutions", default, "env")
     app.add_config_value("cityclusters_pages_branch", "gh-pages", "html")
+    # where the student edition is published (its Colab targets are its own solution-free notebooks)
+    app.add_config_value("cityclusters_student_pages_branch", "gh-pages-student", "html")
+    app.connect("build-finished", _on_build_finished)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-read", _on_doctree_read)
