@@ -214,7 +214,14 @@ def ratio_interval(result: PPMLResult, numerator: str, denominator: str, level: 
 
 
 def fit_terms(result: PPMLResult, terms: Sequence[str], level: float = 0.95) -> pd.DataFrame:
-    """Tidy rows ``term``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` for ``terms``."""
+    """Tidy rows ``term``, ``estimate``, ``std_error``, ``ci_low``, ``ci_high`` for ``terms``
+    (normal intervals, :meth:`PPMLResult.interval`).
+
+    >>> r = PPMLResult(params=pd.Series({"b": -1.0}), cov=pd.DataFrame([[0.04]], index=["b"], columns=["b"]),
+    ...                mu=np.array([]), n_obs=0, dropped=0)
+    >>> fit_terms(r, ["b"]).round(3).values.tolist()
+    [['b', -1.0, 0.2, -1.392, -0.608]]
+    """
     rows = []
     for term in terms:
         low, high = result.interval(term, level)
