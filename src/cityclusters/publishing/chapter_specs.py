@@ -124,6 +124,12 @@ def _linkages(values: Mapping) -> None:
     from cityclusters.analysis.linkages import validate_linkage_parameters
 
     validate_linkage_parameters(values["DISTANCE"], values["DECAY"])
+    flow_clusters = values.get("FLOW_CLUSTERS")
+    if flow_clusters is not None:
+        try:
+            validate_parameters(flow_clusters)
+        except ValueError as exc:
+            raise ValueError(f"FLOW_CLUSTERS: {exc}".replace("CLUSTERS must", "it must")) from None
 
 
 def _industry_market(values: Mapping) -> None:
