@@ -42,3 +42,9 @@ def test_timetable_errors_lists_clusters_with_their_pairs():
     assert labels == ["Yangtze River Delta (41)\n(3 pairs)", "Chengdu–Chongqing\n(2 pairs)"]
     assert fig.axes[0].get_xlim()[1] > ff.CLIP_PCT
     plt.close(fig)
+
+
+def test_border_effects_without_a_border_says_so():
+    fig = ff.border_effects(pd.DataFrame())
+    assert "no cluster" in fig.axes[0].texts[0].get_text()
+    plt.close(fig)

@@ -538,7 +538,8 @@ def flow_source_report(obs: ObservedFlows) -> tuple[dict, pd.DataFrame]:
 def internal_share_report(obs: ObservedFlows, members: pd.DataFrame, clusters: Iterable[str]) -> tuple[dict, pd.DataFrame]:
     """:func:`internal_shares` of ``clusters`` as a table (cluster, members, with flows, the
     three shares) and values: ``fl_internal_text`` (2021, weighted, per cluster),
-    ``fl_internal_low``/``fl_internal_high`` and the clusters that hold them, the largest
+    ``fl_internal_low``/``fl_internal_high`` and the clusters that hold them (and
+    ``fl_internal_range``, a sentence naming them when there are several clusters), the largest
     change from January 2020 to April 2021 (mean over cities)."""
     clusters = list(clusters)
     shares = internal_shares(obs.pairs_2021, obs.pairs_2020, obs.weights, members[members["cluster_id"].isin(clusters)])
@@ -548,6 +549,8 @@ def internal_share_report(obs: ObservedFlows, members: pd.DataFrame, clusters: I
     values = {"fl_internal_text": "; ".join(f"{CLUSTERS[c][1]} {w[c]:.0%}" for c in clusters),
               "fl_internal_low": float(w.min()), "fl_internal_low_cluster": CLUSTERS[w.idxmin()][1],
               "fl_internal_high": float(w.max()), "fl_internal_high_cluster": CLUSTERS[w.idxmax()][1],
+              "fl_internal_range": (f" The lowest is {CLUSTERS[w.idxmin()][1]} ({w.min():.0%}), the highest "
+                                    f"{CLUSTERS[w.idxmax()][1]} ({w.max():.0%})." if len(w) > 1 else ""),
               "fl_internal_change_max": float(change.abs().max() * 100),
               "fl_internal_change_cluster": CLUSTERS[change.abs().idxmax()][1],
               "fl_internal_change_word": "higher" if change[change.abs().idxmax()] > 0 else "lower"}
@@ -686,7 +689,9 @@ def decay_values(summary: dict, decay: float, per_cluster: pd.DataFrame | None =
     """Glue values of the decay comparison: ``fl_beta`` and its interval, pairs and origins;
     ``fl_decay_assumed`` (the first edition's exponent) and how much faster the assumed decay
     falls from 100 to 200 km than the observed one (``fl_decay_ratio_200``: (½)^b / (½)^{−β});
-    the range of the within-cluster β of the border models (``fl_beta_cluster_low``/``high``);
+    the range of the within-cluster β of the border models (``fl_beta_cluster_low``/``high``)
+    and a sentence comparing it with the national β (``fl_beta_cluster_sentence``, empty
+    without border models);
     ``fl_double`` = 2^β (the flow left when distance doubles) and ``fl_decay_word``: "close to
     it" when |−β − b| ≤ :data:`DECAY_CLOSE`, else "steeper" or "flatter"."""
     values = {"fl_beta": summary["beta"], "fl_beta_low": summary["ci_low"], "fl_beta_high": summary["ci_high"],
@@ -695,9 +700,15 @@ def decay_values(summary: dict, decay: float, per_cluster: pd.DataFrame | None =
               "fl_double": float(2.0 ** summary["beta"]),
               "fl_decay_word": ("close to it" if abs(-summary["beta"] - decay) <= DECAY_CLOSE
                                 else "steeper" if -summary["beta"] > decay else "flatter")}
+    values["fl_beta_cluster_sentence"] = ""
     if per_cluster is not None and len(per_cluster):
-        values["fl_beta_cluster_low"] = float(per_cluster["beta_ln_km"].min())
-        values["fl_beta_cluster_high"] = float(per_cluster["beta_ln_km"].max())
+        low, high = float(per_cluster["beta_ln_km"].min()), float(per_cluster["beta_ln_km"].max())
+        values["fl_beta_cluster_low"], values["fl_beta_cluster_high"] = low, high
+        word = ("flatter" if low > summary["beta"] else "steeper" if high < summary["beta"]
+                else "sometimes flatter and sometimes steeper")
+        values["fl_beta_cluster_sentence"] = (
+            f" Inside a single cluster the decay is {word} (β between {low:.2f} and {high:.2f} in the border "
+            "models below), since all of a cluster's pairs are near one another.")
     return values
 
 
@@ -723,7 +734,7 @@ def border_report(border: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     from cityclusters.analysis.verdicts import verdict_category
 
     if border.empty:
-        return {"fl_border_text": "no cluster of this run crosses a provincial border", "fl_border_n_reduce": 0,
+        return {"fl_border_text": "none (no cluster of this run spans two provinces)", "fl_border_n_reduce": 0,
                 "fl_border_n": 0, "fl_border_masses": "none"}, pd.DataFrame()
     rows, clauses = [], []
     for r in border.itertuples():
@@ -748,7 +759,8 @@ def radiation_report(obs: ObservedFlows, members: pd.DataFrame, coords: pd.DataF
     ``clusters``: a table with one row per cluster and core (share of the core's outflow going
     to the other members, in all and by distance band; the core's share of the cluster's
     internal flows and its rank by that share), the radiation frame itself, and values
-    ``fl_rad_low``/``high`` with the cores that hold them, ``fl_top_central_text`` (the
+    ``fl_rad_low``/``high`` with the cores that hold them (``fl_rad_range`` in words),
+    ``fl_top_central_text`` (the
     city with the largest share of each cluster's internal flows), ``fl_n_near_half`` of
     ``fl_n_cores`` cores sending at least half of their member trips less than 200 km, and
     ``fl_rad_low_note`` (a sentence when the lowest is Chongqing)."""
@@ -775,7 +787,12 @@ def radiation_report(obs: ObservedFlows, members: pd.DataFrame, coords: pd.DataF
     lo, hi = table["to members"].idxmin(), table["to members"].idxmax()
     near = table[[b for b in ("0–100 km", "100–200 km") if b in table.columns]].sum(axis=1)
     top = cent[cent["rank"] == 1]
-    values = {"fl_rad_low": float(table.at[lo, "to members"]), "fl_rad_low_core": table.at[lo, "core"],
+    rad_range = (f"The cores send between {table.at[lo, 'to members']:.0%} ({table.at[lo, 'core']}) and "
+                 f"{table.at[hi, 'to members']:.0%} ({table.at[hi, 'core']}) of their trips to their cluster."
+                 if len(table) > 1 else
+                 f"The core {table.at[lo, 'core']} sends {table.at[lo, 'to members']:.0%} of its trips to its cluster.")
+    values = {"fl_rad_range": rad_range,
+              "fl_rad_low": float(table.at[lo, "to members"]), "fl_rad_low_core": table.at[lo, "core"],
               "fl_rad_high": float(table.at[hi, "to members"]), "fl_rad_high_core": table.at[hi, "core"],
               "fl_top_central_text": "; ".join(f"{CLUSTERS[r.cluster_id][1]}: {label[r.city_code]} ({r.share:.0%})"
                                                for r in top.set_index("cluster_id").loc[clusters].reset_index().itertuples()),

@@ -61,6 +61,11 @@ def border_effects(border: pd.DataFrame):
     """Cross-province flow as a share of same-province flow at equal distance, exp(δ), with
     its 95 % interval, one row per cluster (log axis); hollow markers where the border is
     estimated with population masses instead of city effects."""
+    if border.empty:
+        fig, ax = plt.subplots(figsize=(6.4, 1.2))
+        ax.text(0.5, 0.5, "no cluster of this run spans two provinces", ha="center", va="center")
+        ax.set_axis_off()
+        return fig
     border = border.iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(6.4, 0.55 * len(border) + 1.4))
     for k, r in border.iterrows():
