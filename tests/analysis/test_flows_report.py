@@ -40,6 +40,11 @@ def test_distance_decay_bins_follow_a_true_power_law():
     values = af.decay_values(summary, 2.0)
     assert values["fl_decay_word"] == "close to it" and values["fl_double"] == pytest.approx(0.25)
     assert af.decay_values(summary, 1.0)["fl_decay_word"] == "steeper"
+    one = af.decay_values(summary, 2.0, pd.DataFrame({"beta_ln_km": [-1.5]}))["fl_beta_cluster_sentence"]
+    assert "flatter (β = -1.50 in the border model below)" in one
+    two = af.decay_values(summary, 2.0, pd.DataFrame({"beta_ln_km": [-1.5, -2.5]}))["fl_beta_cluster_sentence"]
+    assert "sometimes flatter and sometimes steeper (β between -2.50 and -1.50" in two
+    assert af.decay_values(summary, 2.0)["fl_beta_cluster_sentence"] == ""
 
 
 def border_row(cluster_id, low, high, spec="fixed_effects"):

@@ -706,9 +706,11 @@ def decay_values(summary: dict, decay: float, per_cluster: pd.DataFrame | None =
         values["fl_beta_cluster_low"], values["fl_beta_cluster_high"] = low, high
         word = ("flatter" if low > summary["beta"] else "steeper" if high < summary["beta"]
                 else "sometimes flatter and sometimes steeper")
+        span = (f"β between {low:.2f} and {high:.2f} in the border models below" if len(per_cluster) > 1
+                else f"β = {low:.2f} in the border model below")
         values["fl_beta_cluster_sentence"] = (
-            f" Inside a single cluster the decay is {word} (β between {low:.2f} and {high:.2f} in the border "
-            "models below), since all of a cluster's pairs are near one another.")
+            f" Inside a single cluster the decay is {word} ({span}), since all of a cluster's pairs are near "
+            "one another.")
     return values
 
 
