@@ -86,3 +86,17 @@ def test_every_chapter_accepts_its_own_defaults(chapter):
     spec.check(defaults)
     first, last = spec.years()
     assert first <= defaults["FIRST_YEAR"] <= defaults["LAST_YEAR"] <= last
+
+
+def test_cluster_list_parameters_are_checked_and_follow_a_rerun_cluster():
+    from cityclusters.publishing.rerun import validate_request
+
+    spec = chapter_spec("05_linkages")
+    assert "FLOW_CLUSTERS" in spec.parameter_names
+    values = {"CLUSTERS": ["yrd26"], "FIRST_YEAR": 2008, "LAST_YEAR": 2020, "DISTANCE": "travel_time",
+              "DECAY": 2.0, "FLOW_CLUSTERS": ["pearl_river"]}
+    with pytest.raises(ValueError, match="FLOW_CLUSTERS"):
+        spec.check(values)
+    request = validate_request("05_linkages", cluster="middle_yangtze")
+    assert request.parameters["FLOW_CLUSTERS"] == ["middle_yangtze"]
+    assert validate_request("05_linkages").parameters.get("FLOW_CLUSTERS") is None

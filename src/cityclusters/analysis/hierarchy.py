@@ -575,22 +575,49 @@ def claim_years(first: int, last: int) -> tuple[int, int]:
 
 
 def wuhan_primacy_verdict(s2_cluster: dict, s2_hubei: dict, second: str, rank: int,
-                          n_planned: int, year: int) -> Verdict:
+                          n_planned: int, year: int, radiation: dict | None = None) -> Verdict:
     """Verdict on p004_wuhan_primacy from Wuhan's S2 by measure (``gdp``, ``population``) in the
-    Middle Yangtze cluster and among Hubei's members. "High" primacy is S2 ≥ 2 (the rank–size
-    value) on at least one measure: partly supported when high in the cluster, or only in Hubei
-    (the weak pull on neighbours is not testable); not supported when high in neither."""
-    if max(s2_cluster.values()) >= 2:
-        verdict = "partly supported: high primacy in the cluster; the weak pull on neighbours is not testable with our data"
-    elif max(s2_hubei.values()) >= 2:
-        verdict = ("partly supported: Wuhan dominates Hubei but not the three-province cluster; "
-                   "the weak pull on neighbours is not testable with our data")
-    else:
-        verdict = "not supported: Wuhan's primacy is below the rank–size value both in Hubei and in the cluster"
+    Middle Yangtze cluster and among Hubei's members, and from observed flows (``radiation``:
+    :func:`cityclusters.analysis.flows.wuhan_radiation`). "High" primacy is S2 ≥ 2 (the
+    rank–size value) on at least one measure; a "weak pull" is a share of Wuhan's trips to the
+    cluster's other members below the median of the other clusters' cores.
+
+    Supported when primacy is high in the cluster and the pull weak; partly supported when
+    only one half holds (or primacy is high only among Hubei's members); not supported when
+    neither holds. Without ``radiation`` the pull is not testable and the verdict can be at
+    most partly supported."""
+    high_cluster = max(s2_cluster.values()) >= 2
+    high_hubei = max(s2_hubei.values()) >= 2
     evidence = (f"{year}: S2 of Wuhan in the Middle Yangtze cluster {s2_cluster['gdp']:.2f} (GDP; second {second}) and "
                 f"{s2_cluster['population']:.2f} (population), rank {rank} of {n_planned} planned clusters by GDP; "
                 f"among Hubei's members {s2_hubei['gdp']:.2f} (GDP) and {s2_hubei['population']:.2f} (population); "
                 "rank–size value 2")
+    if radiation is None:
+        if high_cluster:
+            verdict = "partly supported: high primacy in the cluster; the weak pull on neighbours is not testable with our data"
+        elif high_hubei:
+            verdict = ("partly supported: Wuhan dominates Hubei but not the three-province cluster; "
+                       "the weak pull on neighbours is not testable with our data")
+        else:
+            verdict = "not supported: Wuhan's primacy is below the rank–size value both in Hubei and in the cluster"
+        return Verdict("p004_wuhan_primacy", verdict, evidence)
+    weak = radiation["share"] < radiation["others_median"]
+    evidence += (f"; Baidu flows 2021-04-12…25: {radiation['share']:.0%} of Wuhan's trips go to the cluster's other cities "
+                 f"(median of {radiation['n_others']} other cores {radiation['others_median']:.0%}; Changsha "
+                 f"{radiation['changsha']:.0%}, Nanchang {radiation['nanchang']:.0%}), {radiation['outside_province']:.1%} to "
+                 f"those in Hunan and Jiangxi (Changsha to members outside Hunan {radiation['changsha_outside']:.1%}, "
+                 f"Nanchang outside Jiangxi {radiation['nanchang_outside']:.1%})")
+    pull = "a weak pull on the cluster" if weak else "no weaker pull on the cluster than other cores"
+    if high_cluster and weak:
+        verdict = "supported: high primacy and a weak pull on the cluster's other cities"
+    elif high_cluster or weak:
+        primacy = ("high primacy in the cluster" if high_cluster else
+                   "primacy high only among Hubei's members" if high_hubei else "primacy below the rank–size value")
+        verdict = f"partly supported: {primacy}, {pull} (share of trips, not investment)"
+    elif high_hubei:
+        verdict = f"partly supported: Wuhan dominates Hubei but not the cluster, and shows {pull}"
+    else:
+        verdict = "not supported: neither high primacy nor a weak pull on the cluster"
     return Verdict("p004_wuhan_primacy", verdict, evidence)
 
 
@@ -645,7 +672,7 @@ class ClaimEvidence:
 
 def claim_evidence(panel_000: pd.DataFrame, panel_004: pd.DataFrame, city_panel: pd.DataFrame,
                    corridor_table: pd.DataFrame, secondary_share: float, year_000: int,
-                   year_004: int) -> ClaimEvidence:
+                   year_004: int, radiation: dict | None = None) -> ClaimEvidence:
     """Test the hierarchy claims of papers 000 and 004 (section sec-ch4-verdicts).
 
     ``panel_000`` and ``panel_004`` are :func:`cityclusters.data.tables.cluster_city_year` of
@@ -653,6 +680,7 @@ def claim_evidence(panel_000: pd.DataFrame, panel_004: pd.DataFrame, city_panel:
     Hubei members, by GDP and population, and the cluster's rank among :data:`PLANNED` by S2 of
     GDP (paper 004); the middle dips of every corridor of ``corridor_table`` in ``year_000``; the
     second tier and the OLS q of Chengdu–Chongqing–Guiyang and the planned clusters (paper 000).
+    ``radiation``: Wuhan's observed pull (:func:`cityclusters.analysis.flows.wuhan_radiation`).
     """
     def claim_tables(p):
         return {m: hierarchy_table(p, m, secondary_share=secondary_share).set_index("cluster_id")
@@ -666,7 +694,7 @@ def claim_evidence(panel_000: pd.DataFrame, panel_004: pd.DataFrame, city_panel:
     s2_hb = {m: float(h_hubei[m].at["hubei", "s2"]) for m in h_hubei}
     second_my = h004["gdp"].at["middle_yangtze", "second_zh"]
     rank_my = int(h004["gdp"].loc[PLANNED, "s2"].rank(ascending=False)["middle_yangtze"])
-    v004 = wuhan_primacy_verdict(s2_my, s2_hb, second_my, rank_my, len(PLANNED), year_004)
+    v004 = wuhan_primacy_verdict(s2_my, s2_hb, second_my, rank_my, len(PLANNED), year_004, radiation)
 
     h000 = claim_tables(panel_000)
     prof000 = corridor_profile(city_panel, corridor_table, "gdp_per_capita", [year_000])
@@ -688,6 +716,12 @@ def claim_evidence(panel_000: pd.DataFrame, panel_004: pd.DataFrame, city_panel:
               "h_q000_cyg_gdp": float(q_cyg["gdp"]["q"]),
               "h_verdict_collapse": v_collapse.verdict, "h_verdict_tier": v_tier.verdict,
               "h_verdict_wuhan": v004.verdict}
+    if radiation is not None:
+        values.update({"h_wuhan_rad_cmp": "less than" if radiation["share"] < radiation["others_median"] else "at least as much as",
+                       "h_wuhan_rad": radiation["share"], "h_wuhan_rad_others": radiation["others_median"],
+                       "h_wuhan_rad_outside": radiation["outside_province"], "h_changsha_rad": radiation["changsha"],
+                       "h_nanchang_rad": radiation["nanchang"], "h_changsha_rad_outside": radiation["changsha_outside"],
+                       "h_nanchang_rad_outside": radiation["nanchang_outside"]})
     return ClaimEvidence(values=values, verdicts=[v004, v_collapse, v_tier], tables_000=h000,
                          profile_000=prof000)
 

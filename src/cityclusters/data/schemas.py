@@ -157,7 +157,29 @@ CITY_YEAR_YEARBOOK = pa.DataFrameSchema(
     name="city_year_yearbook",
 )
 
-SCHEMAS = {s.name: s for s in (CITY_YEAR, CITIES, CLUSTERS, TABLE1, EVENTS, COMMITTEE, CITY_YEAR_YEARBOOK)}
+FLOWS = pa.DataFrameSchema(
+    {
+        "origin_code": pa.Column("int32", pa.Check.in_range(110000, 659999)),
+        "destination_code": pa.Column("int32", pa.Check.in_range(110000, 659999)),
+        "date": pa.Column("datetime64[ns]", pa.Check.in_range(pd.Timestamp("2020-01-01"), pd.Timestamp("2021-04-25"))),
+        # fraction of the focal city's total move-in or move-out
+        "share": pa.Column(float, pa.Check.in_range(0.0, 1.0)),
+        # Baidu scale index units (Beijing's daily move-in index ≈ 7 in 2020-01)
+        "volume": pa.Column(float, pa.Check.in_range(0.0, 100.0), nullable=True),
+        "source": pa.Column("category", pa.Check.isin(["baidu_2021", "eeid_2020"])),
+        "direction": pa.Column("category", pa.Check.isin(["in", "out"])),
+        "rank": pa.Column("int32", pa.Check.in_range(1, 400)),
+    },
+    checks=[
+        pa.Check(lambda df: df["origin_code"] != df["destination_code"], name="no_self_flows"),
+        pa.Check(lambda df: df["volume"].notna() == (df["source"] == "baidu_2021"), name="volume_iff_2021"),
+    ],
+    unique=["source", "direction", "date", "origin_code", "destination_code"],
+    strict=True,
+    name="flows",
+)
+
+SCHEMAS = {s.name: s for s in (CITY_YEAR, CITIES, CLUSTERS, TABLE1, EVENTS, COMMITTEE, CITY_YEAR_YEARBOOK, FLOWS)}
 KEYS = {
     "city_year": ["city_code", "year"],
     "cities": ["city_code"],
@@ -166,6 +188,7 @@ KEYS = {
     "events": ["event_id"],
     "yrd_committee_members": ["city_code"],
     "city_year_yearbook": ["city_code", "year", "edition", "scope", "variable"],
+    "flows": ["source", "direction", "date", "origin_code", "destination_code"],
 }
 
 
@@ -194,6 +217,7 @@ def validate(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 #: Table-wide checks and the column whose values they judge. pandera reports a failing
 #: table-wide check once per column of each failing row; the message names this column once.
 TABLE_CHECK_COLUMNS = {"gdp_missing_only_by_erratum": "gdp", "value_iff_ok": "value",
+                       "no_self_flows": "origin_code", "volume_iff_2021": "volume",
                        "edition_minus_year_is_1_or_2": "edition"}
 
 

@@ -12,6 +12,11 @@ table                        one row per
 :func:`yrd_committee_members` member city of the YRD Urban Economic Coordination Committee
 :func:`city_year_yearbook`   city, data year, edition, scope and variable (City Statistical
                              Yearbook, editions 2000–2024, 33 variables)
+:func:`flows`                source, direction, day and ordered pair of prefecture-level
+                             cities (Baidu Qianxi, 2021-04-12…25 and January 2020)
+:func:`flow_defects`         defect of the flow files (file, name, rows, action)
+:func:`flow_coverage`        focal city, day and direction (top-100 list coverage, index)
+:func:`flow_cross_check`     agreement check of the flow files
 ===========================  ===========================================================
 
 Units: GDP and value added in 亿元 (1e8 yuan, current prices); population in 万人 (1e4
@@ -457,6 +462,54 @@ def yearbook_cross_check() -> pd.DataFrame:
     return cached_frame("yearbook_cross_check", _build_yearbook_cross_check).copy()
 
 
+# ----------------------------------------------------------------------------- flows
+FLOW_TABLES = ("flows", "flow_defects", "flow_coverage", "flow_cross_check")
+
+
+@remembered
+def _flow_tables_built() -> dict[str, pd.DataFrame]:
+    from cityclusters.data import flows as flow_tables
+
+    built = flow_tables.build_flow_tables()
+    validate(built["flows"], "flows")
+    return built
+
+
+@remembered
+def _flow_table(name: str) -> pd.DataFrame:
+    return cached_frame(name, lambda: _flow_tables_built()[name])
+
+
+def flows() -> pd.DataFrame:
+    """Observed daily flows between prefecture-level cities (Baidu Qianxi), one row per
+    (``source``, ``direction``, ``date``, ``origin_code``, ``destination_code``): ``share``
+    (fraction of the focal city's total move-in (direction ``in``, focal = destination) or
+    move-out (``out``, focal = origin)), ``volume`` (share × the focal city's Baidu scale
+    index, index units; 2021 only), ``rank`` (in the focal city's top-100 list). Sources:
+    ``baidu_2021`` (2021-04-12…25) and ``eeid_2020`` (January 2020, shares only). Built by
+    :func:`cityclusters.data.flows.build_flow_tables`; Baidu's data: publish derived results only."""
+    return _flow_table("flows").copy()
+
+
+def flow_defects() -> pd.DataFrame:
+    """Every row of the flow files left out of :func:`flows` or harmonised, and the top-100
+    truncation, with file, name, rows, share of flows and action
+    (:mod:`cityclusters.data.flows`)."""
+    return _flow_table("flow_defects").copy()
+
+
+def flow_coverage() -> pd.DataFrame:
+    """Per focal city, day and direction: partners listed, recovered Baidu scale index (2021)
+    and the share of the city's flows its top-100 list covers."""
+    return _flow_table("flow_coverage").copy()
+
+
+def flow_cross_check() -> pd.DataFrame:
+    """Agreement of the flow files: 2021 in-lists vs out-lists (same pair, same day) and the
+    January 2020 baseline vs April 2021 (Spearman correlations, per focal city and pooled)."""
+    return _flow_table("flow_cross_check").copy()
+
+
 def build_all() -> dict[str, pd.DataFrame]:
     """Every table, built and validated (the ``tables`` command and the data tests use this)."""
     return {
@@ -472,4 +525,8 @@ def build_all() -> dict[str, pd.DataFrame]:
         "csmar_city_gdp": csmar_city_gdp(),
         "city_year_yearbook": city_year_yearbook(first_release=False),
         "yearbook_cross_check": yearbook_cross_check(),
+        "flows": flows(),
+        "flow_defects": flow_defects(),
+        "flow_coverage": flow_coverage(),
+        "flow_cross_check": flow_cross_check(),
     }

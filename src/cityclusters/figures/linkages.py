@@ -30,14 +30,21 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
     ncols = min(ncols, n)
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 4.8 * nrows), squeeze=False)
+    # GeoDataFrame.plot redraws the whole figure after each call (canvas.draw_idle); with many
+    # panels that is most of the time spent, so the figure is drawn once, when it is shown
+    redraw, fig.canvas.draw_idle = fig.canvas.draw_idle, lambda *args, **kwargs: None
     base = basemap.to_crs(CHINA_ALBERS)
     cit = cities[cities.geometry.notna()].to_crs(CHINA_ALBERS)
     xy = _project(coords)
     names = cities.set_index("city_code")
     for ax, panel in zip(axes.flat, panels):
         colour = CLUSTER_COLOURS.get(panel["cluster_id"], "#0072B2")
-        base.plot(ax=ax, color="#ececec", edgecolor="white", linewidth=0.4)
         members = cit[cit["city_code"].isin(panel["members"])]
+        xmin, ymin, xmax, ymax = members.total_bounds
+        span = max(xmax - xmin, ymax - ymin)
+        # only the units near the panel: drawing all of China in every panel is slow
+        base.cx[xmin - 0.3 * span:xmax + 0.3 * span, ymin - 0.3 * span:ymax + 0.3 * span].plot(
+            ax=ax, color="#ececec", edgecolor="white", linewidth=0.4)
         members.plot(ax=ax, color=colour, alpha=0.25, edgecolor="white", linewidth=0.5)
         for link in panel["links"].itertuples():
             a, b = xy.loc[link.code_a], xy.loc[link.code_b]
@@ -52,8 +59,6 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
                         (xy.at[code, "x"], xy.at[code, "y"]), xytext=(4, 3), textcoords="offset points",
                         fontsize=8, linespacing=0.95, zorder=5,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-        xmin, ymin, xmax, ymax = members.total_bounds
-        span = max(xmax - xmin, ymax - ymin)
         ax.set_xlim(xmin - 0.06 * span, xmax + 0.06 * span)
         ax.set_ylim(ymin - 0.06 * span, ymax + 0.06 * span)
         ax.set_aspect("equal")
@@ -61,6 +66,7 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
         ax.set_title(panel["title"], fontsize=10.5)
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
+    fig.canvas.draw_idle = redraw
     fig.tight_layout()
     return fig
 

@@ -540,3 +540,56 @@ def network_summary(gravity: pd.DataFrame, threshold: float | None = None,
         "main_core_k": main_k,
     }
     return NetworkSummary(graph_level=graph_level, nodes=nodes, network=network)
+
+
+# ----------------------------------------------------------------------------- timetables
+def fastest_direct_times(stops: pd.DataFrame, key: str = "city_code") -> pd.DataFrame:
+    """Fastest scheduled time between every pair of stops served by one train (no transfers).
+
+    For a train stopping at a before b, the in-vehicle time is
+    :math:`t_{ab} = \\text{arrival}_b - \\text{departure}_a` (minutes); the pair's time is the
+    minimum over trains and over both directions, :math:`T_{ab} = \\min(t_{ab}, t_{ba})`. Two
+    stops of one train in the same place (``key``) are skipped. Transfers are not considered:
+    a pair that no single train serves has no time.
+
+    Parameters
+    ----------
+    stops : pandas.DataFrame
+        One row per stop: ``train``, ``stop`` (order), ``key``, ``arrival_min``,
+        ``departure_min`` (NaN at the first arrival and last departure).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``a``, ``b`` (a < b), ``minutes``, ``hours``, ``train`` (the fastest train), ``n_trains``
+        (trains serving the pair directly).
+
+    >>> stops = pd.DataFrame({"train": ["G1"] * 3 + ["D2"] * 2, "stop": [1, 2, 3, 1, 2],
+    ...     "city_code": [1, 2, 3, 3, 1], "arrival_min": [None, 60, 150, None, 200],
+    ...     "departure_min": [0, 65, None, 0, None]})
+    >>> fastest_direct_times(stops)[["a", "b", "minutes", "train", "n_trains"]].values.tolist()
+    [[1, 2, 60.0, 'G1', 1], [1, 3, 150.0, 'G1', 2], [2, 3, 85.0, 'G1', 1]]
+    """
+    require_columns(stops, ["train", "stop", key, "arrival_min", "departure_min"], "stops")
+    rows = []
+    for train, group in stops.sort_values(["train", "stop"]).groupby("train", sort=False):
+        places = group[key].to_numpy()
+        arrive = group["arrival_min"].to_numpy(dtype=float)
+        depart = group["departure_min"].to_numpy(dtype=float)
+        for i in range(len(group)):
+            for j in range(i + 1, len(group)):
+                if places[i] == places[j] or np.isnan(depart[i]) or np.isnan(arrive[j]):
+                    continue
+                a, b = sorted((places[i], places[j]))
+                rows.append((a, b, arrive[j] - depart[i], train))
+    pairs = pd.DataFrame(rows, columns=["a", "b", "minutes", "train"])
+    if pairs.empty:
+        raise MethodInputError("stops: no train serves two different places")
+    if (pairs["minutes"] <= 0).any():
+        bad = pairs[pairs["minutes"] <= 0].iloc[0]
+        raise MethodInputError(f"stops: train {bad['train']} takes {bad['minutes']} minutes from {bad['a']} to {bad['b']}")
+    n_trains = pairs.groupby(["a", "b"])["train"].nunique().rename("n_trains")
+    best = pairs.sort_values(["a", "b", "minutes", "train"]).drop_duplicates(["a", "b"]).set_index(["a", "b"])
+    out = best.join(n_trains).reset_index()
+    out["hours"] = out["minutes"] / 60.0
+    return out[["a", "b", "minutes", "hours", "train", "n_trains"]]

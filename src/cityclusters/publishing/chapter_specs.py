@@ -39,7 +39,9 @@ class ChapterSpec:
     ``first_year_min`` a later first year (growth needs the year before).
     ``year_params`` hold one year of the panel each; ``last_year_params`` one year inside
     FIRST_YEAR..LAST_YEAR (a rerun sets them to its last year); ``year_list_params`` a list of
-    years inside it (a rerun sets them to [first, last]). ``domain_check`` receives the
+    years inside it (a rerun sets them to [first, last]); ``cluster_list_params`` a list of
+    cluster ids besides ``CLUSTERS`` (a rerun for one cluster sets them to it, so that every
+    section of the chapter shows that cluster). ``domain_check`` receives the
     chapter's parameter values and raises ``ValueError`` naming a bad one.
     """
 
@@ -51,6 +53,7 @@ class ChapterSpec:
     year_params: tuple[str, ...] = ()
     last_year_params: tuple[str, ...] = ()
     year_list_params: tuple[str, ...] = ()
+    cluster_list_params: tuple[str, ...] = ()
     domain_check: Callable[[Mapping], None] | None = field(default=None, compare=False)
     note: str = ""
 
@@ -58,7 +61,7 @@ class ChapterSpec:
     def parameter_names(self) -> tuple[str, ...]:
         """The parameters the spec reads (all must exist in the chapter's parameters cell)."""
         return ("CLUSTERS", "FIRST_YEAR", "LAST_YEAR", *self.year_params, *self.last_year_params,
-                *self.year_list_params)
+                *self.year_list_params, *self.cluster_list_params)
 
     def years(self) -> tuple[int, int]:
         """The (first, last) years the chapter can use."""
@@ -93,6 +96,14 @@ class ChapterSpec:
         elif self.first_year_min is not None and first < self.first_year_min:
             raise ValueError(f"FIRST_YEAR must be at least {self.first_year_min} in chapter "
                              f"{self.chapter}; got {first}")
+        for name in self.cluster_list_params:
+            try:
+                validate_parameters(values[name])
+            except ValueError as exc:
+                raise ValueError(f"{name}: {exc}".replace("CLUSTERS must", "it must")) from None
+            outside = [c for c in values[name] if c not in self.clusters]
+            if outside:
+                raise ValueError(f"{name} {outside}: chapter {self.chapter} accepts only {list(self.clusters)}")
         for name in self.year_params:
             validate_parameters(None, values[name], values[name])
         for name in self.last_year_params:
@@ -185,7 +196,7 @@ CHAPTER_SPECS: dict[str, ChapterSpec] = {spec.chapter: spec for spec in (
                 year_list_params=("MAP_YEARS",)),
     ChapterSpec("03_development_gaps", min_years=5, year_params=("CLAIM_YEAR", "PAPER_YEAR")),
     ChapterSpec("04_urban_hierarchy", min_years=2, domain_check=_hierarchy),
-    ChapterSpec("05_linkages", domain_check=_linkages),
+    ChapterSpec("05_linkages", cluster_list_params=("FLOW_CLUSTERS",), domain_check=_linkages),
     ChapterSpec("06_industry_and_market", min_years=7, domain_check=_industry_market),
     ChapterSpec("07_diagnosing_obstacles", period=INDEX, min_years=2,
                 last_year_params=("OBSTACLE_YEAR",)),

@@ -143,6 +143,8 @@ def validate_request(chapter: str, cluster=None, years=None, parameters: dict | 
         if len(set(clusters)) != len(clusters):
             raise RerunParameterError(f"CLUSTER lists a cluster twice: {clusters}")
         injected["CLUSTERS"] = clusters
+        for name in rules.cluster_list_params:
+            injected.setdefault(name, clusters)
     if span is not None:
         first_ok, last_ok = rules.years()
         first, last = span

@@ -9,6 +9,12 @@
 * ``thaddywu__RailwayVIS/json/station2city.json``: station → city name. The file is a JSON
   *string* that holds the JSON object (double-encoded); a few values are truncated
   (``济南`` → ``济``), which :mod:`cityclusters.analysis.linkages` repairs.
+* ``thaddywu__RailwayVIS/json/schedulers.json``: a train timetable (December 2020 /
+  January 2021; 6,795 trains): per train its service class (高速动车, 动车组, 城际动车, 快速,
+  直达特快, 特快, 普快, 普客), end stations and its stops at 187 key places, each with arrival
+  and departure ``hh:mm`` counted from the departure day (hours above 24 are later days;
+  ``-`` where there is none). Only stops in mapped places are kept, so it is a table of real
+  times between those places, not a complete stop list (:func:`read_timetable`).
 * ``malin84__transportation_networks_of_china/seg_info/seg_info_rail.csv``: 744 rail
   segments with rate (``HSR`` = high-speed rail, ``GT1`` = National I, ...), year of
   construction, path name and a free-text note that usually names the end points
@@ -20,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 
 from cityclusters.data.fetch import fetch
@@ -28,6 +35,7 @@ from cityclusters.errors import SourceFormatError
 
 RAILWAYS = "thaddywu__RailwayVIS/scripts/railways/railways.csv"
 STATION2CITY = "thaddywu__RailwayVIS/json/station2city.json"
+TIMETABLE = "thaddywu__RailwayVIS/json/schedulers.json"
 SEG_INFO_RAIL = "malin84__transportation_networks_of_china/seg_info/seg_info_rail.csv"
 
 #: railways.csv header (source → ours).
@@ -151,3 +159,64 @@ def read_rail_segments() -> pd.DataFrame:
     frame = whole_numbers(frame, "year", SEG_INFO_RAIL, "a year")
     frame["is_hsr"] = frame["rate"].eq("HSR")
     return frame
+
+
+_CLOCK = re.compile(r"^(\d{1,3}):(\d{2})$")
+
+
+def _minutes(text, where: str, train: str, stop: int, field: str) -> float:
+    text = str(text).strip()
+    if text == "-":
+        return float("nan")
+    match = _CLOCK.match(text)
+    if not match or int(match.group(2)) > 59:
+        raise SourceFormatError(f"{where}: train {train}, stop {stop}, field '{field}': {text!r} is not hh:mm.")
+    return 60.0 * int(match.group(1)) + int(match.group(2))
+
+
+def parse_timetable(data: dict, where: str = TIMETABLE) -> pd.DataFrame:
+    """Tidy stops of a timetable object (train → ``service``, ``route`` list of ``arrival``,
+    ``departure``, ``city``): one row per stop with ``train``, ``service``, ``stop`` (1, 2, …),
+    ``place`` and ``arrival_min`` / ``departure_min`` (minutes after midnight of the
+    departure day; NaN for ``-``). Times must not decrease along a route (arrival ≤
+    departure ≤ next arrival); anything else is a :class:`SourceFormatError` naming the
+    train, the stop and the field.
+
+    >>> parse_timetable({"G1": {"service": "高速动车", "route": [
+    ...     {"arrival": "-", "departure": "09:00", "city": "北京"},
+    ...     {"arrival": "13:18", "departure": "-", "city": "上海"}]}})[["place", "arrival_min", "departure_min"]].values.tolist()
+    [['北京', nan, 540.0], ['上海', 798.0, nan]]
+    """
+    if not isinstance(data, dict):
+        raise SourceFormatError(f"{where}: expected an object of trains.")
+    rows = []
+    for train, record in data.items():
+        route = record.get("route") if isinstance(record, dict) else None
+        if not isinstance(route, list) or not route:
+            raise SourceFormatError(f"{where}: train {train}: field 'route' is missing or empty.")
+        last = -np.inf
+        for k, stop in enumerate(route, start=1):
+            place = str(stop.get("city", "")).strip()
+            if not place:
+                raise SourceFormatError(f"{where}: train {train}, stop {k}, field 'city' is empty.")
+            arrival = _minutes(stop.get("arrival", ""), where, train, k, "arrival")
+            departure = _minutes(stop.get("departure", ""), where, train, k, "departure")
+            for field, value in (("arrival", arrival), ("departure", departure)):
+                if not np.isnan(value):
+                    if value < last:
+                        raise SourceFormatError(f"{where}: train {train}, stop {k} ({place}), field '{field}': "
+                                                f"time goes backwards along the route.")
+                    last = value
+            rows.append({"train": str(train), "service": str(record.get("service", "")), "stop": k,
+                         "place": place, "arrival_min": arrival, "departure_min": departure})
+    return pd.DataFrame(rows)
+
+
+def read_timetable() -> pd.DataFrame:
+    """The RailwayVIS timetable (Dec 2020/Jan 2021), tidy (see :func:`parse_timetable`)."""
+    path = fetch(TIMETABLE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(f"{TIMETABLE}: not valid JSON ({exc}).") from exc
+    return parse_timetable(data)
