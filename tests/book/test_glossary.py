@@ -198,6 +198,7 @@ def test_course_guide_names_the_rerun_clusters():
 def test_pages_are_in_the_table_of_contents():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     parts = {part["caption"]: [c["file"] for c in part["chapters"]] for part in toc["parts"]}
-    foundations, appendices = parts["Foundations"], parts["Appendices"]
-    assert foundations.index("book/course_guide") == foundations.index("book/papers") + 1
+    before, appendices = parts["Before you start"], parts["Appendices"]
+    assert before.index("book/course_guide") == before.index("book/papers") + 1
+    assert parts["Foundations"] == ["notebooks/01_clusters_and_data"]
     assert appendices.index("book/glossary") + 1 == appendices.index("book/methods")

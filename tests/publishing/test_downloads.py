@@ -80,3 +80,12 @@ def test_unknown_keys_are_left_visible_and_reported():
 
 def test_the_setup_cell_is_valid_python():
     compile(downloads.setup_cell("https://github.com/o/r", "main").source, "<setup>", "exec")
+
+
+def test_a_glued_html_figure_is_pasted_as_html():
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell("Before.\n\n```{glue} fig_hover\n```\n\nAfter.")]
+    glue = {"fig_hover": {"data": {"text/html": "<svg><title>D by city</title></svg>", "text/plain": "<HTML>"}}}
+    assert downloads.self_sufficient(notebook, glue, "", "main") == []
+    assert "<svg><title>D by city</title></svg>" in notebook.cells[0].source
+    assert "{glue" not in notebook.cells[0].source

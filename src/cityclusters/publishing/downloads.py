@@ -44,7 +44,7 @@ if not pathlib.Path("../_toc.yml").is_file():
 """
 
 _ROLE = re.compile(r"\{glue(?::text)?\}`(?P<content>[^`]+)`")
-_FIGURE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{glue:figure\}[ \t]+(?P<key>\S+)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
+_FIGURE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{glue(?::figure)?\}[ \t]+(?P<key>\S+)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$",
                      re.M | re.S)
 _ADMONITION = re.compile(r"^(?P<fence>:{3,}|`{3,})\{admonition\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*\n?",
                          re.M | re.S)
@@ -87,7 +87,8 @@ def fill_glue_roles(text: str, glue: dict) -> tuple[str, list[str]]:
 
 
 def fill_glue_figures(cell, glue: dict) -> list[str]:
-    """Replace each ``{glue:figure}`` directive of a Markdown cell by its image and caption."""
+    """Replace each ``{glue:figure}`` or ``{glue}`` directive of a Markdown cell by its image and
+    caption (or, for an output with HTML only, such as an interactive SVG, by that HTML)."""
     missing: list[str] = []
     attachments = dict(cell.get("attachments", {}))
 
@@ -97,8 +98,11 @@ def fill_glue_figures(cell, glue: dict) -> list[str]:
         image = next((mime for mime in ("image/png", "image/svg+xml", "image/jpeg")
                       if output is not None and mime in output.get("data", {})), None)
         if image is None:
-            missing.append(key)
-            return match.group(0)
+            html = None if output is None else output.get("data", {}).get("text/html")
+            if html is None:  # nothing a notebook viewer can draw: left as it was, and reported
+                missing.append(key)
+                return match.group(0)
+            return (html if isinstance(html, str) else "".join(html)) + "\n"  # e.g. an interactive SVG
         options, caption = {}, []
         for line in match.group("body").splitlines():
             option = _OPTION.match(line)
