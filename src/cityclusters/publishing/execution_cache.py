@@ -22,8 +22,8 @@ number of cores; ``1`` is serial, the reference for the speed-up measured by ``m
 **Executed notebooks keep their outputs.** myst-nb 1.4 writes ``jupyter_execute/<page>.ipynb``
 (which the theme publishes as the page's ``.ipynb`` download and Colab target) from the notebook
 it *read*; when the outputs come from the cache they live in a merged copy, so after a prose-only
-edit the published notebook has no outputs at all. :func:`restore_cached_outputs` rewrites that
-file with the cached outputs merged in (event ``doctree-read``, right after myst-nb wrote it).
+edit the published notebook has no outputs at all. :func:`with_cached_outputs` merges them back
+into that file (event ``doctree-read``, right after myst-nb wrote it).
 """
 
 from __future__ import annotations
@@ -207,26 +207,21 @@ def execute_into_cache(cache, pending: list[PendingNotebook], jobs: int, timeout
     return ExecutionReport(seconds, errors)
 
 
-def restore_cached_outputs(ipynb: Path, cache) -> bool:
-    """Rewrite ``ipynb`` with the outputs of its cached execution; ``False`` when none is cached.
+def with_cached_outputs(notebook: nbformat.NotebookNode, cache) -> nbformat.NotebookNode:
+    """``notebook`` with the outputs of its cached execution (itself when none is cached).
 
     The code cells are matched by jupyter-cache's hash (code and cell metadata), so a notebook
     whose code changed is left alone (it has just been executed, and carries its outputs). Glue
     outputs are then taken out as myst-nb takes them out of a notebook it has just executed, so
-    the file is the same whether the outputs came from the cache or from a fresh execution.
+    the result is the same whether the outputs came from the cache or from a fresh execution.
     """
     from myst_nb.ext.glue import extract_glue_data_cell
 
-    ipynb = Path(ipynb)
-    if not ipynb.is_file():
-        return False
-    notebook = nbformat.read(ipynb, as_version=4)
     try:
         _, merged = cache.merge_match_into_notebook(notebook)
     except KeyError:
-        return False
+        return notebook
     for cell in merged.cells:
         if cell.cell_type == "code":
             extract_glue_data_cell(cell)
-    ipynb.write_text(nbformat.writes(merged), encoding="utf-8")
-    return True
+    return merged

@@ -198,11 +198,11 @@ def _prepare_download(app) -> None:
     ipynb = Path(config.output_folder, *(app.env.docname + ".ipynb").split("/"))
     if not ipynb.is_file():
         return
+    notebook = nbformat.read(ipynb, as_version=4)
     if config.execution_mode == "cache":
-        execution_cache.restore_cached_outputs(ipynb, _cache(app))
+        notebook = execution_cache.with_cached_outputs(notebook, _cache(app))
     glue_file = ipynb.with_name(ipynb.stem + ".glue.json")
     glue = json.loads(glue_file.read_text(encoding="utf-8")) if glue_file.is_file() else {}
-    notebook = nbformat.read(ipynb, as_version=4)
     options = app.config.html_theme_options
     downloads.self_sufficient(notebook, glue, options.get("repository_url", ""),
                               options.get("repository_branch") or "main",
