@@ -137,3 +137,16 @@ def test_pages_built_from_the_chapters_and_excluded_pages_are_left_to_myst_nb(tm
     assert pending == []
     pending = execution_cache.pending_notebooks(_EmptyCache(), docs, MdParserConfig(), NbParserConfig())
     assert [item.docname for item in pending] == ["notebooks/one", "notebooks/two"]  # intro: not a notebook
+
+
+def test_parallel_kernels_get_their_share_of_the_cores_and_user_limits_are_kept(monkeypatch):
+    from cityclusters.publishing import execution_cache as ec
+
+    for name in ec.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # set by the user: kept
+    ec._limit_threads(ec.threads_per_kernel(2, cores=2))
+    import os
+
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    assert all(os.environ[name] == "1" for name in ec.THREAD_VARIABLES if name != "OMP_NUM_THREADS")
