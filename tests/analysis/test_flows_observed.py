@@ -76,3 +76,29 @@ def test_gravity_elasticity_recovers_beta():
     pairs = simulated(members, -2.0, 0.0, seed=11)
     out = af.gravity_elasticity(pairs)
     assert out["ci_low"] < -2.0 < out["ci_high"] and out["n_obs"] == 25 * 24
+
+
+def as_time_matrix(pairs: pd.DataFrame, speed_kmh: float = 100.0) -> pd.DataFrame:
+    """Travel times (hours) = km / speed from a simulated pair table."""
+    return pairs.pivot(index="origin", columns="destination", values="km").fillna(0.0) / speed_kmh
+
+
+def test_time_elasticity_recovers_beta_on_travel_times():
+    """Times proportional to distance: the time elasticity equals the distance elasticity."""
+    members = pd.DataFrame({"cluster_id": "x", "city_code": range(1, 21), "province_zh": ["p"] * 20})
+    pairs = simulated(members, -1.4, 0.0, seed=3)
+    out = af.time_elasticity(pairs, as_time_matrix(pairs), range(1, 21))
+    assert out["beta"] == pytest.approx(-1.4, abs=0.03)
+    assert out["ci_low"] < -1.4 < out["ci_high"]
+    assert out["n_obs"] == 20 * 19 and out["n_unlisted"] == 0 and out["n_cities"] == 20
+
+
+def test_time_elasticity_counts_unlisted_pairs_as_zero_and_refuses_bad_times():
+    members = pd.DataFrame({"cluster_id": "x", "city_code": range(1, 13), "province_zh": ["p"] * 12})
+    pairs = simulated(members, -1.0, 0.0, seed=4)
+    times = as_time_matrix(pairs)
+    dropped = pairs.iloc[5:]
+    assert af.time_elasticity(dropped, times, range(1, 13))["n_unlisted"] == 5
+    times.iloc[0, 1] = np.inf
+    with pytest.raises(ValueError, match="finite and positive"):
+        af.time_elasticity(pairs, times, range(1, 13))

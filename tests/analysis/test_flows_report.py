@@ -72,6 +72,23 @@ def test_border_claim_verdicts_count_the_clusters():
     assert out[0].category == "not supported"
 
 
+def test_a_border_effect_that_the_january_2020_lens_does_not_confirm_is_inconclusive():
+    border = pd.DataFrame([border_row("chengyugui", -1.9, -0.3), border_row("middle_yangtze", -2.2, -1.5)])
+    lens = pd.DataFrame([border_row("chengyugui", -1.0, 0.2), border_row("middle_yangtze", -2.0, -1.2)])
+    verdicts = {v.claim_id: v for v in af.border_claim_verdicts(border, lens=lens)}
+    flipped = verdicts["p000_admin_border_barrier"]
+    assert flipped.category == "inconclusive" and "depends on the window" in flipped.verdict
+    assert "January 2020 lens δ" in flipped.evidence
+    assert verdicts["p004_mid_yangtze_local_protection"].category == "partly supported"  # both windows agree
+    checked = af.lens_checked(border, None)
+    assert checked["lens_border"].isna().all() and (checked["verdict"] == border["verdict"]).all()
+
+
+def test_border_frame_refuses_an_unknown_lens():
+    with pytest.raises(ValueError, match="lens must be one of"):
+        af.border_frame(None, pd.DataFrame({"cluster_id": [], "city_code": []}), None, lens="2019")
+
+
 def test_timetable_report_words_and_counts():
     rows = []
     for cluster_id, before, after in (("yrd41", -0.3, 0.1), ("chengyu", -0.02, 0.4)):
@@ -117,3 +134,22 @@ def test_wuhan_primacy_verdict_with_flows():
     strong = dict(weak, share=0.75)
     v = us.wuhan_primacy_verdict({"gdp": 1.1, "population": 1.5}, {"gdp": 1.9, "population": 1.2}, "长沙", 3, 5, 2020, strong)
     assert v.category == "not supported"
+
+
+def test_naive_border_ratio_by_hand():
+    cities = pd.DataFrame({"city_code": [1, 2, 3], "province_zh": ["甲", "甲", "乙"],
+                           "lon": [110.0, 111.0, 113.0], "lat": [30.0, 30.0, 30.0]})
+    pairs = pd.DataFrame({"origin": [1, 2, 1, 2], "destination": [2, 1, 3, 3], "volume": [6.0, 4.0, 1.0, 3.0]})
+    out = af.naive_border_ratio(pairs, cities, [1, 2, 3])
+    assert out["ratio"] == pytest.approx(((1.0 + 3.0) / 2) / 10.0)  # cross pairs 1–3, 2–3; same pair 1–2
+    assert out["n_cross"] == 2 and out["n_same"] == 1 and out["km_cross"] > out["km_same"]
+    with pytest.raises(ValueError, match="at least two provinces"):
+        af.naive_border_ratio(pairs, cities.assign(province_zh="甲"), [1, 2, 3])
+
+
+def test_border_exercise_words_follow_the_numbers():
+    naive = {"ratio": 0.2, "km_cross": 300.0, "km_same": 150.0}
+    values = af.border_exercise_values(naive, {"flow_ratio": 0.5})
+    assert values["ex3_compare"] == "smaller than" and values["ex3_reason"].startswith("Cross-province pairs are farther")
+    values = af.border_exercise_values({**naive, "ratio": 0.9, "km_cross": 100.0}, {"flow_ratio": 0.5})
+    assert values["ex3_compare"] == "larger than" and "not farther apart" in values["ex3_reason"]

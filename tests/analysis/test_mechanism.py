@@ -361,3 +361,18 @@ def test_committee_growth_verdicts():
     cum.loc[cum["year"] == 2015, "members"] = 29
     _, v004, v003 = mc.committee_growth(cum, ordinals, cohorts, 1992)
     assert v004.verdict == v003.verdict == "not supported: the typed membership differs"
+
+
+def test_middle_yangtze_flow_border_reads_chapter_5s_estimate(monkeypatch):
+    from cityclusters.analysis import flows
+
+    row = {"cluster_id": "middle_yangtze", "flow_ratio": float(np.exp(-0.7)), "border_low": -1.0, "border_high": -0.4,
+           "distance_equivalent": 2.0, "equivalent_low": 1.5, "equivalent_high": 2.6, "n_pairs": 756, "n_cross": 480}
+    monkeypatch.setattr(flows, "border_frame", lambda obs, members, cities, clusters: pd.DataFrame([row]))
+    values = mc.middle_yangtze_flow_border(None, None, None)
+    assert values["my_flow_ratio"] == pytest.approx(np.exp(-0.7))
+    assert values["my_flow_high"] == pytest.approx(np.exp(-0.4))
+    assert values["my_flow_word"].startswith("lies wholly below 1")
+    row["border_high"] = 0.1
+    values = mc.middle_yangtze_flow_border(None, None, None)
+    assert values["my_flow_word"].startswith("includes 1") and "Nor does it show" in values["my_flow_meaning"]

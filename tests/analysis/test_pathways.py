@@ -419,3 +419,29 @@ def test_gap_coordination_effect_on_the_yardstick():
     assert "observed D" in values["s2_d_text"] and "scenario" in values["s2_d_text"]
     assert values["s2_gdp_rule"] == "Real GDP p.c. × f; CO2 intensity ÷ f; FDI/GDP ÷ f; Loans/GDP ÷ f"
     assert values["s2_u_text"].count("industry +") == 1 and "market -" in values["s2_u_text"]
+
+
+def test_trip_scenario_scales_observed_trips_by_the_time_cut(monkeypatch):
+    """Three cities, β fixed at −1.5: halving the 1–2 time multiplies that pair's trips by
+    0.5^−1.5 = 2.828; total trips (10 + 4 + 6 = 20) become 10·2.828 + 4 + 6."""
+    from cityclusters.analysis import flows
+
+    monkeypatch.setattr(flows, "time_elasticity", lambda pairs, times, codes: {
+        "beta": -1.5, "ci_low": -2.0, "ci_high": -1.0, "se": 0.25, "n_obs": 6, "n_unlisted": 0, "n_cities": 3})
+    monkeypatch.setattr(sc.config, "CORE_CITIES", {"x": (1,)})
+    monkeypatch.setattr(sc.config, "cluster_names", lambda clusters: {c: c for c in clusters})
+    pairs = pd.DataFrame({"origin": [1, 2, 1, 2], "destination": [2, 1, 3, 3], "volume": [6.0, 4.0, 4.0, 6.0]})
+    members = pd.DataFrame({"cluster_id": "x", "city_code": [1, 2, 3]})
+    base = pd.DataFrame([[0, 2, 3], [2, 0, 2], [3, 2, 0]], index=[1, 2, 3], columns=[1, 2, 3], dtype=float)
+    faster = base.copy()
+    faster.loc[1, 2] = faster.loc[2, 1] = 1.0
+    table, values = sc.trip_scenario(pairs, members, base, {"line": faster}, {"line": "new line"}, ["x"])
+    row = table.iloc[1]
+    assert row["trips Δ"] == pytest.approx((10 * 2 ** 1.5 + 10) / 20 - 1)
+    assert row["trips Δ low"] == pytest.approx((10 * 2 ** 1.0 + 10) / 20 - 1)
+    assert row["trips Δ high"] == pytest.approx((10 * 2 ** 2.0 + 10) / 20 - 1)
+    # city 1's endpoints: (10 + 4) of 2 × 20 before; (28.28 + 4) of 2 × 38.28 after
+    assert table.iloc[0]["cores' share"] == pytest.approx(14 / 40)
+    assert row["cores' share"] == pytest.approx((10 * 2 ** 1.5 + 4) / (2 * (10 * 2 ** 1.5 + 10)))
+    assert values["s1_trip_beta_low"] == values["s1_trip_beta_high"] == -1.5
+    assert "x: trips inside the cluster +91.4%" in values["s1_trip_sentences"]

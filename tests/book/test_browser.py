@@ -63,3 +63,18 @@ def test_search_finds_the_chapter_in_chinese_and_in_english(query, page):
         found = browser.evaluate(FOUND)
         assert any(page in href for href in found), (query, summary, found[:10])
 
+
+
+#: The right edge of every display equation on a chapter page (px beyond the window; 0 = fits).
+EQUATION_OVERHANG = ("Math.max(0, ...[...document.querySelectorAll('div.math, mjx-container[display=\"true\"]')]"
+                     ".map(e => e.getBoundingClientRect().right - window.innerWidth))")
+
+
+@pytest.mark.parametrize("chapter", sorted(p.name for p in (HTML / "notebooks").glob("[01][0-9]_*.html")))
+def test_display_equations_fit_a_phone_screen(chapter):
+    """A wide equation scrolls inside its box (_static/math-overflow.css); none sticks out."""
+    with Browser(PHONE) as browser:
+        browser.open((HTML / "notebooks" / chapter).as_uri())
+        browser.wait_for("document.querySelector('div.math') === null || (window.MathJax && MathJax.startup"
+                         " ? MathJax.startup.promise.then(() => true) : null)", timeout=20)  # typeset
+        assert browser.evaluate(EQUATION_OVERHANG) <= 1, chapter

@@ -566,11 +566,54 @@ def observed_links(pairs: pd.DataFrame, codes: Iterable[int], n: int = 15) -> pd
     (V_ij = F_ij + F_ji, index units; pairs listed by neither city count 0): ``code_a``,
     ``code_b``, ``linkage`` and ``relative`` (= linkage / strongest), the columns of
     :func:`cityclusters.analysis.linkages.strongest_links`."""
+    return linkages.strongest_links(two_way_volumes(pairs, codes), n)
+
+
+def two_way_volumes(pairs: pd.DataFrame, codes: Iterable[int]) -> pd.DataFrame:
+    """Symmetric matrix of observed two-way volumes among ``codes`` (sorted): V_ij = F_ij + F_ji
+    (index units; a pair listed by neither city counts 0), zero diagonal.
+
+    >>> pairs = pd.DataFrame({"origin": [1, 2, 1], "destination": [2, 1, 3], "volume": [3.0, 1.0, 2.0]})
+    >>> two_way_volumes(pairs, [1, 2, 3]).to_numpy().tolist()
+    [[0.0, 4.0, 2.0], [4.0, 0.0, 0.0], [2.0, 0.0, 0.0]]
+    """
     codes = sorted(set(codes))
-    inside = pairs[pairs["origin"].isin(codes) & pairs["destination"].isin(codes)].dropna(subset=["volume"])
+    inside = pairs[pairs["origin"].isin(codes) & pairs["destination"].isin(codes)
+                   & (pairs["origin"] != pairs["destination"])].dropna(subset=["volume"])
     matrix = inside.pivot_table(index="origin", columns="destination", values="volume", aggfunc="sum")
     matrix = matrix.reindex(index=codes, columns=codes).fillna(0.0)
-    return linkages.strongest_links(matrix + matrix.T, n)
+    return matrix + matrix.T
+
+
+def time_elasticity(pairs: pd.DataFrame, times: pd.DataFrame, codes: Iterable[int]) -> dict:
+    """Travel-time elasticity of observed trips among one group of cities:
+
+    .. math::  E[F_{ij}] = \\exp(\\alpha_i + \\gamma_j + \\beta \\ln T_{ij})
+
+    by PPML with origin and destination fixed effects (Santos Silva & Tenreyro 2006), on every
+    ordered pair of ``codes`` (the 2021 baseline volumes of :func:`baseline_pairs`; a pair listed
+    by neither city counts 0), ``T`` the travel time in hours from ``times`` (chapter 5's network),
+    errors clustered two-way by origin and destination (few clusters: read the interval as
+    approximate). ``codes`` outside ``times`` are left out. Returns ``beta``, ``se``,
+    ``ci_low``, ``ci_high``, ``n_obs``, ``n_unlisted``, ``n_cities``.
+    """
+    from cityclusters.models.ppml import ppml
+
+    codes = sorted(set(codes) & set(times.index))
+    grid = pd.DataFrame([(a, b) for a in codes for b in codes if a != b], columns=["origin", "destination"])
+    data = grid.merge(pairs[["origin", "destination", "volume"]], on=["origin", "destination"], how="left")
+    n_unlisted = int(data["volume"].isna().sum())
+    data["volume"] = data["volume"].fillna(0.0)
+    sub = times.loc[codes, codes]
+    hours = sub.to_numpy()[sub.index.get_indexer(data["origin"]), sub.columns.get_indexer(data["destination"])]
+    if not np.all(np.isfinite(hours) & (hours > 0)):
+        raise ValueError("time_elasticity: travel times must be finite and positive for every pair of the group")
+    data["ln_hours"] = np.log(hours)
+    fit = ppml(data["volume"].to_numpy(), data[["ln_hours"]], data[["origin", "destination"]],
+               cluster=data[["origin", "destination"]])
+    low, high = fit.interval("ln_hours")
+    return {"beta": float(fit.params["ln_hours"]), "se": float(fit.std_errors["ln_hours"]), "ci_low": low,
+            "ci_high": high, "n_obs": fit.n_obs, "n_unlisted": n_unlisted, "n_cities": len(codes)}
 
 
 def link_panels(obs: ObservedFlows, members: pd.DataFrame, clusters: Iterable[str], n: int = 15) -> list[dict]:
@@ -714,17 +757,53 @@ def decay_values(summary: dict, decay: float, per_cluster: pd.DataFrame | None =
     return values
 
 
+#: The windows of the border estimates: the April 2021 volumes, and the January 2020 lens.
+BORDER_LENSES = ("2021", "2020")
+
+
 def border_frame(obs: ObservedFlows, members: pd.DataFrame, cities: pd.DataFrame,
-                 clusters: Iterable[str] = BORDER_CLUSTERS) -> pd.DataFrame:
-    """:func:`border_effects` of ``clusters`` (those of :data:`BORDER_CLUSTERS`) on the 2021
-    baseline, with the pair covariates of every ordered pair inside each cluster."""
+                 clusters: Iterable[str] = BORDER_CLUSTERS, lens: str = "2021") -> pd.DataFrame:
+    """:func:`border_effects` of ``clusters`` (those of :data:`BORDER_CLUSTERS`), with the pair
+    covariates of every ordered pair inside each cluster.
+
+    ``lens`` "2021": the April 2021 baseline volumes. "2020": the January 2020 lens (the days
+    of :data:`BASELINE_2020`, before the Spring Festival travel season), which has shares, not
+    volumes: the outcome is the origin's outflow share s_ij = F_ij / F_i. With origin effects
+    the factor 1/F_i is absorbed by α_i, so β and δ are those of the flows themselves; without
+    them (the population-mass specification of :func:`border_specification`) they are not,
+    and those clusters are left out of the 2020 lens.
+    """
+    if lens not in BORDER_LENSES:
+        raise ValueError(f"border_frame: lens must be one of {BORDER_LENSES}, not {lens!r}")
     clusters = [c for c in clusters if c in BORDER_CLUSTERS]
+    if lens == "2020":
+        clusters = [c for c in clusters if border_specification(members, c) == "fixed_effects"]
     if not clusters:
         return pd.DataFrame()
+    pairs = obs.pairs_2021 if lens == "2021" else obs.pairs_2020.assign(volume=obs.pairs_2020["share_out"])
     codes = sorted(set(members.loc[members["cluster_id"].isin(clusters), "city_code"]))
     grid = pd.DataFrame([(a, b) for a in codes for b in codes if a != b], columns=["origin", "destination"])
-    data = pair_covariates(grid.merge(obs.pairs_2021, on=["origin", "destination"], how="left"), cities)
+    data = pair_covariates(grid.merge(pairs, on=["origin", "destination"], how="left"), cities)
     return border_effects(data, members, clusters)
+
+
+def lens_values(border: pd.DataFrame) -> dict:
+    """Sentence on the January 2020 lens of the border estimates (``border`` from
+    :func:`lens_checked`): ``fl_lens_text`` says in how many of the clusters with a lens
+    estimate both windows place the border effect below zero, and names those where they
+    disagree."""
+    if "lens_border" not in border or border["lens_border"].isna().all():
+        return {"fl_lens_text": "No cluster of this run has a January 2020 estimate (it needs city effects)."}
+    with_lens = border[border["lens_border"].notna()]
+    both = with_lens[(with_lens["border_high"] < 0) & (with_lens["lens_high"] < 0)]
+    differ = with_lens[(with_lens["border_high"] < 0) != (with_lens["lens_high"] < 0)]
+    text = (f"In the first nine days of January 2020 (shares, so only the {len(with_lens)} "
+            f"{'cluster' if len(with_lens) == 1 else 'clusters'} estimated with city effects), the border lowers "
+            f"trips beyond noise in {len(both)} of them in both windows")
+    if len(differ):
+        text += (f"; the two windows disagree for {', '.join(CLUSTERS[c][1] for c in differ['cluster_id'])}, whose "
+                 "verdict is therefore inconclusive")
+    return {"fl_lens_text": text + "."}
 
 
 def border_report(border: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
@@ -746,12 +825,15 @@ def border_report(border: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
                      "β (ln km)": f"{r.beta_ln_km:.2f}", "border δ [95 %]": f"{r.border:.2f} [{r.border_low:.2f}, {r.border_high:.2f}]",
                      "flow ratio": f"{r.flow_ratio:.2f} [{np.exp(r.border_low):.2f}, {np.exp(r.border_high):.2f}]",
                      "distance equivalent": f"{r.distance_equivalent:.2f} [{r.equivalent_low:.2f}, {r.equivalent_high:.2f}]",
+                     "δ, Jan 2020 [95 %]": ("–" if np.isnan(getattr(r, "lens_border", np.nan)) else
+                                            f"{r.lens_border:.2f} [{r.lens_low:.2f}, {r.lens_high:.2f}]"),
                      "verdict": verdict_category(r.verdict)})
         clauses.append(f"{name} {r.flow_ratio:.2f} [{np.exp(r.border_low):.2f}, {np.exp(r.border_high):.2f}]")
     reduce = border["border_high"] < 0
     masses = border.loc[border["specification"] == "masses", "cluster_id"].map(lambda c: CLUSTERS[c][1]).tolist()
     values = {"fl_border_text": "; ".join(clauses), "fl_border_n_reduce": int(reduce.sum()), "fl_border_n": int(len(border)),
               "fl_border_masses": " and ".join(masses) if masses else "none"}
+    values.update(lens_values(border))
     return values, pd.DataFrame(rows)
 
 
@@ -899,21 +981,53 @@ def timetable_report(pairs: pd.DataFrame, summary: pd.DataFrame, clusters: Itera
     return values, table.reset_index(drop=True)
 
 
-def border_claim_verdicts(border: pd.DataFrame, claims: dict[str, tuple[str, ...]] = BORDER_CLAIMS) -> list:
+def lens_checked(border: pd.DataFrame, lens: pd.DataFrame | None) -> pd.DataFrame:
+    """``border`` (April 2021) with each cluster's verdict checked against the January 2020
+    lens (``lens``: :func:`border_frame` with ``lens="2020"``; None or empty: no check).
+
+    A border effect that the 2021 interval places below zero but the 2020 interval does not is
+    a result that flips with the window, so the cluster's verdict becomes "inconclusive" (the
+    book's rule: a result that flips under another defensible choice is not supported).
+    Adds ``lens_border``, ``lens_low``, ``lens_high`` (NaN where the lens has no estimate)."""
+    from cityclusters.analysis.verdicts import verdict_category
+
+    out = border.copy()
+    for column in ("lens_border", "lens_low", "lens_high"):
+        out[column] = np.nan
+    if lens is None or lens.empty:
+        return out
+    other = lens.set_index("cluster_id")
+    for i, row in out.iterrows():
+        if row["cluster_id"] not in other.index:
+            continue
+        r = other.loc[row["cluster_id"]]
+        out.loc[i, ["lens_border", "lens_low", "lens_high"]] = [r["border"], r["border_low"], r["border_high"]]
+        if verdict_category(row["verdict"]) == "partly supported" and not r["border_high"] < 0:
+            out.loc[i, "verdict"] = (f"inconclusive: the border lowers flows in April 2021 (δ {row['border']:.2f} "
+                                     f"[{row['border_low']:.2f}, {row['border_high']:.2f}]) but not beyond noise in "
+                                     f"early January 2020 (δ {r['border']:.2f} [{r['border_low']:.2f}, "
+                                     f"{r['border_high']:.2f}]): the result depends on the window")
+    return out
+
+
+def border_claim_verdicts(border: pd.DataFrame, claims: dict[str, tuple[str, ...]] = BORDER_CLAIMS,
+                          lens: pd.DataFrame | None = None) -> list:
     """Verdicts on the papers' administrative-border claims from the border effects in
-    observed flows (``border``: :func:`border_effects` of at least the clusters of ``claims``).
+    observed flows (``border``: :func:`border_effects` of at least the clusters of ``claims``;
+    ``lens``: the same on the January 2020 lens, checked by :func:`lens_checked`).
 
     Per cluster the verdict is :func:`~cityclusters.analysis.verdicts.interval_verdict` on δ
     (expected sign −1), so at best "partly supported": the border dummy measures how much
     less people travel between provinces at equal distance, an association that fits the
     claimed barrier but also mirrors dialect, family and commuting ties that follow old
-    borders. A claim about several clusters is "partly supported" when the interval excludes
+    borders; it becomes "inconclusive" where the 2020 lens does not confirm it. A claim about
+    several clusters is "partly supported" when the interval excludes
     zero below it in at least one of them (the reason counts them), "not supported" when
     every interval lies above zero, else "inconclusive" (the reason gives the largest
     minimum detectable effect)."""
     from cityclusters.analysis.verdicts import Verdict, verdict_category
 
-    table = border.set_index("cluster_id")
+    table = lens_checked(border, lens).set_index("cluster_id")
     out = []
     for claim_id, clusters in claims.items():
         rows = table.loc[[c for c in clusters if c in table.index]]
@@ -921,6 +1035,8 @@ def border_claim_verdicts(border: pd.DataFrame, claims: dict[str, tuple[str, ...
                  f"flows {r.flow_ratio:.2f} of same-province at equal distance, distance equivalent "
                  f"{r.distance_equivalent:.2f} [{r.equivalent_low:.2f}, {r.equivalent_high:.2f}] "
                  f"({'city effects' if r.specification == 'fixed_effects' else 'population masses'}, {r.n_pairs} pairs)"
+                 + ("" if np.isnan(r.lens_border) else
+                    f"; January 2020 lens δ {r.lens_border:.2f} [{r.lens_low:.2f}, {r.lens_high:.2f}]")
                  for c, r in zip(rows.index, rows.itertuples())]
         evidence = "PPML on Baidu flows, 2021-04-12…25: " + "; ".join(parts)
         categories = [verdict_category(v) for v in rows["verdict"]]
@@ -934,8 +1050,10 @@ def border_claim_verdicts(border: pd.DataFrame, claims: dict[str, tuple[str, ...
         elif categories and all(k == "not supported" for k in categories):
             verdict = "not supported: in every cluster cross-province flows are higher than same-province ones at equal distance"
         else:
-            verdict = (f"inconclusive: no interval excludes zero (largest minimum detectable effect "
-                       f"{rows['mde'].max():.2f})")
+            flipped = rows["lens_border"].notna() & (rows["border_high"] < 0)
+            verdict = (f"inconclusive: no interval excludes zero"
+                       + (" in both windows (April 2021 and January 2020)" if flipped.any() else "")
+                       + f" (largest minimum detectable effect {rows['mde'].max():.2f})")
         out.append(Verdict(claim_id, verdict, evidence))
     return out
 
@@ -946,3 +1064,41 @@ CLAIM_WORDING = {
     "p004_mid_yangtze_local_protection": "the 'administrative-region economy' of Hubei, Hunan and Jiangxi persists (local protection)",
     "p003_admin_division_blocks_flows": "administrative division in the large clusters obstructs the movement of factors between them",
 }
+
+
+def naive_border_ratio(pairs: pd.DataFrame, cities: pd.DataFrame, codes: Iterable[int]) -> dict:
+    """The border comparison without the gravity equation (chapter 5's exercise 3): among the
+    unordered pairs of ``codes``, the mean observed two-way volume (:func:`two_way_volumes`) of
+    cross-province pairs over that of same-province pairs (``ratio``), and the mean great-circle
+    distance of each kind (``km_cross``, ``km_same``). It mixes the border with distance and
+    city size, which the PPML border effect holds fixed."""
+    from cityclusters.indicators.linkages import great_circle_distance
+
+    volumes = two_way_volumes(pairs, codes)
+    codes = list(volumes.index)
+    info = cities.set_index("city_code")
+    km = great_circle_distance(info.loc[codes, ["lon", "lat"]]).to_numpy()
+    province = info.loc[codes, "province_zh"].to_numpy()
+    i, j = np.triu_indices(len(codes), 1)
+    cross = province[i] != province[j]
+    v = volumes.to_numpy()[i, j]
+    if cross.all() or not cross.any():
+        raise ValueError("naive_border_ratio: the cities must lie in at least two provinces")
+    return {"ratio": float(v[cross].mean() / v[~cross].mean()), "km_cross": float(km[i, j][cross].mean()),
+            "km_same": float(km[i, j][~cross].mean()), "n_cross": int(cross.sum()), "n_same": int((~cross).sum())}
+
+
+def border_exercise_values(naive: dict, border_row) -> dict:
+    """Glue values of chapter 5's exercise 3: the naive ratio (:func:`naive_border_ratio`)
+    against the PPML border effect exp(δ) (a row of :func:`border_effects`), with the words
+    that depend on them (``ex3_compare``: is the naive ratio smaller or larger; ``ex3_reason``:
+    what the extra distance of cross-province pairs does to it)."""
+    ppml = float(border_row["flow_ratio"])
+    farther = naive["km_cross"] > naive["km_same"]
+    return {"ex3_naive": naive["ratio"], "ex3_ppml": ppml, "ex3_km_cross": naive["km_cross"],
+            "ex3_km_same": naive["km_same"],
+            "ex3_compare": "smaller than" if naive["ratio"] < ppml else "larger than",
+            "ex3_reason": ("Cross-province pairs are farther apart, so the naive comparison charges the border with "
+                           "their extra distance too, which the gravity equation separates." if farther else
+                           "Cross-province pairs are not farther apart here, so distance does not explain the "
+                           "difference; the cities paired do.")}
