@@ -166,6 +166,44 @@ def test_every_chapter_figure_has_a_real_alt_text():
             assert len(alt) > 20 and not alt.endswith((".png", ".svg")), (page.name, alt[:80])
 
 
+_FIGURE_AND_LINK = re.compile(r"<figure[^>]*>.*?</figure>\s*(?P<link><p class=\"cc-data-download\">.*?</p>)?", re.S)
+_DATA_HREF = re.compile(r'<p class="cc-data-download"><a href="(?P<href>[^"]+)"')
+
+
+def test_every_chapter_figure_and_table_has_a_csv_link_that_returns_data():
+    """Issue 16: a reader takes the numbers away. Every figure of a chapter is followed by its
+    "Data (CSV)" link, every table output (a Markdown table in a code cell's output) carries
+    one, and every link opens a CSV with a header and at least one row."""
+    import pandas as pd
+
+    chapters = sorted((HTML / "notebooks").glob("[01][0-9]_*.html")) + [HTML / "summary" / "claims_ledger.html"]
+    n_links = 0
+    for page in chapters:
+        html = page.read_text(encoding="utf-8")
+        figures = list(_FIGURE_AND_LINK.finditer(html))
+        assert all(m.group("link") for m in figures), (page.name, [m.group(0)[:120] for m in figures if not m.group("link")])
+        outputs = html.count('<div class="cell_output docutils container">')
+        tables_in_outputs = len(re.findall(r'<div class="cell_output docutils container">\s*<table', html))
+        links = _DATA_HREF.findall(html)
+        assert len(links) >= len(figures) + tables_in_outputs, (page.name, len(links), len(figures), tables_in_outputs, outputs)
+        for href in links:
+            target = (page.parent / unquote(href)).resolve()
+            frame = pd.read_csv(target)
+            assert len(frame.columns) >= 1 and len(frame) >= 1, (page.name, href)
+        n_links += len(links)
+    assert n_links >= 100  # 46 figures and about 75 tables
+
+
+def test_the_ledger_page_offers_the_whole_ledger_as_csv():
+    import pandas as pd
+
+    page = HTML / "summary" / "claims_ledger.html"
+    hrefs = _DATA_HREF.findall(page.read_text(encoding="utf-8"))
+    frames = [pd.read_csv((page.parent / unquote(h)).resolve()) for h in hrefs]
+    whole = [f for f in frames if {"claim_id", "verdict", "evidence"} <= set(f.columns)]
+    assert whole and max(len(f) for f in whole) >= 40  # all claims in one table
+
+
 _SOLUTION = re.compile(r"^(:{3,})\{admonition\}[^\n]*\n:class:[^\n]*\bsolution\b[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z ,;]{40,}")
 

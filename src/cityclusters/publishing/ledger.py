@@ -182,15 +182,23 @@ def ledger_rows_markdown(ledger: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def whole_ledger(ledger: pd.DataFrame):
+    """The whole ledger as one download on its page: a line of text whose output carries every
+    claim (the frame of :func:`claims_ledger`, as ``python -m cityclusters ledger --out`` writes
+    it) as CSV, offered under the line by the book's Sphinx extension."""
+    from cityclusters.publishing.notebook import DataTable
+
+    return DataTable(f"All {len(ledger)} claims in one table, one row per claim with its verdict, evidence "
+                     "and chapter (the same table as `python -m cityclusters ledger --out ledger.csv`):", ledger)
+
+
 def paper_table(ledger: pd.DataFrame, paper: str):
     """The ledger table of one paper (a Markdown display object) with its citation line."""
-    from IPython.display import Markdown
-
-    from cityclusters.publishing.notebook import markdown_table
+    from cityclusters.publishing.notebook import DataTable, markdown_table
 
     if paper not in SEED_PAPERS:
         raise LedgerError(f"unknown paper {paper!r}; papers: {list(SEED_PAPERS)}")
     rows = ledger[ledger["paper"] == paper]
     key = SEED_PAPERS[paper][0]
     table = markdown_table(ledger_rows_markdown(rows)).data
-    return Markdown(f"{{cite:t}}`{key}`: {len(rows)} claims.\n\n{table}")
+    return DataTable(f"{{cite:t}}`{key}`: {len(rows)} claims.\n\n{table}", rows)

@@ -65,17 +65,58 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
             "evidence": evidence, "verdict": verdict}
 
 
+#: Media type of the data a table or figure output carries for its download link.
+CSV_MIME = "text/csv"
+
+
 def glue(name: str, value, display: bool = False):
-    """myst-nb ``glue`` that stores numpy scalars as Python numbers.
+    """myst-nb ``glue`` that stores numpy scalars as Python numbers, and figures with their data.
 
     ``{glue:text}`name:.2f``` formats the stored plain-text value; a numpy 2 scalar is stored as
-    ``np.float64(0.5)``, which cannot be formatted, so it is converted first. Not displayed by
-    default: chapters place glued values in the prose.
+    ``np.float64(0.5)``, which cannot be formatted, so it is converted first. A matplotlib
+    figure is stored as myst-nb would store it plus its data as CSV
+    (:func:`cityclusters.figures.plotted_data.figure_csv`, under :data:`CSV_MIME`), which the
+    book's Sphinx extension offers under the pasted figure. Not displayed by default: chapters
+    place glued values in the prose.
     """
     import numpy as np
+    from matplotlib.figure import Figure
     from myst_nb import glue as myst_glue
 
+    if isinstance(value, Figure):
+        return _glue_figure(name, value, display)
     return myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
+
+
+def _glue_figure(name: str, fig, display: bool) -> None:
+    """What ``myst_nb.glue`` does for ``fig`` (its display formats under the glue prefix, the
+    scrapbook name in the metadata), with the figure's CSV added to the bundle."""
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as ipy_display
+    from myst_nb.ext.glue import GLUE_PREFIX
+
+    from cityclusters.figures.plotted_data import figure_csv
+
+    bundle, metadata = format_display_data(fig)
+    bundle[CSV_MIME] = figure_csv(fig)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
+
+class DataTable:
+    """A table output: Markdown for the page (a real table in HTML and PDF) and the unformatted
+    data as CSV in the same output (:data:`CSV_MIME`), which the book's Sphinx extension offers
+    as a download under the table. ``data`` is the Markdown text."""
+
+    def __init__(self, markdown: str, frame: pd.DataFrame, index: bool = False):
+        self.data, self.frame, self.index = markdown, frame, index
+
+    def _repr_markdown_(self) -> str:
+        return self.data
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {"text/markdown": self.data, CSV_MIME: self.frame.to_csv(index=self.index)}
 
 #: Prefix of the hidden glue records of every coordination degree a chapter prints.
 D_RECORD_PREFIX = "Drecord__"
@@ -112,8 +153,9 @@ def glue_d_frame(frame: pd.DataFrame, name: str, unit: str = "cluster_id", colum
 
 
 def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
-                   index: bool = False) -> Markdown:
-    """A DataFrame as a Markdown table (rendered as a real table in HTML and PDF).
+                   index: bool = False) -> DataTable:
+    """A DataFrame as a Markdown table (rendered as a real table in HTML and PDF), carrying
+    ``frame`` itself, unformatted, as the table's CSV download (:class:`DataTable`).
 
     ``formats`` maps column → format spec (e.g. ``{"share": "{:.1%}"}``); missing values
     are shown as an en dash.
@@ -127,7 +169,7 @@ def markdown_table(frame: pd.DataFrame, formats: dict[str, str] | None = None,
             else (spec.format(value) if spec else str(value))
             for value in shown[column]
         ]
-    return Markdown(shown.to_markdown(index=index, disable_numparse=True))
+    return DataTable(shown.to_markdown(index=index, disable_numparse=True), frame, index)
 
 
 def glue_provenance(name: str = "provenance__raw_files") -> list[str]:

@@ -21,6 +21,9 @@ It does a few small things that Jupyter Book does not:
   into it (myst-nb 1.4 writes it without them when they came from the cache), and it is made
   to stand on its own as a download (:mod:`cityclusters.publishing.downloads`: values instead
   of glue markup, figures, a setup cell; no solutions in the student edition).
+- **A CSV behind every table and figure** (:mod:`cityclusters.publishing.data_downloads`): on
+  the HTML site each table and glued figure of an executed page gets a "Data (CSV)" link to the
+  data it shows.
 - **Where the executed chapters are.** The kernels that execute those pages inherit the
   environment variable ``CITYCLUSTERS_EXECUTED_DIR`` = ``<build>/jupyter_execute`` (where
   myst-nb writes every executed notebook while it reads it).
@@ -35,7 +38,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from cityclusters.publishing import downloads, execution_cache
+from cityclusters.publishing import data_downloads, downloads, execution_cache
 
 #: Pages assembled from the executed chapters (docnames): re-read whenever a chapter changes.
 AGGREGATE_PAGES = ("summary/claims_ledger", "summary/reproducibility")
@@ -81,9 +84,13 @@ def describe_figures(doctree: nodes.document) -> int:
 
 
 def _on_doctree_read(app, doctree) -> None:
-    _prepare_download(app)
+    executed = _prepare_download(app)
     if hide_solutions_requested(app.config.cityclusters_hide_solutions):
         remove_solutions(doctree)
+    if executed is not None and app.builder.format == "html":
+        tables, glue = executed
+        source = Path(app.env.doc2path(app.env.docname)).read_text(encoding="utf-8")
+        data_downloads.add_data_links(doctree, app.env.docname, Path(app.outdir), tables, glue, source)
 
 
 def _on_outdated(app, env, added, changed, removed) -> list[str]:
@@ -190,24 +197,28 @@ def _on_before_read_docs(app, env, docnames) -> None:
                 f"{len(report.seconds)} cached, {len(report.errors)} left to myst-nb, {kernels} kernel(s)")
 
 
-def _prepare_download(app) -> None:
-    """The page's executed notebook (its download and Colab target): outputs, values, setup."""
+def _prepare_download(app) -> tuple[dict, dict] | None:
+    """The page's executed notebook (its download and Colab target): outputs, values, setup.
+    Returns the tables' CSVs (:func:`cityclusters.publishing.data_downloads.table_csvs`) and the
+    glue records of the executed page, or None for a page that is not a notebook."""
     import nbformat
 
     config = app.env.mystnb_config
     ipynb = Path(config.output_folder, *(app.env.docname + ".ipynb").split("/"))
     if not ipynb.is_file():
-        return
+        return None
     notebook = nbformat.read(ipynb, as_version=4)
     if config.execution_mode == "cache":
         notebook = execution_cache.with_cached_outputs(notebook, _cache(app))
     glue_file = ipynb.with_name(ipynb.stem + ".glue.json")
     glue = json.loads(glue_file.read_text(encoding="utf-8")) if glue_file.is_file() else {}
+    tables = data_downloads.table_csvs(notebook)  # before the download is rewritten
     options = app.config.html_theme_options
     downloads.self_sufficient(notebook, glue, options.get("repository_url", ""),
                               options.get("repository_branch") or "main",
                               hide_solutions_requested(app.config.cityclusters_hide_solutions))
     ipynb.write_text(nbformat.writes(notebook), encoding="utf-8")
+    return tables, glue
 
 
 def _on_builder_inited(app) -> None:
