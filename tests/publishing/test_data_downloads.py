@@ -43,8 +43,21 @@ def test_plotted_data_reads_lines_points_bars_and_labels_back():
     assert data.loc[data["kind"] == "point", ["x", "y"]].values.tolist() == [[1.5, 4.5]]
     assert data.loc[data["kind"] == "label", "text"].tolist() == ["成都"]
     bars = data[data["kind"] == "bar"]
-    assert bars["y"].tolist() == [3.0, 7.0] and bars["text"].tolist() == ["a", "b"]
+    assert bars["y"].tolist() == [3.0, 7.0] and bars["x_category"].tolist() == ["a", "b"]
     assert set(bars["panel"]) == {"panel 2"} and set(bars["x_label"]) == {"group"}
+
+
+def test_a_heat_map_gives_each_cell_with_its_row_and_column_labels():
+    fig, ax = plt.subplots()
+    ax.imshow([[1.0, 2.0], [3.0, float("nan")]])
+    ax.set_xticks([0, 1], ["成都", "重庆"])
+    ax.set_yticks([0, 1], ["2010", "2020"])
+    cells = pdata.plotted_data(fig)
+    plt.close(fig)
+    first = cells.iloc[0]
+    assert (first["x_category"], first["y_category"], first["value"]) == ("成都", "2010", 1.0)
+    assert cells.set_index(["y_category", "x_category"]).loc[("2020", "成都"), "value"] == 3.0
+    assert cells["value"].isna().sum() == 1 and (cells["kind"] == "cell").all()
 
 
 def test_an_attached_frame_is_the_figures_data_and_must_be_a_frame():

@@ -11,7 +11,8 @@ import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
 from cityclusters.figures.maps import MAP_PANELS
-from cityclusters.figures.style import CLUSTER_COLOURS, cluster_label
+from cityclusters.figures.plotted_data import attach_data
+from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label
 from cityclusters.indicators.coupling import (
     GRADE_BREAKS,
     GRADE_LABELS_EN,
@@ -101,6 +102,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
     from cityclusters.data.tables import clusters as all_clusters
 
     everyone = pd.concat([members, all_clusters()[["cluster_id", "city_code"]]])
+    shown = []  # what each panel colours: the figure's data
     for r, (title, ids) in enumerate(groups):
         codes = set(everyone.loc[everyone["cluster_id"].isin(ids), "city_code"])
         sub = cit[cit["city_code"].isin(codes)]
@@ -115,6 +117,11 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
             scored = sub[sub["city_code"].isin(band.index)]
             colours = [GRADE_COLOURS[band[code]] for code in scored["city_code"]]
             present.update(band[scored["city_code"]].tolist())
+            shown.append(pd.DataFrame({"map": title, "year": year, "city_code": sub["city_code"].to_numpy(),
+                                       "city": [city_label(code) for code in sub["city_code"]],
+                                       "D": values.reindex(sub["city_code"]).to_numpy(),
+                                       "grade": [GRADE_LABELS_EN[band[code]] if code in band.index else "no score"
+                                                 for code in sub["city_code"]]}))
             if len(scored):
                 scored.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.5)
             unscored = sub[~sub["city_code"].isin(band.index)]
@@ -131,7 +138,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
     handles.append(mpl.patches.Patch(facecolor="#cccccc", hatch="///", edgecolor="white", label="no score (missing data)"))
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.03 + 0.025 * ((len(handles) + 1) // 2) / max(1, len(groups)) * 2, 1, 1))
-    return fig
+    return attach_data(fig, pd.concat(shown, ignore_index=True))
 
 
 def order_parameter_scatter(op: pd.DataFrame, labels: dict[str, str]):

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.style import CLUSTER_COLOURS
+from cityclusters.figures.plotted_data import attach_data
+from cityclusters.figures.style import CLUSTER_COLOURS, city_label
 
 
 def _project(coords: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +69,19 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
         ax.set_axis_off()
     fig.canvas.draw_idle = redraw
     fig.tight_layout()
-    return fig
+    return attach_data(fig, link_data(panels))
+
+
+def link_data(panels: list[dict]) -> pd.DataFrame:
+    """The links the maps of :func:`link_maps` draw, one row per link and panel, with city names:
+    the figure's data."""
+    frames = [panel["links"].assign(panel=panel["title"]) for panel in panels if len(panel["links"])]
+    if not frames:
+        return pd.DataFrame(columns=["panel", "code_a", "city_a", "code_b", "city_b", "linkage", "relative"])
+    links = pd.concat(frames, ignore_index=True)
+    links["city_a"] = [city_label(code) for code in links["code_a"]]
+    links["city_b"] = [city_label(code) for code in links["code_b"]]
+    return links[["panel", "code_a", "city_a", "code_b", "city_b", "linkage", "relative"]]
 
 
 def share_paths(shares: pd.DataFrame, openings: pd.DataFrame, labels: dict[str, str],

@@ -4,7 +4,8 @@ figure").
 A figure function may attach the tidy frame it drew (:func:`attach_data`); that frame is then the
 figure's data. Otherwise :func:`plotted_data` reads the numbers back from what matplotlib drew,
 panel by panel: every line's points, every scatter's points, every bar's position and length
-(with its category label when the bar sits on a labelled tick) and every text label placed in the
+(with its category label when the bar sits on a labelled tick), every cell of an image (a
+heat map: its value and the labels of its row and column) and every text label placed in the
 data coordinates (the city names of a rank–size plot or a map). Polygons (map areas, confidence
 bands) are left out: their vertices are drawing instructions, not data. Positions are in the
 axes' data units; map panels are in metres of the book's Albers projection.
@@ -18,7 +19,7 @@ import pandas as pd
 #: Attribute of a matplotlib figure that holds the frame attached by :func:`attach_data`.
 ATTRIBUTE = "cityclusters_data"
 #: Columns of :func:`plotted_data`.
-COLUMNS = ["panel", "series", "kind", "x", "y", "text", "x_label", "y_label"]
+COLUMNS = ["panel", "series", "kind", "x", "y", "value", "x_category", "y_category", "text", "x_label", "y_label"]
 
 
 def attach_data(fig, frame: pd.DataFrame):
@@ -70,12 +71,25 @@ def _panel_rows(ax, number: int) -> list[dict]:
         for patch in container.patches:
             if horizontal:
                 position, value = patch.get_y() + patch.get_height() / 2, patch.get_x() + patch.get_width()
-                category = y_ticks.get(round(position, 9), "")
-                rows.append({**base, "series": name, "kind": "bar", "x": value, "y": position, "text": category})
+                rows.append({**base, "series": name, "kind": "bar", "x": value, "y": position,
+                             "y_category": y_ticks.get(round(position, 9), "")})
             else:
                 position, value = patch.get_x() + patch.get_width() / 2, patch.get_y() + patch.get_height()
-                category = x_ticks.get(round(position, 9), "")
-                rows.append({**base, "series": name, "kind": "bar", "x": position, "y": value, "text": category})
+                rows.append({**base, "series": name, "kind": "bar", "x": position, "y": value,
+                             "x_category": x_ticks.get(round(position, 9), "")})
+    for k, image in enumerate(ax.get_images(), start=1):
+        values = np.ma.filled(np.ma.asarray(image.get_array(), dtype=float), np.nan)
+        if values.ndim != 2:
+            continue  # an RGB picture, not a heat map
+        left, right, bottom, top = image.get_extent()
+        ny, nx = values.shape
+        xs = left + (np.arange(nx) + 0.5) * (right - left) / nx
+        first, last = (top, bottom) if image.origin == "upper" else (bottom, top)  # row 0's edge first
+        ys = first + (np.arange(ny) + 0.5) * (last - first) / ny
+        name = _label(image, f"image {k}")
+        rows += [{**base, "series": name, "kind": "cell", "x": xs[j], "y": ys[i], "value": values[i, j],
+                  "x_category": x_ticks.get(round(float(xs[j]), 9), ""), "y_category": y_ticks.get(round(float(ys[i]), 9), "")}
+                 for i in range(ny) for j in range(nx)]
     for text in ax.texts:
         if not text.get_text().strip():
             continue
