@@ -183,8 +183,10 @@ def test_every_chapter_figure_and_table_has_a_csv_link_that_returns_data():
         figures = list(_FIGURE_AND_LINK.finditer(html))
         assert all(m.group("link") for m in figures), (page.name, [m.group(0)[:120] for m in figures if not m.group("link")])
         outputs = html.count('<div class="cell_output docutils container">')
-        tables_in_outputs = len(re.findall(r'<div class="cell_output docutils container">\s*<table', html))
+        tables_in_outputs = len(re.findall(r'<div class="cell_output docutils container">\s*(?:<p>.*?</p>\s*)?'
+                                           r'<div class="pst-scrollable-table-container"><table', html))
         links = _DATA_HREF.findall(html)
+        assert tables_in_outputs or page.name.startswith("claims"), page.name  # the pattern still finds tables
         assert len(links) >= len(figures) + tables_in_outputs, (page.name, len(links), len(figures), tables_in_outputs, outputs)
         for href in links:
             target = (page.parent / unquote(href)).resolve()

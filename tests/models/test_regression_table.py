@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from IPython.display import Markdown
 
 from cityclusters.errors import MethodInputError
+from cityclusters.display import DataTable
 from cityclusters.models.regression_table import regression_table, to_markdown
 from cityclusters.models.results import RegressionResult
 
@@ -70,7 +70,7 @@ def test_duplicate_names_are_numbered(models):
 def test_markdown_output_exact(models):
     table = regression_table([models[0]], statistics=("n_obs",))
     out = to_markdown(table, caption="Table 1. Effect of HSR")
-    assert isinstance(out, Markdown)
+    assert isinstance(out, DataTable) and out.frame is table  # the table's data goes with it (its CSV)
     assert out.data == (
         "**Table 1. Effect of HSR**\n"
         "\n"

@@ -224,8 +224,9 @@ def to_markdown(table: pd.DataFrame, caption: str | None = None, note: str | Non
 
     Returns
     -------
-    IPython.display.Markdown
-        Its ``.data`` is the Markdown string.
+    cityclusters.display.DataTable
+        Its ``.data`` is the Markdown string; the output also carries ``table`` as CSV (the
+        table's download on the site).
 
     Examples
     --------
@@ -247,7 +248,7 @@ def to_markdown(table: pd.DataFrame, caption: str | None = None, note: str | Non
     Standard errors in parentheses: robust (HC1).
     <BLANKLINE>
     """
-    from IPython.display import Markdown
+    from cityclusters.display import DataTable
 
     if not isinstance(table, pd.DataFrame):
         raise MethodInputError(f"table: expected a DataFrame, got {type(table).__name__}")
@@ -262,4 +263,4 @@ def to_markdown(table: pd.DataFrame, caption: str | None = None, note: str | Non
         parts.append(f"**{caption}**")
     parts.append(body)
     parts.append(_escape(note if note is not None else table_note(table)))
-    return Markdown("\n\n".join(parts) + "\n")
+    return DataTable("\n\n".join(parts) + "\n", table, index=True)

@@ -1,8 +1,8 @@
 """A CSV behind every figure and table of the site (issue 16).
 
-The chapters' tables (:class:`cityclusters.publishing.notebook.DataTable`) and glued figures
+The chapters' tables (:class:`cityclusters.display.DataTable`) and glued figures
 (:func:`cityclusters.publishing.notebook.glue`) carry their data as CSV text
-(:data:`cityclusters.publishing.notebook.CSV_MIME`) in the executed notebook, next to what the
+(:data:`cityclusters.display.CSV_MIME`) in the executed notebook, next to what the
 page shows. When Sphinx reads a page for the HTML site, the book's extension calls
 :func:`add_data_links`: each CSV is written to ``_static/data/<page>/<name>.csv`` in the site
 and a "Data (CSV)" link is placed under its table or figure. The link is raw HTML, so the PDF,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from cityclusters.publishing.notebook import CSV_MIME
+from cityclusters.display import CSV_MIME
 
 #: Folder of the CSV files in the built site.
 DATA_FOLDER = "_static/data"

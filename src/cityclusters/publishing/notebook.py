@@ -16,7 +16,9 @@ import json
 
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import Markdown  # noqa: F401  (kept for callers)
+
+from cityclusters.display import CSV_MIME, DataTable
 
 from cityclusters.analysis.verdicts import Verdict, verdict_category
 from cityclusters.data import tables
@@ -65,10 +67,6 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
             "evidence": evidence, "verdict": verdict}
 
 
-#: Media type of the data a table or figure output carries for its download link.
-CSV_MIME = "text/csv"
-
-
 def glue(name: str, value, display: bool = False):
     """myst-nb ``glue`` that stores numpy scalars as Python numbers, and figures with their data.
 
@@ -103,20 +101,6 @@ def _glue_figure(name: str, fig, display: bool) -> None:
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
-
-class DataTable:
-    """A table output: Markdown for the page (a real table in HTML and PDF) and the unformatted
-    data as CSV in the same output (:data:`CSV_MIME`), which the book's Sphinx extension offers
-    as a download under the table. ``data`` is the Markdown text."""
-
-    def __init__(self, markdown: str, frame: pd.DataFrame, index: bool = False):
-        self.data, self.frame, self.index = markdown, frame, index
-
-    def _repr_markdown_(self) -> str:
-        return self.data
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        return {"text/markdown": self.data, CSV_MIME: self.frame.to_csv(index=self.index)}
 
 #: Prefix of the hidden glue records of every coordination degree a chapter prints.
 D_RECORD_PREFIX = "Drecord__"

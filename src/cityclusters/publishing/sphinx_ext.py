@@ -24,6 +24,8 @@ It does a few small things that Jupyter Book does not:
 - **A CSV behind every table and figure** (:mod:`cityclusters.publishing.data_downloads`): on
   the HTML site each table and glued figure of an executed page gets a "Data (CSV)" link to the
   data it shows.
+- **Tables that fit the PDF** (:mod:`cityclusters.publishing.latex_tables`): every table of the
+  LaTeX build gets column widths from its contents, and a long one may break across pages.
 - **Where the executed chapters are.** The kernels that execute those pages inherit the
   environment variable ``CITYCLUSTERS_EXECUTED_DIR`` = ``<build>/jupyter_execute`` (where
   myst-nb writes every executed notebook while it reads it).
@@ -38,7 +40,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from cityclusters.publishing import data_downloads, downloads, execution_cache
+from cityclusters.publishing import data_downloads, downloads, execution_cache, latex_tables
 
 #: Pages assembled from the executed chapters (docnames): re-read whenever a chapter changes.
 AGGREGATE_PAGES = ("summary/claims_ledger", "summary/reproducibility")
@@ -91,6 +93,12 @@ def _on_doctree_read(app, doctree) -> None:
         tables, glue = executed
         source = Path(app.env.doc2path(app.env.docname)).read_text(encoding="utf-8")
         data_downloads.add_data_links(doctree, app.env.docname, Path(app.outdir), tables, glue, source)
+
+
+def _on_doctree_resolved(app, doctree, docname) -> None:
+    describe_figures(doctree)
+    if app.builder.format == "latex":
+        latex_tables.fit_tables(doctree)
 
 
 def _on_outdated(app, env, added, changed, removed) -> list[str]:
@@ -235,7 +243,7 @@ def setup(app):
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context, priority=900)
     app.connect("doctree-read", _on_doctree_read)
-    app.connect("doctree-resolved", lambda app, doctree, docname: describe_figures(doctree))
+    app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("env-get-outdated", _on_outdated)
     app.connect("env-before-read-docs", _on_before_read_docs)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
