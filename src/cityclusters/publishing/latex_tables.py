@@ -5,15 +5,17 @@ numbers below the width of its longest number ("100%" sticking into the next col
 overfull box), and which cannot break across pages (the claims ledger ran over the footer).
 :func:`fit_columns` gives every table of the LaTeX build column widths in characters:
 
-- each column gets at least its longest word (a number, an identifier) plus one character;
+- each column gets at least its longest unbreakable word (a number, an identifier) and its
+  separators (:data:`SEPARATOR`);
 - a column wants its longest cell, up to :data:`WRAP_AT` characters (longer text wraps);
-- when the wants exceed the line (:data:`LINE_CHARACTERS`), what is left after the minimums is
-  shared in proportion to what each column wants beyond its minimum.
+- the font is the largest of :data:`FONT_SIZES` whose line holds every column's minimum;
+- when the wants exceed the line, what is left after the minimums is shared in proportion to
+  what each column wants beyond its minimum.
 
 The widths go to Sphinx as ``colwidth`` with the class ``colwidths-given`` (Sphinx then writes
-``\\X{w}{total}`` columns, paragraph columns that wrap). A table with more than
-:data:`LONG_TABLE_ROWS` body rows gets the class ``longtable`` so that it can continue on the
-next page.
+``\\X{w}{total}`` columns: paragraph columns, a share w/total of the line less the separators).
+A table that would fill more than :data:`LONG_TABLE_LINES` lines gets the class ``longtable``
+so that it can continue on the next page (not inside an admonition, where LaTeX forbids it).
 """
 
 from __future__ import annotations
@@ -22,13 +24,17 @@ import unicodedata
 
 from docutils import nodes
 
-#: Characters of a line of table text in the PDF (tables are set in \small on A4 with Sphinx's
-#: margins: about 100 characters; a little kept back for the column separators).
-LINE_CHARACTERS = 92
+#: LaTeX font sizes for tables and the characters (digits, Latin letters) a line of the PDF's
+#: text width holds in each (A4 with Sphinx's margins: 455 pt; a digit is half the font size).
+FONT_SIZES = (("small", 100), ("footnotesize", 113), ("scriptsize", 130))
+#: Characters of a line in the default size (\small), the budget of :func:`column_widths`.
+LINE_CHARACTERS = FONT_SIZES[0][1]
+#: Characters taken by a column's separators (2 × \tabcolsep = 12 pt ≈ 3 characters at 9 pt).
+SEPARATOR = 3
 #: A cell longer than this wraps rather than widening its column.
 WRAP_AT = 40
-#: Body rows above which a table may break across pages.
-LONG_TABLE_ROWS = 12
+#: Estimated lines above which a table may break across pages.
+LONG_TABLE_LINES = 40
 
 
 def text_width(text: str) -> int:
@@ -60,18 +66,18 @@ def unbreakable_width(word: str) -> int:
 def column_widths(cells: list[list[str]], line: int = LINE_CHARACTERS, wrap_at: int = WRAP_AT) -> list[int]:
     """Widths in characters for the columns of ``cells`` (rows of cell texts).
 
-    >>> column_widths([["city", "share"], ["成都 (Chengdu)", "100.0%"]])
-    [15, 7]
-    >>> column_widths([["claim", "n"], ["x " * 80, "12"]], line=30)
-    [27, 3]
+    >>> column_widths([["city", "share"], ["成都 (Chengdu)", "100.0%"]])  # 14 and 6 characters, + 1 + 3
+    [18, 10]
+    >>> column_widths([["claim", "n"], ["x " * 80, "12"]], line=36)
+    [30, 6]
     """
     n = max(len(row) for row in cells)
-    minimum, want = [1] * n, [1] * n
+    minimum, want = [1 + SEPARATOR] * n, [1 + SEPARATOR] * n
     for row in cells:
         for j, text in enumerate(row):
             words = text.split() or [""]
-            minimum[j] = max(minimum[j], max(unbreakable_width(w) for w in words) + 1)
-            want[j] = max(want[j], min(text_width(text.strip()) + 1, wrap_at))
+            minimum[j] = max(minimum[j], max(unbreakable_width(w) for w in words) + 1 + SEPARATOR)
+            want[j] = max(want[j], min(text_width(text.strip()), wrap_at) + 1 + SEPARATOR)
     want = [max(w, m) for w, m in zip(want, minimum)]
     if sum(want) <= line:
         return want
@@ -79,7 +85,7 @@ def column_widths(cells: list[list[str]], line: int = LINE_CHARACTERS, wrap_at: 
     if spare <= 0:
         return minimum
     extra = [w - m for w, m in zip(want, minimum)]
-    return [m + int(round(spare * e / sum(extra))) for m, e in zip(minimum, extra)]
+    return [m + spare * e // sum(extra) for m, e in zip(minimum, extra)]  # rounded down: never over the line
 
 
 def _cell_texts(table: nodes.table) -> list[list[str]]:
@@ -101,13 +107,55 @@ def fit_columns(table: nodes.table) -> bool:
     cells = _cell_texts(table)
     if not cells or any(len(row) != len(colspecs) for row in cells):
         return False
-    for colspec, width in zip(colspecs, column_widths(cells)):
+    size, line = font_size(cells)
+    widths = column_widths(cells, line=line)
+    for colspec, width in zip(colspecs, widths):
         colspec["colwidth"] = width
     table["classes"] = [*table.get("classes", []), "colwidths-given"]
-    body_rows = sum(len(body.children) for body in groups[0].children if isinstance(body, nodes.tbody))
-    if body_rows > LONG_TABLE_ROWS and "longtable" not in table["classes"]:
+    inside_box = any(isinstance(a, (nodes.Admonition, nodes.sidebar, nodes.topic)) for a in _ancestors(table))
+    if estimated_lines(cells, widths) > LONG_TABLE_LINES and not inside_box and "longtable" not in table["classes"]:
         table["classes"].append("longtable")
+    parent = table.parent
+    if parent is not None:  # the table's font size, for the table alone
+        index = parent.index(table)
+        parent.insert(index + 1, nodes.raw("", "\\endgroup\n", format="latex"))
+        parent.insert(index, nodes.raw("", f"\\begingroup\\{size}\n", format="latex"))
     return True
+
+
+def _ancestors(node: nodes.Node):
+    while node.parent is not None:
+        node = node.parent
+        yield node
+
+
+def font_size(cells: list[list[str]]) -> tuple[str, int]:
+    """The largest of :data:`FONT_SIZES` whose line holds every column's minimum width, and that
+    line in characters (the smallest size when none does).
+
+    >>> font_size([["a"] * 4])
+    ('small', 100)
+    >>> font_size([["12345678"] * 10])  # 10 columns of 8 + 1 + 3 characters
+    ('scriptsize', 130)
+    """
+    n = max(len(row) for row in cells)
+    needed = sum(max(max((unbreakable_width(w) for w in (row[j].split() or [""])), default=0)
+                     for row in cells if j < len(row)) + 1 + SEPARATOR for j in range(n))
+    for size, line in FONT_SIZES:
+        if needed <= line:
+            return size, line
+    return FONT_SIZES[-1]
+
+
+def estimated_lines(cells: list[list[str]], widths: list[int]) -> int:
+    """Lines the table fills: per row, its tallest cell (cell width over its column's text
+    width, rounded up).
+
+    >>> estimated_lines([["a" * 10, "b"], ["c", "d"]], [8, 6])
+    3
+    """
+    return sum(max(-(-text_width(text) // max(1, w - SEPARATOR)) for text, w in zip(row, widths)) or 1
+               for row in cells)
 
 
 def fit_tables(doctree: nodes.document) -> int:
