@@ -32,7 +32,7 @@ def test_a_long_table_may_break_across_pages_and_author_widths_are_kept():
     node = table([["a", "b"]] + [["1", "2"]] * (lt.LONG_TABLE_LINES + 1))
     assert lt.fit_columns(node) and "longtable" in node["classes"]
     raw = [n.astext() for n in node.parent.findall(nodes.raw)]
-    assert raw == ["\\begingroup\\small\n", "\\endgroup\n"]  # the table's own font size
+    assert raw == ["\\begingroup\\small\\setlength{\\tabcolsep}{6pt}\n", "\\endgroup\n"]  # its own layout
     given = table([["a", "b"], ["1", "2"]])
     given["classes"].append("colwidths-given")
     assert not lt.fit_columns(given)

@@ -5,10 +5,11 @@ numbers below the width of its longest number ("100%" sticking into the next col
 overfull box), and which cannot break across pages (the claims ledger ran over the footer).
 :func:`fit_columns` gives every table of the LaTeX build column widths in characters:
 
-- each column gets at least its longest unbreakable word (a number, an identifier) and its
-  separators (:data:`SEPARATOR`);
+- each column gets at least its longest unbreakable word (a number, an identifier; at most
+  :data:`LONGEST_WORD`) and its separators;
 - a column wants its longest cell, up to :data:`WRAP_AT` characters (longer text wraps);
-- the font is the largest of :data:`FONT_SIZES` whose line holds every column's minimum;
+- the font and column separation are the roomiest of :data:`LAYOUTS` whose line holds every
+  column's minimum;
 - when the wants exceed the line, what is left after the minimums is shared in proportion to
   what each column wants beyond its minimum.
 
@@ -24,13 +25,18 @@ import unicodedata
 
 from docutils import nodes
 
-#: LaTeX font sizes for tables and the characters (digits, Latin letters) a line of the PDF's
-#: text width holds in each (A4 with Sphinx's margins: 455 pt; a digit is half the font size).
-FONT_SIZES = (("small", 100), ("footnotesize", 113), ("scriptsize", 130))
-#: Characters of a line in the default size (\small), the budget of :func:`column_widths`.
-LINE_CHARACTERS = FONT_SIZES[0][1]
-#: Characters taken by a column's separators (2 × \tabcolsep = 12 pt ≈ 3 characters at 9 pt).
-SEPARATOR = 3
+#: Table layouts from roomiest to tightest: LaTeX font size, characters (digits, Latin letters)
+#: a line of the PDF's text width (455 pt, A4 with Sphinx's margins) holds in it, and the column
+#: separator (2 × \\tabcolsep) in characters of that size. A digit is about half the font size
+#: wide; the estimates keep a little in hand, since "%" and capitals are wider.
+LAYOUTS = (("small", 94, 3, 6), ("footnotesize", 107, 3, 6), ("scriptsize", 121, 4, 6), ("scriptsize", 121, 2, 2))
+#: Characters of a line in the roomiest layout, the default budget of :func:`column_widths`.
+LINE_CHARACTERS = LAYOUTS[0][1]
+#: Characters taken by a column's separators in the roomiest layout.
+SEPARATOR = LAYOUTS[0][2]
+#: A longer unbreakable word (a file path) may stick out of its own cell rather than take the
+#: width of the others.
+LONGEST_WORD = 30
 #: A cell longer than this wraps rather than widening its column.
 WRAP_AT = 40
 #: Estimated lines above which a table may break across pages.
@@ -63,7 +69,8 @@ def unbreakable_width(word: str) -> int:
     return max([*runs, current])
 
 
-def column_widths(cells: list[list[str]], line: int = LINE_CHARACTERS, wrap_at: int = WRAP_AT) -> list[int]:
+def column_widths(cells: list[list[str]], line: int = LINE_CHARACTERS, wrap_at: int = WRAP_AT,
+                  separator: int = SEPARATOR) -> list[int]:
     """Widths in characters for the columns of ``cells`` (rows of cell texts).
 
     >>> column_widths([["city", "share"], ["成都 (Chengdu)", "100.0%"]])  # 14 and 6 characters, + 1 + 3
@@ -72,12 +79,12 @@ def column_widths(cells: list[list[str]], line: int = LINE_CHARACTERS, wrap_at: 
     [30, 6]
     """
     n = max(len(row) for row in cells)
-    minimum, want = [1 + SEPARATOR] * n, [1 + SEPARATOR] * n
+    minimum, want = [1 + separator] * n, [1 + separator] * n
+    for j, width in enumerate(minimum_widths(cells)):
+        minimum[j] = max(minimum[j], width + separator)
     for row in cells:
         for j, text in enumerate(row):
-            words = text.split() or [""]
-            minimum[j] = max(minimum[j], max(unbreakable_width(w) for w in words) + 1 + SEPARATOR)
-            want[j] = max(want[j], min(text_width(text.strip()), wrap_at) + 1 + SEPARATOR)
+            want[j] = max(want[j], min(text_width(text.strip()), wrap_at) + 1 + separator)
     want = [max(w, m) for w, m in zip(want, minimum)]
     if sum(want) <= line:
         return want
@@ -107,19 +114,20 @@ def fit_columns(table: nodes.table) -> bool:
     cells = _cell_texts(table)
     if not cells or any(len(row) != len(colspecs) for row in cells):
         return False
-    size, line = font_size(cells)
-    widths = column_widths(cells, line=line)
+    size, line, separator, tabcolsep = layout(cells)
+    widths = column_widths(cells, line=line, separator=separator)
     for colspec, width in zip(colspecs, widths):
         colspec["colwidth"] = width
     table["classes"] = [*table.get("classes", []), "colwidths-given"]
     inside_box = any(isinstance(a, (nodes.Admonition, nodes.sidebar, nodes.topic)) for a in _ancestors(table))
-    if estimated_lines(cells, widths) > LONG_TABLE_LINES and not inside_box and "longtable" not in table["classes"]:
+    if estimated_lines(cells, widths, separator) > LONG_TABLE_LINES and not inside_box and "longtable" not in table["classes"]:
         table["classes"].append("longtable")
     parent = table.parent
     if parent is not None:  # the table's font size, for the table alone
         index = parent.index(table)
         parent.insert(index + 1, nodes.raw("", "\\endgroup\n", format="latex"))
-        parent.insert(index, nodes.raw("", f"\\begingroup\\{size}\n", format="latex"))
+        parent.insert(index, nodes.raw("", f"\\begingroup\\{size}\\setlength{{\\tabcolsep}}{{{tabcolsep}pt}}\n",
+                                       format="latex"))
     return True
 
 
@@ -129,32 +137,43 @@ def _ancestors(node: nodes.Node):
         yield node
 
 
-def font_size(cells: list[list[str]]) -> tuple[str, int]:
-    """The largest of :data:`FONT_SIZES` whose line holds every column's minimum width, and that
-    line in characters (the smallest size when none does).
+def minimum_widths(cells: list[list[str]]) -> list[int]:
+    """Per column, its longest unbreakable word (at most :data:`LONGEST_WORD`) plus one character.
 
-    >>> font_size([["a"] * 4])
-    ('small', 100)
-    >>> font_size([["12345678"] * 10])  # 10 columns of 8 + 1 + 3 characters
-    ('scriptsize', 130)
+    >>> minimum_widths([["100.0%", "a/very/long/path/" * 3]])
+    [7, 31]
     """
     n = max(len(row) for row in cells)
-    needed = sum(max(max((unbreakable_width(w) for w in (row[j].split() or [""])), default=0)
-                     for row in cells if j < len(row)) + 1 + SEPARATOR for j in range(n))
-    for size, line in FONT_SIZES:
-        if needed <= line:
-            return size, line
-    return FONT_SIZES[-1]
+    return [min(LONGEST_WORD, max((unbreakable_width(w) for row in cells if j < len(row)
+                                   for w in (row[j].split() or [""])), default=0)) + 1 for j in range(n)]
 
 
-def estimated_lines(cells: list[list[str]], widths: list[int]) -> int:
+def layout(cells: list[list[str]]) -> tuple[str, int, int, int]:
+    """The roomiest of :data:`LAYOUTS` whose line holds every column's minimum width with its
+    separators (the tightest when none does): (font size, line, separator, \\tabcolsep in pt).
+
+    >>> layout([["a"] * 4])[:2]
+    ('small', 94)
+    >>> layout([["1234567"] * 10])  # 10 columns of 7 + 1 characters and their separators
+    ('scriptsize', 121, 4, 6)
+    >>> layout([["12345678"] * 10])  # one character more: narrower separators
+    ('scriptsize', 121, 2, 2)
+    """
+    minimum = minimum_widths(cells)
+    for size, line, separator, tabcolsep in LAYOUTS:
+        if sum(minimum) + separator * len(minimum) <= line:
+            return size, line, separator, tabcolsep
+    return LAYOUTS[-1]
+
+
+def estimated_lines(cells: list[list[str]], widths: list[int], separator: int = SEPARATOR) -> int:
     """Lines the table fills: per row, its tallest cell (cell width over its column's text
     width, rounded up).
 
     >>> estimated_lines([["a" * 10, "b"], ["c", "d"]], [8, 6])
     3
     """
-    return sum(max(-(-text_width(text) // max(1, w - SEPARATOR)) for text, w in zip(row, widths)) or 1
+    return sum(max(-(-text_width(text) // max(1, w - separator)) for text, w in zip(row, widths)) or 1
                for row in cells)
 
 
