@@ -206,6 +206,17 @@ def test_the_ledger_page_offers_the_whole_ledger_as_csv():
     assert whole and max(len(f) for f in whole) >= 40  # all claims in one table
 
 
+def test_the_pdf_log_has_no_overfull_vbox_and_at_most_ten_overfull_hboxes():
+    """Issue 16: tables fit the page (cityclusters.publishing.latex_tables) and none runs over
+    the footer. The few hboxes left are long identifiers in running text."""
+    log = (BUILD / "latex" / "book.log")
+    if not log.is_file():
+        pytest.skip("no PDF log: run `make pdf`")
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert text.count("Overfull \\vbox") == 0
+    assert text.count("Overfull \\hbox") <= 10, re.findall(r"Overfull \\hbox.*\n.*", text)[:20]
+
+
 _SOLUTION = re.compile(r"^(:{3,})\{admonition\}[^\n]*\n:class:[^\n]*\bsolution\b[^\n]*\n(.*?)^\1\s*$", re.S | re.M)
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z ,;]{40,}")
 
