@@ -48,8 +48,8 @@ def test_ranking_verdict_partly_supported_when_order_changes():
     verdict, _claim, holds = cd.ranking_verdict(comparison)
     assert not holds and verdict.category == "partly supported"
     assert verdict.evidence.endswith("贵阳 > 成都 > 重庆")
-    _, values = cd.chapter_verdicts(comparison, _members(), _plans(), _ten())
-    assert values == {"verdict_ranking_holds": "does not hold"}
+    _, values = cd.chapter_verdicts(comparison, _ten_members(), _plans(), _ten(), _regions())
+    assert values["verdict_ranking_holds"] == "does not hold"
 
 
 def test_core_population_verdict_names_both_vintages():
@@ -73,34 +73,192 @@ def test_chengyu_coverage_verdict_branches():
     assert verdict.evidence == "2016 plan: 15 Sichuan cities; Chongqing only in part"
 
 
-def _ten():
-    return pd.DataFrame({"name_zh": ["长三角", "珠三角", "京津冀", "山东半岛"],
-                         "cluster_id": ["yrd26", "prd", "jingjinji", None]})
+#: A small NBS classification: the provinces of the fixtures below and their regions.
+REGIONS = {"上海市": "east", "江苏省": "east", "广东省": "east", "北京市": "east", "河北省": "east", "山东省": "east",
+           "福建省": "east", "安徽省": "centre", "湖北省": "centre", "河南省": "centre", "山西省": "centre",
+           "四川省": "west", "重庆市": "west", "陕西省": "west", "甘肃省": "west", "辽宁省": "north-east"}
 
 
-def _plans():
-    return pd.DataFrame({"cluster_id": ["chengyu", "yrd26", "qianzhong"],
-                         "plan_zh": ["成渝城市群发展规划", "长江三角洲城市群发展规划", "黔中城市群发展规划"],
-                         "document_no": ["国函〔2016〕68号", "国函〔2016〕87号", None],
-                         "date": ["2016-04-12", "2018-05-01", "2017-03-01"],
-                         "name_zh": ["成渝", "长三角", "黔中"], "name_en": ["Chengdu–Chongqing", "YRD", "Qianzhong"],
-                         "county_level_members_zh": [None, None, "仙桃;潜江"]})
+def _regions():
+    return pd.DataFrame({"province_zh": list(REGIONS), "region_en": list(REGIONS.values())})
 
 
-def test_not_testable_verdicts_count_what_is_here():
-    ten, _claim = cd.ten_clusters_verdict(_ten())
-    assert ten.verdict == "not testable with our data: the book delimits 3 of the ten clusters"
-    assert "长三角, 珠三角, 京津冀 have member lists here" in ten.evidence and "山东半岛 are not delimited" in ten.evidence
-    plans, _ = cd.seven_plans_verdict(_plans())
-    assert plans.category == "not testable with our data"
-    assert plans.evidence.startswith("1 of our typed plans carry a State Council approval (国函) dated before March 2018 (成渝城市群发展规划)")
+#: The ten clusters: the first five delimited by member units (cluster id → provinces of its
+#: units), the other five by the provinces of their name; 中原 and 关中 with a later plan.
+TEN = [("长三角", "yrd26", ["上海市", "江苏省", "江苏省", "安徽省"]), ("珠三角", "prd", ["广东省"]),
+       ("京津冀", "jingjinji", ["北京市", "河北省"]), ("长江中游", "middle_yangtze", ["湖北省"]),
+       ("川渝", "chengyu", ["四川省", "重庆市"]), ("中原", None, ["河南省"]), ("山东半岛", None, ["山东省"]),
+       ("辽中南", None, ["辽宁省"]), ("海峡西岸", None, ["福建省"]), ("关中", None, ["陕西省"])]
+
+
+def _ten(rows=TEN):
+    return pd.DataFrame({"name_zh": [r[0] for r in rows], "cluster_id": [r[1] for r in rows],
+                         "provinces_zh": [None if r[1] else ";".join(r[2]) for r in rows],
+                         "plan_cluster_id": [{"中原": "zhongyuan", "关中": "guanzhong"}.get(r[0]) for r in rows]})
+
+
+def _ten_members(rows=TEN):
+    units = [(r[1], p) for r in rows if r[1] for p in r[2]]
+    frame = pd.DataFrame(units, columns=["cluster_id", "province_zh"])
+    return pd.concat([_members(), frame.assign(city_code=range(900, 900 + len(frame)), partial=False)],
+                     ignore_index=True)
+
+
+def _plans(rows=None):
+    """Plans of the book's clusters and national plans of other clusters (the default: six
+    approved by the State Council up to 2016, and 中原/关中 with their provinces)."""
+    default = [
+        ("chengyu", True, "成渝", "国务院", "2016-04-12", "day", "国函〔2016〕68号", "2016-04-27", "day", None),
+        ("yrd26", True, "长三角", "国务院", "2016-05-22", "day", "国函〔2016〕87号", "2016-06", "month", None),
+        ("qianzhong", True, "黔中", None, None, None, None, "2017-03", "month", None),
+        ("jingjinji", True, "京津冀", "中共中央政治局", "2015-04-30", "day", None, None, None, None),
+        ("zhongyuan", False, "中原", "国务院", "2016-12-28", "day", "国函〔2016〕210号", "2016-12-29", "day",
+         "河南省;河北省;山西省;安徽省;山东省"),
+        ("guanzhong", False, "关中平原", "国务院", "2018-01", "month", "国函〔2018〕6号", "2018-02", "month",
+         "陕西省;山西省;甘肃省"),
+    ]
+    columns = ["cluster_id", "in_book", "name_zh", "approved_by", "approved_date", "approved_date_precision",
+               "approval_document_no", "issued_date", "issued_date_precision", "provinces_zh"]
+    frame = pd.DataFrame(rows if rows is not None else default, columns=columns)
+    return frame.assign(plan_zh=frame["name_zh"] + "城市群发展规划", name_en=frame["cluster_id"],
+                        approval_document_no=frame["approval_document_no"], issued_by="国家发展改革委",
+                        issue_document_no=None, county_level_members_zh=None)
+
+
+def _national(dates):
+    """State Council plans with (approved, precision, issued, precision) dates, and one
+    Politburo outline that never counts."""
+    rows = [(f"p{k}", False, f"规划{k}", "国务院", a, ap, f"国函〔2016〕{k}号", i, ip, "河南省")
+            for k, (a, ap, i, ip) in enumerate(dates)]
+    rows.append(("outline", False, "纲要", "中共中央政治局", "2015-04-30", "day", None, None, None, "北京市"))
+    return _plans(rows)
+
+
+# ----------------------------------------------------------------------------- paper 002: the ten clusters
+def test_cluster_regions_by_each_rule():
+    table = cd.cluster_regions(_ten(), _ten_members(), _regions(), _plans()).set_index("name_zh")
+    assert table.loc["长三角", "provinces"] == ["上海市", "江苏省", "安徽省"] and table.loc["长三角", "source"] == "member list"
+    assert table.loc["长三角", "spans"] == "east 2, centre 1" and table.loc["长三角", "spans_units"] == "east 3, centre 1"
+    assert table.loc["中原", "source"] == "name" and table.loc["中原", "spans_plan"] == "centre 3, east 2"
+    assert table.loc["关中", "provinces of the later national plan"] == "west"
+    assert (table[list(cd.REGION_RULES)].nunique(axis=1) == 1).all()
+
+
+def test_ten_clusters_supported_when_every_rule_gives_the_split():
+    verdict, claim, values = cd.ten_clusters_verdict(_ten(), _ten_members(), _regions(), _plans())
+    assert verdict.verdict == "supported: 5 east, 1 north-east, 2 centre, 2 west under each of the 3 rules for clusters spanning regions"
+    assert claim == "the ten clusters split 5 east, 1 north-east, 2 centre, 2 west"
+    assert "spanning regions: 长三角 (provinces east 2, centre 1; member units east 3, centre 1)" in verdict.evidence
+    assert "later national plans: 中原 (provinces centre 3, east 2); 关中 (provinces west 2, centre 1)" in verdict.evidence
+    assert values["ten_n_rules_hold"] == 3 and values["ten_n_by_name"] == 5
+    assert values["ten_split_0"] == "5 east, 1 north-east, 2 centre, 2 west"
+
+
+def test_ten_clusters_partly_supported_when_the_rule_decides():
+    # 长三角 with more Anhui units than eastern ones: east by provinces, centre by member units
+    rows = [("长三角", "yrd26", ["上海市", "江苏省", "安徽省", "安徽省", "安徽省"]), *TEN[1:]]
+    verdict, _, values = cd.ten_clusters_verdict(_ten(rows), _ten_members(rows), _regions(), _plans())
+    assert verdict.category == "partly supported"
+    assert "4 east, 1 north-east, 3 centre, 2 west by majority of member units" in verdict.verdict
+    assert values["ten_n_rules_hold"] == 2 and values["ten_split_1"] == "4 east, 1 north-east, 3 centre, 2 west"
+
+
+def test_ten_clusters_not_supported_when_no_rule_gives_the_split():
+    rows = [*TEN[:9], ("渭河", None, ["河南省"])]  # no later plan: every rule puts it in the centre
+    verdict, _, values = cd.ten_clusters_verdict(_ten(rows), _ten_members(rows), _regions(), _plans())
+    assert verdict.verdict.startswith("not supported: 5 east, 1 north-east, 3 centre, 1 west by majority of provinces")
+    assert values["ten_n_rules_hold"] == 0
+
+
+def test_a_cluster_split_evenly_is_a_tie_not_a_region():
+    rows = [("长三角", "yrd26", ["上海市", "安徽省"]), *TEN[1:]]
+    verdict, _, values = cd.ten_clusters_verdict(_ten(rows), _ten_members(rows), _regions(), _plans())
+    assert verdict.category == "not supported" and "长三角 tie" in verdict.evidence
+    assert values["ten_split_0"] == "4 east, 1 north-east, 2 centre, 2 west, 1 undecided (tie)"
+
+
+def test_cluster_regions_refuses_unknown_provinces_and_empty_clusters():
+    with pytest.raises(ValueError, match=r"关中: provinces \['西藏自治区'\] are not in the NBS classification"):
+        cd.cluster_regions(_ten([*TEN[:9], ("关中", None, ["西藏自治区"])]), _ten_members(), _regions(), _plans())
+    with pytest.raises(ValueError, match="no member rows for cluster 'yrd26'"):
+        cd.cluster_regions(_ten(), _members(), _regions(), _plans())
+    with pytest.raises(ValueError, match="中原: its later plan 'zhongyuan' is not in the plans"):
+        cd.cluster_regions(_ten(), _ten_members(), _regions(), _plans([]))
+
+
+# ----------------------------------------------------------------------------- paper 002: the national plans
+def test_seven_plans_supported_when_every_reading_gives_seven():
+    verdict, claim, values = cd.seven_plans_verdict(_national([("2016-05-01", "day", "2016-06", "month")] * 7))
+    assert verdict.verdict.startswith("supported: 7 under every reading (approved by the State Council by 2018-02-28, ")
+    assert claim == "seven national cluster plans had been issued by February 2018"
+    assert values == {"plans_approved_through": 7, "plans_approved_before": 7, "plans_issued_through": 7,
+                      "plans_issued_before": 7, "plans_n_national": 7, "plans_readings_hold": 4}
+    assert verdict.evidence.startswith("7 city-cluster plans approved by the State Council by 2018-02-28")
+
+
+def test_seven_plans_partly_supported_when_the_reading_decides():
+    dates = [("2016-05-01", "day", "2016-06", "month")] * 6 + [("2018-01", "month", "2018-02-02", "day"),
+                                                             ("2018-02-22", "day", "2018-03", "month")]
+    verdict, _, values = cd.seven_plans_verdict(_national(dates))
+    assert verdict.verdict == (
+        "partly supported: 7 only when counting plans approved by the State Council before 2018-02-01 or issued (印发) "
+        "by 2018-02-28; by the other readings 8 approved by the State Council by 2018-02-28; 6 issued (印发) before 2018-02-01")
+    assert values["plans_readings_hold"] == 2 and values["plans_approved_through"] == 8
+
+
+def test_seven_plans_not_supported_when_no_reading_gives_seven():
+    verdict, _, values = cd.seven_plans_verdict(_national([("2016-05-01", "day", "2016-06", "month")] * 5))
+    assert verdict.verdict.startswith("not supported: the cited list gives 5 approved by the State Council by 2018-02-28; ")
+    assert values["plans_readings_hold"] == 0 and values["plans_n_national"] == 5
+
+
+def test_a_date_that_straddles_the_cut_off_is_undetermined():
+    # an approval known only by its year (2018) may fall before, in or after February
+    dates = [("2016-05-01", "day", "2016-06", "month")] * 6 + [("2018", "year", None, None)]
+    counts = cd.national_plan_counts(_national(dates)).set_index(["act", "reading"])
+    assert counts.loc[("approved", "through"), ["n", "undetermined"]].tolist() == [6, 1]
+    assert counts.loc[("issued", "before"), ["n", "undetermined"]].tolist() == [6, 1]
+    verdict, _, values = cd.seven_plans_verdict(_national(dates))
+    assert verdict.category == "partly supported" and "6 (+1 undetermined)" not in verdict.verdict.split(";")[0]
+    assert values["plans_readings_hold"] == 0
+
+
+def test_plans_approved_after_the_month_are_not_counted():
+    dates = [("2016-05-01", "day", "2016-06", "month")] * 7 + [("2018-03-01", "day", "2018-03-20", "day")]
+    verdict, _, values = cd.seven_plans_verdict(_national(dates))
+    assert verdict.category == "supported" and values["plans_n_national"] == 7
+    assert verdict.evidence.startswith("7 city-cluster plans approved by the State Council by 2018-02-28")
+
+
+# ----------------------------------------------------------------------------- the real facts
+def test_the_two_paper_002_verdicts_on_the_typed_facts():
+    """From data/facts only (no raw data): members as typed, the PRD benchmark, the NBS regions
+    and the national plans."""
+    from cityclusters.data import tables
+    from cityclusters.data.facts import read_fact
+
+    members = pd.concat([read_fact("cluster_members.csv"), read_fact("benchmarks_prd_members.csv")],
+                        ignore_index=True)[["cluster_id", "province_zh"]]
+    plans = tables.cluster_plans(include_other=True)
+    ten, _, ten_values = cd.ten_clusters_verdict(tables.paper002_ten_clusters(), members, tables.nbs_regions(), plans)
+    assert ten.category == "supported" and ten_values["ten_n_rules_hold"] == 3
+    assert ten_values["ten_spanning"] == "长三角城市群 (provinces east 3, centre 1; member units east 18, centre 8)"
+    seven, _, seven_values = cd.seven_plans_verdict(plans)
+    assert seven.category == "partly supported"
+    assert {k: seven_values[k] for k in ("plans_approved_through", "plans_approved_before", "plans_issued_through",
+                                         "plans_issued_before", "plans_n_national")} == {
+        "plans_approved_through": 9, "plans_approved_before": 7, "plans_issued_through": 8, "plans_issued_before": 6,
+        "plans_n_national": 9}
+    assert seven.verdict.startswith("partly supported: 7 only when counting plans approved by the State Council before 2018-02-01;")
 
 
 def test_chapter_verdicts_order():
-    verdicts, values = cd.chapter_verdicts(_comparison((7.0, 10.0, 8.0), (6.0, 9.0, 7.0)), _members(), _plans(), _ten())
+    verdicts, values = cd.chapter_verdicts(_comparison((7.0, 10.0, 8.0), (6.0, 9.0, 7.0)), _ten_members(), _plans(),
+                                           _ten(), _regions())
     assert [v.claim_id for v, _ in verdicts] == ["p000_pc_gdp_ranking", "p000_core_population", "p001_cy_coverage",
                                                  "p002_ten_clusters_regions", "p002_seven_plans"]
-    assert values == {"verdict_ranking_holds": "holds"}
+    assert values["verdict_ranking_holds"] == "holds"
+    assert {"ten_split_0", "ten_n_rules_hold", "plans_approved_through", "plans_readings_hold"} <= set(values)
 
 
 def test_table1_display_rounds_as_printed_and_dashes_missing():
@@ -128,9 +286,29 @@ def test_cluster_overview_counts_and_partial():
     table, values = cd.cluster_overview(_plans(), members, ["chengyu", "yrd26"])
     assert values == {"n_clusters_shown": 2, "n_member_rows": 2}
     row = table.iloc[0]
-    assert row["Cluster 城市群"] == "成渝 Chengdu–Chongqing" and row["Plan 规划"] == "成渝城市群发展规划 国函〔2016〕68号"
+    assert row["Cluster 城市群"] == "成渝 chengyu" and row["Plan 规划"] == "成渝城市群发展规划"
     assert row["Prefecture-level members"] == 2 and row["of which partial"] == 1
-    assert cd.county_level_members(_plans()) == {"qianzhong": ["仙桃", "潜江"]}
+    assert list(table.columns) == ["Cluster 城市群", "Plan 规划", "Approved 批复/审议", "Issued 印发",
+                                   "Prefecture-level members", "of which partial"]
+    # approvals only in "Approved"; the issue of the text in "Issued", at its precision
+    assert row["Approved 批复/审议"] == "2016-04-12 国务院 国函〔2016〕68号"
+    assert row["Issued 印发"] == "2016-04-27 国家发展改革委"
+    assert table.iloc[1]["Issued 印发"] == "2016-06 国家发展改革委"
+
+
+def test_cluster_overview_dashes_an_approval_that_is_not_known():
+    members = pd.DataFrame({"cluster_id": ["qianzhong", "jingjinji"], "city_code": [1, 2], "partial": [True, False]})
+    table, _ = cd.cluster_overview(_plans(), members, ["qianzhong", "jingjinji"])
+    by = table.set_index("Plan 规划")
+    assert by.at["黔中城市群发展规划", "Approved 批复/审议"] == "–"
+    assert by.at["黔中城市群发展规划", "Issued 印发"] == "2017-03 国家发展改革委"
+    assert by.at["京津冀城市群发展规划", "Approved 批复/审议"] == "2015-04-30 中共中央政治局"
+    assert by.at["京津冀城市群发展规划", "Issued 印发"] == "–"
+
+
+def test_county_level_members():
+    plans = _plans().assign(county_level_members_zh=[None, None, "仙桃;潜江", None, None, None])
+    assert cd.county_level_members(plans) == {"qianzhong": ["仙桃", "潜江"]}
 
 
 def _panel():

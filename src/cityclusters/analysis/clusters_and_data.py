@@ -10,13 +10,15 @@ objects for the claims. Units: GDP in 亿元 (current prices), population in 万
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from cityclusters import config
 from cityclusters.analysis.verdicts import Verdict
 from cityclusters.data import compare, quality
+from cityclusters.data.facts import date_bounds
 from cityclusters.data.sources.yearbook import harmonise
 
 #: Variables of the coverage table.
@@ -41,21 +43,38 @@ def cluster_overview(plans: pd.DataFrame, members: pd.DataFrame,
 
     ``plans`` as :func:`cityclusters.data.tables.cluster_plans`, ``members`` as
     :func:`cityclusters.data.tables.clusters`. Returns the table (one row per chosen cluster:
-    name, plan and document number, approval date, prefecture-level members, of which partial)
-    and ``n_clusters_shown`` (rows of the table) and ``n_member_rows`` (distinct member units
-    of the chosen clusters).
+    name, plan, its approval and its issue, prefecture-level members, of which partial) and
+    ``n_clusters_shown`` (rows of the table) and ``n_member_rows`` (distinct member units of the
+    chosen clusters). The approval column shows approvals only (the State Council's 批复 or the
+    Politburo's review: date, body, document number); the issue of the plan text (印发) is the
+    next column; "–" where the sources give none.
     """
     chosen = members[members["cluster_id"].isin(clusters)]
     counts = members.groupby("cluster_id").agg(cities=("city_code", "nunique"), partial=("partial", "sum"))
     overview = plans[plans["cluster_id"].isin(clusters)].merge(counts, left_on="cluster_id", right_index=True)
     overview = overview.assign(
         cluster=overview["name_zh"] + " " + overview["name_en"],
-        plan=overview["plan_zh"] + " " + overview["document_no"].fillna(""),
-    )[["cluster", "plan", "date", "cities", "partial"]]
+        approved=[_plan_act(row, "approved_date", "approved_by", "approval_document_no") for _, row in overview.iterrows()],
+        issued=[_plan_act(row, "issued_date", "issued_by", "issue_document_no") for _, row in overview.iterrows()],
+    )[["cluster", "plan_zh", "approved", "issued", "cities", "partial"]]
     values = {"n_clusters_shown": len(overview), "n_member_rows": int(chosen["city_code"].nunique())}
-    table = overview.rename(columns={"cluster": "Cluster 城市群", "plan": "Plan 规划", "date": "Approved",
+    table = overview.rename(columns={"cluster": "Cluster 城市群", "plan_zh": "Plan 规划",
+                                     "approved": APPROVED_COLUMN, "issued": ISSUED_COLUMN,
                                      "cities": "Prefecture-level members", "partial": "of which partial"})
     return table, values
+
+
+#: The overview's two date columns: approvals only, then the issue of the plan text.
+APPROVED_COLUMN = "Approved 批复/审议"
+ISSUED_COLUMN = "Issued 印发"
+
+
+def _plan_act(row, date: str, body: str, number: str) -> str:
+    """"2015-03-26 国务院 国函〔2015〕62号": date, body and document number of one act, the
+    parts the sources give; "–" when the date is not known."""
+    if pd.isna(row[date]):
+        return "–"
+    return " ".join(str(row[c]) for c in (date, body, number) if pd.notna(row[c]))
 
 
 def county_level_members(plans: pd.DataFrame) -> dict[str, list[str]]:
@@ -228,45 +247,222 @@ def chengyu_coverage_verdict(members: pd.DataFrame) -> tuple[Verdict, str]:
     return verdict, "the Chengdu–Chongqing cluster covers 11 Sichuan cities and all of Chongqing"
 
 
-def ten_clusters_verdict(ten: pd.DataFrame) -> tuple[Verdict, str]:
-    """Claim p002_ten_clusters_regions: not testable; the evidence counts and names the ten
-    clusters of paper 002 (:func:`cityclusters.data.tables.paper002_ten_clusters`) that the
-    book delimits (a ``cluster_id``) and those it does not."""
-    here = ten[ten["cluster_id"].notna()]
-    verdict = Verdict(
-        "p002_ten_clusters_regions",
-        f"not testable with our data: the book delimits {len(here)} of the ten clusters",
-        f"of paper 002's ten clusters, {', '.join(here['name_zh'])} have member lists here "
-        "(珠三角 as chapter 10's benchmark); "
-        f"{', '.join(ten[ten['cluster_id'].isna()]['name_zh'])} are not delimited, and the "
-        "regional split is a classification, not a measured quantity",
-    )
-    return verdict, "the ten clusters split 5 east, 1 north-east, 2 centre, 2 west"
+#: Paper 002's regional split of its ten clusters (三): region (NBS, English) → clusters.
+TEN_CLUSTERS_SPLIT = {"east": 5, "north-east": 1, "centre": 2, "west": 2}
+#: The rules that assign a cluster spanning several regions to one: the region of the majority
+#: of its provinces; of its member units (clusters known only by name: of their provinces); of
+#: the provinces of its later national plan where it has one (else as the first rule).
+REGION_RULES = ("majority of provinces", "majority of member units", "provinces of the later national plan")
 
 
-def seven_plans_verdict(plans: pd.DataFrame) -> tuple[Verdict, str]:
-    """Claim p002_seven_plans: not testable, a lower bound only: the typed plans with a State
-    Council approval (document number starting 国函) dated before March 2018."""
-    state_council = plans[plans["document_no"].fillna("").str.startswith("国函")
-                          & (plans["date"].fillna("9999") < "2018-03")]
-    verdict = Verdict(
-        "p002_seven_plans",
-        "not testable with our data: only a lower bound",
-        f"{len(state_council)} of our typed plans carry a State Council approval (国函) "
-        f"dated before March 2018 ({', '.join(state_council['plan_zh'])}); the list of all "
-        "national plans is not compiled here",
-    )
-    return verdict, "seven national cluster plans had been issued by February 2018"
+def _majority(regions: Sequence[str]) -> str | None:
+    """The region most items belong to, or None on a tie."""
+    counts = pd.Series(list(regions)).value_counts()
+    return None if len(counts) > 1 and counts.iloc[0] == counts.iloc[1] else counts.index[0]
+
+
+def cluster_regions(ten: pd.DataFrame, members: pd.DataFrame, regions: pd.DataFrame,
+                    plans: pd.DataFrame) -> pd.DataFrame:
+    """Each of paper 002's ten clusters with its provinces and its region under each of
+    :data:`REGION_RULES` (None: a tie).
+
+    ``ten`` as :func:`cityclusters.data.tables.paper002_ten_clusters`; ``members`` one row per
+    member unit (``cluster_id``, ``province_zh``) of the clusters the book delimits, including
+    the ``prd`` benchmark; ``regions`` as :func:`cityclusters.data.tables.nbs_regions`;
+    ``plans`` as ``cluster_plans(include_other=True)`` (for ``plan_cluster_id``). Provinces
+    come from the member lists where ``cluster_id`` is set, else from ``provinces_zh``.
+    Returns name_zh, provinces (list), source ("member list" / "name"), one column per rule,
+    ``spans`` (the regions of its provinces, e.g. "east 3, centre 1"), ``spans_units`` (of its
+    member units; empty for clusters known by name) and ``spans_plan`` (of its later national
+    plan's provinces; empty without one)."""
+    region = regions.set_index("province_zh")["region_en"]
+    plan_provinces = plans.set_index("cluster_id")["provinces_zh"]
+    rows = []
+    for _, row in ten.iterrows():
+        if pd.notna(row["cluster_id"]):
+            units = members.loc[members["cluster_id"] == row["cluster_id"], "province_zh"]
+            if units.empty:
+                raise ValueError(f"cluster_regions: no member rows for cluster {row['cluster_id']!r}")
+            provinces, source = list(dict.fromkeys(units)), "member list"
+        else:
+            units = pd.Series(row["provinces_zh"].split(";"))
+            provinces, source = list(units), "name"
+        unknown = [p for p in provinces if p not in region.index]
+        if unknown:
+            raise ValueError(f"cluster_regions: {row['name_zh']}: provinces {unknown} are not in the NBS classification")
+        by_province = _majority([region[p] for p in provinces])
+        plan = row.get("plan_cluster_id")
+        if pd.notna(plan) and (plan not in plan_provinces.index or pd.isna(plan_provinces[plan])):
+            raise ValueError(f"cluster_regions: {row['name_zh']}: its later plan {plan!r} is not in the plans "
+                             "(or has no provinces)")
+        later = (plan_provinces[plan].split(";") if pd.notna(plan) else provinces)
+        rows.append({"name_zh": row["name_zh"], "provinces": provinces, "source": source,
+                     REGION_RULES[0]: by_province,
+                     REGION_RULES[1]: _majority([region[p] for p in units]),
+                     REGION_RULES[2]: _majority([region[p] for p in later]),
+                     "spans": _spans([region[p] for p in provinces]),
+                     "spans_units": _spans([region[p] for p in units]) if source == "member list" else "",
+                     "spans_plan": _spans([region[p] for p in later]) if pd.notna(plan) else ""})
+    return pd.DataFrame(rows)
+
+
+def _spans(regions: Sequence[str]) -> str:
+    """"east 3, centre 1": how many items lie in each region, most first."""
+    return ", ".join(f"{r} {n}" for r, n in pd.Series(list(regions)).value_counts().items())
+
+
+def _split(assigned: pd.Series) -> dict[str, int]:
+    """Clusters per region (in the order of :data:`TEN_CLUSTERS_SPLIT`, then undecided)."""
+    counts = {r: int((assigned == r).sum()) for r in TEN_CLUSTERS_SPLIT}
+    if assigned.isna().any():
+        counts["undecided (tie)"] = int(assigned.isna().sum())
+    return counts
+
+
+def _split_text(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{n} {r}" for r, n in counts.items())
+
+
+def ten_clusters_verdict(ten: pd.DataFrame, members: pd.DataFrame, regions: pd.DataFrame,
+                         plans: pd.DataFrame) -> tuple[Verdict, str, dict]:
+    """Claim p002_ten_clusters_regions: the ten clusters split 5 east, 1 north-east, 2 centre,
+    2 west (NBS four regions).
+
+    Each cluster gets a region under each of :data:`REGION_RULES` (:func:`cluster_regions`).
+    Supported if every rule gives the claimed split, partly supported if only some do (the
+    answer depends on the rule), not supported if none does. Returns the verdict, the claim in
+    our words and the prose values: ``ten_split_<rule index>`` (the split, text),
+    ``ten_n_rules_hold`` and ``ten_n_rules``, ``ten_spanning`` (the clusters whose provinces
+    lie in more than one region, or "none") and ``ten_n_by_name`` (clusters placed by the
+    provinces of their name)."""
+    table = cluster_regions(ten, members, regions, plans)
+    splits = {rule: _split(table[rule]) for rule in REGION_RULES}
+    holds = {rule: splits[rule] == TEN_CLUSTERS_SPLIT for rule in REGION_RULES}
+    spanning = table[table["spans"].str.contains(",")]
+    where = "; ".join(f"{r.name_zh} (provinces {r.spans}" + (f"; member units {r.spans_units}" if r.spans_units else "")
+                      + ")" for r in spanning.itertuples()) or "none"
+    planned = table[table["spans_plan"] != ""]
+    split_text = _split_text(splits[REGION_RULES[0]])
+    if all(holds.values()):
+        verdict = f"supported: {split_text} under each of the {len(REGION_RULES)} rules for clusters spanning regions"
+    elif any(holds.values()):
+        verdict = ("partly supported: the split depends on the rule for clusters spanning regions; "
+                   + "; ".join(f"{_split_text(splits[r])} by {r}" for r in REGION_RULES))
+    else:
+        verdict = "not supported: " + "; ".join(f"{_split_text(splits[r])} by {r}" for r in REGION_RULES)
+    evidence = ("NBS four regions (2011) of each cluster's provinces, by the majority of its provinces: "
+                + ", ".join(f"{name} {region if pd.notna(region) else 'tie'}" for name, region in zip(table["name_zh"], table[REGION_RULES[0]]))
+                + f"; provinces from the member lists for {int((table['source'] == 'member list').sum())} clusters "
+                + f"and from the name for {int((table['source'] == 'name').sum())}; spanning regions: {where}"
+                + ("; later national plans: " + "; ".join(f"{r.name_zh} (provinces {r.spans_plan})"
+                                                          for r in planned.itertuples()) if len(planned) else ""))
+    values = {f"ten_split_{k}": _split_text(splits[rule]) for k, rule in enumerate(REGION_RULES)}
+    values.update({"ten_n_rules_hold": sum(holds.values()), "ten_n_rules": len(REGION_RULES),
+                   "ten_spanning": where, "ten_n_by_name": int((table["source"] == "name").sum())})
+    return Verdict("p002_ten_clusters_regions", verdict, evidence), \
+        "the ten clusters split 5 east, 1 north-east, 2 centre, 2 west", values
+
+
+#: Paper 002's count of national cluster plans and the month it refers to (至2018年2月).
+SEVEN_PLANS_CLAIMED = 7
+SEVEN_PLANS_MONTH = (2018, 2)
+#: The readings of "had been issued by February 2018": which act (approval by the State
+#: Council, or issue of the plan text) and whether February counts (through its last day) or
+#: not (before its first day).
+PLAN_COUNT_READINGS = (("approved", "through"), ("approved", "before"), ("issued", "through"), ("issued", "before"))
+
+
+def national_plan_counts(plans: pd.DataFrame, year: int = SEVEN_PLANS_MONTH[0],
+                         month: int = SEVEN_PLANS_MONTH[1]) -> pd.DataFrame:
+    """The national city-cluster plans (``approved_by`` 国务院) counted under each of
+    :data:`PLAN_COUNT_READINGS` for the month ``year``-``month``.
+
+    A plan counts when the last day its date can mean (:func:`cityclusters.data.facts.date_bounds`:
+    a month-precision date spans the month) is on or before the cut-off; it is undetermined
+    when its date is missing or straddles the cut-off. Returns one row per reading: act,
+    reading, cutoff (date), n (plans counted), undetermined, names (plan names counted)."""
+    national = plans[plans["approved_by"] == "国务院"]
+    first = dt.date(year, month, 1)
+    last = date_bounds(f"{year:04d}-{month:02d}", "month")[1]
+    rows = []
+    for act, reading in PLAN_COUNT_READINGS:
+        cutoff = last if reading == "through" else first - dt.timedelta(days=1)
+        counted, undetermined = [], []
+        for _, row in national.iterrows():
+            if pd.isna(row[f"{act}_date"]):
+                undetermined.append(row["name_zh"])
+                continue
+            earliest, latest = date_bounds(row[f"{act}_date"], row[f"{act}_date_precision"])
+            if latest <= cutoff:
+                counted.append(row["name_zh"])
+            elif earliest <= cutoff:
+                undetermined.append(row["name_zh"])
+        rows.append({"act": act, "reading": reading, "cutoff": cutoff, "n": len(counted),
+                     "undetermined": len(undetermined), "names": counted})
+    return pd.DataFrame(rows)
+
+
+def _reading_text(row, count: bool = True) -> str:
+    """"9 approved by the State Council by 2018-02-28" (``count=False``: without the number)."""
+    act = "approved by the State Council" if row["act"] == "approved" else "issued (印发)"
+    when = (f"by {row['cutoff']:%Y-%m-%d}" if row["reading"] == "through"
+            else f"before {row['cutoff'] + dt.timedelta(days=1):%Y-%m-%d}")
+    extra = f" (+{row['undetermined']} undetermined)" if row["undetermined"] else ""
+    return f"{row['n']}{extra} {act} {when}" if count else f"{act} {when}"
+
+
+def seven_plans_verdict(plans: pd.DataFrame, claimed: int = SEVEN_PLANS_CLAIMED) -> tuple[Verdict, str, dict]:
+    """Claim p002_seven_plans: seven national city-cluster plans had been issued by February
+    2018 (paper 002, 三).
+
+    ``plans`` as ``cluster_plans(include_other=True)``: every plan approved by the State
+    Council, in or outside the book. The count depends on two choices the claim leaves open
+    (:data:`PLAN_COUNT_READINGS`): approval or issue, and whether February counts. Supported if
+    every reading gives ``claimed`` (no plan undetermined), partly supported if some readings
+    do (or could, with undetermined dates), not supported if none can. Returns the verdict, the
+    claim in our words and the prose values ``plans_<act>_<reading>`` (counts),
+    ``plans_n_national`` and ``plans_readings_hold`` (readings that give the claimed count)."""
+    counts = national_plan_counts(plans)
+    exact = (counts["n"] == claimed) & (counts["undetermined"] == 0)
+    possible = (counts["n"] <= claimed) & (claimed <= counts["n"] + counts["undetermined"])
+    rows = [row for _, row in counts.iterrows()]
+    if exact.all():
+        verdict = f"supported: {claimed} under every reading ({', '.join(_reading_text(r, False) for r in rows)})"
+    elif possible.any():
+        holding = " or ".join(_reading_text(r, False) for r, ok in zip(rows, possible) if ok)
+        others = "; ".join(_reading_text(r) for r, ok in zip(rows, possible) if not ok)
+        verdict = f"partly supported: {claimed} only when counting plans {holding}; by the other readings {others}"
+    else:
+        verdict = "not supported: the cited list gives " + "; ".join(_reading_text(r) for r in rows)
+    last = counts["cutoff"].max()
+    national = plans[plans["approved_by"] == "国务院"].sort_values("approved_date", kind="stable")
+    national = national[[date_bounds(d, p)[0] <= last for d, p in
+                         zip(national["approved_date"], national["approved_date_precision"])]]
+    evidence = (f"{len(national)} city-cluster plans approved by the State Council by {last:%Y-%m-%d} "
+                "(data/facts/cluster_plans.csv, approval date): "
+                + ", ".join(f"{r.name_zh} {r.approved_date}" for r in national.itertuples())
+                + "; paper 002's own list (its Table 3) is not in our copy of the text")
+    values = {f"plans_{r.act}_{r.reading}": int(r.n) for r in counts.itertuples()}
+    values.update({"plans_n_national": len(national), "plans_readings_hold": int(exact.sum())})
+    return Verdict("p002_seven_plans", verdict, evidence), \
+        "seven national cluster plans had been issued by February 2018", values
 
 
 def chapter_verdicts(comparison: pd.DataFrame, members: pd.DataFrame, plans: pd.DataFrame,
-                     ten: pd.DataFrame) -> tuple[list[tuple[Verdict, str]], dict]:
+                     ten: pd.DataFrame, regions: pd.DataFrame) -> tuple[list[tuple[Verdict, str]], dict]:
     """The five verdicts of chapter 1 in the order of its table, each with the claim in our
-    words, and ``verdict_ranking_holds`` ("holds" / "does not hold") for the prose."""
+    words, and the prose values: ``verdict_ranking_holds`` ("holds" / "does not hold") and
+    those of :func:`ten_clusters_verdict` and :func:`seven_plans_verdict`.
+
+    ``members``: member units (cluster_id, city_code, province_zh, partial) of the book's
+    clusters and of the ``prd`` benchmark; ``plans``: ``cluster_plans(include_other=True)``;
+    ``regions``: :func:`cityclusters.data.tables.nbs_regions`."""
     ranking, ranking_claim, holds = ranking_verdict(comparison)
+    ten_verdict, ten_claim, ten_values = ten_clusters_verdict(ten, members, regions, plans)
+    plans_verdict, plans_claim, plans_values = seven_plans_verdict(plans)
     verdicts = [(ranking, ranking_claim), core_population_verdict(comparison),
-                chengyu_coverage_verdict(members), ten_clusters_verdict(ten), seven_plans_verdict(plans)]
-    return verdicts, {"verdict_ranking_holds": "holds" if holds else "does not hold"}
+                chengyu_coverage_verdict(members), (ten_verdict, ten_claim), (plans_verdict, plans_claim)]
+    return verdicts, {"verdict_ranking_holds": "holds" if holds else "does not hold", **ten_values, **plans_values}
 
 
 # ----------------------------------------------------------------------------- two sources

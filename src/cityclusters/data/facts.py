@@ -4,14 +4,20 @@ Every hand-typed table (plan dates, committee members, corridors, planned lines,
 estimates, …) is read here and nowhere else. :data:`FACT_TABLES` states, per file, the
 columns it must have, the column types and how empty cells are read; :func:`read_fact`
 refuses a missing file, a missing column or a value of the wrong type with a message naming
-the file, the row (as numbered in a spreadsheet, header = row 1) and the column. The domain
-rules of each table (a known cluster id, a year inside the panel) stay with the code that
-uses the table; the citations are in ``data/facts/FACTS_SOURCES.md`` and in each row.
+the file, the row (as numbered in a spreadsheet, header = row 1) and the column. Dates are
+checked here too: each date column named in a schema's ``dates`` has a precision column
+(``day``, ``month`` or ``year``), and its value must be a real calendar date written at that
+precision (``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``), so that a plan's approval date, issue date
+or month cannot be mistyped or mixed up silently. The domain rules of each table (a known
+cluster id, a year inside the panel) stay with the code that uses the table; the citations
+are in ``data/facts/FACTS_SOURCES.md`` and in each row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,20 +29,30 @@ from cityclusters.paths import facts_dir
 #: "NA" are missing too ("pandas"); nothing is missing ("none").
 NA_RULES = ("empty", "pandas", "none")
 _CITED = ("source", "source_url")
+#: How a date is written at each precision (the value of a date's precision column).
+DATE_FORMATS = {"day": ("%Y-%m-%d", r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
+                "month": ("%Y-%m", r"\d{4}-\d{2}", "YYYY-MM"),
+                "year": ("%Y", r"\d{4}", "YYYY")}
 
 
 @dataclass(frozen=True)
 class FactTable:
     """The schema of one fact file: required ``columns``, ``dtype`` passed to the CSV reader
-    (``str`` for every column, or a column → type mapping) and the ``na`` rule."""
+    (``str`` for every column, or a column → type mapping), the ``na`` rule and ``dates``:
+    date column → the column holding its precision (see :data:`DATE_FORMATS`). A date and its
+    precision are empty together (a date that is not known) or filled together."""
 
     columns: tuple[str, ...]
     dtype: object = None
     na: str = "empty"
+    dates: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.na not in NA_RULES:
             raise ValueError(f"FactTable.na must be one of {NA_RULES}; got {self.na!r}")
+        unknown = [c for pair in self.dates.items() for c in pair if c not in self.columns]
+        if unknown:
+            raise ValueError(f"FactTable.dates names columns that are not in the schema: {unknown}")
 
 
 FACT_TABLES: dict[str, FactTable] = {
@@ -78,9 +94,15 @@ FACT_TABLES: dict[str, FactTable] = {
         dtype={"city_code": int}),
     "cluster_members.csv": FactTable(
         ("cluster_id", "city_zh", "province_zh", "partial", "partial_note", *_CITED), dtype=str),
+    # One row per city-cluster plan: the book's clusters (in_book = true) and the other
+    # national plans approved by the State Council; approval (批复/审议) and issue (印发) are
+    # different acts with their own date, precision and document number.
     "cluster_plans.csv": FactTable(
-        ("cluster_id", "name_zh", "name_en", "plan_zh", "document_no", "date", "date_precision",
-         "members_from", "scope_note", *_CITED, "county_level_members_zh"), dtype=str),
+        ("cluster_id", "in_book", "name_zh", "name_en", "plan_zh", "approved_by", "approved_date",
+         "approved_date_precision", "approval_document_no", "issued_by", "issued_date",
+         "issued_date_precision", "issue_document_no", "members_from", "scope_note", "provinces_zh",
+         *_CITED, "verification", "note", "county_level_members_zh"), dtype=str,
+        dates={"approved_date": "approved_date_precision", "issued_date": "issued_date_precision"}),
     "corridors.csv": FactTable(
         ("corridor_id", "corridor_zh", "corridor_en", "cluster_id", "order", "city_code", "city_zh",
          *_CITED, "note"), dtype=str, na="none"),
@@ -88,8 +110,9 @@ FACT_TABLES: dict[str, FactTable] = {
         ("study_id", "study", "citation_key", "method", "sample", "treatment", "outcome", "estimate",
          "unit", "sign", "comparable", *_CITED, "verification", "note"), na="pandas"),
     "events.csv": FactTable(
-        ("event_id", "event_type", "date", "date_precision", "cluster_id", "title_zh", "title_en",
-         "document_no", "cities_zh", "travel_time_h", *_CITED, "verification", "note"), dtype=str),
+        ("event_id", "event_type", "date", "date_precision", "cluster_id", "plan_cluster_id", "title_zh",
+         "title_en", "document_no", "cities_zh", "travel_time_h", *_CITED, "verification", "note"), dtype=str,
+        dates={"date": "date_precision"}),
     "linkages_line_openings.csv": FactTable(
         ("line", "from_station", "to_station", "opened", "railwayvis_value", *_CITED, "verification"),
         dtype=str, na="pandas"),
@@ -102,7 +125,11 @@ FACT_TABLES: dict[str, FactTable] = {
     "paper000_table1.csv": FactTable(
         ("indicator_id", "indicator_zh", "indicator_en", "unit", "unit_en", "chongqing", "chengdu",
          "guiyang", "year", "source", "note"), dtype={"indicator_id": str, "year": int}),
-    "paper002_ten_clusters.csv": FactTable(("name_zh", "name_en", "cluster_id", "source"), dtype=str),
+    "nbs_regions.csv": FactTable(
+        ("province_zh", "province_in_source", "region_zh", "region_en", *_CITED, "note"), dtype=str),
+    "paper002_ten_clusters.csv": FactTable(
+        ("name_zh", "name_en", "cluster_id", "source", "provinces_zh", "provinces_source", "plan_cluster_id"),
+        dtype=str),
     "pinyin_overrides.csv": FactTable(("name_zh", "pinyin", "reason", "source"), dtype=str, na="pandas"),
     # Source rows for a prefecture in a year it did not exist (cityclusters.data.sources.unit_years).
     "prefecture_year_rules.csv": FactTable(
@@ -129,8 +156,27 @@ FACT_TABLES: dict[str, FactTable] = {
          "rationale", "citation"), dtype={"indicator_id": str}, na="pandas"),
     "yrd_committee_members.csv": FactTable(
         ("city_zh", "province_zh", "cohort", "join_date", "date_precision", "meeting_zh", *_CITED,
-         "verification", "note"), dtype=str),
+         "verification", "note"), dtype=str, dates={"join_date": "date_precision"}),
 }
+
+
+def date_bounds(value: str, precision: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a date written at ``precision`` (:data:`DATE_FORMATS`) can mean.
+
+    >>> date_bounds("2018-02", "month")
+    (datetime.date(2018, 2, 1), datetime.date(2018, 2, 28))
+    >>> date_bounds("2015-03-26", "day")[1]
+    datetime.date(2015, 3, 26)
+    """
+    if precision not in DATE_FORMATS:
+        raise ValueError(f"date precision must be one of {list(DATE_FORMATS)}; got {precision!r}")
+    first = dt.datetime.strptime(value, DATE_FORMATS[precision][0]).date()
+    if precision == "day":
+        return first, first
+    if precision == "month":
+        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        return first, following - dt.timedelta(days=1)
+    return first, dt.date(first.year, 12, 31)
 
 
 def fact_names() -> list[str]:
@@ -164,9 +210,35 @@ def read_fact(name: str, path: str | Path | None = None, *, source_row: bool = F
     missing = [c for c in spec.columns if c not in frame.columns]
     if missing:
         raise SourceFormatError(f"{where}: missing column(s) {missing}; expected {list(spec.columns)}")
+    for column, precision in spec.dates.items():
+        _check_dates(frame, where, column, precision)
     if source_row:
         frame.insert(0, "source_row", frame.index + 2)
     return frame
+
+
+def _check_dates(frame: pd.DataFrame, where: str, column: str, precision: str) -> None:
+    """Refuse the first bad date of ``column``: a precision that is not one of
+    :data:`DATE_FORMATS`, a date without precision or the reverse, a value not written at its
+    precision, or a day or month that does not exist. The message names file, row and column."""
+    for i, (value, kind) in enumerate(zip(frame[column], frame[precision]), start=2):
+        value = "" if pd.isna(value) else str(value).strip()
+        kind = "" if pd.isna(kind) else str(kind).strip()
+        if not value and not kind:
+            continue
+        if kind not in DATE_FORMATS:
+            raise SourceFormatError(f"{where}: row {i}, column {precision!r}: {kind!r} is not a date precision "
+                                    f"(one of {list(DATE_FORMATS)}; empty only if {column!r} is empty)")
+        fmt, pattern, shown = DATE_FORMATS[kind]
+        if not value:
+            raise SourceFormatError(f"{where}: row {i}, column {column!r}: empty, but {precision!r} says {kind!r}")
+        if not re.fullmatch(pattern, value):
+            raise SourceFormatError(f"{where}: row {i}, column {column!r}: {value!r} is not a date of precision "
+                                    f"{kind!r} (written {shown}, as column {precision!r} says)")
+        try:
+            dt.datetime.strptime(value, fmt)
+        except ValueError:
+            raise SourceFormatError(f"{where}: row {i}, column {column!r}: {value!r} is not a calendar date") from None
 
 
 def _not_utf8(path: Path, where: str) -> str:

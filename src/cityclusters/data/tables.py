@@ -6,7 +6,9 @@ table                        one row per
 :func:`city_year`            prefecture-level city and year, 2000–2023 (G-P source)
 :func:`cities`               prefecture-level city (crosswalk + census + city centres)
 :func:`clusters`             cluster and member city (typed from the plans)
-:func:`cluster_plans`        cluster (the plan that defines it)
+:func:`cluster_plans`        cluster (the plan that defines it); with ``include_other``
+                             also the other national plans approved by the State Council
+:func:`nbs_regions`          province (NBS four-region classification, 2011)
 :func:`paper000_table1`      indicator of Liu & Deng (2021) Table 1 (2019)
 :func:`events`               dated event (committee enlargements, plans, HSR openings)
 :func:`yrd_committee_members` member city of the YRD Urban Economic Coordination Committee
@@ -32,7 +34,7 @@ import pandas as pd
 
 from cityclusters.checks import validate_parameters
 from cityclusters.config import CLUSTER_IDS, FIRST_YEAR, LAST_YEAR, UNIONS
-from cityclusters.data.facts import read_fact
+from cityclusters.data.facts import date_bounds, read_fact
 from cityclusters.data.names import short_name, to_pinyin
 from cityclusters.data.provenance import remembered
 from cityclusters.data.quality import flag_sector_sum, flag_yoy_outliers, list_outliers
@@ -160,14 +162,102 @@ def city_year_outliers() -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- clusters
-def cluster_plans() -> pd.DataFrame:
-    """The plan that defines each cluster (typed from the plans, one cited row per cluster)."""
+#: Who approves a plan: the State Council (批复, a 国函 document) or the Politburo (its review,
+#: 审议, of a Party-centre outline). A plan's issue (印发) is a separate act with its own date.
+PLAN_APPROVERS = ("国务院", "中共中央政治局")
+#: The four regions of the NBS classification (东西中部和东北地区划分方法, 2011), in its order.
+NBS_REGIONS = {"东部": "east", "中部": "centre", "西部": "west", "东北": "north-east"}
+_PLANS = "data/facts/cluster_plans.csv"
+
+
+def cluster_plans(*, include_other: bool = False) -> pd.DataFrame:
+    """The plans of the city clusters, one cited row per plan.
+
+    By default the book's clusters (``cluster_id`` of :data:`cityclusters.config.CLUSTERS`, the
+    plan that delimits each; ``chengyugui`` has none). ``include_other=True`` adds the other
+    national city-cluster plans approved by the State Council (``in_book`` False, ``cluster_id``
+    outside the book's ids, ``provinces_zh`` the provinces the plan spans, ';'-separated).
+
+    Two kinds of date, each with its precision (``day``/``month``/``year``, or empty when not
+    known) and document number: ``approved_date`` (approval by ``approved_by``: the State
+    Council's 批复 or the Politburo's review) and ``issued_date`` (issue of the plan text, 印发,
+    by ``issued_by``). ``in_book`` is boolean. Raises SourceFormatError naming row and column.
+    """
     plans = read_fact("cluster_plans.csv", source_row=True)
-    unknown = ~plans["cluster_id"].isin(CLUSTER_IDS)
-    if unknown.any():
-        row = plans.loc[unknown].iloc[0]
-        raise SourceFormatError(f"data/facts/cluster_plans.csv: unknown cluster_id {row['cluster_id']!r} at row {row['source_row']}.")
-    return plans.drop(columns="source_row")
+    _check_plans(plans)
+    plans["in_book"] = plans["in_book"] == "true"
+    if not include_other:
+        plans = plans[plans["in_book"]]
+    return plans.drop(columns="source_row").reset_index(drop=True)
+
+
+def national_cluster_plans() -> pd.DataFrame:
+    """The city-cluster plans approved by the State Council (``approved_by`` 国务院), in or
+    outside the book, sorted by approval date: the list behind the count of national plans."""
+    plans = cluster_plans(include_other=True)
+    national = plans[plans["approved_by"] == "国务院"]
+    return national.sort_values("approved_date", kind="stable").reset_index(drop=True)
+
+
+def _plan_error(row, column: str, message: str) -> SourceFormatError:
+    return SourceFormatError(f"{_PLANS}: row {row['source_row']}, column {column!r}: {message}")
+
+
+def _check_plans(plans: pd.DataFrame) -> None:
+    """The rules of the plan table beyond types and date formats (those are read_fact's)."""
+    duplicated = plans["cluster_id"].duplicated()
+    if duplicated.any():
+        row = plans.loc[duplicated].iloc[0]
+        raise _plan_error(row, "cluster_id", f"{row['cluster_id']!r} has two rows")
+    provinces = set(nbs_regions()["province_zh"])
+    for _, row in plans.iterrows():
+        flag = row["in_book"]
+        if flag not in ("true", "false"):
+            raise _plan_error(row, "in_book", f"{flag!r} must be true or false")
+        if flag == "true" and row["cluster_id"] not in CLUSTER_IDS:
+            raise SourceFormatError(f"{_PLANS}: unknown cluster_id {row['cluster_id']!r} at row {row['source_row']} "
+                                    f"(in_book rows must use an id of config.CLUSTERS: {list(CLUSTER_IDS)}).")
+        if flag == "false" and row["cluster_id"] in CLUSTER_IDS:
+            raise _plan_error(row, "in_book", f"false, but {row['cluster_id']!r} is a cluster of the book")
+        if flag == "false" and pd.isna(row["provinces_zh"]):
+            raise _plan_error(row, "provinces_zh", "empty: a plan outside the book needs the provinces it spans")
+        if pd.notna(row["provinces_zh"]):
+            unknown = [p for p in row["provinces_zh"].split(";") if p not in provinces]
+            if unknown:
+                raise _plan_error(row, "provinces_zh", f"{unknown} are not provinces of data/facts/nbs_regions.csv")
+        approver = row["approved_by"]
+        if pd.notna(approver) and approver not in PLAN_APPROVERS:
+            raise _plan_error(row, "approved_by", f"{approver!r} is not one of {list(PLAN_APPROVERS)}")
+        if pd.isna(approver) != pd.isna(row["approved_date"]):
+            raise _plan_error(row, "approved_by", "an approval needs both its body (approved_by) and its date "
+                                                  "(approved_date), or neither")
+        number = row["approval_document_no"]
+        if pd.notna(number) and number.startswith("国函") and approver != "国务院":
+            raise _plan_error(row, "approved_by", f"{approver!r}, but {number} is a State Council document (国函)")
+        if pd.notna(number) and pd.isna(approver):
+            raise _plan_error(row, "approval_document_no", f"{number!r} without an approving body")
+        if pd.notna(row["approved_date"]) and pd.notna(row["issued_date"]):
+            approved = date_bounds(row["approved_date"], row["approved_date_precision"])
+            issued = date_bounds(row["issued_date"], row["issued_date_precision"])
+            if issued[1] < approved[0]:
+                raise _plan_error(row, "issued_date", f"{row['issued_date']!r} is before the approval "
+                                                      f"({row['approved_date']!r}): the two dates are swapped?")
+
+
+def nbs_regions() -> pd.DataFrame:
+    """Province → region of the NBS four-region classification (东部 east, 中部 centre, 西部
+    west, 东北 north-east; 国家统计局 2011), one cited row per mainland province."""
+    table = read_fact("nbs_regions.csv", source_row=True)
+    for _, row in table.iterrows():
+        if NBS_REGIONS.get(row["region_zh"]) != row["region_en"]:
+            raise SourceFormatError(f"data/facts/nbs_regions.csv: row {row['source_row']}, column 'region_zh': "
+                                    f"{row['region_zh']!r}/{row['region_en']!r} is not one of {NBS_REGIONS}")
+    duplicated = table["province_zh"].duplicated()
+    if duplicated.any():
+        row = table.loc[duplicated].iloc[0]
+        raise SourceFormatError(f"data/facts/nbs_regions.csv: row {row['source_row']}, column 'province_zh': "
+                                f"{row['province_zh']!r} is classified twice")
+    return table.drop(columns="source_row")
 
 
 def _build_clusters() -> pd.DataFrame:
@@ -310,24 +400,71 @@ def paper000_table1() -> pd.DataFrame:
 def paper002_ten_clusters() -> pd.DataFrame:
     """The ten clusters Li, Xiao & Ma (2020) name, with the id of the cluster of this book that
     corresponds to each (empty where the book does not delimit it; ``prd``, the Pearl River
-    Delta, is delimited only as chapter 10's benchmark, ``data/facts/benchmarks_prd_members.csv``)."""
+    Delta, is delimited only as chapter 10's benchmark, ``data/facts/benchmarks_prd_members.csv``).
+
+    A cluster the book does not delimit has its provinces typed instead (``provinces_zh``,
+    ';'-separated, with ``provinces_source``), and ``plan_cluster_id`` names its later national
+    plan in :func:`cluster_plans` where there is one."""
+    where = "data/facts/paper002_ten_clusters.csv"
     table = read_fact("paper002_ten_clusters.csv", source_row=True)
     unknown = table["cluster_id"].notna() & ~table["cluster_id"].isin([*CLUSTER_IDS, "prd"])
     if unknown.any():
         row = table.loc[unknown].iloc[0]
-        raise SourceFormatError(f"data/facts/paper002_ten_clusters.csv: unknown cluster_id "
+        raise SourceFormatError(f"{where}: unknown cluster_id "
                                 f"{row['cluster_id']!r} at row {row['source_row']}, column 'cluster_id'.")
     if len(table) != 10:
-        raise SourceFormatError(f"data/facts/paper002_ten_clusters.csv: expected the 10 clusters of "
+        raise SourceFormatError(f"{where}: expected the 10 clusters of "
                                 f"the paper, found {len(table)} rows")
+    provinces = set(nbs_regions()["province_zh"])
+    plans = cluster_plans(include_other=True).set_index("cluster_id")
+    for _, row in table.iterrows():
+        if pd.isna(row["cluster_id"]) == pd.isna(row["provinces_zh"]):
+            raise SourceFormatError(f"{where}: row {row['source_row']}, column 'provinces_zh': give the provinces "
+                                    "exactly when the book does not delimit the cluster (cluster_id empty)")
+        if pd.notna(row["provinces_zh"]):
+            bad = [p for p in row["provinces_zh"].split(";") if p not in provinces]
+            if bad or pd.isna(row["provinces_source"]):
+                raise SourceFormatError(f"{where}: row {row['source_row']}, column 'provinces_zh': "
+                                        + (f"{bad} are not provinces of data/facts/nbs_regions.csv" if bad
+                                           else "the provinces need a source (provinces_source)"))
+        plan = row["plan_cluster_id"]
+        if pd.notna(plan) and (plan not in plans.index or pd.isna(plans.at[plan, "provinces_zh"])):
+            raise SourceFormatError(f"{where}: row {row['source_row']}, column 'plan_cluster_id': {plan!r} is not a "
+                                    "plan with provinces in data/facts/cluster_plans.csv")
     return table.drop(columns="source_row")
 
 
 def events() -> pd.DataFrame:
-    """Dated events (committee founding and enlargements, plan approvals, HSR openings), cited."""
+    """Dated events (committee founding and enlargements, plan approvals, HSR openings), cited.
+
+    A plan event names its plan (``plan_cluster_id``, a row of :func:`cluster_plans`); its
+    date must be that plan's approval date (``plan_approval``) or issue date (``plan_issued``),
+    at the same precision, so that a plan has one date of each kind in the whole book."""
     table = read_fact("events.csv", source_row=True)
+    _check_plan_events(table, cluster_plans(include_other=True))
     table["year"] = table["date"].str[:4].astype(int)
     return validate(table.drop(columns="source_row"), "events")
+
+
+#: The plan date an event of each type must equal: (date column, precision column) of the plans.
+_PLAN_EVENT_DATES = {"plan_approval": ("approved_date", "approved_date_precision"),
+                     "plan_issued": ("issued_date", "issued_date_precision")}
+
+
+def _check_plan_events(events: pd.DataFrame, plans: pd.DataFrame) -> None:
+    plans = plans.set_index("cluster_id")
+    for _, row in events[events["plan_cluster_id"].notna()].iterrows():
+        where = f"data/facts/events.csv: row {row['source_row']}"
+        plan = row["plan_cluster_id"]
+        if plan not in plans.index:
+            raise SourceFormatError(f"{where}, column 'plan_cluster_id': {plan!r} is not a plan of {_PLANS}")
+        if row["event_type"] not in _PLAN_EVENT_DATES:
+            raise SourceFormatError(f"{where}, column 'plan_cluster_id': a {row['event_type']!r} event has no plan")
+        date, precision = _PLAN_EVENT_DATES[row["event_type"]]
+        expected = (plans.at[plan, date], plans.at[plan, precision])
+        if (row["date"], row["date_precision"]) != expected:
+            raise SourceFormatError(f"{where}, column 'date': {row['date']!r} ({row['date_precision']}) is not the "
+                                    f"{date} of plan {plan!r} in {_PLANS}, {expected[0]!r} ({expected[1]})")
 
 
 def yrd_committee_members() -> pd.DataFrame:
@@ -517,7 +654,9 @@ def build_all() -> dict[str, pd.DataFrame]:
         "city_year_outliers": city_year_outliers(),
         "cities": cities(),
         "clusters": clusters(),
-        "cluster_plans": cluster_plans(),
+        "cluster_plans": cluster_plans(include_other=True),
+        "nbs_regions": nbs_regions(),
+        "paper002_ten_clusters": paper002_ten_clusters(),
         "paper000_table1": paper000_table1(),
         "events": events(),
         "yrd_committee_members": yrd_committee_members(),
