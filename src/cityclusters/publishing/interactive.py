@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -40,7 +39,7 @@ import pandas as pd
 
 from cityclusters.checks import require_columns
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label
+from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label, figure_png
 
 SVG_NS = "http://www.w3.org/2000/svg"
 #: Font stack of the SVG text (the book's CJK font first).
@@ -598,8 +597,8 @@ def interactive_figure(svg: str | Sequence[str], static_fig, *, columns: int = 2
         One ``<svg>`` element, or several laid out in a grid of ``columns`` columns (small
         multiples).
     static_fig : matplotlib.figure.Figure or None
-        The static version for the PDF, rendered to PNG now (at the figure's dpi, as the
-        inline backend does), so the caller may close it.
+        The static version for the PDF, rendered to PNG now, as every glued figure
+        (:func:`cityclusters.figures.style.figure_png`), so the caller may close it.
         ``None`` leaves ``image/png`` out (the LaTeX builder then shows nothing).
     footer : str, optional
         An SVG shown under the grid across its full width (e.g. :func:`svg_legend`).
@@ -623,9 +622,7 @@ def interactive_figure(svg: str | Sequence[str], static_fig, *, columns: int = 2
     html = f'<div class="cc-interactive" style="max-width:100%;overflow-x:auto">{inner}</div>'
     png = None
     if static_fig is not None:
-        buffer = io.BytesIO()
-        static_fig.savefig(buffer, format="png", dpi=static_fig.dpi, bbox_inches="tight")
-        png = buffer.getvalue()
+        png = figure_png(static_fig)
     if alt is None:
         names = re.findall(r'aria-label="([^"]*)"', html)
         alt = "Interactive figure (hover for values): " + "; ".join(n for n in names if n != "legend")

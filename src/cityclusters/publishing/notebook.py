@@ -1,6 +1,7 @@
 """What every chapter notebook needs before and after it computes.
 
-- :func:`glue` stores a value for the prose (numpy scalars as Python numbers);
+- :func:`glue` stores a value for the prose (numpy scalars as Python numbers) or a figure
+  (as the book's PNG, :class:`PublishedFigure`);
 - :func:`glue_verdict` records the verdict on a claim of the seed papers in the executed
   notebook (as glue values named ``verdict__<claim_id>`` etc.), so that the claims ledger can
   be assembled from the chapters instead of being typed;
@@ -65,17 +66,54 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
             "evidence": evidence, "verdict": verdict}
 
 
+class PublishedFigure:
+    """A matplotlib figure as the book publishes it: one PNG rendered by
+    :func:`cityclusters.figures.style.figure_png` at
+    :data:`~cityclusters.figures.style.FIGURE_DPI`, with the width to show it at
+    (:func:`~cityclusters.figures.style.site_width`) in its output metadata.
+
+    How it reaches the book: the glue record holds ``image/png`` and ``text/plain`` only, so
+    myst-nb's default MIME priorities (``_config.yml`` sets none) pick the PNG for the HTML and
+    for the LaTeX builder alike. myst-nb writes it to ``_build/jupyter_execute`` and makes an
+    image node with the metadata's ``width`` (in px): the site shows ``width: Npx`` (shrunk to
+    the column when it is narrower), LaTeX prints ``width=N\\sphinxpxdimen``, 1/110 in by
+    ``pxunit`` in ``_config.yml``, so the figure's size in inches (shrunk to the text width
+    when wider). Without this class IPython's inline backend would render the figure at
+    ``figure.dpi`` with no width.
+    """
+
+    def __init__(self, fig):
+        from cityclusters.figures.style import FIGURE_DPI, figure_png, site_width
+
+        self.png = figure_png(fig)
+        self.width = site_width(self.png)
+        width, height = fig.get_size_inches()
+        self.text = f"<Figure {width:.2f} × {height:.2f} in, PNG at {FIGURE_DPI} dpi>"
+
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        return self.png, {"width": self.width}
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def glue(name: str, value, display: bool = False):
-    """myst-nb ``glue`` that stores numpy scalars as Python numbers.
+    """myst-nb ``glue`` that stores numpy scalars as Python numbers and figures as the book's
+    PNG (:class:`PublishedFigure`).
 
     ``{glue:text}`name:.2f``` formats the stored plain-text value; a numpy 2 scalar is stored as
     ``np.float64(0.5)``, which cannot be formatted, so it is converted first. Not displayed by
     default: chapters place glued values in the prose.
     """
     import numpy as np
+    from matplotlib.figure import Figure
     from myst_nb import glue as myst_glue
 
-    return myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, Figure):
+        value = PublishedFigure(value)
+    return myst_glue(name, value, display=display)
 
 #: Prefix of the hidden glue records of every coordination degree a chapter prints.
 D_RECORD_PREFIX = "Drecord__"
