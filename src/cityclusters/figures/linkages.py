@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
+from cityclusters.figures.maps import add_scale_bar
 from cityclusters.figures.style import CLUSTER_COLOURS
 
 
@@ -24,7 +25,8 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
 
     ``panels`` items: ``title``, ``cluster_id``, ``links`` (from
     :func:`cityclusters.analysis.linkages.strongest_links`), ``members`` (city codes) and
-    ``cores`` (codes labelled in 汉字 + pinyin). ``coords``: lon/lat by ``city_code``.
+    ``cores`` (codes labelled in 汉字 + pinyin). ``coords``: lon/lat by ``city_code``. Each
+    panel has a scale bar in km.
     """
     n = len(panels)
     ncols = min(ncols, n)
@@ -63,6 +65,7 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
         ax.set_ylim(ymin - 0.06 * span, ymax + 0.06 * span)
         ax.set_aspect("equal")
         ax.set_axis_off()
+        add_scale_bar(ax)
         ax.set_title(panel["title"], fontsize=10.5)
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()

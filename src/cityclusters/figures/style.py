@@ -8,12 +8,13 @@ to PNG by :func:`figure_png`. Maps are drawn in an Albers equal-area projection 
 from __future__ import annotations
 
 import io
+import re
 from functools import lru_cache
 
 import matplotlib as mpl
 import pandas as pd
 
-from cityclusters.config import cluster_label  # noqa: F401  (figures label clusters this way)
+from cityclusters.config import cluster_label
 from cityclusters.data.names import bilingual
 
 #: One colour per cluster, colour-blind safe (Okabe–Ito).
@@ -100,6 +101,32 @@ def site_width(png: bytes) -> int:
 
     image = Image.open(io.BytesIO(png))
     return round(image.width / image.info.get("dpi", (FIGURE_DPI,))[0] * SITE_PX_PER_INCH)
+
+
+#: A parenthesised count at the end of a cluster's name, e.g. " (41)" in "Yangtze River Delta (41)".
+_NAME_COUNT = re.compile(r" \((\d+)\)$")
+
+
+def cluster_member_label(cluster_id: str, n_members: int) -> str:
+    """Legend text of a cluster with its number of member units, the count written once.
+
+    The English names of the Yangtze River Delta's two versions carry their count to tell them
+    apart ("Yangtze River Delta (41)"); appending the counted members to such a name printed
+    "(41) (41)". The name's own count stands for the members when it agrees with
+    ``n_members``; when it does not, both are stated in words.
+
+    >>> cluster_member_label("yrd41", 41)
+    '长三角 Yangtze River Delta (41)'
+    >>> cluster_member_label("chengyu", 16)
+    '成渝城市群 Chengdu–Chongqing (16)'
+    >>> cluster_member_label("yrd26", 27)
+    '长三角城市群 Yangtze River Delta (26), 27 units'
+    """
+    label = cluster_label(cluster_id)
+    named = _NAME_COUNT.search(label)
+    if named is None:
+        return f"{label} ({n_members})"
+    return label if int(named.group(1)) == n_members else f"{label}, {n_members} units"
 
 
 @lru_cache(maxsize=1)

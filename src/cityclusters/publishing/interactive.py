@@ -39,6 +39,7 @@ import pandas as pd
 
 from cityclusters.checks import require_columns
 from cityclusters.config import CHINA_ALBERS
+from cityclusters.figures.maps import scale_bar
 from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label, figure_png
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -196,7 +197,7 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
                    colours: Sequence | None = None, vmin: float | None = None,
                    vmax: float | None = None, class_labels: Sequence[str] | None = None,
                    legend_fmt: str | None = None, tolerance: float | None = None,
-                   width: float = 760.0, pad: float = 0.03) -> str:
+                   width: float = 760.0, pad: float = 0.03, with_scale_bar: bool = True) -> str:
     """A choropleth map of areal units as self-contained SVG with a tooltip per unit.
 
     Each unit is one ``<path>`` filled by its value and holding a ``<title>``
@@ -237,6 +238,9 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
         Simplification tolerance in projected units (metres).
     width : float
         Width of the drawing in px (the SVG scales down with the page).
+    with_scale_bar : bool
+        Draw the map's scale bar in km (:func:`cityclusters.figures.maps.scale_bar`, as on
+        every static map) under the legend; needs a ``projection`` in metres.
 
     Returns
     -------
@@ -351,6 +355,15 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
         legend.append(_text(legend_x + 20, y + 10.5, NO_DATA_TEXT, 11))
         y += 17
     legend.append(_text(legend_x, y + 14, "Hover over a city for its value.", 10.5, extra=' fill="#555"'))
+    if with_scale_bar:
+        km, length = scale_bar((xmin, xmax), (ymin, ymax), projection)
+        y += 34
+        bar_w = length * scale_xy
+        legend += [f'<rect class="cc-scale-bar" data-km="{km}" x="{_num(legend_x)}" y="{_num(y)}" '
+                   f'width="{_num(bar_w)}" height="3" fill="#000"/>',
+                   _text(legend_x + bar_w / 2, y + 16, f"{km:,} km", 11, anchor="middle",
+                         extra=' class="cc-scale-bar-label"')]
+        y += 10
     height = max(top + map_h + 8, y + 24)
     head = _svg_open(width, height, title, "cc-choropleth")
     head.append(_text(8, 20, title, 14, extra=' font-weight="bold"'))
