@@ -4,9 +4,10 @@
 (left first, then right, the four diagonals, above, below; near, then farther out) and keeps
 the one with the least cost: overlap with labels already placed, with the legend and with the
 axes' edge weighs most, then the markers of every scatter on the axes, then the lines (sampled
-every few pixels). A label set away from its point gets a thin leader line. The result depends
-only on the figure, never on chance or on the order of a solver's iterations, so a figure
-rebuilt from the same data has its labels in the same places.
+every few pixels; a label's white box masks the line under it). A label set away from its point
+gets a thin leader line. The result depends only on the figure, never on chance or on the order
+of a solver's iterations, so a figure rebuilt from the same data has its labels in the same
+places.
 
 Call it when the figure's layout is final (after ``tight_layout``): the placement is computed
 in pixels of the drawn figure.
