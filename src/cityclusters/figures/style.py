@@ -64,9 +64,9 @@ def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
 
     Why one high-resolution PNG rather than SVG: the PDF cannot take SVG (myst-nb gives the
     LaTeX builder PNG, JPEG or PDF only), so an SVG site would need a second rendering of every
-    figure; and a map's SVG carries every polygon of the census base map behind the panel
-    (several MB), where its PNG is a few hundred KB. Text is drawn by Agg with the book's font
-    (Noto Sans CJK SC), so Chinese shows the same on every reader's machine.
+    figure; and a map's SVG carries every polygon of the census base map behind each panel:
+    chapter 1's cluster map is 20 MB as SVG, 266 KB as this PNG. Text is drawn by Agg with the
+    book's font (Noto Sans CJK SC), so Chinese shows the same on every reader's machine.
 
     Why :data:`FIGURE_DPI` = 200: the PDF needs ≥ 150 dpi at the size a figure is printed (a
     figure wider than the text block is scaled down, which only raises its dpi), and the site
@@ -74,11 +74,12 @@ def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
     200 dpi gives 1.8 image pixels per CSS pixel: sharp on high-density screens. The PNG
     records its dpi (``pHYs``).
 
-    Why a 256-colour palette: Agg's RGBA PNG at 200 dpi is 3.3 times the pixels of the former
-    110 dpi figures and would take a chapter with many figures past the page budget of
-    :mod:`cityclusters.publishing.site_report`; the book's figures are flat colours and
-    anti-aliased edges, which a 256-colour palette (median cut, no dithering) keeps unchanged
-    to the eye at about a third of the bytes.
+    Why a 256-colour palette: Agg's RGBA PNG at 200 dpi has 3.3 times the pixels of the former
+    110 dpi figures (the cluster map: 806 KB) and would take a chapter with many figures past
+    the page budget of :mod:`cityclusters.publishing.site_report`; the book's figures are flat
+    colours and anti-aliased edges, which a 256-colour palette (median cut, no dithering) keeps
+    unchanged to the eye at about a third of the bytes. Chapters 1, 2, 4 and 8 carry fewer
+    image bytes than at 110 dpi in RGBA.
     """
     from PIL import Image
 
