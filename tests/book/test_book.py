@@ -112,6 +112,38 @@ def test_pdf_exists_with_chinese_and_no_missing_glyphs():
     assert "Missing character" not in log
 
 
+def pdf_image_resolutions(listing: str) -> list[tuple[int, int, int]]:
+    """(page, x-ppi, y-ppi) of every image in the output of ``pdfimages -list`` (soft masks
+    left out: they share their image's resolution)."""
+    rows = []
+    for line in listing.splitlines()[2:]:
+        fields = line.split()
+        if len(fields) >= 14 and fields[2] == "image":
+            rows.append((int(fields[0]), int(fields[12]), int(fields[13])))
+    return rows
+
+
+def test_pdf_image_listing_is_read():
+    listing = ("page   num  type   width height color comp bpc  enc interp  object ID x-ppi y-ppi size ratio\n"
+               + "-" * 92 + "\n"
+               "  21     0 image    1030  1049  rgb     3   8  image  no       428  0   164   164  328K  10%\n"
+               "  21     1 smask    1030  1049  gray    1   8  image  no       428  0   164   164 2392B 0.2%\n"
+               "  25     2 image     671   605  index   1   8  image  no       445  0   110   110 38.4K 3.2%\n")
+    assert pdf_image_resolutions(listing) == [(21, 164, 164), (25, 110, 110)]
+
+
+def test_every_figure_in_the_pdf_has_at_least_150_dpi():
+    """Figures are printed at their size in inches (the PNG records its dpi) or smaller (a figure
+    wider than the text block is scaled down), so each prints at ≥ the dpi it was rendered at."""
+    if shutil.which("pdfimages") is None:
+        pytest.skip("pdfimages (poppler-utils) not installed")
+    listing = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True).stdout
+    images = pdf_image_resolutions(listing)
+    assert len(images) >= 30  # the chapters' figures
+    low = [image for image in images if min(image[1:]) < 150]
+    assert low == [], f"images below 150 dpi (page, x-ppi, y-ppi): {low}"
+
+
 STUDENT = BUILD / "student" / "_build" / "html"
 
 

@@ -162,3 +162,23 @@ def test_small_multiples_grid_and_legend(lines):
     ET.fromstring(f"<div>{html}</div>")
     with pytest.raises(ValueError, match="svg"):
         interactive.interactive_figure("<div/>", None)
+
+
+def test_choropleth_has_the_scale_bar_of_the_static_maps(cities):
+    from cityclusters.config import CHINA_ALBERS
+    from cityclusters.figures.maps import SCALE_BAR_KM, scale_bar
+
+    root = ET.fromstring(interactive.svg_choropleth(cities, "value", "label", title="D", width=760.0))
+    bar = next(r for r in root.iter(f"{NS}rect") if r.get("class") == "cc-scale-bar")
+    label = next(t for t in root.iter(f"{NS}text") if t.get("class") == "cc-scale-bar-label")
+    km = int(bar.get("data-km"))
+    assert km in SCALE_BAR_KM and label.text == f"{km} km"
+    # the bar is as long on the drawing as km at the map's scale (the map is 0.7 × 760 px wide)
+    xmin, ymin, xmax, ymax = cities.to_crs(CHINA_ALBERS).total_bounds
+    span = max(xmax - xmin, ymax - ymin)
+    xlim, ylim = (xmin - 0.03 * span, xmax + 0.03 * span), (ymin - 0.03 * span, ymax + 0.03 * span)
+    assert scale_bar(xlim, ylim)[0] == km
+    assert float(bar.get("width")) == pytest.approx(scale_bar(xlim, ylim)[1] * 0.7 * 760 / (xlim[1] - xlim[0]), abs=0.06)
+    assert "scale-bar" not in interactive.svg_choropleth(cities, "value", "label", title="D", with_scale_bar=False)
+    with pytest.raises(ValueError, match="not metres"):
+        interactive.svg_choropleth(cities, "value", "label", title="D", projection="EPSG:4326")

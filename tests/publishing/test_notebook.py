@@ -100,3 +100,67 @@ def test_glue_d_refuses_ambiguous_keys():
 
     with pytest.raises(ValueError, match="free of '__'"):
         glue_d("d__x", 0.5, unit="yrd26", year=2019)
+
+
+def test_a_glued_figure_is_published_as_a_png_of_at_least_150_dpi_with_its_chinese_text(monkeypatch):
+    """The PNG that myst-nb gets for a glued figure (what the site shows and the PDF prints)
+    records ≥ 150 dpi, has the pixels of that dpi for the figure's size in inches, is shown at
+    that size, and its Chinese text is drawn with Noto Sans CJK (matplotlib warns of every
+    glyph its fonts lack)."""
+    import base64
+    import io
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from IPython.core.formatters import DisplayFormatter
+    from matplotlib import font_manager
+    from PIL import Image
+
+    from cityclusters.figures import style
+    from cityclusters.publishing.interactive import interactive_figure
+
+    style.use_book_style()
+    assert "NotoSansCJK" in font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+    stored = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: stored.update({name: value}))
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    ax.plot([2000, 2023], [0.4, 0.6], label="成渝城市群 Chengdu–Chongqing")
+    ax.set(title="协调度 D by year", xlabel="year 年份", ylabel="D 协调度")
+    ax.legend()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font(s)": tofu
+        notebook.glue("fig_d", fig)
+    bundle, metadata = DisplayFormatter().format(stored["fig_d"])
+    assert set(bundle) == {"image/png", "text/plain", "text/csv"}  # one image type (HTML and LaTeX take the same PNG) and the data
+    data = bundle["image/png"]
+    png = data if isinstance(data, bytes) else base64.b64decode(data)
+    image = Image.open(io.BytesIO(png))
+    dpi_x, dpi_y = image.info["dpi"]
+    assert min(dpi_x, dpi_y) >= 150 and dpi_x == pytest.approx(style.FIGURE_DPI, abs=0.01)
+    tight = fig.get_tightbbox(fig.canvas.get_renderer())  # inches; savefig pads it on each side
+    pad = 2 * matplotlib.rcParams["savefig.pad_inches"]
+    assert image.width / dpi_x == pytest.approx(tight.width + pad, abs=0.02)
+    assert image.height / dpi_y == pytest.approx(tight.height + pad, abs=0.02)
+    assert image.mode == "P" and len(png) < 150_000  # a 256-colour palette keeps pages light
+    # shown (and printed, via LaTeX's pxunit) at its size in inches, 110 CSS px per inch
+    assert metadata == {"image/png": {"width": round(image.width / dpi_x * style.SITE_PX_PER_INCH)}}
+    assert stored["fig_d"].png == style.figure_png(fig)  # deterministic
+    static = interactive_figure("<svg></svg>", fig)
+    assert Image.open(io.BytesIO(static.png)).info["dpi"] == (dpi_x, dpi_y)  # the PDF side of hover figures
+    plt.close(fig)
+
+
+def test_the_pdf_prints_a_figure_pixel_as_the_site_shows_it():
+    """LaTeX's px (``pxunit`` in ``_config.yml``) is the site's: 1/SITE_PX_PER_INCH inch, so a
+    figure glued with its width in px prints at its size in inches."""
+    import yaml
+
+    from cityclusters.figures.style import SITE_PX_PER_INCH
+    from cityclusters.paths import repo_root
+
+    config = yaml.safe_load((repo_root() / "_config.yml").read_text(encoding="utf-8"))
+    pxunit = config["sphinx"]["config"]["latex_elements"]["pxunit"]
+    assert pxunit.endswith("bp") and float(pxunit[:-2]) * SITE_PX_PER_INCH == pytest.approx(72, abs=1e-3)

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.maps import MAP_PANELS
+from cityclusters.figures.maps import MAP_PANELS, add_scale_bar
 from cityclusters.figures.plotted_data import attach_data
-from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label
+from cityclusters.figures.style import CLUSTER_COLOURS, cluster_label
 from cityclusters.indicators.coupling import (
     GRADE_BREAKS,
     GRADE_LABELS_EN,
@@ -84,8 +84,8 @@ def cluster_trends(cluster_year: pd.DataFrame, subsystems: list[str], clusters: 
 def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, clusters: list[str],
                years: list[int]):
     """Maps of the ten-band D grade: one row per map group of the chosen clusters, one column
-    per year. ``degree`` is D indexed by (city_code, year); cities without a score are hatched
-    grey."""
+    per year, each with a scale bar in km. ``degree`` is D indexed by (city_code, year); cities
+    without a score are hatched grey."""
     from cityclusters.config import UNIONS
 
     selected = set()
@@ -118,7 +118,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
             colours = [GRADE_COLOURS[band[code]] for code in scored["city_code"]]
             present.update(band[scored["city_code"]].tolist())
             shown.append(pd.DataFrame({"map": title, "year": year, "city_code": sub["city_code"].to_numpy(),
-                                       "city": [city_label(code) for code in sub["city_code"]],
+                                       "city": sub["name_short_zh"].to_numpy(),
                                        "D": values.reindex(sub["city_code"]).to_numpy(),
                                        "grade": [GRADE_LABELS_EN[band[code]] if code in band.index else "no score"
                                                  for code in sub["city_code"]]}))
@@ -131,6 +131,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
             ax.set_ylim(ymin - 0.05 * span, ymax + 0.05 * span)
             ax.set_aspect("equal")
             ax.set_axis_off()
+            add_scale_bar(ax)
             ax.set_title(f"{title} {year}", fontsize=10)
     handles = [mpl.patches.Patch(facecolor=GRADE_COLOURS[k], edgecolor="white",
                                  label=f"[{GRADE_BREAKS[k]:.1f}, {GRADE_BREAKS[k + 1]:.1f}) {GRADE_LABELS_ZH[k]} {GRADE_LABELS_EN[k]}")

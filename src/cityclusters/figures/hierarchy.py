@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from cityclusters.config import cluster_label
 from cityclusters.data.names import short_name
+from cityclusters.figures.labels import place_labels
 from cityclusters.figures.style import CLUSTER_COLOURS
 
 #: Colours and markers for the start and end year of two-year comparisons.
@@ -24,13 +26,6 @@ YEAR_STYLE = (("#999999", "o", "--"), ("#0072B2", "s", "-"))
 BAND_MIN_CITIES = 10
 #: Line styles per cluster (clusters sharing a colour, e.g. chengyu/chengyugui, stay distinct).
 _DASHES = {"chengyugui": (0, (4, 2)), "yrd41": (0, (4, 2))}
-
-
-def _label(cluster_id: str) -> str:
-    from cityclusters.config import CLUSTERS
-
-    zh, en = CLUSTERS[cluster_id]
-    return f"{zh.split('（')[0]} {en}"
 
 
 def hierarchy_trends(table: pd.DataFrame, clusters: Sequence[str], measure_label: str):
@@ -47,7 +42,7 @@ def hierarchy_trends(table: pd.DataFrame, clusters: Sequence[str], measure_label
             colour = CLUSTER_COLOURS[cluster_id]
             style = _DASHES.get(cluster_id, "-")
             ax.plot(sub["year"], sub[column], color=colour, linestyle=style, linewidth=1.6,
-                    label=_label(cluster_id))
+                    label=cluster_label(cluster_id))
             if column == "q" and sub["n_cities"].median() >= BAND_MIN_CITIES:
                 ax.fill_between(sub["year"], sub["q_low"], sub["q_high"], color=colour, alpha=0.12,
                                 linewidth=0)
@@ -66,7 +61,8 @@ def hierarchy_trends(table: pd.DataFrame, clusters: Sequence[str], measure_label
 def rank_size_plot(ranked: pd.DataFrame, table: pd.DataFrame, clusters: Sequence[str],
                    years: Sequence[int], unit: str):
     """Log rank against log size, one panel per cluster, for the start and end year, with the
-    OLS rank–size line of each year; the two largest cities of the end year are labelled."""
+    OLS rank–size line of each year; the two largest cities of the end year are labelled, clear
+    of each other, the markers and the lines (:func:`cityclusters.figures.labels.place_labels`)."""
     n = len(clusters)
     ncols = min(3, n)
     nrows = int(np.ceil(n / ncols))
@@ -85,11 +81,6 @@ def rank_size_plot(ranked: pd.DataFrame, table: pd.DataFrame, clusters: Sequence
                 ranks = np.arange(1, len(sub) + 1)
                 p1 = np.exp(np.mean(np.log(sub["size"]) + q * np.log(sub["rank"])))
                 ax.plot(p1 * ranks ** (-q), ranks, color=colour, linestyle=line, linewidth=1.0)
-        last = ranked[(ranked["cluster_id"] == cluster_id) & (ranked["year"] == years[-1])]
-        for row in last.nsmallest(2, "rank").itertuples():
-            ax.annotate(f"{short_name(row.name_zh)} {row.name_pinyin}", (row.size, row.rank),
-                        xytext=(-7, 0), textcoords="offset points", ha="right", va="center",
-                        fontsize=7.5)
         ax.set_xscale("log")
         ax.set_yscale("log")
         plain = FuncFormatter(lambda v, _: f"{v:,.0f}")
@@ -104,13 +95,18 @@ def rank_size_plot(ranked: pd.DataFrame, table: pd.DataFrame, clusters: Sequence
         ax.tick_params(axis="x", labelsize=8)
         ax.set_yticks([r for r in ((1, 2, 3, 4, 5) if n_max < 10 else (1, 2, 5, 10, 20, 40)) if r <= n_max])
         ax.invert_yaxis()
-        ax.set_title(_label(cluster_id), fontsize=9.5)
+        ax.set_title(cluster_label(cluster_id), fontsize=9.5)
         ax.set_xlabel(f"size ({unit}, log)")
         ax.set_ylabel("rank 位序 (log)")
         ax.legend(fontsize=7.5, loc="upper left")
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
     fig.tight_layout()
+    # labels last: they are placed in pixels of the final layout
+    for ax, cluster_id in zip(axes.flat, clusters):
+        last = ranked[(ranked["cluster_id"] == cluster_id) & (ranked["year"] == years[-1])].nsmallest(2, "rank")
+        place_labels(ax, last["size"], last["rank"],
+                     [f"{short_name(row.name_zh)} {row.name_pinyin}" for row in last.itertuples()])
     return fig
 
 

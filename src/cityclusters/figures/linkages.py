@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
+from cityclusters.figures.maps import add_scale_bar
 from cityclusters.figures.plotted_data import attach_data
-from cityclusters.figures.style import CLUSTER_COLOURS, city_label
+from cityclusters.figures.style import CLUSTER_COLOURS
 
 
 def _project(coords: pd.DataFrame) -> pd.DataFrame:
@@ -25,7 +26,8 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
 
     ``panels`` items: ``title``, ``cluster_id``, ``links`` (from
     :func:`cityclusters.analysis.linkages.strongest_links`), ``members`` (city codes) and
-    ``cores`` (codes labelled in 汉字 + pinyin). ``coords``: lon/lat by ``city_code``.
+    ``cores`` (codes labelled in 汉字 + pinyin). ``coords``: lon/lat by ``city_code``. Each
+    panel has a scale bar in km.
     """
     n = len(panels)
     ncols = min(ncols, n)
@@ -64,24 +66,26 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
         ax.set_ylim(ymin - 0.06 * span, ymax + 0.06 * span)
         ax.set_aspect("equal")
         ax.set_axis_off()
+        add_scale_bar(ax)
         ax.set_title(panel["title"], fontsize=10.5)
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
     fig.canvas.draw_idle = redraw
     fig.tight_layout()
-    return attach_data(fig, link_data(panels))
+    return attach_data(fig, link_data(panels, names["name_short_zh"]))
 
 
-def link_data(panels: list[dict]) -> pd.DataFrame:
-    """The links the maps of :func:`link_maps` draw, one row per link and panel, with city names:
-    the figure's data."""
+def link_data(panels: list[dict], names: pd.Series) -> pd.DataFrame:
+    """The links the maps of :func:`link_maps` draw, one row per link and panel, with the cities'
+    names (``names``: short Chinese name by city code): the figure's data."""
+    columns = ["panel", "code_a", "city_a", "code_b", "city_b", "linkage", "relative"]
     frames = [panel["links"].assign(panel=panel["title"]) for panel in panels if len(panel["links"])]
     if not frames:
-        return pd.DataFrame(columns=["panel", "code_a", "city_a", "code_b", "city_b", "linkage", "relative"])
+        return pd.DataFrame(columns=columns)
     links = pd.concat(frames, ignore_index=True)
-    links["city_a"] = [city_label(code) for code in links["code_a"]]
-    links["city_b"] = [city_label(code) for code in links["code_b"]]
-    return links[["panel", "code_a", "city_a", "code_b", "city_b", "linkage", "relative"]]
+    links["city_a"] = links["code_a"].map(names)
+    links["city_b"] = links["code_b"].map(names)
+    return links[[c for c in columns if c in links]]  # a panel may lack "relative"
 
 
 def share_paths(shares: pd.DataFrame, openings: pd.DataFrame, labels: dict[str, str],

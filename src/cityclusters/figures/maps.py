@@ -1,8 +1,10 @@
-"""Maps shared by several chapters: clusters over the census base map, labelled cities.
+"""Maps shared by several chapters: clusters over the census base map, labelled cities, and
+the scale bar of every map of the book.
 
 Maps are drawn in an Albers equal-area projection for China
 (:data:`cityclusters.config.CHINA_ALBERS`: standard parallels 25° N and 47° N, central
-meridian 105° E).
+meridian 105° E, coordinates in metres), so a length on the map is a length in metres and
+every map gets a scale bar in km (:func:`add_scale_bar`).
 """
 
 from __future__ import annotations
@@ -10,9 +12,81 @@ from __future__ import annotations
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
 from cityclusters.config import CHINA_ALBERS, CLUSTERS, CORE_CITIES, UNIONS
-from cityclusters.figures.style import CLUSTER_COLOURS
+from cityclusters.figures.style import CLUSTER_COLOURS, cluster_member_label
+
+#: Lengths a scale bar may have (km): round numbers.
+SCALE_BAR_KM = (10, 20, 50, 100, 200, 500, 1000, 2000)
+#: Longest share of the map's width a scale bar may take.
+SCALE_BAR_SHARE = 0.3
+
+
+def scale_bar_km(width_km: float, share: float = SCALE_BAR_SHARE) -> int:
+    """The longest length of :data:`SCALE_BAR_KM` that is at most ``share`` of a map
+    ``width_km`` wide (the shortest one for a map narrower than that).
+
+    >>> scale_bar_km(1000), scale_bar_km(400), scale_bar_km(90)
+    (200, 100, 20)
+    """
+    fitting = [km for km in SCALE_BAR_KM if km <= share * width_km]
+    return fitting[-1] if fitting else SCALE_BAR_KM[0]
+
+
+def parallel_scale(x: float, y: float, projection: str = CHINA_ALBERS) -> float:
+    """Map length per ground length along the parallel through the projected point (x, y):
+    the Albers projection is exact on its standard parallels (25° N, 47° N) and about 1–2 %
+    short between them, so a scale bar is drawn at the scale of its map's centre."""
+    import pyproj
+
+    lon, lat = pyproj.Transformer.from_crs(projection, "EPSG:4326", always_xy=True).transform(x, y)
+    return float(pyproj.Proj(projection).get_factors(lon, lat).parallel_scale)
+
+
+def scale_bar(xlim: tuple[float, float], ylim: tuple[float, float],
+              projection: str = CHINA_ALBERS) -> tuple[int, float]:
+    """The scale bar of a map with these limits (projected metres): its length in km
+    (:func:`scale_bar_km` of the map's width) and in map metres at the map's centre
+    (:func:`parallel_scale`). Every map of the book, static or interactive, takes its bar
+    from here.
+
+    Raises
+    ------
+    ValueError
+        If ``projection`` is not in metres (a scale bar on a longitude–latitude map would lie).
+    """
+    import pyproj
+
+    units = {axis.unit_name for axis in pyproj.CRS(projection).axis_info}
+    if units != {"metre"}:
+        raise ValueError(f"scale_bar: the map's projection is in {sorted(units)}, not metres: {projection!r}")
+    km = scale_bar_km(abs(xlim[1] - xlim[0]) / 1000.0)
+    return km, km * 1000.0 * parallel_scale(sum(xlim) / 2, sum(ylim) / 2, projection)
+
+
+class ScaleBar(AnchoredSizeBar):
+    """A horizontal scale bar of ``km`` kilometres under a map, labelled "``km`` km"."""
+
+    def __init__(self, ax, fontsize: float):
+        self.km, self.length_m = scale_bar(ax.get_xlim(), ax.get_ylim())
+        self.label = f"{self.km:,} km"
+        ymin, ymax = ax.get_ylim()
+        super().__init__(ax.transData, self.length_m, self.label, loc="upper right", pad=0.1,
+                         borderpad=0.0, sep=2, frameon=False, size_vertical=0.006 * abs(ymax - ymin),
+                         fontproperties={"size": fontsize}, bbox_to_anchor=(1.0, 0.0),
+                         bbox_transform=ax.transAxes)
+
+
+def add_scale_bar(ax, fontsize: float = 7.5) -> ScaleBar:
+    """Put a scale bar in km under the lower right corner of the map ``ax`` (outside the
+    frame, so it hides nothing), of a round length (:func:`scale_bar_km`) for the map's width.
+    Call it after the map's limits are set. Returns the bar (an artist of ``ax``)."""
+    bar = ScaleBar(ax, fontsize)
+    bar.set_clip_on(False)  # drawn below the frame, and counted by tight_layout
+    ax.add_artist(bar)
+    return bar
+
 
 #: Map panels: title and the clusters drawn in it (larger cluster first).
 MAP_PANELS = (
@@ -32,7 +106,8 @@ def cluster_panel(ax, cities, basemap, layers: list[tuple[str, str]], label_code
     first, e.g. the YRD's 41 cities, then the 26). Units in ``partial_codes`` (a plan
     includes only part of them) are hatched; census units named in ``county_members``
     (county-level plan members, e.g. 仙桃) are drawn in a light shade of the last layer's
-    colour. The frame is the members' bounding box plus ``pad``. Returns legend handles.
+    colour. The frame is the members' bounding box plus ``pad``; a scale bar in km goes under
+    it. Returns legend handles.
     """
 
     base = basemap.to_crs(CHINA_ALBERS)
@@ -63,6 +138,7 @@ def cluster_panel(ax, cities, basemap, layers: list[tuple[str, str]], label_code
     label_cities(ax, cities, label_codes)
     ax.set_axis_off()
     ax.set_aspect("equal")
+    add_scale_bar(ax)
     ax.set_title(title, fontsize=11)
     return handles
 
@@ -102,7 +178,7 @@ def cluster_map(cities, basemap, members, cluster_ids, county_members=None):
     nrows = (len(panels) + 1) // 2
     fig, axes = plt.subplots(nrows, ncols, figsize=(10, 4.9 * nrows), squeeze=False)
     for ax, (title, ids) in zip(axes.flat, panels):
-        layers = [(c, f"{CLUSTERS[c][0]} {CLUSTERS[c][1]} ({counts.get(c, 0)})") for c in ids]
+        layers = [(c, cluster_member_label(c, counts.get(c, 0))) for c in ids]
         codes = sorted({code for c in ids for code in CORE_CITIES[c]})
         county = [n for c in ids for n in (county_members or {}).get(c, [])]
         handles = cluster_panel(ax, cities, basemap, layers, codes, title, partial, county)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cityclusters.analysis.mechanism import decimal_year
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.maps import label_cities
+from cityclusters.figures.maps import add_scale_bar, label_cities
 
 #: Short English labels of the event types on the timeline.
 EVENT_LABELS = {"plan_approval": "plan approved", "plan_issued": "plan issued",
@@ -102,7 +102,7 @@ def membership_timeline(cumulative: pd.DataFrame, cohorts: pd.DataFrame, events:
 def cohort_map(cities, basemap, members: pd.DataFrame, map_year: int, label_codes):
     """Map of the committee's members coloured by year of joining; cities not yet members in
     ``map_year`` are hatched grey. Provincial borders of the members in dark grey; the cities
-    in ``label_codes`` labelled 汉字 + pinyin.
+    in ``label_codes`` labelled 汉字 + pinyin; a scale bar in km under the map.
 
     ``members``: ``city_code``, ``cohort``; ``cities``: :func:`cityclusters.data.tables.cities`;
     ``basemap``: :func:`cityclusters.data.tables.basemap`.
@@ -136,6 +136,7 @@ def cohort_map(cities, basemap, members: pd.DataFrame, map_year: int, label_code
               bbox_to_anchor=(1.0, 0.5), fontsize=8.5, title_fontsize=8.5, frameon=False)
     ax.set_axis_off()
     ax.set_aspect("equal")
+    add_scale_bar(ax)
     fig.tight_layout()
     return fig
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
@@ -40,7 +39,8 @@ import pandas as pd
 
 from cityclusters.checks import require_columns
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label
+from cityclusters.figures.maps import scale_bar
+from cityclusters.figures.style import CLUSTER_COLOURS, city_label, cluster_label, figure_png
 
 SVG_NS = "http://www.w3.org/2000/svg"
 #: Font stack of the SVG text (the book's CJK font first).
@@ -197,7 +197,7 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
                    colours: Sequence | None = None, vmin: float | None = None,
                    vmax: float | None = None, class_labels: Sequence[str] | None = None,
                    legend_fmt: str | None = None, tolerance: float | None = None,
-                   width: float = 760.0, pad: float = 0.03) -> str:
+                   width: float = 760.0, pad: float = 0.03, with_scale_bar: bool = True) -> str:
     """A choropleth map of areal units as self-contained SVG with a tooltip per unit.
 
     Each unit is one ``<path>`` filled by its value and holding a ``<title>``
@@ -238,6 +238,9 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
         Simplification tolerance in projected units (metres).
     width : float
         Width of the drawing in px (the SVG scales down with the page).
+    with_scale_bar : bool
+        Draw the map's scale bar in km (:func:`cityclusters.figures.maps.scale_bar`, as on
+        every static map) under the legend; needs a ``projection`` in metres.
 
     Returns
     -------
@@ -352,6 +355,15 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
         legend.append(_text(legend_x + 20, y + 10.5, NO_DATA_TEXT, 11))
         y += 17
     legend.append(_text(legend_x, y + 14, "Hover over a city for its value.", 10.5, extra=' fill="#555"'))
+    if with_scale_bar:
+        km, length = scale_bar((xmin, xmax), (ymin, ymax), projection)
+        y += 34
+        bar_w = length * scale_xy
+        legend += [f'<rect class="cc-scale-bar" data-km="{km}" x="{_num(legend_x)}" y="{_num(y)}" '
+                   f'width="{_num(bar_w)}" height="3" fill="#000"/>',
+                   _text(legend_x + bar_w / 2, y + 16, f"{km:,} km", 11, anchor="middle",
+                         extra=' class="cc-scale-bar-label"')]
+        y += 10
     height = max(top + map_h + 8, y + 24)
     head = _svg_open(width, height, title, "cc-choropleth")
     head.append(_text(8, 20, title, 14, extra=' font-weight="bold"'))
@@ -598,8 +610,8 @@ def interactive_figure(svg: str | Sequence[str], static_fig, *, columns: int = 2
         One ``<svg>`` element, or several laid out in a grid of ``columns`` columns (small
         multiples).
     static_fig : matplotlib.figure.Figure or None
-        The static version for the PDF, rendered to PNG now (at the figure's dpi, as the
-        inline backend does), so the caller may close it.
+        The static version for the PDF, rendered to PNG now, as every glued figure
+        (:func:`cityclusters.figures.style.figure_png`), so the caller may close it.
         ``None`` leaves ``image/png`` out (the LaTeX builder then shows nothing).
     footer : str, optional
         An SVG shown under the grid across its full width (e.g. :func:`svg_legend`).
@@ -623,9 +635,7 @@ def interactive_figure(svg: str | Sequence[str], static_fig, *, columns: int = 2
     html = f'<div class="cc-interactive" style="max-width:100%;overflow-x:auto">{inner}</div>'
     png = None
     if static_fig is not None:
-        buffer = io.BytesIO()
-        static_fig.savefig(buffer, format="png", dpi=static_fig.dpi, bbox_inches="tight")
-        png = buffer.getvalue()
+        png = figure_png(static_fig)
     if alt is None:
         names = re.findall(r'aria-label="([^"]*)"', html)
         alt = "Interactive figure (hover for values): " + "; ".join(n for n in names if n != "legend")

@@ -1,6 +1,7 @@
 """What every chapter notebook needs before and after it computes.
 
-- :func:`glue` stores a value for the prose (numpy scalars as Python numbers);
+- :func:`glue` stores a value for the prose (numpy scalars as Python numbers) or a figure
+  (as the book's PNG, :class:`PublishedFigure`);
 - :func:`glue_verdict` records the verdict on a claim of the seed papers in the executed
   notebook (as glue values named ``verdict__<claim_id>`` etc.), so that the claims ledger can
   be assembled from the chapters instead of being typed;
@@ -67,39 +68,64 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
             "evidence": evidence, "verdict": verdict}
 
 
+class PublishedFigure:
+    """A matplotlib figure as the book publishes it: one PNG rendered by
+    :func:`cityclusters.figures.style.figure_png` at
+    :data:`~cityclusters.figures.style.FIGURE_DPI`, with the width to show it at
+    (:func:`~cityclusters.figures.style.site_width`) in its output metadata.
+
+    How it reaches the book: the glue record holds ``image/png``, ``text/plain`` and the figure's
+    data as ``text/csv`` (:func:`cityclusters.figures.plotted_data.figure_csv`), so
+    myst-nb's default MIME priorities (``_config.yml`` sets none) pick the PNG for the HTML and
+    for the LaTeX builder alike. myst-nb writes it to ``_build/jupyter_execute`` and makes an
+    image node with the metadata's ``width`` (in px): the site shows ``width: Npx`` (shrunk to
+    the column when it is narrower), LaTeX prints ``width=N\\sphinxpxdimen``, 1/110 in by
+    ``pxunit`` in ``_config.yml``, so the figure's size in inches (shrunk to the text width
+    when wider). Without this class IPython's inline backend would render the figure at
+    ``figure.dpi`` with no width.
+    """
+
+    def __init__(self, fig):
+        from cityclusters.figures.plotted_data import figure_csv
+        from cityclusters.figures.style import FIGURE_DPI, figure_png, site_width
+
+        self.csv = figure_csv(fig)  # the figure's data, its download on the site
+        self.png = figure_png(fig)
+        self.width = site_width(self.png)
+        width, height = fig.get_size_inches()
+        self.text = f"<Figure {width:.2f} × {height:.2f} in, PNG at {FIGURE_DPI} dpi>"
+
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        return self.png, {"width": self.width}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        # only the CSV: IPython adds the PNG (with its width) and the text from the other methods
+        return {CSV_MIME: self.csv}
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def glue(name: str, value, display: bool = False):
-    """myst-nb ``glue`` that stores numpy scalars as Python numbers, and figures with their data.
+    """myst-nb ``glue`` that stores numpy scalars as Python numbers and figures as the book's
+    PNG with their data (:class:`PublishedFigure`).
 
     ``{glue:text}`name:.2f``` formats the stored plain-text value; a numpy 2 scalar is stored as
     ``np.float64(0.5)``, which cannot be formatted, so it is converted first. A matplotlib
-    figure is stored as myst-nb would store it plus its data as CSV
-    (:func:`cityclusters.figures.plotted_data.figure_csv`, under :data:`CSV_MIME`), which the
-    book's Sphinx extension offers under the pasted figure. Not displayed by default: chapters
-    place glued values in the prose.
+    figure's record also carries its data as CSV (under :data:`CSV_MIME`), which the book's
+    Sphinx extension offers under the pasted figure. Not displayed by default: chapters place
+    glued values in the prose.
     """
     import numpy as np
     from matplotlib.figure import Figure
     from myst_nb import glue as myst_glue
 
-    if isinstance(value, Figure):
-        return _glue_figure(name, value, display)
-    return myst_glue(name, value.item() if isinstance(value, np.generic) else value, display=display)
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, Figure):
+        value = PublishedFigure(value)
+    return myst_glue(name, value, display=display)
 
-
-def _glue_figure(name: str, fig, display: bool) -> None:
-    """What ``myst_nb.glue`` does for ``fig`` (its display formats under the glue prefix, the
-    scrapbook name in the metadata), with the figure's CSV added to the bundle."""
-    from IPython.core.formatters import format_display_data
-    from IPython.display import display as ipy_display
-    from myst_nb.ext.glue import GLUE_PREFIX
-
-    from cityclusters.figures.plotted_data import figure_csv
-
-    bundle, metadata = format_display_data(fig)
-    bundle[CSV_MIME] = figure_csv(fig)
-    prefix = "" if display else GLUE_PREFIX
-    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
-    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 #: Prefix of the hidden glue records of every coordination degree a chapter prints.
