@@ -304,3 +304,37 @@ def test_downloaded_notebooks_show_values_not_glue_markup():
         prose = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert "{glue" not in prose, path.name
         assert any("setup-outside-the-repository" in c["metadata"].get("tags", []) for c in cells), path.name
+
+
+def _chapter_cells():
+    from .test_code_cells import CHAPTERS, code_cells
+
+    return {path.stem: code_cells(path) for path in CHAPTERS}
+
+
+def test_chapter_pages_show_the_headline_code_and_put_the_rest_behind_toggles():
+    """Issue 16: the computing cells are no longer removed. Each ``hide-input`` cell of a chapter
+    is a toggle (its code inside a closed <details>), each shown cell and the parameters cell are
+    plain code blocks; only the plumbing cell (glue_provenance) leaves no trace."""
+    for stem, cells in _chapter_cells().items():
+        page = (HTML / "notebooks" / f"{stem}.html").read_text(encoding="utf-8")
+        hidden = sum(tags == ["hide-input"] for tags, _ in cells)
+        shown = sum(tags in ([], ["parameters"]) for tags, _ in cells)
+        assert page.count('<details class="admonition hide above-input">') == hidden, stem
+        assert page.count('class="cell_input') == hidden + shown, stem
+        assert "glue_provenance" not in page, stem
+
+
+def test_pdf_prints_the_headline_code_but_not_the_hidden_code():
+    """The PDF carries the shown cells' code and none of the ~140 hidden inputs
+    (``sphinx_ext.drop_hidden_inputs``): no chapter's import cell, no ``chapter_spec`` check."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed")
+    text = subprocess.run(["pdftotext", str(PDF), "-"], capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "chapter_spec" not in flat and "import matplotlib" not in flat
+    for stem, cells in _chapter_cells().items():
+        for tags, source in cells:
+            if not tags:
+                start = " ".join(source.splitlines()[0].split())[:30]
+                assert start in flat, (stem, start)

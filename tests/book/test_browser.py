@@ -1,5 +1,6 @@
 """The built site in a real browser (headless Chromium, :mod:`tests.book.browser`): what a reader
-taps or clicks, on a phone (390 px) and a desktop (1280 px), and the search box (issue 16)."""
+taps or clicks, on a phone (390 px) and a desktop (1280 px), the code toggles of the chapters
+and the search box (issue 16)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,47 @@ def test_desktop_reader_collapses_and_restores_the_navigation():
         assert browser.evaluate(hidden) is True
         browser.click(".primary-toggle")
         assert browser.evaluate(hidden) is False
+
+
+CHAPTERS = sorted((HTML / "notebooks").glob("[0-9][0-9]_*.html"))
+#: myst-nb's toggle over a hidden input (a ``hide-input`` cell): a <details> whose <summary> reads
+#: "Show code cell source".
+TOGGLE = "details.hide.above-input"
+FIRST_TOGGLE = f"document.querySelector('{TOGGLE}')"
+#: Whether the reader can see the code: a closed <details> keeps its content laid out (its height
+#: is not 0) but not rendered, which checkVisibility() reports.
+CODE_VISIBLE = f"{FIRST_TOGGLE}.querySelector('.cell_input pre').checkVisibility()"
+SHOWN_CELLS = ("[...document.querySelectorAll('div.cell_input pre')].filter(e => !e.closest('details')"
+               " && e.checkVisibility()).length")
+
+
+def test_every_chapter_page_is_checked():
+    assert len(CHAPTERS) == 12
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_shows_headline_code_and_reveals_hidden_code_on_click(page):
+    with Browser(DESKTOP) as browser:
+        browser.open(page.as_uri())
+        assert browser.evaluate(f"document.querySelectorAll('{TOGGLE}').length") >= 1
+        assert browser.evaluate(SHOWN_CELLS) >= 4  # the parameters cell and 3-5 headline cells
+        assert browser.evaluate(f"{FIRST_TOGGLE}.open") is False
+        assert browser.evaluate(CODE_VISIBLE) is False
+        assert "Show code" in browser.evaluate(f"{FIRST_TOGGLE}.querySelector('summary').innerText")
+        browser.click(f"{TOGGLE} > summary")
+        assert browser.evaluate(f"{FIRST_TOGGLE}.open") is True
+        assert browser.evaluate(CODE_VISIBLE) is True
+        assert "import" in browser.evaluate(f"{FIRST_TOGGLE}.querySelector('.cell_input').innerText")
+
+
+def test_phone_reader_opens_hidden_code_by_tapping_the_toggle():
+    with Browser(PHONE) as browser:
+        browser.open(CHAPTER.as_uri())
+        browser.tap(f"{TOGGLE} > summary")
+        assert browser.evaluate(f"{FIRST_TOGGLE}.open") is True
+        assert browser.evaluate(CODE_VISIBLE) is True
+        # the code scrolls inside its own box: the page itself does not get wider than the phone
+        assert browser.evaluate("document.documentElement.scrollWidth") <= 390
 
 
 #: Query → a page it must find: Chinese words inside compounds (泰尔指数, σ收敛, 耦合协调度) and

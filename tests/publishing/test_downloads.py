@@ -89,3 +89,24 @@ def test_a_glued_html_figure_is_pasted_as_html():
     assert downloads.self_sufficient(notebook, glue, "", "main") == []
     assert "<svg><title>D by city</title></svg>" in notebook.cells[0].source
     assert "{glue" not in notebook.cells[0].source
+
+
+def test_the_chapters_cell_tags_leave_the_download_whole():
+    """Issue 16's tags (parameters, hide-input, shown, the removed provenance cell): every code
+    cell stays in the download with its tags, after the setup cell, and the glue is filled."""
+    notebook = nbformat.v4.new_notebook()
+    tagged = [["parameters"], ["hide-input"], [], ["hide-input"], ["remove-cell"]]
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Gaps")]
+    for number, tags in enumerate(tagged):
+        cell = nbformat.v4.new_code_cell(f"x{number} = {number}")
+        if tags:
+            cell.metadata["tags"] = tags
+        notebook.cells.append(cell)
+        notebook.cells.append(nbformat.v4.new_markdown_cell("Share {glue:text}`share:.0%`."))
+    missing = downloads.self_sufficient(notebook, GLUE, "https://github.com/o/book", "main")
+    assert missing == []
+    assert downloads.SETUP_TAG in notebook.cells[1].metadata["tags"]
+    code = [c for c in notebook.cells if c.cell_type == "code"][1:]
+    assert [c.source for c in code] == [f"x{n} = {n}" for n in range(5)]
+    assert [c.metadata.get("tags", []) for c in code] == tagged
+    assert all(c.source == "Share 46%." for c in notebook.cells if c.cell_type == "markdown" and "Share" in c.source)

@@ -98,3 +98,80 @@ def test_student_edition_serves_no_page_source_but_keeps_the_notebooks(tmp_path)
         (tmp_path / "_sources" / name).write_text("x", encoding="utf-8")
     assert sphinx_ext.remove_page_sources(tmp_path) == 2
     assert sorted(p.name for p in (tmp_path / "_sources").rglob("*.*")) == ["02.ipynb", "03.ipynb"]
+
+
+def _code_cell(source: str, output: str, hide_mode: str | None = None) -> nodes.container:
+    """A code cell as myst-nb renders it: a container with its source and its output."""
+    cell = nodes.container(nb_element="cell_code")
+    if hide_mode:
+        cell["hide_mode"] = hide_mode
+    cell += nodes.container("", nodes.literal_block(source, source), nb_element="cell_code_source")
+    cell += nodes.container("", nodes.paragraph(text=output), nb_element="cell_code_output")
+    return cell
+
+
+def test_print_drops_hidden_inputs_and_keeps_their_outputs_and_the_shown_cells():
+    document = new_document("page", get_default_settings(Parser))
+    document += _code_cell("CLUSTERS = ['yrd26']", "")  # a parameters cell: no hide mode
+    document += _code_cell("theil = gaps.theil(panel)", "0.123")  # a headline cell
+    document += _code_cell("markdown_table(coverage)", "coverage table", "input")  # hide-input
+    document += _code_cell("fig = plot()", "", "input+output")  # hide-input and hide-output
+    document += _code_cell("secret()", "secret output", "all")  # hide-cell: nothing printed
+    document += _code_cell("print(1)", "1", "output")  # hide-output only: input stays
+    assert sphinx_ext.drop_hidden_inputs(document) == 3
+    text = document.astext()
+    for kept in ("CLUSTERS = ['yrd26']", "theil = gaps.theil(panel)", "0.123", "coverage table",
+                 "print(1)"):
+        assert kept in text
+    for dropped in ("markdown_table(coverage)", "fig = plot()", "secret"):
+        assert dropped not in text
+    cells = [c for c in document.findall(nodes.container) if c.get("nb_element") == "cell_code"]
+    assert len(cells) == 5  # the hide-cell cell is gone
+    assert [len(cell.children) for cell in cells] == [2, 2, 1, 1, 2]
+
+
+NOTEBOOK = {
+    "nbformat": 4, "nbformat_minor": 5,
+    "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                 "language_info": {"name": "python"}},
+    "cells": [
+        {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# A chapter"},
+        {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": 1,
+         "source": "headline_value = 40 + 2\nheadline_value",
+         "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                      "data": {"text/plain": "42"}}]},
+        {"cell_type": "code", "id": "c", "metadata": {"tags": ["hide-input"]}, "execution_count": 2,
+         "source": "plumbing_value = 4000 + 242\nplumbing_value",
+         "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                      "data": {"text/plain": "4242"}}]},
+    ],
+}
+
+
+@pytest.mark.parametrize("builder", ["html", "latex"])
+def test_hidden_input_is_a_toggle_in_html_and_absent_from_latex(tmp_path, monkeypatch, builder):
+    """A real Sphinx build with myst-nb (no execution): the extension's post-transform runs."""
+    import json
+
+    from sphinx.application import Sphinx
+
+    monkeypatch.delenv("CITYCLUSTERS_EXECUTED_DIR", raising=False)  # set by the extension
+    monkeypatch.delenv("CITYCLUSTERS_HIDE_SOLUTIONS", raising=False)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        'extensions = ["myst_nb", "cityclusters.publishing.sphinx_ext"]\n'
+        'nb_execution_mode = "off"\nlatex_documents = [("index", "book.tex", "T", "A", "manual")]\n',
+        encoding="utf-8")
+    (source / "index.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
+    out = tmp_path / "out"
+    app = Sphinx(str(source), str(source), str(out), str(tmp_path / "doctrees"), builder,
+                 status=None, warning=None, freshenv=True)
+    app.build()
+    written = (out / ("index.html" if builder == "html" else "book.tex")).read_text(encoding="utf-8")
+    assert "headline" in written and "42" in written and "4242" in written  # shown cell, both outputs
+    if builder == "html":
+        assert "plumbing" in written  # inside the toggle
+        assert written.count("<details class=\"admonition hide above-input") == 1
+    else:
+        assert "plumbing" not in written

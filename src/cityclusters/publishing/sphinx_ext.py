@@ -9,6 +9,12 @@ It does a few small things that Jupyter Book does not:
   ``summary/``, which Sphinx reads after ``notebooks/``: it reads in sorted order) read the
   executed chapters. Sphinx would not re-read them when only a chapter changed, so they are
   declared outdated whenever any chapter is (``env-get-outdated``).
+- **Hidden code stays out of print.** The chapters show only the cells that compute their
+  headline numbers; every other code cell is tagged ``hide-input``. In HTML myst-nb puts such an
+  input behind a "Show code cell source" toggle, but it does so in an HTML-only post-transform,
+  so the LaTeX builder would print all of them (some 140 listings) in the PDF. For every builder
+  other than HTML the hidden inputs are removed (:func:`drop_hidden_inputs`); their outputs
+  (tables, figures) and the shown cells stay.
 - **Launch and download buttons.** Colab opens ``.ipynb`` files only, and the chapters are
   MyST ``.md`` files; the Colab button is pointed at the executed ``.ipynb`` copy that the
   theme publishes with the site (``_sources/<page>.ipynb`` on the ``gh-pages`` branch of the
@@ -39,6 +45,7 @@ import time
 from pathlib import Path
 
 from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from cityclusters.publishing import data_downloads, downloads, execution_cache, latex_tables
 
@@ -64,6 +71,44 @@ def remove_solutions(doctree: nodes.document) -> int:
     for node in found:
         node.parent.remove(node)
     return len(found)
+
+
+#: myst-nb's ``hide_mode`` of a code cell (from its tags) whose input the reader must ask for.
+HIDDEN_INPUT_MODES = ("input", "input+output", "all")
+
+
+def drop_hidden_inputs(doctree: nodes.document) -> int:
+    """Remove the source of every code cell whose input is hidden in HTML; return how many.
+
+    A myst-nb code cell is a container (``nb_element="cell_code"``) holding its source
+    (``cell_code_source``) and its outputs (``cell_code_output``); the tags ``hide-input``,
+    ``hide-cell`` (and both ``hide-input`` and ``hide-output``) set its ``hide_mode``. The outputs
+    are kept except for ``hide-cell``, which hides the whole cell: then the cell goes. Cells
+    without a hide mode (the parameters cells and the chapters' headline cells) are untouched.
+    """
+    dropped = 0
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("nb_element") != "cell_code" or cell.get("hide_mode") not in HIDDEN_INPUT_MODES:
+            continue
+        sources = [child for child in cell.children if child.get("nb_element") == "cell_code_source"]
+        for source in sources:
+            cell.remove(source)
+        dropped += len(sources)
+        if cell.get("hide_mode") == "all" or not cell.children:
+            cell.parent.remove(cell)
+    return dropped
+
+
+class DropHiddenInputs(SphinxPostTransform):
+    """:func:`drop_hidden_inputs` for every builder but HTML (LaTeX: the PDF)."""
+
+    default_priority = 199  # as myst-nb's HTML toggles (HideInputCells)
+
+    def is_supported(self) -> bool:
+        return self.app.builder.format != "html"
+
+    def run(self, **kwargs) -> None:
+        drop_hidden_inputs(self.document)
 
 
 def describe_figures(doctree: nodes.document) -> int:
@@ -246,4 +291,5 @@ def setup(app):
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("env-get-outdated", _on_outdated)
     app.connect("env-before-read-docs", _on_before_read_docs)
+    app.add_post_transform(DropHiddenInputs)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
