@@ -120,3 +120,31 @@ def test_display_equations_fit_a_phone_screen(chapter):
         browser.wait_for("document.querySelector('div.math') === null || (window.MathJax && MathJax.startup"
                          " ? MathJax.startup.promise.then(() => true) : null)", timeout=20)  # typeset
         assert browser.evaluate(EQUATION_OVERHANG) <= 1, chapter
+
+
+#: The value box of the interactive figures (_static/svg-values.js).
+VALUE_BOX = "(() => { const b = document.querySelector('.cc-value'); return b && !b.hidden ? b.textContent : null; })()"
+FIRST_MARK_TITLE = "document.querySelector('.cc-interactive .cc-unit title').textContent"
+INTERACTIVE = HTML / "notebooks" / "02_synergetics_to_measurement.html"
+
+
+def test_a_tap_on_a_map_shows_the_citys_value_on_a_phone():
+    with Browser(PHONE) as browser:
+        browser.open(INTERACTIVE.as_uri())
+        browser.evaluate("document.querySelector('.cc-interactive .cc-unit').scrollIntoView({block: 'center'})")
+        assert browser.evaluate(VALUE_BOX) is None
+        browser.tap(".cc-interactive .cc-unit")
+        shown = browser.evaluate(VALUE_BOX)
+        assert shown and shown == browser.evaluate(
+            "document.elementFromPoint(...(r => [r.left + r.width / 2, r.top + r.height / 2])"
+            "(document.querySelector('.cc-interactive .cc-unit').getBoundingClientRect()))"
+            ".closest('.cc-unit').querySelector('title').textContent")
+
+
+def test_keyboard_focus_on_a_mark_shows_its_value_and_escape_hides_it():
+    with Browser(DESKTOP) as browser:
+        browser.open(INTERACTIVE.as_uri())
+        browser.evaluate("document.querySelector('.cc-interactive .cc-unit').focus()")
+        assert browser.evaluate(VALUE_BOX) == browser.evaluate(FIRST_MARK_TITLE)
+        browser.evaluate("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
+        assert browser.evaluate(VALUE_BOX) is None

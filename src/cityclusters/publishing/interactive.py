@@ -1,10 +1,12 @@
 """Interactive figures for the HTML book: inline SVG with native hover tooltips.
 
 Every mark that carries a value (a city polygon, a point of a line) holds an SVG ``<title>``
-element; browsers show it as a tooltip when the pointer rests on the mark. A few lines of CSS
-inside the SVG highlight the hovered mark. There is no JavaScript, no web font, no map tile
-and no URL other than the SVG namespace, so the figures work offline and stay small (a
-chapter map is about 100 KB).
+element; browsers show it as a tooltip when the pointer rests on the mark. Phones have no
+pointer to rest: each mark is focusable (``tabindex``), and ``_static/svg-values.js`` shows its
+title in a box on a tap, a click or keyboard focus. A few lines of CSS
+inside the SVG highlight the hovered mark. The SVG itself holds no script (the site's one small
+script serves every figure), no web font, no map tile and no URL other than the SVG namespace,
+so the figures work offline and stay small (a chapter map is about 100 KB).
 
 :func:`interactive_figure` wraps the SVG in a display object whose MIME bundle holds both
 ``text/html`` (the SVG in a ``<div class="cc-interactive">``) and ``image/png`` (a static
@@ -310,7 +312,7 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
             tip = f"{label}: {_fmt(value, fmt)}" + (f" {unit}" if unit else "")
             if detail_column and pd.notna(geoms.at[idx, detail_column]):
                 tip += f" — {geoms.at[idx, detail_column]}"
-        body.append(f'<path class="cc-unit" d="{_geometry_path(geom, transform)}" fill="{fill}">'
+        body.append(f'<path class="cc-unit" tabindex="0" d="{_geometry_path(geom, transform)}" fill="{fill}">'
                     f"<title>{escape(tip)}</title></path>")
     body.append("</g>")
 
@@ -354,7 +356,7 @@ def svg_choropleth(geoms, value_column: str, label_column: str, *, title: str, u
         legend.append(f'<rect x="{_num(legend_x)}" y="{_num(y)}" width="14" height="12" fill="url(#{uid}-nd)"/>')
         legend.append(_text(legend_x + 20, y + 10.5, NO_DATA_TEXT, 11))
         y += 17
-    legend.append(_text(legend_x, y + 14, "Hover over a city for its value.", 10.5, extra=' fill="#555"'))
+    legend.append(_text(legend_x, y + 14, "Hover over or tap a city for its value.", 10.5, extra=' fill="#555"'))
     if with_scale_bar:
         km, length = scale_bar((xmin, xmax), (ymin, ymax), projection)
         y += 34
@@ -510,7 +512,7 @@ def svg_line_chart(frame: pd.DataFrame, x: str, y: str, series: str, *, title: s
             if pd.isna(yv):
                 continue
             tip = f"{labels[key]}, {fx(xv)}: {_fmt(yv, fmt)}"
-            out.append(f'<circle class="cc-pt" cx="{_num(px(xv))}" cy="{_num(py(yv))}" r="{2.9 if key in thick else 2.4}" '
+            out.append(f'<circle class="cc-pt" tabindex="0" cx="{_num(px(xv))}" cy="{_num(py(yv))}" r="{2.9 if key in thick else 2.4}" '
                        f'fill="{colours[key]}" stroke="transparent" stroke-width="5">'
                        f"<title>{escape(tip)}</title></circle>")
         out.append("</g>")
