@@ -70,7 +70,7 @@ unexport $(REQUEST_VARS)
 
 # Reruns for reviewers: one chapter for other clusters/years, into its own book under _rerun/.
 # make rerun CHAPTER=03_development_gaps CLUSTER=middle_yangtze YEARS=2005-2019
-rerun: venv ## CHAPTER=<name> [CLUSTER=<id>[,<id>]] [YEARS=<first>-<last>]
+rerun: venv ## CHAPTER=<name> [CLUSTER=<id>[,<id>]] [YEARS=<first>-<last>] [PARAMETER=value …]
 	$(BIN)/python -m cityclusters rerun
 
 rerun-all: venv ## every chapter for every cluster, in parallel [JOBS=n] [CHAPTERS=a,b] [CLUSTERS=x,y]

@@ -563,3 +563,26 @@ def test_exercise_values_when_per_year_scores_cannot_be_computed():
                                       (keys, raw, subsystem_of, directions, names),
                                       Specification(scaling="minmax_year"))
     assert ex["ex_peryear_text"].startswith("it cannot be computed (") and "constant" in ex["ex_peryear_text"]
+
+
+def test_a_specification_of_ones_own_is_compared_with_the_books():
+    from cityclusters.analysis import coordination_index as ci
+    from cityclusters.indicators import multiverse
+
+    main = ci.MAIN
+    critic = coordination.chosen_specification(main, scaling=main.scaling, weighting="critic", coupling=main.coupling,
+                                     aggregation=main.aggregation)
+    rows = []
+    for spec_id, spec, values in ((0, main, {"a": 0.6, "b": 0.5}), (1, critic, {"a": 0.4, "b": 0.55})):
+        for cluster, d in values.items():
+            rows.append({"spec": spec_id, **{f: getattr(spec, f) for f in multiverse.FACTORS},
+                         "cluster_id": cluster, "year": 2019, "D": d})
+    frame = pd.DataFrame(rows)
+    table, values = coordination.specification_comparison(frame, main, critic, ["a", "b"], [2019], {"a": "A", "b": "B"})
+    assert table["D 2019 (book)"].tolist() == [0.6, 0.5] and table["D 2019 (this run)"].tolist() == [0.4, 0.55]
+    assert values["spec_rank_text"] == "not the book's" and values["spec_max_change"] == pytest.approx(0.2)
+    assert "weighting = 'critic'" in values["spec_text"] and not values["spec_same"]
+    _, same = coordination.specification_comparison(frame, main, main, ["a", "b"], [2019], {"a": "A", "b": "B"})
+    assert same["spec_same"] and same["spec_rank_text"] == "the same as the book's"
+    with pytest.raises(ValueError, match="WEIGHTING must be one of"):
+        coordination.check_chapter_parameters("classic", [2019], 2007, 2019, WEIGHTING="importance")

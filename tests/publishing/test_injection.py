@@ -56,6 +56,26 @@ def test_a_hostile_make_variable_runs_nothing_and_is_named(tmp_path, target, ass
 
 
 @needs_make
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("NOT_A_PARAMETER=1", "has no parameter(s) ['NOT_A_PARAMETER']"),  # no longer ignored silently
+        ("NEAR=abc", "NEAR"),  # a number expected: refused before the chapter runs
+        ("NEAR=$$(touch {marker})", "NEAR"),
+        ("NEAR=`touch {marker}`", "NEAR"),
+    ],
+)
+def test_chapter_parameters_given_to_make_rerun_are_checked_and_never_run(tmp_path, assignment, message):
+    """`make rerun CHAPTER=.. NAME=value` passes NAME as a chapter parameter, read as text from
+    MAKEFLAGS (cli.make_parameters): a name the chapter lacks or a value of the wrong type stops
+    the rerun before anything executes, and a hostile value is only ever text."""
+    marker = tmp_path / "pwned"
+    result = make("rerun", "CHAPTER=03_development_gaps", assignment.format(marker=marker))
+    assert not marker.exists(), "a make variable ran a command"
+    assert result.returncode != 0 and message in result.stderr, result.stderr
+
+
+@needs_make
 @pytest.mark.parametrize("target", ["rerun", "rerun-all", "bench"])
 def test_no_recipe_interpolates_a_make_variable(target, tmp_path):
     """`make -n` prints the recipes: the hostile text is in none of them (it reaches the CLI

@@ -498,11 +498,23 @@ MORAN_ALPHA = 0.05
 #: Columns of the frames of D values a chapter prints (one row per glued D).
 
 
-def check_chapter_parameters(method: str, map_years: Sequence[int], first_year: int, last_year: int) -> None:
-    """Refuse a coupling ``method`` not in :data:`~cityclusters.indicators.coupling.COUPLING_METHODS`
-    and map years that are empty or outside ``first_year``–``last_year`` (``ValueError``)."""
+#: Chapter 2's parameters that choose a specification, with the choices of each.
+SPECIFICATION_PARAMETERS = {"SCALING": multiverse_mod.SCALINGS, "WEIGHTING": multiverse_mod.WEIGHTINGS,
+                            "AGGREGATION": weights_mod.AGGREGATIONS}
+
+
+def check_chapter_parameters(method: str, map_years: Sequence[int], first_year: int, last_year: int,
+                             **choices: str) -> None:
+    """Refuse a coupling ``method`` not in :data:`~cityclusters.indicators.coupling.COUPLING_METHODS`,
+    a choice of :data:`SPECIFICATION_PARAMETERS` (``SCALING="…"``, …) outside its list, and map
+    years that are empty or outside ``first_year``–``last_year`` (``ValueError`` naming the
+    parameter)."""
     if method not in coupling_mod.COUPLING_METHODS:
         raise ValueError(f"COUPLING_METHOD must be one of {list(coupling_mod.COUPLING_METHODS)}; got {method!r}")
+    for parameter, value in choices.items():
+        allowed = SPECIFICATION_PARAMETERS[parameter]
+        if value not in allowed:
+            raise ValueError(f"{parameter} must be one of {list(allowed)}; got {value!r}")
     bad_years = [y for y in map_years if not first_year <= y <= last_year]
     if not map_years or bad_years:
         raise ValueError(f"MAP_YEARS must be 1-3 years within {first_year}-{last_year}; got {map_years}")
@@ -535,6 +547,54 @@ def alternative_d(method: str, main_method: str) -> str | None:
     """
     coupling_mod.require_choice(method, coupling_mod.COUPLING_METHODS, "COUPLING_METHOD")
     return None if method == main_method else f"D_{method}"
+
+
+def chosen_specification(main, *, scaling: str, weighting: str, coupling: str, aggregation: str):
+    """The specification a run of chapter 2 asks for: the book's ``main`` with the chosen
+    scaling, weighting, coupling formula and aggregation (all indicators)."""
+    from dataclasses import replace
+
+    return replace(main, scaling=scaling, weighting=weighting, coupling=coupling, aggregation=aggregation)
+
+
+def specification_comparison(multiverse_frame: pd.DataFrame, main, chosen, clusters: Sequence[str],
+                             years: Sequence[int], names: dict[str, str]) -> tuple[pd.DataFrame, dict]:
+    """Each cluster's mean D under the book's specification ``main`` and under ``chosen`` (both
+    from :func:`cityclusters.analysis.coordination_index.cluster_multiverse`), in ``years``,
+    with the clusters' rank under each in the last year.
+
+    Values: ``spec_text`` (which specification the run asked for, in words), ``spec_same``
+    (True when ``chosen`` is ``main``), ``spec_rank_text`` (whether the ranking of the last
+    year is the book's) and ``spec_max_change`` (largest |ΔD|).
+    """
+    from cityclusters.analysis.coordination_index import _spec_of
+
+    frames = {}
+    for label, spec in (("book", main), ("this run", chosen)):
+        rows = multiverse_frame[multiverse_frame["spec"] == _spec_of(multiverse_frame, spec)]
+        frames[label] = rows.set_index(["cluster_id", "year"])["D"]
+    table = {"cluster": [names[c] for c in clusters]}
+    for year in years:
+        for label in ("book", "this run"):
+            table[f"D {year} ({label})"] = [frames[label].get((c, year), np.nan) for c in clusters]
+    frame = pd.DataFrame(table)
+    last = years[-1]
+    ranks = {label: frame[f"D {last} ({label})"].rank(ascending=False, method="min") for label in ("book", "this run")}
+    frame[f"rank {last} (book)"] = ranks["book"].astype("Int64")
+    frame[f"rank {last} (this run)"] = ranks["this run"].astype("Int64")
+    same = chosen == main
+    changed = [f"{factor} = {getattr(chosen, factor)!r} (book: {getattr(main, factor)!r})"
+               for factor in ("scaling", "weighting", "coupling", "aggregation")
+               if getattr(chosen, factor) != getattr(main, factor)]
+    deltas = [abs(frame[f"D {y} (this run)"] - frame[f"D {y} (book)"]).max() for y in years]
+    values = {"spec_same": bool(same),
+              "spec_text": ("This run uses the book's own specification, so the two columns agree; rerun the "
+                            "chapter with, say, WEIGHTING = \"critic\" to see them differ." if same else
+                            "This run asked for " + ", ".join(changed) + "."),
+              "spec_rank_text": ("the same as the book's" if (ranks["book"] == ranks["this run"]).all()
+                                 else "not the book's"),
+              "spec_max_change": float(np.nanmax(deltas)) if len(deltas) else 0.0}
+    return frame, values
 
 
 def method_text(method: str, main_method: str) -> str:

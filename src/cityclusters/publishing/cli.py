@@ -20,7 +20,9 @@ Commands
 ``rerun-all``          every chapter for every cluster it accepts, in parallel (``--jobs N``)
 
 ``make`` passes its variables (CHAPTER, CLUSTER, YEARS, JOBS, CHAPTERS, CLUSTERS) as
-environment variables ``CITYCLUSTERS_<NAME>``, read here as the options' defaults.
+environment variables ``CITYCLUSTERS_<NAME>``, read here as the options' defaults; any other
+variable given to ``make rerun`` is a chapter parameter (``make rerun CHAPTER=.. WEIGHTING=critic``,
+read as text from ``MAKEFLAGS``: :func:`make_parameters`).
 ``ledger``             the claims ledger from the executed chapters (``--out ledger.csv``)
 """
 
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"chapters: {' '.join(chapter_names())}", file=sys.stderr)
                 return 2
 
-            result = rerun(args.chapter, args.cluster, args.years, _parameters(parser, args.param),
+            items = [*make_parameters(), *args.param]  # `make rerun … WEIGHTING=critic`, then --param
+            result = rerun(args.chapter, args.cluster, args.years, _parameters(parser, items),
                            out_root=args.out_root, render=not args.no_render)
             print(f"executed {result.notebook} in {result.seconds_execute:.1f} s")
             if result.html:
@@ -171,6 +174,58 @@ def _env(name: str) -> str | None:
     import os
 
     return os.environ.get(ENV_PREFIX + name) or None
+
+
+#: Variables of the Makefile itself: given on make's command line they are never chapter parameters.
+MAKE_OWN_VARIABLES = frozenset({"PYTHON"})
+
+
+def make_overrides(makeflags: str) -> dict[str, str]:
+    """The variables given on ``make``'s command line, as literal text, read from the
+    ``MAKEFLAGS`` make hands to its recipes: after `` -- ``, ``NAME=value`` words separated by
+    spaces, a space inside a value escaped by a backslash and every ``$`` doubled. Nothing is
+    evaluated: a value is only ever text.
+
+    >>> make_overrides("s -- CHAPTER=03_x X=$$$$(touch\\ /tmp/zz) W=a\\ b NEAR=0.05")
+    {'CHAPTER': '03_x', 'X': '$$(touch /tmp/zz)', 'W': 'a b', 'NEAR': '0.05'}
+    >>> make_overrides("s")
+    {}
+    """
+    tail = makeflags[3:] if makeflags.startswith("-- ") else makeflags.partition(" -- ")[2]
+    words, current, escaped = [], [], False
+    for char in tail:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == " ":
+            if current:
+                words.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if current:
+        words.append("".join(current))
+    out = {}
+    for word in words:
+        name, eq, value = word.partition("=")
+        if eq and name:
+            out[name] = value.replace("$$", "$")
+    return out
+
+
+def make_parameters() -> list[str]:
+    """``KEY=VALUE`` items of the chapter parameters given to ``make rerun`` on its command line
+    (e.g. ``WEIGHTING=critic``): every variable of :func:`make_overrides` except those make
+    passes as requests (``CHAPTER``, ``CLUSTER``, …: exported as ``CITYCLUSTERS_<NAME>``) and the
+    Makefile's own. The chapter's spec then refuses a name that is not one of its parameters
+    or a value of the wrong type, before anything runs."""
+    import os
+
+    overrides = make_overrides(os.environ.get("MAKEFLAGS", ""))
+    return [f"{name}={value}" for name, value in overrides.items()
+            if ENV_PREFIX + name not in os.environ and name not in MAKE_OWN_VARIABLES]
 
 
 def _parameters(parser, items: list[str]) -> dict:
