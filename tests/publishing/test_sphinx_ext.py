@@ -175,3 +175,27 @@ def test_hidden_input_is_a_toggle_in_html_and_absent_from_latex(tmp_path, monkey
         assert written.count("<details class=\"admonition hide above-input") == 1
     else:
         assert "plumbing" not in written
+
+
+def test_exercises_get_the_chapters_number_an_anchor_and_their_solution_a_title():
+    doctree = _doctree(EXERCISES + """
+.. admonition:: Exercise 2: weights
+   :class: exercise
+
+   Change them.
+
+.. admonition:: Solution
+   :class: dropdown solution
+
+   Done.
+""")
+    assert sphinx_ext.number_exercises(doctree, 5) == []
+    titles = [t.astext() for t in doctree.findall(nodes.title)]
+    assert titles == ["Exercise 5.1", "Solution to exercise 5.1", "Exercise 5.2: weights", "Solution to exercise 5.2"]
+    ids = [n["ids"] for n in doctree.findall(nodes.Admonition) if "exercise" in n["classes"]]
+    assert ids == [["exercise-5-1"], ["exercise-5-2"]]
+
+
+def test_exercise_numbers_out_of_order_are_reported():
+    doctree = _doctree(EXERCISES.replace("Exercise 1", "Exercise 2"))
+    assert sphinx_ext.number_exercises(doctree, 3) == ["exercise 2 where 1 was expected"]

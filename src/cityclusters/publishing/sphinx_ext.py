@@ -32,6 +32,9 @@ It does a few small things that Jupyter Book does not:
   data it shows.
 - **Tables that fit the PDF** (:mod:`cityclusters.publishing.latex_tables`): every table of the
   LaTeX build gets column widths from its contents, and a long one may break across pages.
+- **Numbered exercises.** On a chapter page, "Exercise k: …" becomes "Exercise <chapter>.k: …"
+  with the anchor ``exercise-<chapter>-k``, and its solution "Solution to exercise <chapter>.k";
+  numbers out of order are a build warning (an error under ``-W``).
 - **Where the executed chapters are.** The kernels that execute those pages inherit the
   environment variable ``CITYCLUSTERS_EXECUTED_DIR`` = ``<build>/jupyter_execute`` (where
   myst-nb writes every executed notebook while it reads it).
@@ -41,6 +44,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -71,6 +75,47 @@ def remove_solutions(doctree: nodes.document) -> int:
     for node in found:
         node.parent.remove(node)
     return len(found)
+
+
+_EXERCISE_TITLE = re.compile(r"^Exercise (?P<number>\d+)(?P<rest>(?::.*)?)$", re.S)
+
+
+def chapter_number(docname: str) -> int | None:
+    """The chapter number of a chapter page (``notebooks/05_linkages`` → 5), else None.
+
+    >>> chapter_number("notebooks/05_linkages"), chapter_number("book/intro")
+    (5, None)
+    """
+    match = re.fullmatch(re.escape(CHAPTER_PREFIX) + r"(\d{2})_\w+", docname)
+    return int(match.group(1)) if match else None
+
+
+def number_exercises(doctree: nodes.document, chapter: int) -> list[str]:
+    """Give the exercises of chapter ``chapter`` the book's numbers: the admonition titled
+    "Exercise k: …" becomes "Exercise <chapter>.k: …" with the anchor ``exercise-<chapter>-k``
+    (what an instructor assigns and links to), and the solution that follows it "Solution to
+    exercise <chapter>.k". Returns problems: numbers that are not 1, 2, … in page order."""
+    problems, expected, last = [], 1, None
+    for node in list(doctree.findall(nodes.Admonition)):
+        classes = node.get("classes", [])
+        titles = [t for t in node.children if isinstance(t, nodes.title)]
+        if not titles:
+            continue
+        title = titles[0]
+        if "exercise" in classes:
+            match = _EXERCISE_TITLE.match(title.astext())
+            if not match:
+                problems.append(f"exercise without a number: {title.astext()!r}")
+                continue
+            number = int(match["number"])
+            if number != expected:
+                problems.append(f"exercise {number} where {expected} was expected")
+            expected, last = number + 1, f"{chapter}.{number}"
+            title.children = [nodes.Text(f"Exercise {last}{match['rest']}")]
+            node["ids"] = [*node.get("ids", []), f"exercise-{chapter}-{number}"]
+        elif "solution" in classes and last is not None and title.astext().strip() == "Solution":
+            title.children = [nodes.Text(f"Solution to exercise {last}")]
+    return problems
 
 
 #: myst-nb's ``hide_mode`` of a code cell (from its tags) whose input the reader must ask for.
@@ -131,6 +176,12 @@ def describe_figures(doctree: nodes.document) -> int:
 
 
 def _on_doctree_read(app, doctree) -> None:
+    chapter = chapter_number(app.env.docname)
+    if chapter is not None:
+        from sphinx.util import logging
+
+        for problem in number_exercises(doctree, chapter):
+            logging.getLogger(__name__).warning(f"{app.env.docname}: {problem}")
     executed = _prepare_download(app)
     if hide_solutions_requested(app.config.cityclusters_hide_solutions):
         remove_solutions(doctree)
