@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,14 +140,15 @@ def test_pages_built_from_the_chapters_and_excluded_pages_are_left_to_myst_nb(tm
     assert [item.docname for item in pending] == ["notebooks/one", "notebooks/two"]  # intro: not a notebook
 
 
-def test_parallel_kernels_get_their_share_of_the_cores_and_user_limits_are_kept(monkeypatch):
-    from cityclusters.publishing import execution_cache as ec
+def test_every_process_and_kernel_computes_with_one_thread_unless_the_user_chose():
+    """Importing the package sets the numerical libraries' threads to 1 (a user's value is kept),
+    so a kernel computes alike in a serial build, a parallel build and a rerun."""
+    from cityclusters import THREAD_VARIABLES
 
-    for name in ec.THREAD_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # set by the user: kept
-    ec._limit_threads(ec.threads_per_kernel(2, cores=2))
-    import os
-
-    assert os.environ["OMP_NUM_THREADS"] == "3"
-    assert all(os.environ[name] == "1" for name in ec.THREAD_VARIABLES if name != "OMP_NUM_THREADS")
+    script = "import cityclusters, os; print([os.environ[v] for v in cityclusters.THREAD_VARIABLES])"
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str(["1"] * len(THREAD_VARIABLES))
+    out = subprocess.run([sys.executable, "-c", script], env={**env, "OMP_NUM_THREADS": "3"},
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip().startswith("['3', '1'")

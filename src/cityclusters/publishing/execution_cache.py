@@ -18,8 +18,8 @@ reports the error the usual way: the build fails exactly as it would without thi
 
 The number of workers is the environment variable ``CITYCLUSTERS_EXECUTION_JOBS`` (default: the
 number of cores; ``1`` is serial, the reference for the speed-up measured by ``make bench``).
-Each kernel's numerical libraries get ⌊cores / workers⌋ threads (:func:`threads_per_kernel`), so
-that parallel kernels do not oversubscribe the cores.
+Every kernel computes with one numerical thread (:data:`cityclusters.THREAD_VARIABLES`), so that
+parallel kernels do not oversubscribe the cores and the numbers do not depend on the pool size.
 
 **Executed notebooks keep their outputs.** myst-nb 1.4 writes ``jupyter_execute/<page>.ipynb``
 (which the theme publishes as the page's ``.ipynb`` download and Colab target) from the notebook
@@ -122,29 +122,6 @@ def _execute(notebook_json: str, cwd: str, timeout, allow_errors: bool) -> tuple
     return nbformat.writes(notebook), result.time, error
 
 
-#: Thread pools of the numerical libraries a kernel may load (OpenMP, OpenBLAS, MKL, numexpr).
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-
-
-def threads_per_kernel(jobs: int, cores: int | None = None) -> int:
-    """Threads each of ``jobs`` parallel kernels may use so that together they fill the cores
-    without oversubscribing them: ⌊cores / jobs⌋, at least 1. Every numerical library starts
-    one thread per core by default, so two kernels on two cores would otherwise run four busy
-    threads and each slow the other down.
-
-    >>> threads_per_kernel(2, cores=2), threads_per_kernel(2, cores=8), threads_per_kernel(4, cores=2)
-    (1, 4, 1)
-    """
-    return max(1, (cores or os.cpu_count() or 1) // max(1, jobs))
-
-
-def _limit_threads(threads: int) -> None:
-    """Worker initialiser: the kernels it starts inherit these thread limits (a limit the user
-    set in the environment is kept)."""
-    for name in THREAD_VARIABLES:
-        os.environ.setdefault(name, str(threads))
-
-
 @dataclass(frozen=True)
 class ExecutionReport:
     """What :func:`execute_into_cache` did: seconds per cached notebook, errors per failed one."""
@@ -208,9 +185,8 @@ def execute_into_cache(cache, pending: list[PendingNotebook], jobs: int, timeout
         return ExecutionReport(seconds, errors)
     order = longest_first(pending, past_seconds)
     context = multiprocessing.get_context("spawn")  # no inherited Sphinx state or threads
-    workers = min(jobs, len(order))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_limit_threads,
-                             initargs=(threads_per_kernel(workers),)) as pool:
+    # one numerical thread per kernel (cityclusters.THREAD_VARIABLES, set when the package is imported)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
         futures = {pool.submit(_execute, nbformat.writes(item.notebook), str(item.path.parent),
                                timeout, allow_errors): item for item in order}
         for future in as_completed(futures):
