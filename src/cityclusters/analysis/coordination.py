@@ -567,11 +567,11 @@ def specification_comparison(multiverse_frame: pd.DataFrame, main, chosen, clust
     (True when ``chosen`` is ``main``), ``spec_rank_text`` (whether the ranking of the last
     year is the book's) and ``spec_max_change`` (largest |ΔD|).
     """
-    from cityclusters.analysis.coordination_index import _spec_of
+    from cityclusters.analysis.coordination_index import spec_number
 
     frames = {}
     for label, spec in (("book", main), ("this run", chosen)):
-        rows = multiverse_frame[multiverse_frame["spec"] == _spec_of(multiverse_frame, spec)]
+        rows = multiverse_frame[multiverse_frame["spec"] == spec_number(multiverse_frame, spec)]
         frames[label] = rows.set_index(["cluster_id", "year"])["D"]
     table = {"cluster": [names[c] for c in clusters]}
     for year in years:

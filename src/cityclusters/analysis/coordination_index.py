@@ -241,10 +241,12 @@ def obstacle_share_intervals(frame: pd.DataFrame, year: int, cluster: str,
 def obstacle_main_spec(frame: pd.DataFrame) -> int:
     """The ``spec`` number of :data:`MAIN` in an obstacle-multiverse frame (the coupling
     formula does not enter obstacle degrees)."""
-    return _spec_of(frame, MAIN, ignore=("coupling",))
+    return spec_number(frame, MAIN, ignore=("coupling",))
 
 
-def _spec_of(frame: pd.DataFrame, spec, ignore: Sequence[str] = ()) -> int:
+def spec_number(frame: pd.DataFrame, spec, ignore: Sequence[str] = ()) -> int:
+    """The ``spec`` number of the specification ``spec`` in a multiverse frame (factors in
+    ``ignore`` not matched); a ``MethodInputError`` when it is not in the grid exactly once."""
     hit = frame
     for factor in multiverse.FACTORS:
         if factor not in ignore:
@@ -366,7 +368,7 @@ def cluster_rank_intervals(multiverse_frame: pd.DataFrame, year: int, clusters: 
 
 def main_spec_id(multiverse_frame: pd.DataFrame) -> int:
     """The ``spec`` number of :data:`MAIN` in a multiverse frame."""
-    return _spec_of(multiverse_frame, MAIN)
+    return spec_number(multiverse_frame, MAIN)
 
 
 def cluster_sensitivity(multiverse_frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:
