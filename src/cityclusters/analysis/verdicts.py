@@ -31,21 +31,110 @@ def verdict_category(verdict: str) -> str:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A decision rule of the ledger: ``name`` (shown in the ledger), ``statement`` (how the
+    categories of :data:`VERDICTS` follow from the evidence) and ``would_change`` (what, in
+    general, would change a verdict taken under it; a verdict may say it more precisely)."""
+
+    name: str
+    statement: str
+    would_change: str
+
+
+#: The decision rules, by key. Every verdict names the one it was taken under
+#: (:attr:`Verdict.rule`); the claims ledger prints the rule's name and what would change the
+#: verdict. The effect rule is :func:`interval_verdict`, the index rule :func:`cap_by_multiverse`.
+RULES = {
+    "effect_interval": Rule(
+        "effect interval",
+        "an effect claim is judged by its 95 % interval: partly supported when it excludes zero on "
+        "the claimed side (an association or a design resting on its assumptions); not supported "
+        "only when it lies wholly on the other side; otherwise inconclusive, with the minimum "
+        "detectable effect. A null is never a refutation.",
+        "an interval that excludes zero on the claimed side (more treated cities or years, a "
+        "smaller standard error) would make it partly supported; one wholly on the other side, not "
+        "supported"),
+    "fact_check": Rule(
+        "fact check",
+        "a stated count, list, date or ranking is compared with a cited record or the data: "
+        "supported when it matches (within the paper's rounding), partly supported when it matches "
+        "in part or in one vintage or source only, not supported when the record contradicts it.",
+        "a primary source (the plan's text, an official list) that disagrees with the cited record"),
+    "descriptive_measure": Rule(
+        "descriptive measure",
+        "a claim about a level, gap, share or trend is compared with the computed figure in every "
+        "vintage, sample and measure the chapter reports: supported when it holds in all of them, "
+        "partly supported when in some, not supported when the figures exclude it in all; a trend "
+        "whose interval holds both zero and the claimed direction is inconclusive.",
+        "another vintage, sample, measure or window under which the figure crosses the claim's "
+        "threshold or direction"),
+    "index_multiverse": Rule(
+        "index multiverse",
+        "a claim about the coordination index is supported only when it holds in every "
+        "specification of the multiverse (indicators, scaling, weights, aggregation); partly "
+        "supported when in some; not supported when in none.",
+        "a specification of the index (indicator set, scaling, weights, aggregation) under which "
+        "the claim flips"),
+    "not_testable": Rule(
+        "not testable",
+        "no data in the book can speak to the claim; the reason names the data that would.",
+        "the data named in the reason"),
+}
+
+
+def rule_of(key: str) -> Rule:
+    """The :class:`Rule` with key ``key`` (one of :data:`RULES`).
+
+    >>> rule_of("effect_interval").name
+    'effect interval'
+    """
+    if key not in RULES:
+        raise ValueError(f"unknown decision rule {key!r}; rules: {list(RULES)}")
+    return RULES[key]
+
+
+@dataclass(frozen=True)
 class Verdict:
     """A verdict on claim ``claim_id`` (an id of ``data/facts/seed_claims.csv``): ``verdict``
     starts with one of :data:`VERDICTS` (optionally ``": reason"``), ``evidence`` states the
-    computed numbers in words."""
+    computed numbers in words, ``rule`` is the key of the decision rule in :data:`RULES` it was
+    taken under and ``would_change`` what would change it (default: the rule's general answer).
+
+    >>> v = Verdict("p000_x", "inconclusive: interval holds zero", "ATT 0.1 [-0.5, 0.7]",
+    ...             rule="effect_interval")
+    >>> v.rule_name, v.change.startswith("an interval that excludes zero")
+    ('effect interval', True)
+    """
 
     claim_id: str
     verdict: str
     evidence: str
+    rule: str | None = None
+    would_change: str | None = None
 
     def __post_init__(self) -> None:
         verdict_category(self.verdict)
+        if self.rule is not None:
+            rule_of(self.rule)
+        if self.category == "not testable with our data" and self.rule not in (None, "not_testable"):
+            raise ValueError(f"{self.claim_id}: a 'not testable' verdict is taken under the rule "
+                             f"'not_testable', not {self.rule!r}")
 
     @property
     def category(self) -> str:
         return verdict_category(self.verdict)
+
+    @property
+    def rule_name(self) -> str | None:
+        """The rule's name as the ledger prints it (None when no rule is named)."""
+        return rule_of(self.rule).name if self.rule else None
+
+    @property
+    def change(self) -> str | None:
+        """What would change the verdict: :attr:`would_change` or the rule's general answer."""
+        if self.would_change:
+            return self.would_change
+        return rule_of(self.rule).would_change if self.rule else None
 
 
 #: A verdict resting on the coordination index is "supported" only if the claim holds in every

@@ -20,8 +20,10 @@ from cityclusters.errors import LedgerError
 from cityclusters.paths import repo_root
 from cityclusters.publishing.runner import glue_outputs, output_text
 
-#: The glue prefixes written by ``glue_verdict``.
+#: The glue prefixes written by ``glue_verdict`` for every verdict.
 FIELDS = ("verdict", "evidence", "section")
+#: The glue prefixes of the decision rule's name and of what would change the verdict.
+RULE_FIELDS = ("rule", "change")
 
 
 def executed_dir() -> Path:
@@ -30,7 +32,7 @@ def executed_dir() -> Path:
     return Path(os.environ.get("CITYCLUSTERS_EXECUTED_DIR") or repo_root() / "_build" / "jupyter_execute")
 
 
-def glued_strings(path: Path, prefixes: tuple[str, ...] = FIELDS) -> dict[str, str]:
+def glued_strings(path: Path, prefixes: tuple[str, ...] = FIELDS + RULE_FIELDS) -> dict[str, str]:
     """The string glue values of an executed chapter whose names start with ``<prefix>__``.
 
     ``path`` is a ``.glue.json`` written by myst-nb or an ``.ipynb`` executed by papermill.
@@ -88,8 +90,9 @@ def collect_verdicts(folder: Path | None = None) -> pd.DataFrame:
             if missing:
                 raise LedgerError(f"{notebook.name}: claim {claim_id!r} lacks glue values {missing}")
             rows.append({"claim_id": claim_id, "chapter": notebook.name.split(".")[0],
-                         **{f: values[f"{f}__{claim_id}"] for f in FIELDS}})
-    return pd.DataFrame(rows, columns=["claim_id", "chapter", *FIELDS])
+                         **{f: values[f"{f}__{claim_id}"] for f in FIELDS},
+                         **{f: values.get(f"{f}__{claim_id}") for f in RULE_FIELDS}})
+    return pd.DataFrame(rows, columns=["claim_id", "chapter", *FIELDS, *RULE_FIELDS])
 
 
 def verdict_category(verdict: str) -> str:
@@ -163,6 +166,31 @@ def chapter_number(chapter: str) -> int:
     return int(head)
 
 
+def rules_table():
+    """The ledger's decision rules (:data:`cityclusters.analysis.verdicts.RULES`) as a table:
+    the rule's name, how the verdict follows from the evidence, what would change it."""
+    from cityclusters.analysis.verdicts import RULES
+    from cityclusters.publishing.notebook import markdown_table
+
+    return markdown_table(pd.DataFrame({
+        "Rule": [rule.name for rule in RULES.values()],
+        "How the verdict follows from the evidence": [rule.statement for rule in RULES.values()],
+        "What would change a verdict": [rule.would_change for rule in RULES.values()]}))
+
+
+def rule_text(row) -> str:
+    """The decision rule and what would change the verdict, as the ledger prints them under the
+    verdict (empty when the chapter named no rule)."""
+    rule = getattr(row, "rule", None)
+    change = getattr(row, "change", None)
+    parts = []
+    if isinstance(rule, str) and rule:
+        parts.append(f" *Rule:* {rule}.")
+    if isinstance(change, str) and change:
+        parts.append(f" *Would change with:* {change.rstrip('.')}.")
+    return "".join(parts).replace("|", "\\|").replace("\n", " ")
+
+
 def ledger_rows_markdown(ledger: pd.DataFrame) -> pd.DataFrame:
     """The ledger rows of one paper as the columns shown in the book, with MyST links.
 
@@ -176,7 +204,8 @@ def ledger_rows_markdown(ledger: pd.DataFrame) -> pd.DataFrame:
         "Claim (paper's value, year)": [
             cell(f"{r.claim_en} ({r.stated_value}; {r.year})") for r in ledger.itertuples()],
         "Evidence (computed)": [cell(e) for e in ledger["evidence"]],
-        "Verdict": [f"**{cell(c)}**" + cell(v[len(c):]) for c, v in zip(ledger["category"], ledger["verdict"])],
+        "Verdict": [f"**{cell(r.category)}**" + cell(r.verdict[len(r.category):]) + rule_text(r)
+                    for r in ledger.itertuples()],
         "Where": [f"{{ref}}`ch. {chapter_number(ch)} <{label}>`"
                   for ch, label in zip(ledger["chapter"], ledger["label"])],
     })

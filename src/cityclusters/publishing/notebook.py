@@ -32,7 +32,8 @@ def claim_ids() -> list[str]:
 
 
 def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
-                 claim: str | None = None) -> dict:
+                 claim: str | None = None, rule: str | None = None,
+                 would_change: str | None = None) -> dict:
     """Record a verdict on a seed claim in the executed notebook and return its table row.
 
     Glues (without display) ``verdict__<claim_id>``, ``evidence__<claim_id>`` and
@@ -52,6 +53,10 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
         The MyST label of the section that computes the evidence.
     claim : str, optional
         The claim in our words for the chapter's table (default: the ledger's wording).
+    rule, would_change : str, optional
+        The name of the decision rule the verdict was taken under and what would change it
+        (:class:`~cityclusters.analysis.verdicts.Verdict`); glued as ``rule__<claim_id>`` and
+        ``change__<claim_id>`` for the ledger.
     """
     from myst_nb import glue  # imported here: the package is usable without myst-nb
 
@@ -63,6 +68,10 @@ def glue_verdict(claim_id: str, verdict: str, evidence: str, section: str,
     glue(f"verdict__{claim_id}", verdict, display=False)
     glue(f"evidence__{claim_id}", evidence, display=False)
     glue(f"section__{claim_id}", section, display=False)
+    if rule:
+        glue(f"rule__{claim_id}", rule, display=False)
+    if would_change:
+        glue(f"change__{claim_id}", would_change, display=False)
     return {"paper": known.at[claim_id, "paper"],
             "claim (our words)": claim or known.at[claim_id, "claim_en"],
             "evidence": evidence, "verdict": verdict}
@@ -199,4 +208,5 @@ def glue_all(values: dict) -> None:
 def record_verdict(verdict: Verdict, section: str, claim: str | None = None) -> dict:
     """:func:`glue_verdict` for a :class:`~cityclusters.analysis.verdicts.Verdict` returned by
     an analysis function; returns the chapter's table row."""
-    return glue_verdict(verdict.claim_id, verdict.verdict, verdict.evidence, section, claim)
+    return glue_verdict(verdict.claim_id, verdict.verdict, verdict.evidence, section, claim,
+                        rule=verdict.rule_name, would_change=verdict.change)
