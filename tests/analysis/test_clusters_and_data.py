@@ -54,7 +54,10 @@ def test_ranking_verdict_partly_supported_when_order_changes():
 
 def test_core_population_verdict_names_both_vintages():
     verdict, claim = cd.core_population_verdict(_comparison((1, 2, 3), (1, 2, 3)))
-    assert verdict.category == "partly supported"
+    # the claim is the order, which holds in both vintages (issue 15): supported
+    assert verdict.verdict == ("supported: the order 重庆 > 成都 > 贵阳 holds in the first release the paper "
+                               "prints and in the census-revised figures")
+    assert verdict.rule == "fact_check"
     assert verdict.evidence == "panel: 重庆 3,188, 成都 2,093, 贵阳 588 万人 (revised after the 2020 census)"
     assert claim == "2019 resident population 重庆 3,124, 成都 1,658, 贵阳 497 万人"
 
@@ -385,3 +388,8 @@ def test_source_comparison_names_gross_unit_errors():
     other.attrs["unmatched"] = []
     _, _, values = cd.source_comparison(panel, other, panel[["city_code"]], 2010, 2011, tolerance=0.005)
     assert values["agree_n_gross"] == 1 and values["agree_gross_desc"] == "乙 2011"
+
+
+def test_core_population_verdict_is_partly_supported_when_the_revision_changes_the_order():
+    verdict, _ = cd.core_population_verdict(_comparison((1, 2, 3), (1, 2, 3), pop_panel=(3188.0, 2093.0, 5000.0)))
+    assert verdict.category == "partly supported" and "first release only" in verdict.verdict

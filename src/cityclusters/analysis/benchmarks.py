@@ -896,7 +896,8 @@ def ten_clusters_verdict(s2: Mapping, year_002: int) -> Verdict:
     evidence = (f"five clusters (YRD 26, PRD, Beijing–Tianjin–Hebei, Chengdu–Chongqing, Middle Yangtze): land "
                 f"{s2['land_share']:.1%}, population {s2['pop_share_2020']:.1%} (2020 census), GDP {s2['gdp_share']:.1%} "
                 f"of the sum over prefecture-level units ({year_002})")
-    return Verdict(TEN_CLUSTERS_CLAIM, verdict, evidence)
+    return Verdict(TEN_CLUSTERS_CLAIM, verdict, evidence,
+                   rule="not_testable" if verdict.startswith("not testable") else "descriptive_measure", would_change="member lists of the other five clusters")
 
 
 def about_half(share: float, half_band: float) -> bool:
@@ -914,7 +915,9 @@ def half_gdp_verdict(shares_003: pd.DataFrame, year_003: int, national_003: floa
     evidence = (f"{year_003}: {s3['gdp_share']:.1%} of GDP summed over {int(s3['national_units'])} prefecture-level "
                 f"units ({shares_003.iloc[1]['gdp_share']:.1%} with the 41-city YRD); {s3['gdp'] / 1e4 / national_003:.1%} "
                 f"of the paper's {national_003:.1f} trillion")
-    return Verdict(HALF_GDP_CLAIM, verdict, evidence)
+    return Verdict(HALF_GDP_CLAIM, verdict, evidence,
+        rule="descriptive_measure",
+        would_change="another GDP vintage or the 41-city YRD, under which the share crosses 50 % ± the band")
 
 
 def benchmark_lead(multiverse: pd.DataFrame, chosen: Sequence[str], benchmark: str, year: int) -> dict:

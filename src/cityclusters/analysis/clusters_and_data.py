@@ -212,20 +212,31 @@ def ranking_verdict(comparison: pd.DataFrame) -> tuple[Verdict, str, bool]:
         "supported" if holds else
         "partly supported: holds with first-release population; the order changes with census-revised population",
         f"panel (census-revised population): {rank_panel}",
+        rule="fact_check",
+        would_change="a vintage of population or GDP in which the order of the three cores differs from the paper's",
     )
     return verdict, "GDP per head in 2019 ranks " + rank_paper, holds
 
 
 def core_population_verdict(comparison: pd.DataFrame) -> tuple[Verdict, str]:
-    """Claim p000_core_population: the printed 2019 resident population of the three cores is
-    the first release, superseded by the census revision (always partly supported); evidence
-    the panel's revised figures (万人, rounded). Returns the verdict and the claim in our words."""
+    """Claim p000_core_population: the order of the three cores by 2019 resident population.
+    The paper prints the first release, which the census revision superseded; the claim is the
+    order, so it is supported when the order is the same in both vintages and partly supported
+    when it holds in the first release only (fact-check rule). Evidence: the panel's revised
+    figures (万人, rounded). Returns the verdict and the claim in our words."""
     pop = comparison.set_index(["indicator_id", "city"]).xs("population")
+    order_paper = list(pop["paper"].loc[list(TABLE1_CITIES)].sort_values(ascending=False).index)
+    order_panel = list(pop["computed"].loc[list(TABLE1_CITIES)].sort_values(ascending=False).index)
+    order = " > ".join(TABLE1_CITIES[c] for c in order_paper)
     verdict = Verdict(
         "p000_core_population",
-        "partly supported: first-release figures; superseded by the census revision",
+        (f"supported: the order {order} holds in the first release the paper prints and in the "
+         "census-revised figures" if order_paper == order_panel else
+         "partly supported: the paper's order holds in the first release only; the census revision changes it"),
         "panel: " + ", ".join(f"{TABLE1_CITIES[c]} {pop.at[c, 'computed']:,.0f}" for c in TABLE1_CITIES)
         + " 万人 (revised after the 2020 census)",
+        rule="fact_check",
+        would_change="a vintage of population in which the order of the three cores differs",
     )
     claim = ("2019 resident population "
              + ", ".join(f"{TABLE1_CITIES[c]} {pop.at[c, 'paper']:,.0f}" for c in TABLE1_CITIES) + " 万人")
@@ -243,7 +254,7 @@ def chengyu_coverage_verdict(members: pd.DataFrame) -> tuple[Verdict, str]:
         "p001_cy_coverage",
         "supported" if (n_sichuan == 11 and not cq_partial) else "not supported: the 2016 plan differs",
         f"2016 plan: {n_sichuan} Sichuan cities; Chongqing {'only in part' if cq_partial else 'whole'}",
-    )
+        rule="fact_check", would_change="a plan text listing 11 Sichuan cities and the whole of Chongqing")
     return verdict, "the Chengdu–Chongqing cluster covers 11 Sichuan cities and all of Chongqing"
 
 
@@ -359,7 +370,9 @@ def ten_clusters_verdict(ten: pd.DataFrame, members: pd.DataFrame, regions: pd.D
     values = {f"ten_split_{k}": _split_text(splits[rule]) for k, rule in enumerate(REGION_RULES)}
     values.update({"ten_n_rules_hold": sum(holds.values()), "ten_n_rules": len(REGION_RULES),
                    "ten_spanning": where, "ten_n_by_name": int((table["source"] == "name").sum())})
-    return Verdict("p002_ten_clusters_regions", verdict, evidence), \
+    return Verdict("p002_ten_clusters_regions", verdict, evidence,
+        rule="fact_check",
+        would_change="another reading of the NBS four regions for the clusters that span two of them"), \
         "the ten clusters split 5 east, 1 north-east, 2 centre, 2 west", values
 
 
@@ -444,7 +457,9 @@ def seven_plans_verdict(plans: pd.DataFrame, claimed: int = SEVEN_PLANS_CLAIMED)
                 + "; paper 002's own list (its Table 3) is not in our copy of the text")
     values = {f"plans_{r.act}_{r.reading}": int(r.n) for r in counts.itertuples()}
     values.update({"plans_n_national": len(national), "plans_readings_hold": int(exact.sum())})
-    return Verdict("p002_seven_plans", verdict, evidence), \
+    return Verdict("p002_seven_plans", verdict, evidence,
+        rule="fact_check",
+        would_change="paper 002's own list of plans (its Table 3, not in our copy) or another reading of which acts count as national plans"), \
         "seven national cluster plans had been issued by February 2018", values
 
 

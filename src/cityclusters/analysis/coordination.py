@@ -959,7 +959,9 @@ def synergy_verdict(result: ScoreResult, members: pd.DataFrame, cluster_year: pd
     if cyg is None or YRD not in clusters:
         verdict = "not testable with our data: needs Chengdu–Chongqing, Qianzhong and YRD (26) among CLUSTERS"
         evidence = "clusters not selected"
-        return (Verdict(CYG_SYNERGY_CLAIM, verdict, evidence),
+        return (Verdict(CYG_SYNERGY_CLAIM, verdict, evidence,
+            rule="not_testable",
+            would_change="a rerun with Chengdu–Chongqing, Qianzhong and YRD (26) among CLUSTERS"),
                 {"cyg_verdict": verdict, "cyg_evidence": evidence}, d_records([]))
     cyg_year = cluster_year_rows(cluster_coordination(result, cyg), last_year)
     cyg_d = float(cyg_year.at[CYG, "D"])
@@ -982,7 +984,7 @@ def synergy_verdict(result: ScoreResult, members: pd.DataFrame, cluster_year: pd
               "cyg_d_share": share, "cyg_n_specs": n_specs,
               "cyg_holds": sum(criteria.values()), "cyg_criteria": len(criteria)}
     records = d_records([("cyg_d", CYG, last_year, cyg_d), ("yrd_d", YRD, last_year, yrd_d)])
-    return Verdict(CYG_SYNERGY_CLAIM, verdict, evidence), values, records
+    return Verdict(CYG_SYNERGY_CLAIM, verdict, evidence, rule="index_multiverse"), values, records
 
 
 def grade_band(d) -> np.ndarray:

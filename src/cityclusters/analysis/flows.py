@@ -1054,7 +1054,9 @@ def border_claim_verdicts(border: pd.DataFrame, claims: dict[str, tuple[str, ...
             verdict = (f"inconclusive: no interval excludes zero"
                        + (" in both windows (April 2021 and January 2020)" if flipped.any() else "")
                        + f" (largest minimum detectable effect {rows['mde'].max():.2f})")
-        out.append(Verdict(claim_id, verdict, evidence))
+        out.append(Verdict(claim_id, verdict, evidence, rule="effect_interval",
+                           would_change="flows of other weeks or years (two windows are observed), or a design that "
+                           "separates the border from the ties that follow old borders"))
     return out
 
 

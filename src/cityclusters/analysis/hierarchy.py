@@ -600,7 +600,8 @@ def wuhan_primacy_verdict(s2_cluster: dict, s2_hubei: dict, second: str, rank: i
                        "the weak pull on neighbours is not testable with our data")
         else:
             verdict = "not supported: Wuhan's primacy is below the rank–size value both in Hubei and in the cluster"
-        return Verdict("p004_wuhan_primacy", verdict, evidence)
+        return Verdict("p004_wuhan_primacy", verdict, evidence, rule="descriptive_measure",
+                   would_change="the other size measure, another year, or a window of flows other than April 2021")
     weak = radiation["share"] < radiation["others_median"]
     evidence += (f"; Baidu flows 2021-04-12…25: {radiation['share']:.0%} of Wuhan's trips go to the cluster's other cities "
                  f"(median of {radiation['n_others']} other cores {radiation['others_median']:.0%}; Changsha "
@@ -618,7 +619,8 @@ def wuhan_primacy_verdict(s2_cluster: dict, s2_hubei: dict, second: str, rank: i
         verdict = f"partly supported: Wuhan dominates Hubei but not the cluster, and shows {pull}"
     else:
         verdict = "not supported: neither high primacy nor a weak pull on the cluster"
-    return Verdict("p004_wuhan_primacy", verdict, evidence)
+    return Verdict("p004_wuhan_primacy", verdict, evidence, rule="descriptive_measure",
+                   would_change="the other size measure, another year, or a window of flows other than April 2021")
 
 
 def middle_collapse_verdict(dips, year: int) -> Verdict:
@@ -634,7 +636,9 @@ def middle_collapse_verdict(dips, year: int) -> Verdict:
     evidence = (f"{year} GDP per capita, interior cities / mean of the two ends: Chengdu–Ziyang–Neijiang–Chongqing "
                 f"{dips['chengyu_south']:.2f}, Chengdu–Suining–Chongqing {dips['chengyu_north']:.2f}; "
                 f"Shanghai–Nanjing {dips['huning']:.2f}; Wuhan–Changsha {dips['wuguang']:.2f}")
-    return Verdict("p000_middle_collapse", verdict, evidence)
+    return Verdict("p000_middle_collapse", verdict, evidence,
+        rule="descriptive_measure",
+        would_change="another year, or population or night lights instead of GDP per head for the interior cities")
 
 
 def secondary_centres_verdict(tier: dict, q_cyg: dict, year: int) -> Verdict:
@@ -654,7 +658,9 @@ def secondary_centres_verdict(tier: dict, q_cyg: dict, year: int) -> Verdict:
                 f"{tier['population']['chengyu']:.2f}; other planned clusters ≥ "
                 f"{min(tier['gdp'].drop(cy).min(), tier['population'].drop(cy).min()):.2f}; "
                 f"OLS q by GDP {q_cyg['gdp']['q']:.2f} [{q_cyg['gdp']['q_low']:.2f}, {q_cyg['gdp']['q_high']:.2f}]")
-    return Verdict("p000_missing_secondary_centres", verdict, evidence)
+    return Verdict("p000_missing_secondary_centres", verdict, evidence,
+        rule="descriptive_measure",
+        would_change="another size measure or year under which the second tier reaches the other planned clusters' level")
 
 
 @dataclass(frozen=True)

@@ -622,7 +622,9 @@ def core_regional_verdict(cores_321: bool, n_other_231: int, n_other: int, year:
                                        if cores_321 else "not both cores are 3-2-1"))
     return Verdict("p001_core_vs_regional_structure", verdict,
                    f"{year}: cores {core_orders}; "
-                   f"{n_other_231} of {n_other} other members 2-3-1 (Chongqing as a whole municipality)")
+                   f"{n_other_231} of {n_other} other members 2-3-1 (Chongqing as a whole municipality)",
+                   rule="descriptive_measure",
+                   would_change="another year, or the seven regional centres named by the plan instead of all other members")
 
 
 def core_regional_claim(cluster_panel: pd.DataFrame, short_names, year: int = P001_YEAR,
@@ -676,7 +678,9 @@ def beijing_services_verdict(share: float, year: int, last_share: float, last_ye
     return Verdict("p003_beijing_services_80",
                    "supported" if abs(share - 0.8) <= tolerance else "not supported",
                    f"tertiary share of Beijing's value added {share:.1%} in {year}; "
-                   f"{last_share:.1%} in {last_year}")
+                   f"{last_share:.1%} in {last_year}",
+                   rule="descriptive_measure",
+                   would_change="a tertiary share within 3 points of 80 % in the paper's year, e.g. in another GDP vintage")
 
 
 def beijing_services(panel: pd.DataFrame, year: int = P003_YEAR,
@@ -706,7 +710,9 @@ def primary_share_verdict(sichuan: float, guizhou: float, year: int,
                if any(above) else "not supported")
     return Verdict("p000_primary_share_sc_gz", verdict,
                    f"{year}, sums of prefecture-level units (our aggregation): Sichuan "
-                   f"{sichuan:.1%}, Guizhou {guizhou:.1%}")
+                   f"{sichuan:.1%}, Guizhou {guizhou:.1%}",
+                   rule="descriptive_measure",
+                   would_change="provincial accounts instead of sums of prefecture-level units, or another year")
 
 
 def primary_share_claim(panel: pd.DataFrame, year: int = P000_YEAR) -> tuple[dict, Verdict]:
@@ -735,7 +741,9 @@ def mid_yangtze_verdict(converged: bool, k_first: float, k_claim: float, s_claim
                    ("partly supported: three-sector structures converged, branches not observed" if converged
                     else "not supported: three-sector structures did not converge"),
                    f"mean Krugman index Hubei–Hunan–Jiangxi {k_first:.3f} ({first_year}) → "
-                   f"{k_claim:.3f} ({claim_year}); similarity {s_claim:.4f}")
+                   f"{k_claim:.3f} ({claim_year}); similarity {s_claim:.4f}",
+                   rule="descriptive_measure",
+                   would_change="branch-level output (the claim is about industries, we observe three sectors) or another window")
 
 
 def mid_yangtze_convergence(panel: pd.DataFrame, first_year: int, last_year: int,
@@ -769,7 +777,9 @@ def biomed_verdict() -> Verdict:
     """Paper 000's duplicated biomedicine targets: not testable with three sectors."""
     return Verdict("p000_biomed_duplication",
                    "not testable with our data: needs city plans or branch-level output, we have three sectors",
-                   "biomedicine is a branch of manufacturing; three-sector shares cannot show it")
+                   "biomedicine is a branch of manufacturing; three-sector shares cannot show it",
+                   rule="not_testable",
+                   would_change="city plans or branch-level output by city")
 
 
 def border_analysis(data: pd.DataFrame, cities: pd.DataFrame, first_year: int, last_year: int,
@@ -921,7 +931,9 @@ def segmentation_verdict(be: pd.DataFrame, pairs: pd.DataFrame, clusters: Sequen
         evidence = "our data start in 2000; the YRD is not among this run's clusters"
     return Verdict("p003_segmentation_halved",
                    "not testable with our data: the cited study covers the 1990s and the effect of "
-                   "segmentation on coordination", evidence)
+                   "segmentation on coordination", evidence,
+                   rule="not_testable",
+                   would_change="relative prices of the 1990s for the YRD cities, before and after the association began")
 
 
 def border_with_city_effects(pairs: pd.DataFrame, period: str, fixed_effects: bool,

@@ -982,7 +982,9 @@ def hsr_3h_verdict(t_cy: float, t_yg: float, t_cg: float, model_max: float,
         verdict = "partly supported: one source puts a core pair over three hours"
     else:
         verdict = "not supported: one core pair is over three hours"
-    return Verdict("p000_hsr_3h_circle", verdict, evidence)
+    return Verdict("p000_hsr_3h_circle", verdict, evidence,
+        rule="fact_check",
+        would_change="a timetable or opening record that puts a core pair over (or all under) three hours")
 
 
 def travel_time_targets_verdict(t_cy: float, secondary_times: dict,
@@ -1011,7 +1013,9 @@ def travel_time_targets_verdict(t_cy: float, secondary_times: dict,
                    f"{len(over)} of {len(over) + len(under)} secondary links with a direct train take over 3 h; "
                    "the plan-era times are not observed")
     evidence += "; 黔江 is a district of Chongqing, not testable at prefecture level"
-    return Verdict("p001_travel_time_targets", verdict, evidence)
+    return Verdict("p001_travel_time_targets", verdict, evidence,
+        rule="fact_check",
+        would_change="timetables of the plan's years (the plan-era times are not observed) or a direct train on the missing links")
 
 
 def hsr_network_lag_verdict(clusters: Iterable[str], share_last: dict, year: int | None) -> Verdict:
@@ -1026,17 +1030,22 @@ def hsr_network_lag_verdict(clusters: Iterable[str], share_last: dict, year: int
     if year is None or not sw or not yrd:
         return Verdict("p000_hsr_network_lags",
                        "not testable with our data: this run does not include both a south-western and a YRD cluster",
-                       "rerun with CLUSTERS including chengyugui (or chengyu) and yrd26 (or yrd41)")
+                       "rerun with CLUSTERS including chengyugui (or chengyu) and yrd26 (or yrd41)",
+                       rule="not_testable",
+                       would_change="a rerun with CLUSTERS including chengyugui (or chengyu) and yrd26 (or yrd41)")
     gap_hsr = share_last[yrd] - share_last[sw]
-    if gap_hsr >= 0.10:
-        verdict = "supported: a clearly smaller share of its cities has high-speed rail than in the YRD"
+    if gap_hsr >= 0.10:  # the middle-zone half of the claim is not measured: at most partly supported
+        verdict = ("partly supported: a clearly smaller share of its cities has high-speed rail than in the YRD; "
+                   "whether the middle zone between the cores lacks rail is not measured by a whole-cluster share")
     elif gap_hsr > 0:
         verdict = "partly supported: its share of cities with high-speed rail is below the YRD's, but by less than 10 points"
     else:
         verdict = "not supported: its share of cities with high-speed rail is not below the YRD's"
     return Verdict("p000_hsr_network_lags", verdict,
                    f"share of member cities with an HSR station in {year}: {sw} {share_last[sw]:.0%}, "
-                   f"{yrd} {share_last[yrd]:.0%} (trunk lines only: lower bounds)")
+                   f"{yrd} {share_last[yrd]:.0%} (trunk lines only: lower bounds)",
+                   rule="descriptive_measure",
+                   would_change="station shares of the cities between the three cores against the rest of the cluster (the middle-zone half of the claim), or all lines instead of trunk lines")
 
 
 def claim_evidence(events: pd.DataFrame, edges: pd.DataFrame, coords: pd.DataFrame,

@@ -723,7 +723,9 @@ def middle_yangtze_proxy(events: pd.DataFrame, plan_members: pd.DataFrame, panel
         f"deflator changes, {first_year}–{last_year}): mean γ {gamma_text(means, 'before the plan')} before "
         f"{peak[0]}, {gamma_text(means, 'claimed peak')} in {peak[0]}–{peak[1]}, "
         f"{gamma_text(means, 'claimed decline')} from {peak[1] + 1}; above zero beyond its 95 % interval in "
-        f"{n_sig} of {len(has_gamma)} years")
+        f"{n_sig} of {len(has_gamma)} years",
+        rule="not_testable",
+        would_change="a count of Middle Yangtze cooperation agreements and meetings by year")
     return gap, means, values, verdict
 
 
@@ -773,7 +775,9 @@ def committee_growth(cumulative: pd.DataFrame, ordinals: pd.Series, cohorts: pd.
         "p004_yrd_committee_14_to_41",
         "supported" if (n_first == 14 and n_2019 == 41) else "not supported: the typed membership differs",
         f"typed membership: {n_first} cities in {first_cohort}, {n_2019} at the end of 2019 "
-        f"(path {' → '.join(str(int(m)) for m in cohorts['members'])})")
+        f"(path {' → '.join(str(int(m)) for m in cohorts['members'])})",
+        rule="fact_check",
+        would_change="an official membership list that differs from the typed one")
     v003 = Verdict(
         "p003_yrd_15_to_30",
         ("partly supported: 15 founding members in 1997, when the committee was set up at mayor "
@@ -781,7 +785,9 @@ def committee_growth(cumulative: pd.DataFrame, ordinals: pd.Series, cohorts: pd.
          "number of meetings is not typed, only implied") if (n_1997 == 15 and n_2015 == 30)
         else "not supported: the typed membership differs",
         f"members: {n_first} ({first_cohort}), {n_1997} (1997), {n_2015} (2015); meeting numbers "
-        f"{bracket} imply the {meeting_2015:.0f}th meeting in 2015 if meetings were annual")
+        f"{bracket} imply the {meeting_2015:.0f}th meeting in 2015 if meetings were annual",
+        rule="fact_check",
+        would_change="a record of the number of mayors' meetings by 2015")
     return {"meeting_2015": meeting_2015, "n_2015": n_2015}, v004, v003
 
 
@@ -791,14 +797,18 @@ def housing_fund_verdict(hefei_in_my: bool) -> Verdict:
     return Verdict("p004_housing_fund_4_to_20",
                    "not testable with our data: no records of housing-provident-fund agreements",
                    "the four capitals include 合肥, " + ("inside" if hefei_in_my else "outside")
-                   + " the Middle Yangtze plan; agreements and cities not in the book's data")
+                   + " the Middle Yangtze plan; agreements and cities not in the book's data",
+                   rule="not_testable",
+                   would_change="records of the housing-provident-fund agreements and the cities they cover")
 
 
 def wuhan_investment_verdict() -> Verdict:
     """Paper 004's Wuhan cross-city investment figures: not testable without firm records."""
     return Verdict("p004_wuhan_cross_investment",
                    "not testable with our data: needs firm registration / investment records",
-                   "no firm-level data in the book's sources")
+                   "no firm-level data in the book's sources",
+                   rule="not_testable",
+                   would_change="firm registration and investment records by city")
 
 
 def middle_yangtze_flow_border(obs, members: pd.DataFrame, cities: pd.DataFrame) -> dict:

@@ -178,7 +178,9 @@ def ecology_verdict(frame: pd.DataFrame | None, year: int) -> tuple[Verdict, dic
     ``eco_evidence``, ``eco_share_main``, ``eco_low``, ``eco_high`` for the prose."""
     if frame is None:
         verdict = "not testable with our data: needs Chengdu–Chongqing and Qianzhong among CLUSTERS"
-        return (Verdict(ECOLOGY_CLAIM, verdict, "clusters not selected"),
+        return (Verdict(ECOLOGY_CLAIM, verdict, "clusters not selected",
+            rule="not_testable",
+            would_change="a rerun with Chengdu–Chongqing and Qianzhong among CLUSTERS"),
                 {"eco_verdict": verdict, "eco_evidence": "clusters not selected", "eco_share_main": float("nan"),
                  "eco_low": float("nan"), "eco_high": float("nan")})
     chosen = frame[(frame["year"] == year) & (frame["cluster_id"] == UNION)]
@@ -196,7 +198,7 @@ def ecology_verdict(frame: pd.DataFrame | None, year: int) -> tuple[Verdict, dic
                 f"(5th–95th percentile across {n_specs:,} specifications {eco['low']:.1%}–{eco['high']:.1%}); "
                 f"rank {main_rank} of {n_sub} measured subsystems; ecology measured by CO2 intensity, green "
                 "coverage and waste treatment")
-    return Verdict(ECOLOGY_CLAIM, verdict, evidence), {
+    return Verdict(ECOLOGY_CLAIM, verdict, evidence, rule="index_multiverse"), {
         "eco_verdict": verdict, "eco_evidence": evidence, "eco_share_main": float(eco["main"]),
         "eco_low": float(eco["low"]), "eco_high": float(eco["high"])}
 
