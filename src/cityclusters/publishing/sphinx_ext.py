@@ -35,6 +35,9 @@ It does a few small things that Jupyter Book does not:
 - **Numbered exercises.** On a chapter page, "Exercise k: …" becomes "Exercise <chapter>.k: …"
   with the anchor ``exercise-<chapter>-k``, and its solution "Solution to exercise <chapter>.k";
   numbers out of order are a build warning (an error under ``-W``).
+- **Prose that cannot go stale** (:mod:`cityclusters.publishing.prose_check`): a sentence whose
+  universal word ("everywhere", "in no cluster") contradicts a glued count beside it, a sentence
+  saying claims are missing from the ledger, and a typed count of claims are build warnings.
 - **Where the executed chapters are.** The kernels that execute those pages inherit the
   environment variable ``CITYCLUSTERS_EXECUTED_DIR`` = ``<build>/jupyter_execute`` (where
   myst-nb writes every executed notebook while it reads it).
@@ -51,7 +54,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from cityclusters.publishing import data_downloads, downloads, execution_cache, latex_tables
+from cityclusters.publishing import data_downloads, downloads, execution_cache, latex_tables, prose_check
 
 #: Pages assembled from the executed chapters (docnames): re-read whenever a chapter changes.
 AGGREGATE_PAGES = ("summary/claims_ledger", "summary/reproducibility")
@@ -176,6 +179,7 @@ def describe_figures(doctree: nodes.document) -> int:
 
 
 def _on_doctree_read(app, doctree) -> None:
+    _warn_prose(app, doctree, resolved=False)
     chapter = chapter_number(app.env.docname)
     if chapter is not None:
         from sphinx.util import logging
@@ -191,7 +195,32 @@ def _on_doctree_read(app, doctree) -> None:
         data_downloads.add_data_links(doctree, app.env.docname, Path(app.outdir), tables, glue, source)
 
 
+def check_prose(doctree: nodes.document, resolved: bool) -> list[tuple[nodes.Node, str]]:
+    """Findings of :mod:`cityclusters.publishing.prose_check` on a page: on the resolved page
+    (glued values filled in) the contradictions inside each paragraph; on the page as read
+    (``resolved`` false: a glued number is not yet text) the typed counts of claims."""
+    found = []
+    for paragraph in doctree.findall(nodes.paragraph):
+        if resolved:
+            found += [(paragraph, m) for m in prose_check.paragraph_problems(paragraph.astext())]
+        else:
+            own = " ".join(t.astext() for t in paragraph.findall(nodes.Text))
+            found += [(paragraph, f"a count of claims is typed, not glued: '{m}'")
+                      for m in prose_check.typed_counts(own)]
+    return found
+
+
+def _warn_prose(app, doctree, resolved: bool) -> None:
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    for node, message in check_prose(doctree, resolved):
+        logger.warning(message, location=node, type="cityclusters", subtype="prose")
+
+
 def _on_doctree_resolved(app, doctree, docname) -> None:
+    if app.builder.format == "html":  # once per build is enough; HTML is always built
+        _warn_prose(app, doctree, resolved=True)
     describe_figures(doctree)
     if app.builder.format == "latex":
         latex_tables.fit_tables(doctree)
