@@ -363,27 +363,62 @@ def test_other_outcomes_with_too_few_years():
 
 def _published():
     return pd.DataFrame({"study_id": ["sun_2013_entrants", "wu_county"], "study": ["Sun", "Wu"],
-                         "method": ["SCM", "DID"], "treatment": ["2013", "staggered"], "outcome": ["g", "v"],
+                         "citation_key": ["sun", "wu"], "method": ["SCM", "DID"],
+                         "treatment": ["the 2013 entrants", "staggered"], "outcome": ["g", "v"],
                          "estimate": [1.5, np.nan], "unit": ["pp", ""], "comparable": ["cohort_2013", None],
-                         "sign": ["+", "+"]})
+                         "sign": ["+", "+"], "verification": ["summary read", "abstract read"]})
 
 
 def test_published_comparison_inside_and_outside():
+    # issue 15: the sentence is generated from whatever rows the facts file holds (no study id
+    # is named in the code); the old pub_2013_* values named one study and are gone
     rows = [{"cohort": 2013, "estimate": 0.8, "ci_low": -0.5, "ci_high": 2.0}]
     shown, v = cd.published_comparison(_published(), rows)
-    assert v["pub_2013_theirs"] == 1.5 and v["pub_2013_inside"] == "inside"
-    assert v["pub_2013_conflict"].startswith("the two are not in conflict")
-    assert v["pub_2013_same_sign"] == "yes" and v["cmp_c2013"] == 0.8
+    assert v["pub_n_numeric"] == 1 and v["pub_n_studies"] == 2 and v["pub_n_rows"] == 2
+    assert v["pub_comparison_text"].startswith("Sun reports +1.5 pp for the 2013 entrants; our cohort "
+                                               "estimate for the 2013 entrants is +0.80 [-0.50, +2.00]")
+    assert "lies inside our interval, so the two are not in conflict (and ours alone" in v["pub_comparison_text"]
+    assert v["cmp_c2013"] == 0.8
     assert shown["their estimate"].tolist() == ["+1.5 pp (sign +)", "– (sign +)"]
-    assert shown.columns.tolist() == ["study", "method", "treatment", "their estimate", "ours (ATT, 95 % CI)",
-                                      "same sign"]
+    assert shown.columns.tolist() == ["study", "method", "treatment", "their estimate", "what we read",
+                                      "ours (ATT, 95 % CI)", "same sign"]
+    assert shown["same sign"].tolist() == ["yes", "–"]
     _, v = cd.published_comparison(_published(), [{"cohort": 2013, "estimate": -0.8, "ci_low": -1.5,
                                                    "ci_high": -0.1}])
-    assert v["pub_2013_inside"] == "outside" and v["pub_2013_conflict"] == "the two estimates disagree"
-    assert v["pub_2013_same_sign"] == "no"
-    _, v = cd.published_comparison(_published(), [])
-    assert math.isnan(v["cmp_c2013"]) and v["pub_2013_inside"] == "outside" and v["pub_2013_same_sign"] == "–"
+    assert v["pub_comparison_text"].endswith("lies outside our interval: the two estimates disagree.")
+    _, v = cd.published_comparison(_published(), [{"cohort": 2013, "estimate": 1.2, "ci_low": 0.4,
+                                                   "ci_high": 2.0}])
+    assert v["pub_comparison_text"].endswith("lies inside our interval, so the two are not in conflict.")
     assert cd.growth_cohort_rows("growth", rows, None, None, 2001, 2023, [], [], 9, 1) is rows
+
+
+def test_published_comparison_without_a_comparable_row_says_so():
+    no_cohort = cd.published_comparison(_published(), [])[1]
+    assert math.isnan(no_cohort["cmp_c2013"]) and no_cohort["pub_n_numeric"] == 0
+    assert no_cohort["pub_comparison_text"].startswith("No published estimate can be set numerically")
+    only_signs = _published().assign(estimate=np.nan)
+    rows = [{"cohort": 2013, "estimate": 0.8, "ci_low": -0.5, "ci_high": 2.0}]
+    v = cd.published_comparison(only_signs, rows)[1]
+    assert v["pub_n_numeric"] == 0 and v["pub_comparison_text"].startswith("No published estimate")
+    with pytest.raises(MethodInputError, match="missing column.*verification"):
+        cd.published_comparison(_published().drop(columns="verification"), rows)
+
+
+def test_published_facts_cite_the_bibliography_and_say_what_was_read():
+    import re
+
+    from cityclusters.data.facts import read_fact
+    from cityclusters.paths import repo_root
+
+    table = read_fact("did_published_estimates.csv")
+    bib = (repo_root() / "book" / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.M))
+    assert set(table["citation_key"]) <= keys, set(table["citation_key"]) - keys
+    assert table["verification"].notna().all() and table["source_url"].notna().all()
+    # a numerically comparable row needs a number, and our design must estimate its cohort
+    numeric = table[table["comparable"].notna() & table["estimate"].notna()]
+    assert numeric["comparable"].str.fullmatch(r"cohort_(2003|2010|2013|2018|2019)").all()
+    assert {"std_error", "control_group", "sample"} <= set(table.columns)
 
 
 def test_membership_values_and_enlargement_verdict():

@@ -73,3 +73,51 @@ def test_paper002_ten_clusters_map_to_known_clusters_and_are_documented(monkeypa
     monkeypatch.setattr(facts_module, "facts_dir", lambda: facts)
     with pytest.raises(SourceFormatError, match="unknown cluster_id 'yrd99' at row 2, column 'cluster_id'"):
         tables.paper002_ten_clusters()
+
+
+def _bib_notes():
+    """key → note text of every entry of book/references.bib that has a note (pybtex)."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(ROOT / "book" / "references.bib")).entries
+    return {key: entry.fields["note"] for key, entry in entries.items() if "note" in entry.fields}
+
+
+#: Words that name a bibliographic detail; an "unverified" flag must name at least one.
+_DETAILS = ("journal", "volume", "issue", "number", "page", "doi", "year", "publisher", "place",
+            "author", "editor", "title", "url", "edition", "series", "institution", "name",
+            "release", "licence", "outlet", "month")
+
+
+def test_every_unverified_flag_says_which_detail_and_why():
+    """Issue 15: "details unverified" alone explains nothing. A note that flags a detail as
+    unverified says so in one form, "details unverified: <details> (<why>)", naming at least
+    one bibliographic detail and giving more than the bare phrase."""
+    import re
+
+    bad = []
+    for key, note in _bib_notes().items():
+        text = " ".join(note.split())
+        if "unverified" not in text.lower():
+            continue
+        flags = re.findall(r"details unverified(.{0,200})", text, flags=re.I)
+        if not flags or text.lower().count("unverified") != len(flags):
+            bad.append(f"{key}: 'unverified' not in the form 'details unverified: …'")
+            continue
+        for rest in flags:
+            what = rest.lstrip()
+            if not what.startswith(":") or len(what[1:].split()) < 3:
+                bad.append(f"{key}: flag does not go on to name the detail: {rest[:60]!r}")
+            elif not any(word in what.lower() for word in _DETAILS):
+                bad.append(f"{key}: flag names no bibliographic detail: {what[:60]!r}")
+    assert not bad, bad
+
+
+def test_unverified_flag_rule_catches_the_bare_phrase():
+    import re
+
+    for note, ok in [("details unverified", False), ("volume as cited; details unverified", False),
+                     ("x -- details unverified: volume and pages (no journal page found)", True)]:
+        flags = re.findall(r"details unverified(.{0,200})", note, flags=re.I)
+        named = [f.lstrip()[1:] for f in flags if f.lstrip().startswith(":")]
+        assert (bool(named) and all(len(n.split()) >= 3 for n in named)) == ok, note

@@ -911,35 +911,72 @@ def other_outcomes(panel: pd.DataFrame, members: pd.DataFrame, first_year: int, 
 
 
 def published_comparison(published: pd.DataFrame, growth_rows: list[dict]) -> tuple[pd.DataFrame, dict]:
-    """Our per-capita-growth cohort estimates beside the published ones.
+    """Our per-capita-growth cohort estimates beside the published ones, and the sentence that
+    follows from them.
 
-    ``growth_rows``: :func:`cohort_estimates` on the ``growth`` outcome. Returns the table as
-    shown (study, method, treatment, their estimate with unit and sign, ours, same sign) and
-    the prose values on the 2013 cohort: our ATT and CI (``cmp_c2013*``; NaN without it), Sun's
-    estimate for the 2013 entrants, whether it lies inside our interval, the sentence that
-    follows from that, and whether the signs agree.
+    ``published``: ``data/facts/did_published_estimates.csv`` (read by
+    :func:`cityclusters.data.facts.read_fact`); ``growth_rows``: :func:`cohort_estimates` on the
+    ``growth`` outcome (see :func:`growth_cohort_rows`). A published row is *numerically
+    comparable* when it states a number (``estimate``), names one of our cohort estimates
+    (``comparable``, e.g. ``"cohort_2013"``) and that estimate is finite. For each such row the
+    sentence says whether the published number lies inside our 95 % interval (then the two are
+    not in conflict) or outside it (then they disagree); a published number without its own
+    standard error is compared as a point with our interval only. When no row is comparable the
+    sentence says so. No study is named in the code: the rows decide.
+
+    Returns the table as shown (study, method, treatment, their estimate with unit and sign,
+    what we read of the study, ours, same sign) and the prose values: ``pub_n_studies`` (distinct
+    citation keys), ``pub_n_rows``, ``pub_n_numeric`` (numerically comparable rows),
+    ``pub_comparison_text`` (the generated sentence), and our 2013 cohort estimate
+    ``cmp_c2013``, ``cmp_c2013_lo``, ``cmp_c2013_hi`` (NaN without it).
+
+    >>> pub = pd.DataFrame({"study_id": ["a"], "study": ["A (2020)"], "citation_key": ["a_2020"],
+    ...     "method": ["DID"], "treatment": ["2013 entrants"], "outcome": ["growth"],
+    ...     "estimate": [0.5], "unit": ["pp per year"], "sign": ["+"], "comparable": ["cohort_2013"],
+    ...     "verification": ["abstract read"]})
+    >>> _, v = published_comparison(pub, [{"cohort": 2013, "estimate": 0.2, "ci_low": -1.0, "ci_high": 1.4}])
+    >>> v["pub_n_numeric"], v["pub_comparison_text"][:60]
+    (1, 'A (2020) reports +0.5 pp per year for 2013 entrants; our coh')
     """
+    need = ["study_id", "study", "citation_key", "method", "treatment", "unit", "verification"]
+    missing = [c for c in need if c not in published.columns]
+    if missing:
+        raise MethodInputError(f"data/facts/did_published_estimates.csv: missing column(s) {missing}")
     ours = {f"cohort_{int(r['cohort'])}": r for r in growth_rows}
     c13g = ours.get("cohort_2013", {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan})
     comparison = compare_published(published, ours)
-    theirs13 = float(published.set_index("study_id").at["sun_2013_entrants", "estimate"])
-    c13 = ours.get("cohort_2013")
-    inside13 = c13 is not None and np.isfinite(c13["ci_low"]) and c13["ci_low"] <= theirs13 <= c13["ci_high"]
+    sentences = []
+    for rec in comparison.itertuples(index=False):
+        mine = ours.get(rec.comparable) if isinstance(rec.comparable, str) else None
+        if mine is None or pd.isna(rec.estimate) or not np.isfinite(mine["estimate"]):
+            continue
+        theirs, lo, hi = float(rec.estimate), float(mine["ci_low"]), float(mine["ci_high"])
+        inside = np.isfinite(lo) and lo <= theirs <= hi
+        verdict = ("lies inside our interval, so the two are not in conflict (and ours alone does "
+                   "not rule out a zero effect)" if inside and lo <= 0 <= hi else
+                   "lies inside our interval, so the two are not in conflict" if inside else
+                   "lies outside our interval: the two estimates disagree")
+        cohort = rec.comparable.removeprefix("cohort_")
+        sentences.append(f"{rec.study} reports {theirs:+.1f} {rec.unit} for {rec.treatment}; our cohort "
+                         f"estimate for the {cohort} entrants is {float(mine['estimate']):+.2f} "
+                         f"[{lo:+.2f}, {hi:+.2f}]; their number {verdict}.")
+    text = (" ".join(sentences) if sentences else
+            "No published estimate can be set numerically beside ours: none of the studies we could "
+            "read states a number for an outcome and a cohort that our design also estimates.")
     values = {
+        "pub_n_studies": int(published["citation_key"].nunique()),
+        "pub_n_rows": len(published),
+        "pub_n_numeric": len(sentences),
+        "pub_comparison_text": text,
         "cmp_c2013": float(c13g["estimate"]), "cmp_c2013_lo": float(c13g["ci_low"]),
         "cmp_c2013_hi": float(c13g["ci_high"]),
-        "pub_2013_theirs": theirs13,
-        "pub_2013_inside": "inside" if inside13 else "outside",
-        "pub_2013_conflict": ("the two are not in conflict, and neither rules out a zero effect on its own"
-                              if inside13 else "the two estimates disagree"),
-        "pub_2013_same_sign": comparison.set_index("study_id").at["sun_2013_entrants", "same_sign"],
     }
     shown = (comparison.assign(theirs=[("–" if pd.isna(e) else f"{e:+.1f} {u}") + f" (sign {s})"
                                        for e, u, s in zip(comparison["estimate"], comparison["unit"],
                                                           comparison["sign"])])
-             [["study", "method", "treatment", "theirs", "ours", "same_sign"]]
-             .rename(columns={"theirs": "their estimate", "ours": "ours (ATT, 95 % CI)",
-                              "same_sign": "same sign"}))
+             [["study", "method", "treatment", "theirs", "verification", "ours", "same_sign"]]
+             .rename(columns={"theirs": "their estimate", "verification": "what we read",
+                              "ours": "ours (ATT, 95 % CI)", "same_sign": "same sign"}))
     return shown, values
 
 
