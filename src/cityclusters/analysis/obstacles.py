@@ -24,7 +24,7 @@ import pandas as pd
 
 from cityclusters.analysis import coordination_index
 from cityclusters.analysis.coordination_index import ScoreResult
-from cityclusters.analysis.verdicts import Verdict, multiverse_support
+from cityclusters.analysis.verdicts import MULTIVERSE_EXCLUDES_BELOW, Verdict, multiverse_support
 from cityclusters.indicators import obstacle as obstacle_mod
 
 #: Claim of paper 000 tested in chapter 7 (an id of ``data/facts/seed_claims.csv``).
@@ -144,9 +144,8 @@ def pair_table(pair_sub: pd.DataFrame, subsystem_labels: Mapping[str, str]) -> p
 PROMINENT_RANK = 2
 
 
-#: Below this share of specifications a claim lies outside the multiverse's 5th–95th
-#: percentile range (the range every interval of the book reports), so the multiverse excludes it.
-EXCLUDED_BELOW = 0.05
+#: Below this share of specifications the multiverse excludes a claim (the ledger's rule).
+EXCLUDED_BELOW = MULTIVERSE_EXCLUDES_BELOW
 
 
 def ecology_verdict_text(share_prominent: float, n_specs: int, main_rank: int, n_subsystems: int) -> str:

@@ -71,8 +71,9 @@ RULES = {
     "index_multiverse": Rule(
         "index multiverse",
         "a claim about the coordination index is supported only when it holds in every "
-        "specification of the multiverse (indicators, scaling, weights, aggregation); partly "
-        "supported when in some; not supported when in none.",
+        "specification of the multiverse (indicators, scaling, weights, aggregation); not "
+        "supported when it holds in fewer than 5 % of them (outside the 5th–95th percentile range "
+        "the book reports), so that the multiverse excludes it; partly supported in between.",
         "a specification of the index (indicator set, scaling, weights, aggregation) under which "
         "the claim flips"),
     "not_testable": Rule(
@@ -136,6 +137,10 @@ class Verdict:
             return self.would_change
         return rule_of(self.rule).would_change if self.rule else None
 
+
+#: Below this share of specifications a claim lies outside the multiverse's 5th–95th percentile
+#: range (the range every interval of the book reports): the multiverse excludes it.
+MULTIVERSE_EXCLUDES_BELOW = 0.05
 
 #: A verdict resting on the coordination index is "supported" only if the claim holds in every
 #: specification of the multiverse; below this share it cannot be better than "partly supported"
