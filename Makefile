@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
 .PHONY: book html pdf data tables test unit venv sysdeps clean clean-cache registry \
-        html-student rerun rerun-all bench artifacts
+        html-student rerun rerun-all bench artifacts pdf-after-html student-after-html
 
 book: sysdeps html pdf ## HTML (_build/html) and PDF (_build/latex/book.pdf)
 
@@ -42,12 +42,21 @@ html: tables
 	@$(BIN)/python -m cityclusters build-finish
 
 pdf: html ## the PDF, also offered in every page's download menu (_static/book.pdf)
-	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
-	cp _build/latex/book.pdf _build/html/_static/book.pdf
+	@$(MAKE) --no-print-directory pdf-after-html
 
 # The student edition: site and PDF without the solutions (its menu offers its own PDF), from
 # the same execution cache as the teacher's edition (make html + make pdf).
 html-student: html ## the book without the exercises' solutions (_build/student/_build/html, with its PDF)
+	@$(MAKE) --no-print-directory student-after-html
+
+# The renderings that need only a finished `make html` (its execution cache): the teacher's PDF
+# and the student edition read the cache and write to separate folders, so `make test` renders
+# them side by side (two single-threaded Sphinx builds on two cores).
+pdf-after-html:
+	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	cp _build/latex/book.pdf _build/html/_static/book.pdf
+
+student-after-html:
 	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student $(JB_FLAGS)
 	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student --builder pdflatex $(JB_FLAGS)
 	cp _build/student/_build/latex/book.pdf _build/student/_build/html/_static/book.pdf
@@ -83,7 +92,10 @@ artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifac
 	$(BIN)/python scripts/site_artifacts.py
 
 # Tests run on every core (pytest-xdist); a file's tests stay on one worker (--dist loadfile).
-test: book html-student artifacts ## the whole test suite (unit, data, built book, student build, PDF)
+# The book first (HTML), then its PDF and the student edition side by side, then the artifacts.
+test: sysdeps html ## the whole test suite (unit, data, built book, student build, PDF)
+	@$(MAKE) --no-print-directory -j 2 pdf-after-html student-after-html
+	$(BIN)/python scripts/site_artifacts.py
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 unit: venv ## fast tests only (no real data, no build)
