@@ -62,7 +62,7 @@ import pandas as pd
 from cityclusters.checks import require_columns, require_frame
 from cityclusters.errors import MethodInputError
 
-__all__ = ["WEIGHTS", "DRAWS", "SEED", "WildBootstrapResult", "weight_matrix", "wild_cluster_bootstrap",
+__all__ = ["WEIGHTS", "DRAWS", "SEED", "FEW_CLUSTERS", "WildBootstrapResult", "weight_matrix", "wild_cluster_bootstrap",
            "wild_bootstrap_ols", "wild_bootstrap_fe"]
 
 #: The weight distributions: name → support (equally likely values).
@@ -74,6 +74,11 @@ WEIGHTS = {
 DRAWS = 9999
 #: Default seed of the draws.
 SEED = 20240901
+#: Below this many clusters the book uses the wild cluster bootstrap instead of t(G − 1)
+#: intervals from CRV1 errors: MacKinnon, Nielsen & Webb (2023, section 6) find cluster-robust
+#: t-tests unreliable with fewer than about 50 clusters, or with unequal ones, and recommend
+#: the WCR bootstrap there.
+FEW_CLUSTERS = 50
 #: Relative tolerance under which |t*| and |t| count as tied.
 TIE_TOLERANCE = 1e-9
 
