@@ -1269,8 +1269,9 @@ def inference_words(models: Sequence[RegressionResult]) -> str:
             f"{WILD_SEED}), the interval being the set of values its test does not reject at 5 %.")
     if plain:
         sizes = sorted({int(m.statistics["n_clusters"]) for m in plain})
-        parts.append(f"Models on {sizes[0]}{'' if len(sizes) == 1 else f' to {sizes[-1]}'} cities "
-                     f"({FEW_CLUSTERS} or more) use t(G − 1) intervals from errors clustered by city.")
+        parts.append(f"Models on {sizes[0]}{'' if len(sizes) == 1 else f' to {sizes[-1]}'} cities"
+                     f"{f' ({FEW_CLUSTERS} or more)' if sizes[0] >= FEW_CLUSTERS else ''} use t(G − 1) intervals "
+                     "from errors clustered by city.")
     return " ".join(parts)
 
 
@@ -1533,9 +1534,11 @@ def claim_verdicts(main: dict[str, Estimate | None], checks: dict[str, list[Esti
 def what_would_change(key: str, est: Estimate | None, support: tuple[float, float, int] | None) -> str:
     """What would change the verdict on claim ``key`` (:data:`CLAIMS`), in concrete terms: for the
     fiscal system, city-level data on it; for a claim that cannot be estimated or rests on too
-    few cities, the data that would; otherwise an interval wholly on the claimed side of zero,
-    i.e. an effect of at least the minimum detectable effect of the estimate (2.8 SE), and the
-    share of the index's specifications in which that already happens.
+    few cities, the data that would; for an estimate wholly on the other side, an interval that
+    reaches zero or the claimed side (and the shares of the index's specifications with either
+    sign); otherwise an interval wholly on the claimed side of zero, i.e. an effect of at least
+    the minimum detectable effect of the estimate (2.8 SE), and the share of the index's
+    specifications in which that already happens.
 
     >>> what_would_change("gap", Estimate("x", 1.7, -0.5, 3.8, 1.1, 87), (0.05, 0.0, 400))
     'an interval of the gap coefficient wholly above zero: with these data, a true effect of at least 3.08 (the minimum detectable effect, 2.8 SE); it is above zero in 5% of 400 specifications of the index'
@@ -1550,6 +1553,14 @@ def what_would_change(key: str, est: Estimate | None, support: tuple[float, floa
     side = "above" if EXPECTED_SIGN[key] > 0 else "below"
     words = {"transport": "the HSR effect on D", "segmentation": "the segmentation coefficient",
              "gap": "the gap coefficient", "infra_growth": "the HSR effect on growth"}[key]
+    opposite = (est.high < 0) if EXPECTED_SIGN[key] > 0 else (est.low > 0)
+    if opposite:
+        text = (f"an interval of {words} that reaches zero (inconclusive) or lies wholly {side} it (partly "
+                "supported), e.g. under another estimator or specification of the index")
+        if support is not None:
+            text += (f"; the claimed sign holds in {support[0]:.0%} and the opposite sign in {support[1]:.0%} of "
+                     f"{support[2]:,} specifications")
+        return text
     text = (f"an interval of {words} wholly {side} zero: with these data, a true effect of at least "
             f"{2.8 * est.interval_se:.2f} (the minimum detectable effect, 2.8 SE)")
     if support is not None:
@@ -1590,8 +1601,8 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
     """Numbers of the exercises' solutions: the TWFE HSR coefficient of the baseline and the
     Callaway–Sant'Anna ATT on D and on growth (``ex_twfe_<outcome>``, ``ex_cs_<outcome>``);
     segmentation and N at the other lag (``robust`` of the chosen outcome); the widest
-    per-cluster HSR interval (its width in outcome units and its cluster by ``labels``)
-    against the pooled one."""
+    per-cluster HSR interval (its width in outcome units, ``ex_widest_text`` in words, ∞ for an
+    unbounded bootstrap interval, and its cluster by ``labels``) against the pooled one."""
     olag = other_lag(lag)
     mo = robust.get(f"Lag {olag}")
     seg_o = estimate(mo, f"L{olag}_segmentation")
@@ -1607,9 +1618,12 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
         width = hsr_rows["ci_high"] - hsr_rows["ci_low"]
         values["ex_widest_width"] = float(width.max())
         values["ex_widest_cluster"] = labels[hsr_rows.loc[width.idxmax(), "model"]]
+        values["ex_widest_text"] = ("is unbounded (no value is rejected)" if np.isinf(width.max()) else
+                                    f"spans {width.max():.2f}")
     else:
         values["ex_widest_width"] = float("nan")
         values["ex_widest_cluster"] = "no cluster estimable"
+        values["ex_widest_text"] = "does not exist"
     full = coefs[(coefs["term"] == "hsr") & (coefs["model"] == "Baseline")]
     values["ex_full_width"] = float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan")
     return values
