@@ -195,7 +195,8 @@ def test_fit_uses_the_wild_bootstrap_below_50_cities():
     frame = drivers.coefficient_frame({"toy": res}, ["x"])
     assert frame["inference"].iloc[0].startswith("wild") and frame["n_clusters"].iloc[0] == 12
     assert drivers.inference_words([res]).startswith("With fewer than 50 cities (here 12)")
-    assert drivers.inference_words([kept]) == "Models on 60 cities (50 or more) use t(G − 1) intervals from errors clustered by city."
+    assert drivers.inference_words([kept]) == ("With 60 cities (50 or more) the intervals are t(G − 1) intervals from "
+                                               "errors clustered by city.")
 
 
 def test_cluster_table_reads_each_cluster_by_the_claimed_sign():
@@ -484,7 +485,7 @@ def test_cluster_notes_and_labels():
     assert drivers.few_city_models(by_cluster) == ["qianzhong"]
     assert drivers.cluster_notes(by_cluster, labels) == {
         "few_clusters": "QZ", "not_estimable_clusters": "YRD", "cluster_min_cities": 6, "cluster_max_cities": 16,
-        "cluster_inference": "Models on 6 to 16 cities use t(G − 1) intervals from errors clustered by city."}
+        "cluster_inference": "With 6 to 16 cities the intervals are t(G − 1) intervals from errors clustered by city."}
     assert drivers.cluster_notes({"chengyu": by_cluster["chengyu"]}, labels)["few_clusters"] == "none"
     labels = drivers.model_labels(["Baseline"], ["chengyu"])
     assert labels["Baseline"] == "Baseline" and labels["chengyu"].endswith(" chengyu")

@@ -338,7 +338,7 @@ def test_beta_values_branches():
                        ("chengyu", "beta_conditional", -0.2, 0.01, 4.0)])
     values = gaps.beta_values(results, levels)
     assert values["beta_sig_text"] == "Beijing–Tianjin–Hebei"
-    assert values["beta_not_sentence"] == "In Chengdu–Chongqing the interval of b holds zero or lies above it."
+    assert values["beta_not_sentence"] == "In Chengdu–Chongqing the interval of b holds zero: inconclusive."
     assert values["beta_few_sentence"] == ""
     assert "wild restricted bootstrap" in values["beta_inference_sentence"]
     assert values["beta_half_range"] == "30 years (Beijing–Tianjin–Hebei)"  # only where b < 0 is read
@@ -364,8 +364,7 @@ def test_beta_values_branches():
         ("qianzhong", "sigma_sd_log", -0.01, 0.01, nan), ("qianzhong", "beta_absolute", -0.02, 0.01, 30.0),
         ("qianzhong", "beta_conditional", -0.1, 0.01, 7.0)]], n_units=4), levels)
     assert few["beta_sig_text"] == "none of the clusters" and few["n_cond_sig"] == 0
-    assert few["beta_few_sentence"].startswith("Central Guizhou (Qianzhong) (4 cities) is not read")
-    assert "rests on fewer than 10 cities" in few["beta_inference_sentence"]
+    assert few["beta_few_sentence"].startswith("Central Guizhou (Qianzhong) (4 cities) is not read in either regression")
 
 
 def test_sigma_words_reads_the_hac_interval():

@@ -1251,8 +1251,8 @@ def inference_words(models: Sequence[RegressionResult]) -> str:
     >>> m = RegressionResult("a", pd.DataFrame(), {"n_clusters": 4, "inference":
     ...     "wild cluster bootstrap (WCR, Webb weights, all 1,296 weight vectors of 4 clusters)"})
     >>> print(inference_words([m]))  # doctest: +NORMALIZE_WHITESPACE
-    With fewer than 50 cities (here 4) clustered t-intervals over-reject, so these intervals and
-    p-values come from the wild cluster restricted bootstrap (Webb's six-point weights; all
+    With fewer than 50 cities (here 4) t-intervals from clustered errors over-reject, so the
+    intervals and p-values come from the wild cluster restricted bootstrap (Webb's six-point weights; all
     6^G weight vectors where there are at most 9,999 of them, else 9,999 draws with seed
     20240901), the interval being the set of values its test does not reject at 5 %.
     """
@@ -1263,15 +1263,15 @@ def inference_words(models: Sequence[RegressionResult]) -> str:
         sizes = sorted({int(m.statistics["n_clusters"]) for m in wild})
         shown = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
         parts.append(
-            f"With fewer than {FEW_CLUSTERS} cities (here {shown}) clustered t-intervals over-reject, so these "
-            f"intervals and p-values come from the wild cluster restricted bootstrap (Webb's six-point weights; all "
+            f"With fewer than {FEW_CLUSTERS} cities (here {shown}) t-intervals from clustered errors over-reject, so "
+            f"the intervals and p-values come from the wild cluster restricted bootstrap (Webb's six-point weights; all "
             f"6^G weight vectors where there are at most {WILD_DRAWS:,} of them, else {WILD_DRAWS:,} draws with seed "
             f"{WILD_SEED}), the interval being the set of values its test does not reject at 5 %.")
     if plain:
         sizes = sorted({int(m.statistics["n_clusters"]) for m in plain})
-        parts.append(f"Models on {sizes[0]}{'' if len(sizes) == 1 else f' to {sizes[-1]}'} cities"
-                     f"{f' ({FEW_CLUSTERS} or more)' if sizes[0] >= FEW_CLUSTERS else ''} use t(G − 1) intervals "
-                     "from errors clustered by city.")
+        parts.append(f"With {sizes[0]}{'' if len(sizes) == 1 else f' to {sizes[-1]}'} cities"
+                     f"{f' ({FEW_CLUSTERS} or more)' if sizes[0] >= FEW_CLUSTERS else ''} the intervals are t(G − 1) "
+                     "intervals from errors clustered by city.")
     return " ".join(parts)
 
 

@@ -587,9 +587,9 @@ def convergence_table(sample: pd.DataFrame, value: str, first: int, last: int,
 
 def beta_inference_sentence(results: pd.DataFrame) -> str:
     """How the intervals of the σ trends and of b in ``results`` (:func:`convergence_table`) were
-    obtained, in words for the prose: the Newey–West lags, the bootstrap (draws or full
-    enumeration) and the clusters whose direction is not read (fewer than :data:`MIN_CITIES`
-    cities)."""
+    obtained, in words for the prose: the Newey–West lags and the bootstrap (the clusters with
+    all weight vectors enumerated). The clusters whose direction is not read are named by
+    :func:`beta_values` (``beta_few_sentence``)."""
     sigma = results[results["measure"] == "sigma_sd_log"]
     beta = results[results["measure"].str.startswith("beta")]
     hac = sorted(set(sigma["inference"]))
@@ -605,11 +605,6 @@ def beta_inference_sentence(results: pd.DataFrame) -> str:
             + (f"; all weight vectors for {names_text(list(dict.fromkeys(enumerated['cluster_id'])))}"
                if len(enumerated) else "")
             + ") and the interval is the set of slopes the bootstrap test does not reject at 5 %.")
-    few = list(dict.fromkeys(results.loc[~results["testable"] & results["measure"].str.startswith("beta"),
-                                         "cluster_id"]))
-    if few:
-        parts.append(f"{names_text(few)} rest{'s' if len(few) == 1 else ''} on fewer than {MIN_CITIES} cities: "
-                     "the intervals are shown but no direction is read from them.")
     return " ".join(parts)
 
 
@@ -1117,12 +1112,15 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     values["beta_sig_text"] = names_text(beta_sig) if beta_sig else "none of the clusters"
     few = [c for c in absolute.index if not bool(absolute.at[c, "testable"])]
     beta_not = [c for c in absolute.index if c not in beta_sig and c not in few]
-    values["beta_not_sentence"] = (f"In {names_text(beta_not)} the interval of b holds zero or lies above it."
-                                   if beta_not else "")
+    above = [c for c in beta_not if absolute.at[c, "ci_low"] > 0]
+    holds = [c for c in beta_not if c not in above]
+    values["beta_not_sentence"] = " ".join(
+        [f"In {names_text(holds)} the interval of b holds zero: inconclusive." if holds else "",
+         f"In {names_text(above)} it lies above zero (divergence)." if above else ""]).strip()
     values["beta_few_sentence"] = (
         f"{names_text(few)} ({', '.join(str(int(absolute.at[c, 'n_units'])) for c in few)} cities) "
-        f"{'is' if len(few) == 1 else 'are'} not read: with fewer than {MIN_CITIES} cities no interval is reliable."
-        if few else "")
+        f"{'is' if len(few) == 1 else 'are'} not read in either regression: with fewer than {MIN_CITIES} cities "
+        "no interval is reliable." if few else "")
     conv_half = absolute.loc[beta_sig, "half_life"].dropna()
     if len(conv_half):
         values["beta_half_range"] = (
