@@ -1549,9 +1549,9 @@ def guiyang_ratio_verdict(gy_cd: float, gy_cq: float, claim_year: int) -> Verdic
         f"{claim_year}: Guiyang's GDP = {gy_cd:.1%} of Chengdu's (< 25 %: {'yes' if gy_cd < 0.25 else 'no'}) "
         f"and {gy_cq:.1%} of Chongqing's (< 20 %: {'yes' if gy_cq < 0.2 else 'no'})",
         rule="descriptive_measure",
-        would_change=(f"a vintage of {claim_year} GDP that raised Guiyang's relative to Chengdu's by "
-                      f"{(0.25 - gy_cd) * 100:+.1f} points or to Chongqing's by {(0.20 - gy_cq) * 100:+.1f} "
-                      "points (the margins to the stated bounds)"))
+        would_change=(f"a vintage of {claim_year} GDP that raised Guiyang's GDP by more than "
+                      f"{(0.25 - gy_cd) * 100:.1f} percentage points of Chengdu's or "
+                      f"{(0.20 - gy_cq) * 100:.1f} of Chongqing's (the margins to the stated bounds)"))
 
 
 def pc_below_national_verdict(provinces: Mapping[str, float], claim_year: int) -> Verdict:
