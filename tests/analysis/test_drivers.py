@@ -174,6 +174,46 @@ def test_fit_recovers_slope_and_leaves_out_absorbed_regressor():
     assert drivers.fit(toy, "y", ["L1_const"], "none") is None
 
 
+def test_fit_uses_the_wild_bootstrap_below_50_cities():
+    """12 cities: intervals and p-values by the WCR bootstrap (estimate and CRV1 SE kept), equal to
+    wild_bootstrap_fe on the same rows; with 50 cities or more the t(G − 1) result is kept."""
+    from cityclusters.models.wild_bootstrap import wild_bootstrap_fe
+
+    toy = _toy_panel()
+    res = drivers.fit(toy, "y", ["L1_x"], "toy")
+    plain = panel_model.fixed_effects_regression(toy, "y", "L1_x", unit="city_code", time="year")
+    row, ref = res.coefficient("L1_x"), plain.coefficient("L1_x")
+    assert res.statistics["inference"].startswith("wild cluster bootstrap (WCR, Webb weights, 9,999 draws, seed 20240901, 12 clusters")
+    assert row["estimate"] == pytest.approx(ref["estimate"]) and row["std_error"] == pytest.approx(ref["std_error"])
+    wild = wild_bootstrap_fe(toy, "y", ["L1_x"], "L1_x", unit="city_code", time="year")
+    assert (row["ci_low"], row["ci_high"], row["p_value"]) == pytest.approx((wild.ci_low, wild.ci_high, wild.p_value))
+    assert row["ci_low"] != pytest.approx(ref["ci_low"])
+    many = RegressionResult("m", plain.coefficients, {**plain.statistics, "n_clusters": 60})
+    kept = drivers.with_wild_bootstrap(many, toy, "y")
+    assert kept.statistics["inference"] == "clustered by city (CRV1), t(G − 1)"
+    assert kept.coefficients.equals(plain.coefficients)
+    frame = drivers.coefficient_frame({"toy": res}, ["x"])
+    assert frame["inference"].iloc[0].startswith("wild") and frame["n_clusters"].iloc[0] == 12
+    assert drivers.inference_words([res]).startswith("With fewer than 50 cities (here 12)")
+    assert drivers.inference_words([kept]) == ("With 60 cities (50 or more) the intervals are t(G − 1) intervals from "
+                                               "errors clustered by city.")
+
+
+def test_cluster_table_reads_each_cluster_by_the_claimed_sign():
+    by_cluster = {"chengyu": _model({"L1_hsr": (1.0, 0.5, 1.5), "L1_segmentation": (0.1, -0.2, 0.4),
+                                     "L1_gap": (-2.0, -3.0, -1.0)}, n_clusters=16,
+                                    inference="wild cluster bootstrap (WCR, Webb weights, 9,999 draws, seed 1, 16 clusters)"),
+                  "qianzhong": _model({"L1_hsr": (1.0, 0.5, float("inf"))}, n_clusters=4),
+                  "yrd26": None}
+    table = drivers.cluster_table(by_cluster, {"chengyu": "CY", "qianzhong": "QZ", "yrd26": "YRD"}, 1)
+    cy = table.set_index("cluster").loc["CY"]
+    assert cy["HSR station (高铁)"] == "1.00 [0.50, 1.50], p = 0.50 (partly supported)"
+    assert cy["segmentation (市场分割)"].endswith("(inconclusive)")
+    assert cy["gap to richest city (差距)"].endswith("(not supported)")
+    assert table.set_index("cluster").loc["QZ", "HSR station (高铁)"] == "1.00 [0.50, ∞], p = 0.50 (not read)"
+    assert table.set_index("cluster").loc["YRD", "cities"] == 0
+
+
 def test_two_way_demean_removes_effects():
     toy = _toy_panel()
     toy["fe_only"] = toy["city_code"] * 0.5 + toy["year"] * 0.1
@@ -201,7 +241,11 @@ def test_within_fits_equals_the_panel_model_column_by_column():
             row = res.coefficient(term)
             assert fits["estimate"][j, s] == pytest.approx(row["estimate"], rel=1e-9)
             assert fits["std_error"][j, s] == pytest.approx(row["std_error"], rel=1e-9)
-            assert fits["ci_low"][j, s] == pytest.approx(row["ci_low"], rel=1e-9)
+            # fit's intervals are the wild bootstrap's (12 cities); within_fits keeps t(G − 1) as the
+            # fixed-effects regression does
+            plain = panel_model.fixed_effects_regression(frame, "y_s", ["L1_x", "L1_z"], unit="city_code",
+                                                         time="year", dropna=True).coefficient(term)
+            assert fits["ci_low"][j, s] == pytest.approx(plain["ci_low"], rel=1e-9)
         assert fits["n_obs"][s] == res.statistics["n_obs"] and fits["n_clusters"][s] == 12
     with pytest.raises(MethodInputError, match="2-d array"):
         panel_model.within_fits(toy, ys[:5], ["L1_x"])
@@ -289,8 +333,17 @@ def _model(terms: dict, n_clusters=30, name="m", **stats):
     return RegressionResult(name, coefs, statistics)
 
 
-def _est(e, lo, hi, se=0.5, n=50):
-    return drivers.Estimate("x", e, lo, hi, se, n)
+def _est(e, lo, hi, se=0.5, n=50, inference=""):
+    return drivers.Estimate("x", e, lo, hi, se, n, inference)
+
+
+def test_estimate_of_a_bootstrap_interval():
+    """A bootstrap interval: the minimum detectable effect uses its half-width / 1.96."""
+    est = _est(0.1, -0.5, 0.7, se=0.1, n=20, inference="wild cluster bootstrap (WCR, ...)")
+    assert est.bootstrapped and est.interval_se == pytest.approx(1.2 / 3.919927969)
+    assert est.text == "x: 0.10 [-0.50, 0.70] (20 cities, wild bootstrap)"
+    assert drivers.verdict_for(est, +1).endswith("(minimum detectable effect 0.86)")
+    assert _est(0.1, -0.5, 0.7, se=0.1).interval_se == 0.1
 
 
 def test_verdict_for_every_branch():
@@ -343,6 +396,18 @@ def test_claim_verdicts_grades_main_estimates_and_keeps_fiscal_untestable():
     assert verdicts[2][0].evidence.endswith("(2011–2019); on D partly mechanical")
     assert values["verdict_infra_growth"] == "not testable with our data: not estimable for these parameters"
     assert "specifications" not in values["verdict_fiscal"]
+    rules = {v.claim_id: v.rule for v, _ in verdicts}
+    assert rules["p000_transport_constrains_coordination"] == "effect_interval"
+    assert rules["p003_fiscal_system_obstacle"] == rules["p003_infrastructure_growth"] == "not_testable"
+    seg = verdicts[1][0].would_change
+    assert seg == ("an interval of the segmentation coefficient wholly below zero: with these data, a true effect "
+                   "of at least 0.56 (the minimum detectable effect, 2.8 SE); it is below zero in 0% of 400 "
+                   "specifications of the index")
+    assert verdicts[4][0].would_change.startswith("a city-level measure of the fiscal system")
+    assert verdicts[0][0].would_change == (
+        "an interval of the HSR effect on D that reaches zero (inconclusive) or lies wholly above it (partly "
+        "supported), e.g. under another estimator or specification of the index; the claimed sign holds in 0% "
+        "and the opposite sign in 40% of 400 specifications")
 
 
 def test_claim_estimates_pick_the_right_models():
@@ -418,8 +483,9 @@ def test_cluster_notes_and_labels():
     by_cluster = {"chengyu": _model({}, n_clusters=16), "qianzhong": _model({}, n_clusters=6), "yrd26": None}
     labels = {"chengyu": "CY", "qianzhong": "QZ", "yrd26": "YRD"}
     assert drivers.few_city_models(by_cluster) == ["qianzhong"]
-    assert drivers.cluster_notes(by_cluster, labels) == {"few_clusters": "QZ", "not_estimable_clusters": "YRD",
-                                                         "cluster_min_cities": 6, "cluster_max_cities": 16}
+    assert drivers.cluster_notes(by_cluster, labels) == {
+        "few_clusters": "QZ", "not_estimable_clusters": "YRD", "cluster_min_cities": 6, "cluster_max_cities": 16,
+        "cluster_inference": "With 6 to 16 cities the intervals are t(G − 1) intervals from errors clustered by city."}
     assert drivers.cluster_notes({"chengyu": by_cluster["chengyu"]}, labels)["few_clusters"] == "none"
     labels = drivers.model_labels(["Baseline"], ["chengyu"])
     assert labels["Baseline"] == "Baseline" and labels["chengyu"].endswith(" chengyu")
@@ -465,6 +531,11 @@ def test_exercise_values_widest_cluster_interval():
     values = drivers.exercise_values(sets, att, robust, coefs, ["chengyu", "qianzhong"], 1,
                                      {"chengyu": "CY", "qianzhong": "QZ"})
     assert values["ex_widest_width"] == 10.0 and values["ex_widest_cluster"] == "QZ"
+    assert values["ex_widest_text"] == "spans 10.00"
+    unbounded = coefs.assign(ci_high=[1.0, 2.0, float("inf")])
+    values_inf = drivers.exercise_values(sets, att, robust, unbounded, ["chengyu", "qianzhong"], 1,
+                                         {"chengyu": "CY", "qianzhong": "QZ"})
+    assert values_inf["ex_widest_text"] == "is unbounded (no value is rejected)"
     assert values["ex_full_width"] == 2.0
     assert values["ex_seg_other"] == "0.10 [-0.10, 0.30]" and values["ex_n_other"] == 100
     assert values["ex_twfe_growth"] == "-0.30 [-0.50, -0.10]" and values["ex_cs_coordination"] == "-0.90 [-1.80, -0.10]"

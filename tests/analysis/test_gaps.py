@@ -126,6 +126,40 @@ def test_growth_by_city_and_convergence_table():
     g = np.log([4.0, 2.5, 1.5]) / 4
     assert b == pytest.approx(np.polyfit(x, g, 1)[0])
     assert table.set_index("measure").at["sigma_sd_log", "estimate"] < 0
+    # three cities (< MIN_CITIES): b by the wild bootstrap with all 6^3 Webb vectors, not read
+    row = table.set_index("measure").loc["beta_absolute"]
+    assert row["inference"].startswith("wild cluster bootstrap (WCR, Webb weights, all 216 weight vectors")
+    assert not row["testable"] and row["ci_low"] <= b <= row["ci_high"]
+    assert table.set_index("measure").at["sigma_sd_log", "inference"] == "Newey–West errors with 2 lags and t(3)"
+
+
+def test_convergence_table_bootstraps_the_estimates_of_the_indicators():
+    """The wild bootstrap is run on the same regressions: its estimates equal beta_convergence's
+    and panel_beta_convergence's b; intervals hold b; with few cities (< FEW_CLUSTERS) the
+    inference is the bootstrap."""
+    from cityclusters.indicators.convergence import beta_convergence, panel_beta_convergence
+    from cityclusters.models.wild_bootstrap import wild_bootstrap_fe, wild_bootstrap_ols
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for city in range(1, 13):
+        level = rng.uniform(1, 3)
+        for year in range(2000, 2013):
+            rows.append(("c", city, year, 1.0, 1.0, float(np.exp(level)) / 1e4))
+            level += 0.08 - 0.02 * level + rng.normal(scale=0.03)
+    panel = gaps.add_real_per_capita(_panel(rows))
+    table = gaps.convergence_table(panel, gaps.REAL_PC, 2000, 2012).set_index("measure")
+    cross = gaps.growth_by_city(panel, gaps.REAL_PC, 2000, 2012)
+    wild = wild_bootstrap_ols(cross, "growth", "log_initial", "log_initial")
+    assert wild.estimate == pytest.approx(beta_convergence(panel, gaps.REAL_PC, 2000, 2012).statistics["b"])
+    assert table.at["beta_absolute", "p_value"] == pytest.approx(wild.p_value)
+    growth = gaps._conditional_growth_panel(panel, gaps.REAL_PC)
+    fe = wild_bootstrap_fe(growth, "growth", ["log_initial"], "log_initial", unit="city_code", time="year")
+    assert fe.estimate == pytest.approx(panel_beta_convergence(panel, gaps.REAL_PC).statistics["b"], rel=1e-8)
+    for measure in ("beta_absolute", "beta_conditional"):
+        r = table.loc[measure]
+        assert r["ci_low"] < r["estimate"] < r["ci_high"] and r["testable"]
+        assert r["inference"].startswith("wild cluster bootstrap (WCR, Webb weights, 9,999 draws")
 
 
 def test_regional_per_capita_sums_before_dividing():
@@ -281,11 +315,16 @@ def test_theil_values_fell_rose_and_revision_step():
     assert table["Theil (w)"].tolist() == pytest.approx([0.31, 0.08])
 
 
-def _results(rows):
-    """rows: (cluster, measure, estimate, p_value, half_life)."""
+def _results(rows, n_units=12):
+    """rows: (cluster, measure, estimate, p_value, half_life); the interval is estimate ± 0.01
+    when p < 0.05 (excludes zero for |estimate| > 0.01), else estimate ± 1."""
     return pd.DataFrame([{"cluster_id": c, "measure": m, "estimate": e, "std_error": 0.01, "p_value": p,
+                          "ci_low": e - (0.005 if p < 0.05 else 1.0), "ci_high": e + (0.005 if p < 0.05 else 1.0),
+                          "inference": ("Newey–West errors with 2 lags and t(22)" if m.startswith("sigma") else
+                                        "wild cluster bootstrap (WCR, Webb weights, 9,999 draws, seed 1, 12 clusters)"),
+                          "testable": n_units >= 10,
                           "speed": np.nan if np.isnan(h) else math.log(2) / h, "speed_se": 0.01,
-                          "half_life": h, "half_life_se": 1.0, "n_units": 5, "n_obs": 20}
+                          "half_life": h, "half_life_se": 1.0, "n_units": n_units, "n_obs": 20}
                          for c, m, e, p, h in rows])
 
 
@@ -299,15 +338,18 @@ def test_beta_values_branches():
                        ("chengyu", "beta_conditional", -0.2, 0.01, 4.0)])
     values = gaps.beta_values(results, levels)
     assert values["beta_sig_text"] == "Beijing–Tianjin–Hebei"
-    assert values["beta_not_sentence"].startswith("In Chengdu")
-    assert values["beta_half_range"].startswith("30 years (Beijing–Tianjin–Hebei) to 60 years")
+    assert values["beta_not_sentence"] == "In Chengdu–Chongqing the interval of b holds zero: inconclusive."
+    assert values["beta_few_sentence"] == ""
+    assert "wild restricted bootstrap" in values["beta_inference_sentence"]
+    assert values["beta_half_range"] == "30 years (Beijing–Tianjin–Hebei)"  # only where b < 0 is read
     assert values["n_cond_sig"] == 1 and values["lev_cond_n_sig"] == 2
     assert values["cond_half_range"] == "7–8 years"
     assert "shorter than the absolute one in Beijing–Tianjin–Hebei" in values["cond_faster_sentence"]
     assert values["lev_vs_index_sentence"].startswith("The fast conditional convergence")
-    # nothing significant: the other wordings
-    flat = results.assign(p_value=0.5)
-    values = gaps.beta_values(flat, levels.assign(p_value=0.5))
+    # no interval below zero: the other wordings
+    def widen(frame):
+        return frame.assign(p_value=0.5, ci_low=frame["estimate"] - 1, ci_high=frame["estimate"] + 1)
+    values = gaps.beta_values(widen(results), widen(levels))
     assert values["beta_sig_text"] == "none of the clusters"
     assert values["cond_faster_sentence"].startswith("Once growth is measured consistently")
     assert values["lev_vs_index_sentence"].startswith("In this window the two measures")
@@ -315,12 +357,30 @@ def test_beta_values_branches():
     assert one["beta_half_range"] == "30 years (Beijing–Tianjin–Hebei)"
     assert one["cond_half_range"] == "undefined"
     table = gaps.convergence_summary_table(results)
-    assert table.loc[0, "β absolute b (SE)"] == "-0.020 (0.010)"
-    assert table.loc[0, "σ trend sd ln y ×100"] == "-1.00 (1.00)"
+    assert table.loc[0, "β absolute b [95 %]"] == "-0.020 [-0.025, -0.015]"
+    assert table.loc[0, "σ trend sd ln y ×100 [95 %]"] == "-1.00 [-1.50, -0.50]"
+    # fewer than MIN_CITIES cities: nothing is read, the sentence says so
+    few = gaps.beta_values(_results([(c, m, e, p, h) for c, m, e, p, h in [
+        ("qianzhong", "sigma_sd_log", -0.01, 0.01, nan), ("qianzhong", "beta_absolute", -0.02, 0.01, 30.0),
+        ("qianzhong", "beta_conditional", -0.1, 0.01, 7.0)]], n_units=4), levels)
+    assert few["beta_sig_text"] == "none of the clusters" and few["n_cond_sig"] == 0
+    assert few["beta_few_sentence"].startswith("Central Guizhou (Qianzhong) (4 cities) is not read in either regression")
+
+
+def test_sigma_words_reads_the_hac_interval():
+    table = pd.DataFrame({"ci_low": [-0.02, 0.001, -0.01], "ci_high": [-0.01, 0.003, 0.01],
+                          "testable": [True, True, True]}, index=["jingjinji", "chengyu", "yrd26"])
+    w = gaps.sigma_words(table)
+    assert w["sigma_conv_text"] == "Beijing–Tianjin–Hebei"
+    assert w["sigma_div_sentence"] == ("It lies above zero (the dispersion rose) in Chengdu–Chongqing. "
+                                       "In Yangtze River Delta (26) it holds zero: the trend is inconclusive.")
 
 
 def _trend(slope, p, first, last):
+    """A trend whose 95 % interval is slope ± 0.002 when p < 0.05, else slope ± 0.02."""
+    half = 0.002 if p < 0.05 else 0.02
     return {"slope": slope, "slope_se": 0.001, "p_value": p, "change": slope * (last - first),
+            "ci_low": slope - half, "ci_high": slope + half, "testable": last - first + 1 >= 10,
             "first": first, "last": last, "n_years": last - first + 1}
 
 
@@ -348,30 +408,55 @@ def test_hebei_ratio_verdict_each_branch():
 def test_jjj_convergence_verdict_each_branch():
     flat, up, down = _trend(0.001, 0.5, 2000, 2014), _trend(0.01, 0.01, 2000, 2014), _trend(-0.01, 0.01, 2000, 2014)
     v = gaps.jjj_convergence_verdict(_hebei([], []), 2014)
-    assert v.category == "not testable with our data"
+    assert v.category == "not testable with our data" and v.rule == "not_testable"
     v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=flat), 2014)
-    assert v.verdict == "supported: neither ratio rose significantly up to 2014"
-    assert "÷ Tianjin 2000–2014 +0.10 pp/yr (SE 0.10)" in v.evidence and "peak ÷ Beijing 41.0% in 2012" in v.evidence
+    assert v.verdict == ("inconclusive: up to 2014 the interval of every tested ratio's trend holds both zero "
+                         "and a narrowing")  # a null is not support
+    assert "÷ Tianjin 2000–2014 +0.10 pp/yr [-1.90, 2.10]" in v.evidence and "peak ÷ Beijing 41.0% in 2012" in v.evidence
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=down, bj_pre=down), 2014)
+    assert v.verdict == "supported: up to 2014 the gap to Tianjin and to Beijing widened (interval below zero)"
     v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=up, bj_pre=up), 2014)
-    assert v.verdict == "not supported: both ratios rose significantly up to 2014"
+    assert v.verdict == "not supported: up to 2014 the gap to Tianjin and to Beijing narrowed (interval above zero)"
     v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=down, bj_pre=up), 2014)
     assert v.verdict == "partly supported: up to 2014 the gap to Tianjin widened but the gap to Beijing narrowed"
+    assert v.rule == "descriptive_measure" and "first-release GDP" in v.change
     v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=up), 2014)
-    assert "the gap to Tianjin did not narrow" in v.verdict
-    # after the paper's year the ratio to Beijing fell significantly, also before Hebei's revision
-    post, clean = _trend(-0.01, 0.01, 2014, 2023), _trend(-0.01, 0.01, 2014, 2019)
-    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=flat, bj_post=post,
-                                            bj_clean=clean, hb_rev=[2020]), 2014)
-    assert v.verdict.endswith("; after 2014 the gap to Beijing widened (also in 2014–2019, before Hebei's 2020 revision)")
-    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=flat, bj_pre=flat, bj_post=post,
-                                            bj_clean=_trend(-0.01, 0.3, 2014, 2019), hb_rev=[2020]), 2014)
-    assert v.verdict.endswith("(not significantly before Hebei's 2020 revision)")
+    assert "the gap to Tianjin has an interval holding zero" in v.verdict
+    # a 5-year trend is not tested
+    short = _trend(0.01, 0.01, 2010, 2014)
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=short, bj_pre=short), 2014)
+    assert v.category == "not testable with our data"
+    # after the paper's year the ratio to Beijing fell (interval below zero), also before Hebei's revision
+    post, clean = _trend(-0.01, 0.01, 2014, 2023), _trend(-0.01, 0.01, 2012, 2021)
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=down, bj_pre=down, bj_post=post,
+                                            bj_clean=clean, hb_rev=[2022]), 2014)
+    assert v.verdict.endswith("; after 2014 the gap to Beijing widened (also in 2012–2021, before Hebei's 2022 revision)")
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=down, bj_pre=down, bj_post=post,
+                                            bj_clean=_trend(-0.01, 0.01, 2014, 2018), hb_rev=[2019]), 2014)
+    assert v.verdict.endswith("(too few years before Hebei's 2019 revision to test it there)")
+    v = gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=down, bj_pre=down, bj_post=post,
+                                            bj_clean=_trend(-0.01, 0.3, 2012, 2021), hb_rev=[2022]), 2014)
+    assert v.verdict.endswith("(not clearly before Hebei's 2022 revision)")
 
 
 def test_trend_words():
     words = gaps.trend_words("Beijing", _trend(-0.005, 0.2, 2000, 2010))
-    assert words == ("in 2000–2010 the ratio to Beijing fell by 0.50 percentage points a year (SE 0.10; "
-                     "not significant at 5 %), -5.0 points in all")
+    assert words == ("in 2000–2010 the ratio to Beijing fell by 0.50 percentage points a year (95 % HAC "
+                     "interval [-2.50, 1.50]), -5.0 points in all")
+    assert "(5 years, too few for a trend test)" in gaps.trend_words("Beijing", _trend(-0.005, 0.2, 2014, 2018))
+
+
+def test_every_verdict_names_its_rule():
+    from cityclusters.analysis.verdicts import RULES
+
+    verdicts = [gaps.guiyang_ratio_verdict(0.2, 0.15, 2019),
+                gaps.hebei_ratio_verdict(_hebei([2014], [2014]), 2014, 2000, 2023, 0.02),
+                gaps.jjj_convergence_verdict(_hebei([], [], tj_pre=_trend(-0.01, 0.01, 2000, 2014)), 2014),
+                gaps.pc_below_national_verdict({"四川省": 50.0, "重庆市": 90.0, "贵州省": 40.0, "all": 100.0}, 2019),
+                gaps.urbanisation_below_national_verdict({"四川省": 0.5, "重庆市": 0.7, "贵州省": 0.5, "all": 0.6}, 2019),
+                gaps.income_below_national_verdict()]
+    assert all(v.rule in RULES and v.would_change for v in verdicts)
+    assert verdicts[0].would_change.endswith("(the margins to the stated bounds)")
 
 
 def test_cyg_verdicts_each_branch():

@@ -17,6 +17,7 @@ from cityclusters.indicators.convergence import (
     panel_beta_convergence,
     sigma_convergence,
     sigma_trend,
+    newey_west_lags,
 )
 from cityclusters.models.results import COEFFICIENT_COLUMNS, RegressionResult
 
@@ -171,8 +172,44 @@ def test_sigma_trend_recovers_a_linear_decline():
     assert result.coefficients["term"].tolist() == ["const", "year"]
     assert result.statistics["slope"] == pytest.approx(-0.01, abs=1e-4)
     assert result.statistics["slope_p_value"] < 1e-6
-    assert result.statistics["cov_type"] == "HC1"
-    assert result.statistics["n_obs"] == 10
+    assert result.statistics["cov_type"] == "HAC (Newey–West, 2 lags)"
+    assert result.statistics["n_obs"] == 10 and result.statistics["testable"]
+    assert sigma_trend(table, "sd_log", cov_type="HC1").statistics["cov_type"] == "HC1"
+
+
+def test_sigma_trend_hac_equals_statsmodels_newey_west():
+    """The HAC errors are statsmodels' Newey–West with floor(4 (T/100)^(2/9)) lags and the
+    T/(T − 2) correction; t with T − 2 degrees of freedom."""
+    import statsmodels.api as sm
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    years = np.arange(2000, 2024)
+    e = np.zeros(len(years))
+    for i in range(1, len(years)):  # AR(1) errors, as yearly dispersion has
+        e[i] = 0.7 * e[i - 1] + rng.normal(scale=0.01)
+    table = pd.DataFrame({"year": years, "sd_log": 0.6 - 0.004 * (years - 2000) + e})
+    s = sigma_trend(table).statistics
+    assert s["hac_lags"] == newey_west_lags(24) == 2
+    ref = sm.OLS(table["sd_log"], sm.add_constant(table[["year"]])).fit(
+        cov_type="HAC", cov_kwds={"maxlags": 2, "use_correction": True})
+    assert s["slope_se"] == pytest.approx(float(ref.bse["year"]), rel=1e-12)
+    half = stats.t.ppf(0.975, 22) * s["slope_se"]
+    assert (s["slope_ci_low"], s["slope_ci_high"]) == pytest.approx((s["slope"] - half, s["slope"] + half))
+    assert s["slope_p_value"] == pytest.approx(2 * stats.t.sf(abs(s["slope"] / s["slope_se"]), 22))
+
+
+def test_newey_west_worked_example():
+    """T = 4, y = (0, 1, 0, 1) on t = (0, 1, 2, 3): L = floor(4 · 0.04^(2/9)) = floor(1.96) = 1.
+    OLS slope 0.2, residuals e = (−0.2, 0.6, −0.6, 0.2); the slope's scores
+    h_t = (t − 1.5) e_t = (0.3, −0.3, −0.3, 0.3); Bartlett weight w_1 = 1 − 1/2:
+    S = Σh² + 2 w_1 Σ h_t h_{t−1} = 0.36 + 2 · 0.5 · (−0.09) = 0.27;
+    var = S / (Σ(t − 1.5)²)² × T/(T − 2) = 0.27 / 25 × 2 = 0.0216."""
+    table = pd.DataFrame({"year": [0, 1, 2, 3], "sd_log": [0.0, 1.0, 0.0, 1.0]})
+    s = sigma_trend(table).statistics
+    assert s["hac_lags"] == 1 and s["slope"] == pytest.approx(0.2)
+    assert s["slope_se"] == pytest.approx(np.sqrt(0.0216))
+    assert not s["testable"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -85,6 +85,9 @@ from cityclusters.models import did, event_study
 from cityclusters.models.callaway_santanna import callaway_santanna, cs_att_many
 from cityclusters.models.panel import fixed_effects_regression, within_fits
 from cityclusters.models.results import RegressionResult
+from cityclusters.models.wild_bootstrap import FEW_CLUSTERS, wild_bootstrap_fe
+from cityclusters.models.wild_bootstrap import DRAWS as WILD_DRAWS
+from cityclusters.models.wild_bootstrap import SEED as WILD_SEED
 
 DEFAULT_CLUSTERS = ("chengyu", "qianzhong", "yrd26", "middle_yangtze", "jingjinji")
 #: Outcome parameter → column of the panel.
@@ -593,7 +596,9 @@ def cluster_d(raw: pd.DataFrame) -> pd.DataFrame:
 def fit(panel: pd.DataFrame, dependent: str, regressors: Sequence[str], name: str) -> RegressionResult | None:
     """City and year fixed effects, SEs clustered by city
     (:func:`cityclusters.models.panel.fixed_effects_regression`), rows with a missing value
-    dropped and counted (``statistics['n_dropped']``).
+    dropped and counted (``statistics['n_dropped']``); with fewer than
+    :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS` cities the intervals and p-values are
+    the wild cluster bootstrap's (:func:`with_wild_bootstrap`).
 
     Regressors with no variation within any city in the estimation sample (absorbed by the
     city effects) are left out and listed in ``statistics['left_out']``. Returns None if no
@@ -610,7 +615,37 @@ def fit(panel: pd.DataFrame, dependent: str, regressors: Sequence[str], name: st
                                       unit="city_code", time="year", cluster="unit",
                                       name=name, dropna=True)
     result.statistics["left_out"] = left_out
-    return result
+    return with_wild_bootstrap(result, panel, dependent)
+
+
+def with_wild_bootstrap(result: RegressionResult, panel: pd.DataFrame, dependent: str,
+                        draws: int = WILD_DRAWS, seed: int = WILD_SEED) -> RegressionResult:
+    """The fixed-effects ``result`` with WCR wild-cluster-bootstrap p-values and 95 % intervals
+    (test inversion) for every reported term when its errors rest on fewer than
+    :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS` cities
+    (:func:`cityclusters.models.wild_bootstrap.wild_bootstrap_fe`: city and year effects, clustered
+    by city, Webb weights, ``draws`` draws with ``seed`` or all weight vectors when there are
+    fewer). MacKinnon, Nielsen & Webb (2023) find t(G − 1) intervals from clustered errors
+    unreliable with fewer than about 50 clusters. Estimates and the CRV1 standard errors are
+    kept; ``statistics['inference']`` says which intervals the result carries. With
+    :data:`FEW_CLUSTERS` cities or more the result is returned with ``inference`` "CRV1, t(G − 1)"."""
+    statistics = dict(result.statistics)
+    if statistics["n_clusters"] >= FEW_CLUSTERS:
+        statistics["inference"] = "clustered by city (CRV1), t(G − 1)"
+        return RegressionResult(result.name, result.coefficients, statistics, result.level, result.covariance)
+    terms = list(result.coefficients["term"])
+    data = panel[["city_code", "year", dependent, *terms]]
+    coefs = result.coefficients.copy()
+    method = None
+    for i, term in enumerate(terms):
+        wild = wild_bootstrap_fe(data, dependent, terms, term, unit="city_code", time="year",
+                                 draws=draws, seed=seed, level=result.level)
+        if not np.isclose(wild.estimate, coefs.at[i, "estimate"], rtol=1e-6, atol=1e-9):
+            raise RuntimeError(f"with_wild_bootstrap: the bootstrap design does not reproduce {term} of {result.name}")
+        coefs.loc[i, ["p_value", "ci_low", "ci_high"]] = [wild.p_value, wild.ci_low, wild.ci_high]
+        method = wild.method
+    statistics["inference"] = method
+    return RegressionResult(result.name, coefs, statistics, result.level, result.covariance)
 
 
 def lagged(names: Sequence[str], lag: int) -> list[str]:
@@ -652,8 +687,10 @@ def cluster_set(panel: pd.DataFrame, outcome: str, lag: int) -> dict[str, Regres
 
 
 def coefficient_frame(models: dict[str, RegressionResult | None], terms: Sequence[str]) -> pd.DataFrame:
-    """Long table ``model, term, estimate, ci_low, ci_high, p_value, n_obs`` of ``terms``
-    (lag prefix removed from the term), skipping models that are None or lack a term."""
+    """Long table ``model, term, estimate, ci_low, ci_high, p_value, n_obs, n_clusters,
+    inference`` of ``terms`` (lag prefix removed from the term), skipping models that are None or
+    lack a term. Intervals and p-values are the wild bootstrap's where the model has fewer than
+    :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS` cities (:func:`fit`)."""
     rows = []
     for label, res in models.items():
         if res is None:
@@ -666,13 +703,22 @@ def coefficient_frame(models: dict[str, RegressionResult | None], terms: Sequenc
             r = coefs.loc[term]
             rows.append({"model": label, "term": bare, "estimate": float(r["estimate"]),
                          "ci_low": float(r["ci_low"]), "ci_high": float(r["ci_high"]),
-                         "p_value": float(r["p_value"]), "n_obs": res.statistics["n_obs"]})
-    return pd.DataFrame(rows, columns=["model", "term", "estimate", "ci_low", "ci_high", "p_value", "n_obs"])
+                         "p_value": float(r["p_value"]), "n_obs": res.statistics["n_obs"],
+                         "n_clusters": res.statistics.get("n_clusters"),
+                         "inference": res.statistics.get("inference", "")})
+    return pd.DataFrame(rows, columns=["model", "term", "estimate", "ci_low", "ci_high", "p_value", "n_obs",
+                                       "n_clusters", "inference"])
 
 
 def describe(estimate: float, low: float, high: float, digits: int = 2) -> str:
-    """'0.12 [−0.05, 0.30]' — an estimate with its confidence interval."""
-    return f"{estimate:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+    """'0.12 [−0.05, 0.30]' — an estimate with its confidence interval (an unbounded end: ±∞).
+
+    >>> describe(0.1234, -0.05, float("inf"))
+    '0.12 [-0.05, ∞]'
+    """
+    def end(v):
+        return ("∞" if v > 0 else "−∞") if np.isinf(v) else f"{v:.{digits}f}"
+    return f"{estimate:.{digits}f} [{end(low)}, {end(high)}]"
 
 
 def reading(low: float, high: float) -> str:
@@ -1186,13 +1232,91 @@ def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[s
     """Clusters whose baseline rests on fewer than :data:`MIN_CITIES` cities
     (``few_clusters``) and clusters whose baseline cannot be estimated
     (``not_estimable_clusters``), by ``labels`` ("none" if there are none); the fewest and
-    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``)."""
+    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``); and
+    ``cluster_inference``, the inference of the cluster models in words (:func:`inference_words`)."""
     few = few_city_models(by_cluster)
     not_est = [c for c, m in by_cluster.items() if m is None]
     sizes = [m.statistics["n_clusters"] for m in by_cluster.values() if m is not None]
     return {"few_clusters": ", ".join(labels[c] for c in few) if few else "none",
             "not_estimable_clusters": ", ".join(labels[c] for c in not_est) if not_est else "none",
-            "cluster_min_cities": min(sizes) if sizes else 0, "cluster_max_cities": max(sizes) if sizes else 0}
+            "cluster_min_cities": min(sizes) if sizes else 0, "cluster_max_cities": max(sizes) if sizes else 0,
+            "cluster_inference": inference_words([m for m in by_cluster.values() if m is not None])}
+
+
+def inference_words(models: Sequence[RegressionResult]) -> str:
+    """How the intervals of ``models`` (results of :func:`fit`) were obtained, in one sentence:
+    the wild cluster bootstrap below :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS`
+    cities (weights, draws and seed, or full enumeration), t(G − 1) from CRV1 errors above.
+
+    >>> m = RegressionResult("a", pd.DataFrame(), {"n_clusters": 4, "inference":
+    ...     "wild cluster bootstrap (WCR, Webb weights, all 1,296 weight vectors of 4 clusters)"})
+    >>> print(inference_words([m]))  # doctest: +NORMALIZE_WHITESPACE
+    With fewer than 50 cities (here 4) t-intervals from clustered errors over-reject, so the
+    intervals and p-values come from the wild cluster restricted bootstrap (Webb's six-point weights; all
+    6^G weight vectors where there are at most 9,999 of them, else 9,999 draws with seed
+    20240901), the interval being the set of values its test does not reject at 5 %.
+    """
+    wild = [m for m in models if str(m.statistics.get("inference", "")).startswith("wild")]
+    plain = [m for m in models if m not in wild]
+    parts = []
+    if wild:
+        sizes = sorted({int(m.statistics["n_clusters"]) for m in wild})
+        shown = f"{sizes[0]}" if len(sizes) == 1 else f"{sizes[0]} to {sizes[-1]}"
+        parts.append(
+            f"With fewer than {FEW_CLUSTERS} cities (here {shown}) t-intervals from clustered errors over-reject, so "
+            f"the intervals and p-values come from the wild cluster restricted bootstrap (Webb's six-point weights; all "
+            f"6^G weight vectors where there are at most {WILD_DRAWS:,} of them, else {WILD_DRAWS:,} draws with seed "
+            f"{WILD_SEED}), the interval being the set of values its test does not reject at 5 %.")
+    if plain:
+        sizes = sorted({int(m.statistics["n_clusters"]) for m in plain})
+        parts.append(f"With {sizes[0]}{'' if len(sizes) == 1 else f' to {sizes[-1]}'} cities"
+                     f"{f' ({FEW_CLUSTERS} or more)' if sizes[0] >= FEW_CLUSTERS else ''} the intervals are t(G − 1) "
+                     "intervals from errors clustered by city.")
+    return " ".join(parts)
+
+
+def cluster_table(by_cluster: dict[str, RegressionResult | None], labels: dict[str, str], lag: int) -> pd.DataFrame:
+    """The baseline within each cluster: cluster (label), cities, and for each term of
+    :data:`BASELINE` the estimate with its 95 % interval and p-value (wild cluster bootstrap below
+    :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS` cities) and its reading under the
+    claim's sign (:func:`verdict_for`; the category only, "not read" with fewer than
+    :data:`MIN_CITIES` cities)."""
+    rows = []
+    for cluster, model in by_cluster.items():
+        row = {"cluster": labels[cluster], "cities": model.statistics["n_clusters"] if model is not None else 0}
+        for term in BASELINE:
+            est = Estimate.of(model, f"L{lag}_{term}", term)
+            if est is None:
+                row[TERM_LABELS[term]] = "not estimable"
+                continue
+            p = float(model.coefficient(f"L{lag}_{term}")["p_value"])
+            key = {"hsr": "transport"}.get(term, term)
+            reading_words = verdict_category(verdict_for(est, EXPECTED_SIGN[key]))
+            reading_words = "not read" if reading_words == "not testable with our data" else reading_words
+            row[TERM_LABELS[term]] = f"{est.interval}, p = {p:.2f} ({reading_words})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def clip_unbounded(coefs: pd.DataFrame, margin: float = 1.15) -> pd.DataFrame:
+    """``coefs`` (:func:`coefficient_frame`) with each unbounded interval end (±∞, a bootstrap
+    interval that no value within reach rejects) set to ``margin`` × the largest finite |value|
+    of its term, so that the figure can draw it (to the panel's edge).
+
+    >>> f = pd.DataFrame({"term": ["x", "x"], "estimate": [1.0, 0.5], "ci_low": [0.0, -float("inf")],
+    ...                   "ci_high": [2.0, 1.0]})
+    >>> clip_unbounded(f)["ci_low"].tolist()
+    [0.0, -2.3]
+    """
+    out = coefs.copy()
+    for term, part in out.groupby("term"):
+        finite = part[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
+        finite = finite[np.isfinite(finite)]
+        edge = margin * (np.abs(finite).max() if finite.size else 1.0)
+        for column in ("ci_low", "ci_high"):
+            values = out.loc[part.index, column].astype(float)
+            out.loc[part.index, column] = values.clip(-edge, edge)
+    return out
 
 
 # ----------------------------------------------------------------------------- chapter 11: HSR values
@@ -1263,24 +1387,38 @@ class Estimate:
     high: float
     std_error: float
     n_clusters: int
+    inference: str = ""
 
     @classmethod
     def of(cls, result: RegressionResult | None, term: str, label: str) -> Estimate | None:
-        """The row ``term`` of ``result`` (None if the result is None or lacks the term)."""
+        """The row ``term`` of ``result`` (None if the result is None or lacks the term); its
+        ``inference`` is the result's (``statistics['inference']``, e.g. the wild bootstrap)."""
         if result is None or term not in set(result.coefficients["term"]):
             return None
         row = result.coefficient(term)
         clusters = result.statistics.get("n_clusters") or result.statistics.get("n_units")
         return cls(label, float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]),
-                   float(row["std_error"]), int(clusters))
+                   float(row["std_error"]), int(clusters), str(result.statistics.get("inference", "")))
 
     @property
     def interval(self) -> str:
         return describe(self.estimate, self.low, self.high)
 
     @property
+    def bootstrapped(self) -> bool:
+        return self.inference.startswith("wild")
+
+    @property
     def text(self) -> str:
-        return f"{self.label}: {self.interval} ({self.n_clusters} cities)"
+        return f"{self.label}: {self.interval} ({self.n_clusters} cities{', wild bootstrap' if self.bootstrapped else ''})"
+
+    @property
+    def interval_se(self) -> float:
+        """The standard error behind the minimum detectable effect: the reported one, or for a
+        bootstrap interval its half-width / 1.96 (∞ for an unbounded interval)."""
+        if not self.bootstrapped:
+            return self.std_error
+        return (self.high - self.low) / (2 * 1.959963984540054)
 
 
 def verdict_for(est: Estimate | None, expected_sign: int) -> str:
@@ -1291,7 +1429,10 @@ def verdict_for(est: Estimate | None, expected_sign: int) -> str:
     claimed sign. Not testable if not estimable or if the errors rest on fewer than
     :data:`MIN_CITIES` cities; otherwise the book's interval rule
     (:func:`cityclusters.analysis.verdicts.interval_verdict`: partly supported, not supported,
-    or inconclusive with the minimum detectable effect).
+    or inconclusive with the minimum detectable effect) on the estimate's interval, the wild
+    bootstrap's where it has fewer than
+    :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS` cities (:attr:`Estimate.interval_se`
+    gives the minimum detectable effect).
 
     >>> print(verdict_for(Estimate("x", 0.1, -0.5, 0.7, 0.3, 50), +1))  # doctest: +NORMALIZE_WHITESPACE
     inconclusive: the interval [-0.50, 0.70] holds both zero and effects of the
@@ -1302,7 +1443,7 @@ def verdict_for(est: Estimate | None, expected_sign: int) -> str:
     if est.n_clusters < MIN_CITIES:
         return (f"not testable with our data: its errors rest on {est.n_clusters} cities, "
                 f"fewer than {MIN_CITIES}")
-    return interval_verdict(est.low, est.high, est.std_error, expected_sign)
+    return interval_verdict(est.low, est.high, est.interval_se, expected_sign)
 
 
 def with_multiverse(verdict: str, support: tuple[float, float, int] | None) -> str:
@@ -1383,9 +1524,48 @@ def claim_verdicts(main: dict[str, Estimate | None], checks: dict[str, list[Esti
         evidence += f" ({period})"
         if notes.get(key):
             evidence += f"; {notes[key]}"
-        verdicts.append((Verdict(claim_id, verdict, evidence), claim))
+        rule = "not_testable" if verdict_category(verdict) == "not testable with our data" else "effect_interval"
+        verdicts.append((Verdict(claim_id, verdict, evidence, rule=rule,
+                                 would_change=what_would_change(key, main.get(key), support.get(key))), claim))
         values[f"verdict_{key}"] = verdict
     return verdicts, values
+
+
+def what_would_change(key: str, est: Estimate | None, support: tuple[float, float, int] | None) -> str:
+    """What would change the verdict on claim ``key`` (:data:`CLAIMS`), in concrete terms: for the
+    fiscal system, city-level data on it; for a claim that cannot be estimated or rests on too
+    few cities, the data that would; for an estimate wholly on the other side, an interval that
+    reaches zero or the claimed side (and the shares of the index's specifications with either
+    sign); otherwise an interval wholly on the claimed side of zero, i.e. an effect of at least
+    the minimum detectable effect of the estimate (2.8 SE), and the share of the index's
+    specifications in which that already happens.
+
+    >>> what_would_change("gap", Estimate("x", 1.7, -0.5, 3.8, 1.1, 87), (0.05, 0.0, 400))
+    'an interval of the gap coefficient wholly above zero: with these data, a true effect of at least 3.08 (the minimum detectable effect, 2.8 SE); it is above zero in 5% of 400 specifications of the index'
+    """
+    if key == "fiscal":
+        return ("a city-level measure of the fiscal system (e.g. prefecture revenue-sharing rules) that varies "
+                "across cities; budget revenue / GDP measures capacity only")
+    if est is None:
+        return "a model that can be estimated for these parameters (more cities, years or treated cities)"
+    if est.n_clusters < MIN_CITIES:
+        return f"at least {MIN_CITIES} cities behind the errors (now {est.n_clusters})"
+    side = "above" if EXPECTED_SIGN[key] > 0 else "below"
+    words = {"transport": "the HSR effect on D", "segmentation": "the segmentation coefficient",
+             "gap": "the gap coefficient", "infra_growth": "the HSR effect on growth"}[key]
+    opposite = (est.high < 0) if EXPECTED_SIGN[key] > 0 else (est.low > 0)
+    if opposite:
+        text = (f"an interval of {words} that reaches zero (inconclusive) or lies wholly {side} it (partly "
+                "supported), e.g. under another estimator or specification of the index")
+        if support is not None:
+            text += (f"; the claimed sign holds in {support[0]:.0%} and the opposite sign in {support[1]:.0%} of "
+                     f"{support[2]:,} specifications")
+        return text
+    text = (f"an interval of {words} wholly {side} zero: with these data, a true effect of at least "
+            f"{2.8 * est.interval_se:.2f} (the minimum detectable effect, 2.8 SE)")
+    if support is not None:
+        text += f"; it is {side} zero in {support[0]:.0%} of {support[2]:,} specifications of the index"
+    return text
 
 
 def multiverse_checks(raw: pd.DataFrame, panel: pd.DataFrame, sets: dict, lag: int, mv: dict) -> dict:
@@ -1421,8 +1601,8 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
     """Numbers of the exercises' solutions: the TWFE HSR coefficient of the baseline and the
     Callaway–Sant'Anna ATT on D and on growth (``ex_twfe_<outcome>``, ``ex_cs_<outcome>``);
     segmentation and N at the other lag (``robust`` of the chosen outcome); the widest
-    per-cluster HSR interval (its width in outcome units and its cluster by ``labels``)
-    against the pooled one."""
+    per-cluster HSR interval (its width in outcome units, ``ex_widest_text`` in words, ∞ for an
+    unbounded bootstrap interval, and its cluster by ``labels``) against the pooled one."""
     olag = other_lag(lag)
     mo = robust.get(f"Lag {olag}")
     seg_o = estimate(mo, f"L{olag}_segmentation")
@@ -1438,9 +1618,12 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
         width = hsr_rows["ci_high"] - hsr_rows["ci_low"]
         values["ex_widest_width"] = float(width.max())
         values["ex_widest_cluster"] = labels[hsr_rows.loc[width.idxmax(), "model"]]
+        values["ex_widest_text"] = ("is unbounded (no value is rejected)" if np.isinf(width.max()) else
+                                    f"spans {width.max():.2f}")
     else:
         values["ex_widest_width"] = float("nan")
         values["ex_widest_cluster"] = "no cluster estimable"
+        values["ex_widest_text"] = "does not exist"
     full = coefs[(coefs["term"] == "hsr") & (coefs["model"] == "Baseline")]
     values["ex_full_width"] = float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan")
     return values

@@ -38,12 +38,14 @@ from cityclusters.data.names import bilingual
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth as growth_mod
 from cityclusters.indicators.convergence import (
+    HAC_MIN_YEARS,
     beta_convergence,
     panel_beta_convergence,
     sigma_convergence,
     sigma_trend,
 )
 from cityclusters.indicators.inequality import inequality_by_year, theil_decomposition
+from cityclusters.models.wild_bootstrap import FEW_CLUSTERS, wild_bootstrap_fe, wild_bootstrap_ols
 
 __all__ = [
     "REAL_PC",
@@ -60,6 +62,10 @@ __all__ = [
     "sigma_by_cluster",
     "growth_by_city",
     "convergence_table",
+    "MIN_CITIES",
+    "side_of_zero",
+    "interval_text",
+    "beta_inference_sentence",
     "regional_per_capita",
     "years_in_band",
     "format_years",
@@ -84,6 +90,8 @@ __all__ = [
     "hebei_ratios",
     "HebeiEvidence",
     "trend_words",
+    "trend_side",
+    "sigma_words",
     "hebei_evidence",
     "jjj_theil_sentence",
     "hebei_ratio_verdict",
@@ -461,6 +469,46 @@ def growth_by_city(sample: pd.DataFrame, value: str, first: int, last: int) -> p
                            if s.name == "cluster_id" else s).reset_index(drop=True)
 
 
+#: A regression on fewer cities than this is shown with its interval but its direction is not
+#: read (no cluster-robust or bootstrap interval is reliable with so few units; MacKinnon, Nielsen
+#: & Webb 2023).
+MIN_CITIES = 10
+
+
+def side_of_zero(low: float, high: float) -> int:
+    """−1 when the interval [low, high] lies below zero, +1 above, 0 when it holds zero (or is
+    missing).
+
+    >>> side_of_zero(-0.3, -0.1), side_of_zero(-0.1, 0.2), side_of_zero(0.1, float("inf"))
+    (-1, 0, 1)
+    """
+    if not (np.isfinite(low) or np.isfinite(high)) or np.isnan(low) or np.isnan(high):
+        return 0
+    return -1 if high < 0 else (1 if low > 0 else 0)
+
+
+def interval_text(low: float, high: float, scale: float = 1.0, fmt: str = "{:.3f}") -> str:
+    """'[low, high]' scaled and formatted; an unbounded end is −∞ or ∞.
+
+    >>> interval_text(-0.0123, 0.004, 100, "{:.2f}"), interval_text(-0.2, float("inf"))
+    ('[-1.23, 0.40]', '[-0.200, ∞]')
+    """
+    def one(v):
+        return ("∞" if v > 0 else "−∞") if np.isinf(v) else fmt.format(v * scale)
+    return f"[{one(low)}, {one(high)}]"
+
+
+def _conditional_growth_panel(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """Annual growth of ln ``value`` and its lagged level per city (the regression data of
+    :func:`~cityclusters.indicators.convergence.panel_beta_convergence` with ``window`` = 1 on
+    a balanced sample): ``city_code``, ``year`` (end of the step), ``growth``, ``log_initial``."""
+    logs = np.log(frame.drop_duplicates(["city_code", "year"]).pivot(index="city_code", columns="year", values=value))
+    growth = logs.diff(axis=1).iloc[:, 1:]
+    lagged = logs.shift(1, axis=1).iloc[:, 1:]
+    out = pd.DataFrame({"growth": growth.stack(), "log_initial": lagged.stack()}).reset_index()
+    return out.dropna()
+
+
 def convergence_table(sample: pd.DataFrame, value: str, first: int, last: int,
                       population: str | None = "population") -> pd.DataFrame:
     """σ- and β-convergence per cluster in one tidy table.
@@ -468,20 +516,33 @@ def convergence_table(sample: pd.DataFrame, value: str, first: int, last: int,
     For each cluster of a balanced sample, four measures:
 
     * ``sigma_sd_log``: the linear trend (per year) of the sd of log ``value``
-      (:func:`~cityclusters.indicators.convergence.sigma_trend`, HC1 SE); negative = σ-convergence;
+      (:func:`~cityclusters.indicators.convergence.sigma_trend`: Newey–West HAC errors, t(T − 2),
+      because yearly dispersion is serially correlated); negative = σ-convergence; ``testable``
+      only with at least :data:`~cityclusters.indicators.convergence.HAC_MIN_YEARS` years;
     * ``sigma_cv``: the same for the CV;
     * ``beta_absolute``: b of :func:`~cityclusters.indicators.convergence.beta_convergence`
-      over ``first``–``last`` (HC1 SE), with speed λ and half-life (delta-method SEs);
+      over ``first``–``last``, with speed λ and half-life (delta-method SEs from the HC1 SE);
     * ``beta_conditional``: b of
       :func:`~cityclusters.indicators.convergence.panel_beta_convergence` with annual growth,
       city and year fixed effects, SEs clustered by city; speed and half-life per year.
+
+    Inference on b: a cluster has one city per observation in the cross-section and one city per
+    cluster of errors in the panel, and the chapter's clusters have fewer than
+    :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS` cities, where t-intervals from
+    HC1 or clustered errors over-reject. Below that number, p-value and interval of b come from the
+    wild restricted bootstrap (:func:`~cityclusters.models.wild_bootstrap.wild_bootstrap_ols` with
+    every city its own cluster, :func:`~cityclusters.models.wild_bootstrap.wild_bootstrap_fe` with
+    errors clustered by city; Webb weights, 9,999 draws or all weight vectors, fixed seed); from
+    :data:`FEW_CLUSTERS` cities on, the t-interval. ``testable`` is False with fewer than
+    :data:`MIN_CITIES` cities: the interval is shown, its direction not read.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``cluster_id``, ``measure``, ``estimate``, ``std_error``, ``p_value``,
-        ``speed``, ``speed_se``, ``half_life``, ``half_life_se``, ``n_units``, ``n_obs``
-        (speed and half-life are NaN for the σ trends and where b implies no convergence).
+        ``ci_low``, ``ci_high`` (95 %), ``inference`` (in words), ``testable``, ``speed``,
+        ``speed_se``, ``half_life``, ``half_life_se``, ``n_units``, ``n_obs`` (speed and
+        half-life are NaN for the σ trends and where b implies no convergence).
     """
     rows = []
     sigma = sigma_by_cluster(sample, value, population)
@@ -492,23 +553,59 @@ def convergence_table(sample: pd.DataFrame, value: str, first: int, last: int,
             trend = sigma_trend(table, column=column).statistics
             rows.append({"cluster_id": cluster, "measure": measure, "estimate": trend["slope"],
                          "std_error": trend["slope_se"], "p_value": trend["slope_p_value"],
-                         "n_units": n_units, "n_obs": trend["n_obs"]})
-        for measure, result in (
-            ("beta_absolute", beta_convergence(frame, value, first, last)),
-            ("beta_conditional", panel_beta_convergence(frame, value)),
+                         "ci_low": trend["slope_ci_low"], "ci_high": trend["slope_ci_high"],
+                         "inference": f"Newey–West errors with {trend['hac_lags']} lags and t({trend['n_obs'] - 2})",
+                         "testable": bool(trend["testable"]), "n_units": n_units, "n_obs": trend["n_obs"]})
+        cross = growth_by_city(frame, value, first, last)
+        growth_panel = _conditional_growth_panel(frame, value)
+        for measure, result, bootstrap in (
+            ("beta_absolute", beta_convergence(frame, value, first, last),
+             lambda: wild_bootstrap_ols(cross, "growth", "log_initial", "log_initial")),
+            ("beta_conditional", panel_beta_convergence(frame, value),
+             lambda: wild_bootstrap_fe(growth_panel, "growth", ["log_initial"], "log_initial",
+                                       unit="city_code", time="year")),
         ):
             stats = result.statistics
             row = result.coefficient("log_initial")
+            p, low, high = float(row["p_value"]), float(row["ci_low"]), float(row["ci_high"])
+            how = ("HC1, t(N − 2)" if measure == "beta_absolute" else "clustered by city, t")
+            if n_units < FEW_CLUSTERS:
+                wild = bootstrap()
+                p, low, high, how = wild.p_value, wild.ci_low, wild.ci_high, wild.method
             rows.append({"cluster_id": cluster, "measure": measure, "estimate": stats["b"],
-                         "std_error": stats["b_se"], "p_value": float(row["p_value"]),
+                         "std_error": stats["b_se"], "p_value": p, "ci_low": low, "ci_high": high,
+                         "inference": how, "testable": n_units >= MIN_CITIES,
                          "speed": stats["speed"], "speed_se": stats["speed_se"],
                          "half_life": stats["half_life"], "half_life_se": stats["half_life_se"],
                          "n_units": n_units, "n_obs": stats["n_obs"]})
     out = pd.DataFrame(rows)
     for column in ("speed", "speed_se", "half_life", "half_life_se"):
         out[column] = pd.to_numeric(out[column], errors="coerce")
-    return out[["cluster_id", "measure", "estimate", "std_error", "p_value", "speed", "speed_se",
-                "half_life", "half_life_se", "n_units", "n_obs"]]
+    return out[["cluster_id", "measure", "estimate", "std_error", "p_value", "ci_low", "ci_high", "inference",
+                "testable", "speed", "speed_se", "half_life", "half_life_se", "n_units", "n_obs"]]
+
+
+def beta_inference_sentence(results: pd.DataFrame) -> str:
+    """How the intervals of the σ trends and of b in ``results`` (:func:`convergence_table`) were
+    obtained, in words for the prose: the Newey–West lags and the bootstrap (the clusters with
+    all weight vectors enumerated). The clusters whose direction is not read are named by
+    :func:`beta_values` (``beta_few_sentence``)."""
+    sigma = results[results["measure"] == "sigma_sd_log"]
+    beta = results[results["measure"].str.startswith("beta")]
+    hac = sorted(set(sigma["inference"]))
+    wild = beta[beta["inference"].str.startswith("wild")]
+    parts = [f"The intervals of the σ trends use {' or '.join(hac)}, as above."]
+    if len(wild):
+        enumerated = wild[wild["inference"].str.contains("all ")]
+        parts.append(
+            f"Every cluster here has fewer than {FEW_CLUSTERS} cities, too few for t-intervals from robust or "
+            "clustered errors, so the intervals and p-values of b come from the wild restricted bootstrap "
+            "(each city its own cluster in the cross-section, clustered by city in the panel; Webb's six-point "
+            "weights"
+            + (f"; all weight vectors for {names_text(list(dict.fromkeys(enumerated['cluster_id'])))}"
+               if len(enumerated) else "")
+            + ") and the interval is the set of slopes the bootstrap test does not reject at 5 %.")
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -596,11 +693,14 @@ def format_years(years: Sequence[int]) -> str:
 
 
 def linear_trend(frame: pd.DataFrame, column: str, first: int, last: int) -> dict:
-    """Linear trend per year of ``column`` over ``first``–``last`` (OLS with HC1 SE).
+    """Linear trend per year of ``column`` over ``first``–``last`` (OLS with Newey–West HAC SE).
 
     Uses :func:`~cityclusters.indicators.convergence.sigma_trend` (any column with a
-    ``year``). Returns ``slope``, ``slope_se``, ``p_value``, ``n_years``, ``change`` (value in
-    ``last`` minus value in ``first``) and ``first``/``last``.
+    ``year``; a yearly ratio is serially correlated like a dispersion). Returns ``slope``,
+    ``slope_se``, ``p_value``, ``ci_low``, ``ci_high`` (95 %, t(T − 2)), ``testable`` (at least
+    :data:`~cityclusters.indicators.convergence.HAC_MIN_YEARS` years), ``errors`` (the
+    covariance in words), ``n_years``, ``change`` (value in ``last`` minus value in ``first``)
+    and ``first``/``last``.
     """
     require_columns(frame, ["year", column], "frame")
     window = frame[frame["year"].between(first, last)][["year", column]]
@@ -610,7 +710,9 @@ def linear_trend(frame: pd.DataFrame, column: str, first: int, last: int) -> dic
     stats = sigma_trend(window, column=column).statistics
     by_year = window.set_index("year")[column]
     return {"slope": stats["slope"], "slope_se": stats["slope_se"],
-            "p_value": stats["slope_p_value"], "n_years": stats["n_obs"],
+            "p_value": stats["slope_p_value"], "ci_low": stats["slope_ci_low"],
+            "ci_high": stats["slope_ci_high"], "testable": stats["testable"],
+            "errors": stats["cov_type"], "n_years": stats["n_obs"],
             "change": float(by_year.loc[last] - by_year.loc[first]),
             "first": int(first), "last": int(last)}
 
@@ -879,9 +981,10 @@ def sigma_report(sample: BalancedSample, value: str = CHAINED_PC,
     """σ-convergence on the balanced sample: values for the prose, the σ table, the results.
 
     Computes :func:`sigma_by_cluster` and :func:`convergence_table` on ``sample`` (chained real
-    GDP per head by default) and states: clusters whose sd of ln y fell or rose significantly
-    (5 %; ``sigma_conv_text``, ``sigma_div_sentence``), the steepest decline per year with its
-    SE and the first and last sd (``sigma_fast_*``), and ``sigma_break_sentence``: the step of
+    GDP per head by default) and states (:func:`sigma_words`): clusters whose sd of ln y fell or
+    rose by the 95 % Newey–West interval of its trend (``sigma_conv_text``,
+    ``sigma_div_sentence``), the steepest decline per year with its HAC SE and interval and the
+    first and last sd (``sigma_fast_*``), and ``sigma_break_sentence``: the step of
     the sd across ``revised_from`` − 1 / ``revised_from`` on published levels against the chained
     series, in the cluster where it is most negative ("" when either year is missing).
     """
@@ -903,15 +1006,14 @@ def sigma_report(sample: BalancedSample, value: str = CHAINED_PC,
     else:
         values["sigma_break_sentence"] = ""
     sd_trend = results.set_index(["cluster_id", "measure"]).xs("sigma_sd_log", level="measure")
-    converging = [c for c in sd_trend.index if sd_trend.at[c, "estimate"] < 0 and sd_trend.at[c, "p_value"] < 0.05]
-    diverging = [c for c in sd_trend.index if sd_trend.at[c, "estimate"] > 0 and sd_trend.at[c, "p_value"] < 0.05]
-    values["sigma_conv_text"] = names_text(converging) if converging else "none of the clusters"
-    values["sigma_div_sentence"] = (f"It rose significantly in {names_text(diverging)}." if diverging else
-                                    "In no cluster did it rise significantly.")
+    values.update(sigma_words(sd_trend))
     fastest = sd_trend["estimate"].idxmin()
     values["sigma_fast_cluster"] = cluster_name(fastest)
     values["sigma_fast_slope"] = float(sd_trend.at[fastest, "estimate"])
     values["sigma_fast_se"] = float(sd_trend.at[fastest, "std_error"])
+    values["sigma_fast_interval"] = interval_text(sd_trend.at[fastest, "ci_low"], sd_trend.at[fastest, "ci_high"],
+                                                  fmt="{:.4f}")
+    values["sigma_errors"] = str(sd_trend.at[fastest, "inference"])
     sig0 = sigma.groupby("cluster_id", sort=False).first()
     sig1 = sigma.groupby("cluster_id", sort=False).last()
     values["sigma_fast_first"] = float(sig0.at[fastest, "sd_log"])
@@ -919,10 +1021,36 @@ def sigma_report(sample: BalancedSample, value: str = CHAINED_PC,
     return values, sigma, results
 
 
-def _estimate_text(by: pd.DataFrame, cluster: str, measure: str, scale: float = 1.0,
-                   fmt: str = "{:.3f}") -> str:
-    row = by.loc[(cluster, measure)]
-    return f"{fmt.format(row['estimate'] * scale)} ({fmt.format(row['std_error'] * scale)})"
+def sigma_words(sd_trend: pd.DataFrame) -> dict:
+    """The σ trends in words, by the 95 % Newey–West interval of each cluster's trend (rows of
+    :func:`convergence_table` for ``sigma_sd_log``, indexed by cluster): ``sigma_conv_text``
+    (interval below zero: the dispersion fell), ``sigma_div_sentence`` (above zero: it rose;
+    holds zero: inconclusive; fewer years than a trend test needs: not tested). A trend is called
+    a fall or a rise only when its interval excludes zero and it rests on enough years.
+
+    >>> t = pd.DataFrame({"ci_low": [-0.02, -0.01, 0.001], "ci_high": [-0.01, 0.01, 0.002],
+    ...                   "testable": [True, True, False]}, index=["jingjinji", "chengyu", "yrd26"])
+    >>> w = sigma_words(t)
+    >>> w["sigma_conv_text"]
+    'Beijing–Tianjin–Hebei'
+    >>> print(w["sigma_div_sentence"])  # doctest: +NORMALIZE_WHITESPACE
+    In no cluster does it lie above zero. In Chengdu–Chongqing it holds zero: the trend is
+    inconclusive. Yangtze River Delta (26) has too few years for a trend test.
+    """
+    side = {c: side_of_zero(sd_trend.at[c, "ci_low"], sd_trend.at[c, "ci_high"]) for c in sd_trend.index}
+    ok = {c: bool(sd_trend.at[c, "testable"]) for c in sd_trend.index}
+    fell = [c for c in sd_trend.index if ok[c] and side[c] < 0]
+    rose = [c for c in sd_trend.index if ok[c] and side[c] > 0]
+    unclear = [c for c in sd_trend.index if ok[c] and side[c] == 0]
+    short = [c for c in sd_trend.index if not ok[c]]
+    parts = [f"It lies above zero (the dispersion rose) in {names_text(rose)}." if rose else
+             "In no cluster does it lie above zero."]
+    if unclear:
+        parts.append(f"In {names_text(unclear)} it holds zero: the trend is inconclusive.")
+    if short:
+        parts.append(f"{names_text(short)} {'has' if len(short) == 1 else 'have'} too few years for a trend test.")
+    return {"sigma_conv_text": names_text(fell) if fell else "none of the clusters",
+            "sigma_div_sentence": " ".join(parts)}
 
 
 def _speed_text(by: pd.DataFrame, cluster: str, measure: str) -> str:
@@ -933,58 +1061,82 @@ def _speed_text(by: pd.DataFrame, cluster: str, measure: str) -> str:
             f"{row['half_life']:.0f} y ({row['half_life_se']:.0f})")
 
 
+def _interval_cell(by: pd.DataFrame, cluster: str, measure: str, scale: float = 1.0, fmt: str = "{:.3f}") -> str:
+    row = by.loc[(cluster, measure)]
+    return f"{fmt.format(row['estimate'] * scale)} {interval_text(row['ci_low'], row['ci_high'], scale, fmt)}"
+
+
 def convergence_summary_table(results: pd.DataFrame) -> pd.DataFrame:
     """The chapter's σ/β table from :func:`convergence_table`: per cluster (cities), the σ trend
-    of sd ln y ×100, absolute and conditional β with SEs in brackets, and speed λ (per year) /
-    half-life (years) with SEs ("none" where b implies no convergence)."""
+    of sd ln y ×100 with its 95 % Newey–West interval, absolute and conditional β with their 95 %
+    intervals (wild bootstrap below :data:`~cityclusters.models.wild_bootstrap.FEW_CLUSTERS`
+    cities; :func:`beta_inference_sentence`), and speed λ (per year) / half-life (years) with SEs
+    ("none" where b implies no convergence)."""
     by = results.set_index(["cluster_id", "measure"])
     clusters = by.xs("sigma_sd_log", level="measure").index
     return pd.DataFrame({
         "cluster (cities)": [f"{cluster_name(c)} ({int(by.loc[(c, 'beta_absolute'), 'n_units'])})" for c in clusters],
-        "σ trend sd ln y ×100": [_estimate_text(by, c, "sigma_sd_log", 100, "{:.2f}") for c in clusters],
-        "β absolute b (SE)": [_estimate_text(by, c, "beta_absolute") for c in clusters],
+        "σ trend sd ln y ×100 [95 %]": [_interval_cell(by, c, "sigma_sd_log", 100, "{:.2f}") for c in clusters],
+        "β absolute b [95 %]": [_interval_cell(by, c, "beta_absolute") for c in clusters],
         "λ / half-life": [_speed_text(by, c, "beta_absolute") for c in clusters],
-        "β conditional b (SE)": [_estimate_text(by, c, "beta_conditional") for c in clusters],
+        "β conditional b [95 %]": [_interval_cell(by, c, "beta_conditional") for c in clusters],
         "λ / half-life (cond.)": [_speed_text(by, c, "beta_conditional") for c in clusters],
     })
+
+
+def _below_zero(table: pd.DataFrame) -> list:
+    """Clusters (index of ``table``) whose b is read (``testable``) and whose interval lies below zero."""
+    return [c for c in table.index if bool(table.at[c, "testable"]) and table.at[c, "ci_high"] < 0]
 
 
 def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     """What the prose says about β-convergence (chapter 3).
 
     ``results`` is :func:`convergence_table` on chained real GDP per head, ``level_results`` the
-    same on published levels (vintage steps left in). Significance at 5 % with b < 0.
-    Values: clusters with significant absolute convergence and the others (``beta_sig_text``,
-    ``beta_not_sentence``), the range of absolute half-lives in years (``beta_half_range``), the
-    range and count of conditional ones (``cond_half_range``, ``cond_sig_text``,
-    ``n_cond_sig``, ``n_conv_clusters``, ``cond_faster_sentence``), the same on levels
-    (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``) and the columns of
-    the results table (``results_cols``).
+    same on published levels (vintage steps left in). A cluster shows convergence when the 95 %
+    interval of b (:func:`convergence_table`: wild bootstrap with few cities) lies below zero
+    and it has at least :data:`MIN_CITIES` cities; with fewer, the interval is shown and no
+    direction is read.
+    Values: clusters whose absolute b lies below zero and the others (``beta_sig_text``,
+    ``beta_not_sentence``, ``beta_few_sentence``), the range of their absolute half-lives in
+    years (``beta_half_range``), the range and count of conditional ones (``cond_half_range``,
+    ``cond_sig_text``, ``n_cond_sig``, ``n_conv_clusters``, ``cond_faster_sentence``), the same
+    on levels (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``), the
+    inference in words (``beta_inference_sentence``) and the columns of the results table
+    (``results_cols``).
     """
     by = results.set_index(["cluster_id", "measure"])
     absolute = by.xs("beta_absolute", level="measure")
     values: dict = {}
-    beta_sig = [c for c in absolute.index if absolute.at[c, "estimate"] < 0 and absolute.at[c, "p_value"] < 0.05]
+    beta_sig = _below_zero(absolute)
     values["beta_sig_text"] = names_text(beta_sig) if beta_sig else "none of the clusters"
-    beta_not = [c for c in absolute.index if c not in beta_sig]
-    values["beta_not_sentence"] = (f"In {names_text(beta_not)} the slope is not significantly negative at 5 %."
-                                   if beta_not else "")
-    conv_half = absolute["half_life"].dropna()
+    few = [c for c in absolute.index if not bool(absolute.at[c, "testable"])]
+    beta_not = [c for c in absolute.index if c not in beta_sig and c not in few]
+    above = [c for c in beta_not if absolute.at[c, "ci_low"] > 0]
+    holds = [c for c in beta_not if c not in above]
+    values["beta_not_sentence"] = " ".join(
+        [f"In {names_text(holds)} the interval of b holds zero: inconclusive." if holds else "",
+         f"In {names_text(above)} it lies above zero (divergence)." if above else ""]).strip()
+    values["beta_few_sentence"] = (
+        f"{names_text(few)} ({', '.join(str(int(absolute.at[c, 'n_units'])) for c in few)} cities) "
+        f"{'is' if len(few) == 1 else 'are'} not read in either regression: with fewer than {MIN_CITIES} cities "
+        "no interval is reliable." if few else "")
+    conv_half = absolute.loc[beta_sig, "half_life"].dropna()
     if len(conv_half):
         values["beta_half_range"] = (
             f"{conv_half.min():.0f} years ({cluster_name(conv_half.idxmin())}) to {conv_half.max():.0f} years "
             f"({cluster_name(conv_half.idxmax())})" if len(conv_half) > 1 else
             f"{conv_half.iloc[0]:.0f} years ({cluster_name(conv_half.index[0])})")
     else:
-        values["beta_half_range"] = "undefined in every cluster (no convergence)"
+        values["beta_half_range"] = "undefined (no cluster shows convergence)"
     cond = by.xs("beta_conditional", level="measure")
     values["cond_half_range"] = (f"{cond['half_life'].min():.0f}–{cond['half_life'].max():.0f} years"
                                  if cond["half_life"].notna().any() else "undefined")
-    cond_sig = [c for c in cond.index if cond.at[c, "estimate"] < 0 and cond.at[c, "p_value"] < 0.05]
+    cond_sig = _below_zero(cond)
     values["cond_sig_text"] = names_text(cond_sig) if cond_sig else "none of the clusters"
     faster = [c for c in cond_sig if cond.at[c, "half_life"] < absolute.at[c, "half_life"]]
     values["cond_faster_sentence"] = (
-        (f"Where it is significant, its half-life is shorter than the absolute one in "
+        (f"Where its interval lies below zero, its half-life is shorter than the absolute one in "
          f"{names_text(faster) if faster else 'none of them'}: a city closing the distance to *its own* "
          f"long-run path faster than to a common one means those paths differ, so gaps in levels "
          f"persist.") if cond_sig else
@@ -993,14 +1145,15 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     lev_cond = level_results[level_results["measure"] == "beta_conditional"].set_index("cluster_id")
     values["lev_cond_half_range"] = (f"{lev_cond['half_life'].min():.0f}–{lev_cond['half_life'].max():.0f} years"
                                      if lev_cond["half_life"].notna().any() else "undefined")
-    n_lev_sig = int(((lev_cond["estimate"] < 0) & (lev_cond["p_value"] < 0.05)).sum())
+    n_lev_sig = len(_below_zero(lev_cond))
     values["lev_cond_n_sig"] = n_lev_sig
     values["lev_vs_index_sentence"] = (
         "The fast conditional convergence that level-based data suggest is largely the vintage breaks."
         if n_lev_sig > len(cond_sig) else
-        "In this window the two measures give the same count of significant clusters.")
+        "In this window the two measures give the same count of clusters whose interval lies below zero.")
     values["n_cond_sig"] = len(cond_sig)
     values["n_conv_clusters"] = len(cond)
+    values["beta_inference_sentence"] = beta_inference_sentence(results)
     values["results_cols"] = ", ".join(results.columns)
     return values
 
@@ -1068,13 +1221,36 @@ class HebeiEvidence:
 
 
 def trend_words(label: str, trend: Mapping) -> str:
-    """A trend of :func:`linear_trend` in words (direction, percentage points a year with SE,
-    significance at 5 %, total change in points)."""
+    """A trend of :func:`linear_trend` in words: direction, percentage points a year with the
+    95 % Newey–West interval (or, with fewer years than a trend test needs, that it is not
+    tested), total change in points.
+
+    >>> t = {"slope": -0.005, "ci_low": -0.009, "ci_high": -0.001, "testable": True,
+    ...      "first": 2000, "last": 2010, "change": -0.05, "n_years": 11}
+    >>> trend_words("Beijing", t)
+    'in 2000–2010 the ratio to Beijing fell by 0.50 percentage points a year (95 % HAC interval [-0.90, -0.10]), -5.0 points in all'
+    """
     direction = "rose" if trend["slope"] > 0 else "fell"
-    sig = "significant" if trend["p_value"] < 0.05 else "not significant"
+    how = (f"95 % HAC interval {interval_text(trend['ci_low'], trend['ci_high'], 100, '{:.2f}')}"
+           if trend["testable"] else f"{trend['n_years']} years, too few for a trend test")
     return (f"in {trend['first']}–{trend['last']} the ratio to {label} {direction} by "
-            f"{abs(trend['slope']) * 100:.2f} percentage points a year (SE {trend['slope_se'] * 100:.2f}; "
-            f"{sig} at 5 %), {trend['change'] * 100:+.1f} points in all")
+            f"{abs(trend['slope']) * 100:.2f} percentage points a year ({how}), "
+            f"{trend['change'] * 100:+.1f} points in all")
+
+
+def trend_side(trend: Mapping | None) -> str | None:
+    """"narrowed" (the ratio's HAC interval lies above zero), "widened" (below), "unclear"
+    (holds zero), "untested" (too few years) or None (no trend).
+
+    >>> trend_side({"ci_low": 0.001, "ci_high": 0.01, "testable": True}), trend_side(None)
+    ('narrowed', None)
+    """
+    if trend is None:
+        return None
+    if not trend["testable"]:
+        return "untested"
+    side = side_of_zero(trend["ci_low"], trend["ci_high"])
+    return {1: "narrowed", -1: "widened", 0: "unclear"}[side]
 
 
 def hebei_evidence(full_panel: pd.DataFrame, ratios: pd.DataFrame, hebei_codes: Sequence[int],
@@ -1185,7 +1361,7 @@ def jjj_theil_sentence(clusters: Sequence[str], within: pd.DataFrame, results: p
             f"{jw['between_weighted_share'].iloc[-1]:.0%} of it lies between the three provinces; "
             f"the dispersion of log real GDP per head changed by "
             f"{by.loc[('jingjinji', 'sigma_sd_log'), 'estimate']:+.4f} a year "
-            f"(SE {by.loc[('jingjinji', 'sigma_sd_log'), 'std_error']:.4f}).")
+            f"(95 % Newey–West interval {interval_text(by.loc[('jingjinji', 'sigma_sd_log'), 'ci_low'], by.loc[('jingjinji', 'sigma_sd_log'), 'ci_high'], fmt='{:.4f}')}).")
 
 
 def hebei_ratio_verdict(evidence: HebeiEvidence, paper_year: int, first: int, last: int,
@@ -1210,42 +1386,68 @@ def hebei_ratio_verdict(evidence: HebeiEvidence, paper_year: int, first: int, la
         f"{r['to_beijing'].iloc[-1]:.1%} in {int(r.index[-1])}; ÷ Tianjin {r.at[in_paper, 'to_tianjin']:.1%} "
         f"in {in_paper}; within ±{near * 100:.0f} points of 40 % (Beijing) in {format_years(near_bj)}, "
         f"of 38 % (Tianjin) in {format_years(near_tj)}")
-    return Verdict("p003_hebei_pc_gdp_ratio", verdict, evidence_text)
+    return Verdict("p003_hebei_pc_gdp_ratio", verdict, evidence_text, rule="descriptive_measure",
+                   would_change=(f"GDP and population in the paper's first-release vintage that moved a ratio "
+                                 f"in {paper_year - 3}–{paper_year} out of ±{near * 100:.0f} points of the "
+                                 "printed value"))
 
 
 def jjj_convergence_verdict(evidence: HebeiEvidence, paper_year: int) -> Verdict:
     """Verdict on p003_jjj_no_convergence (the gap between Hebei and the municipalities is not
-    closing, up to ``paper_year``). A ratio "narrows" when its linear trend is positive at 5 %:
-    supported when neither narrows, not supported when both do, partly supported when only the
-    ratio to Beijing does; not testable when the window has too few years before the paper's. A
-    significant widening of the gap to Beijing after ``paper_year`` is added (and whether it
-    holds before Hebei's revision)."""
+    closing, up to ``paper_year``), under the rule ``descriptive_measure``.
+
+    Each ratio's trend up to ``paper_year`` (:func:`linear_trend`, Newey–West 95 % interval) is
+    read by :func:`trend_side`: the claim holds for a ratio whose interval lies below zero (the
+    gap widened), fails for one whose interval lies above zero (it narrowed). Supported when it
+    holds for every tested ratio; not supported when it fails for every one; partly supported
+    when it holds or fails for some and not all; inconclusive when every interval holds zero;
+    not testable when no ratio has enough years. A widening of the gap to Beijing after
+    ``paper_year`` (its interval below zero) is added, and whether it holds before Hebei's
+    revision."""
     tj_pre, bj_pre, bj_post, bj_clean = evidence.tj_pre, evidence.bj_pre, evidence.bj_post, evidence.bj_clean
     hb_rev, r, peak = evidence.hb_rev, evidence.ratios, evidence.peak
-    pre = [t for t in (tj_pre, bj_pre) if t is not None]
-    narrowing = [t for t in pre if t["slope"] > 0 and t["p_value"] < 0.05]
-    if not pre:
-        verdict = "not testable with our data: the window has too few years before the paper's data year"
-    elif not narrowing:
-        verdict = f"supported: neither ratio rose significantly up to {paper_year}"
-    elif len(narrowing) == len(pre):
-        verdict = f"not supported: both ratios rose significantly up to {paper_year}"
+    sides = {label: trend_side(t) for label, t in (("Tianjin", tj_pre), ("Beijing", bj_pre))}
+    tested = {k: v for k, v in sides.items() if v in ("narrowed", "widened", "unclear")}
+    widened = [k for k, v in tested.items() if v == "widened"]
+    narrowed = [k for k, v in tested.items() if v == "narrowed"]
+    if not tested:
+        verdict = ("not testable with our data: the window has too few years before the paper's data year "
+                   "for a trend test")
+    elif len(widened) == len(tested):
+        verdict = f"supported: up to {paper_year} the gap to {' and to '.join(widened)} widened (interval below zero)"
+    elif len(narrowed) == len(tested):
+        verdict = f"not supported: up to {paper_year} the gap to {' and to '.join(narrowed)} narrowed (interval above zero)"
+    elif widened or narrowed:
+        words = [f"the gap to {k} {'widened' if v == 'widened' else 'narrowed' if v == 'narrowed' else 'has an interval holding zero'}"
+                 for k, v in tested.items()]
+        verdict = f"partly supported: up to {paper_year} " + " but ".join(words)
     else:
-        verdict = (f"partly supported: up to {paper_year} the gap to Tianjin "
-                   f"{'widened' if tj_pre['slope'] < 0 else 'did not narrow'} but the gap to Beijing narrowed")
-    if bj_post is not None and bj_post["slope"] < 0 and bj_post["p_value"] < 0.05:
+        verdict = (f"inconclusive: up to {paper_year} the interval of every tested ratio's trend holds both zero "
+                   "and a narrowing")
+    if trend_side(bj_post) == "widened":
         verdict += f"; after {bj_post['first']} the gap to Beijing widened"
         if bj_clean is not None:
+            clean = trend_side(bj_clean)
             verdict += (f" (also in {bj_clean['first']}–{bj_clean['last']}, before Hebei's {min(hb_rev)} revision)"
-                        if bj_clean["slope"] < 0 and bj_clean["p_value"] < 0.05 else
-                        f" (not significantly before Hebei's {min(hb_rev)} revision)")
+                        if clean == "widened" else
+                        f" (too few years before Hebei's {min(hb_rev)} revision to test it there)"
+                        if clean == "untested" else
+                        f" (not clearly before Hebei's {min(hb_rev)} revision)")
     evidence_text = (
-        "trend of Hebei's GDP per head as a share (current prices): " + "; ".join(
-            f"{label} {t['first']}–{t['last']} {t['slope'] * 100:+.2f} pp/yr (SE {t['slope_se'] * 100:.2f})"
+        "trend of Hebei's GDP per head as a share (current prices; 95 % Newey–West interval): " + "; ".join(
+            f"{label} {t['first']}–{t['last']} {t['slope'] * 100:+.2f} pp/yr "
+            + (interval_text(t['ci_low'], t['ci_high'], 100, '{:.2f}') if t["testable"] else f"({t['n_years']} years, not tested)")
             for label, t in (("÷ Tianjin", tj_pre), ("÷ Beijing", bj_pre), ("÷ Beijing", bj_post),
                              ("÷ Beijing, before Hebei's revision", bj_clean)) if t is not None)
         + f"; peak ÷ Beijing {r.at[peak, 'to_beijing']:.1%} in {peak}")
-    return Verdict("p003_jjj_no_convergence", verdict, evidence_text)
+    change = ("the ratio to Beijing before the paper's year measured on first-release GDP (the paper's vintage) "
+              "with an interval below zero or holding zero would make it supported or inconclusive; the ratio "
+              "to Tianjin rising before Tianjin's revision would make it not supported")
+    if verdict.startswith("not testable"):
+        return Verdict("p003_jjj_no_convergence", verdict, evidence_text, rule="not_testable",
+                       would_change=f"at least {HAC_MIN_YEARS} years of the ratios before {paper_year}")
+    return Verdict("p003_jjj_no_convergence", verdict, evidence_text, rule="descriptive_measure",
+                   would_change=change)
 
 
 @dataclass(frozen=True)
@@ -1345,7 +1547,11 @@ def guiyang_ratio_verdict(gy_cd: float, gy_cq: float, claim_year: int) -> Verdic
         "p000_guiyang_gdp_ratio",
         "supported" if ok else "not supported: the ratios exceed the stated bounds",
         f"{claim_year}: Guiyang's GDP = {gy_cd:.1%} of Chengdu's (< 25 %: {'yes' if gy_cd < 0.25 else 'no'}) "
-        f"and {gy_cq:.1%} of Chongqing's (< 20 %: {'yes' if gy_cq < 0.2 else 'no'})")
+        f"and {gy_cq:.1%} of Chongqing's (< 20 %: {'yes' if gy_cq < 0.2 else 'no'})",
+        rule="descriptive_measure",
+        would_change=(f"a vintage of {claim_year} GDP that raised Guiyang's GDP by more than "
+                      f"{(0.25 - gy_cd) * 100:.1f} percentage points of Chengdu's or "
+                      f"{(0.20 - gy_cq) * 100:.1f} of Chongqing's (the margins to the stated bounds)"))
 
 
 def pc_below_national_verdict(provinces: Mapping[str, float], claim_year: int) -> Verdict:
@@ -1356,7 +1562,10 @@ def pc_below_national_verdict(provinces: Mapping[str, float], claim_year: int) -
         "p000_pc_below_national",
         "supported" if below_all else "partly supported: not all three are below",
         f"{claim_year}, share of all prefecture-level units' average: Sichuan {provinces['四川省'] / provinces['all']:.0%}, "
-        f"Chongqing {provinces['重庆市'] / provinces['all']:.0%}, Guizhou {provinces['贵州省'] / provinces['all']:.0%}")
+        f"Chongqing {provinces['重庆市'] / provinces['all']:.0%}, Guizhou {provinces['贵州省'] / provinces['all']:.0%}",
+        rule="descriptive_measure",
+        would_change=("the national figure of the statistical yearbook (all units, including those without "
+                      "population here) in place of the sum over prefecture-level units with data"))
 
 
 def urbanisation_below_national_verdict(urban: Mapping[str, float], claim_year: int) -> Verdict:
@@ -1375,7 +1584,10 @@ def urbanisation_below_national_verdict(urban: Mapping[str, float], claim_year: 
         "p000_urbanisation_below_national", verdict,
         f"2020 census (nearest to {claim_year}), urban share of residents: Sichuan {urban['四川省']:.1%}, "
         f"Chongqing {urban['重庆市']:.1%}, Guizhou {urban['贵州省']:.1%}; all prefecture-level units "
-        f"with both counts {urban['all']:.1%}")
+        f"with both counts {urban['all']:.1%}",
+        rule="descriptive_measure",
+        would_change=(f"the urbanisation rates of {claim_year} itself (the census is of 2020) or the national "
+                      "rate of the yearbook instead of the sum over units with both counts"))
 
 
 def income_below_national_verdict() -> Verdict:
@@ -1384,7 +1596,9 @@ def income_below_national_verdict() -> Verdict:
         "p000_income_below_national",
         "not testable with our data: no source has residents' disposable income",
         "the registered sources carry GDP, population, wages and sector output, but no "
-        "per-capita disposable income (人均可支配收入)")
+        "per-capita disposable income (人均可支配收入)",
+        rule="not_testable",
+        would_change="provincial series of residents' per-capita disposable income (人均可支配收入, statistical yearbooks)")
 
 
 def middle_collapse_row(evidence: CygEvidence, claim_year: int) -> dict:
@@ -1412,8 +1626,8 @@ def chapter_verdicts(hebei: HebeiEvidence, cyg: CygEvidence, claim_year: int, pa
 def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
                     contributions: pd.DataFrame | None, full_panel: pd.DataFrame,
                     claim_year: int) -> dict:
-    """Values of the chapter's exercise solutions: the absolute β slope of Beijing–Tianjin–Hebei
-    and its SE (NaN when not chosen), the largest within-cluster contribution to the Theil index
+    """Values of the chapter's exercise solutions: the absolute β slope of Beijing–Tianjin–Hebei,
+    its SE and 95 % interval (:func:`convergence_table`; NaN when not chosen), the largest within-cluster contribution to the Theil index
     in the last year (:func:`between_cluster_decomposition`) in a sentence, and Guiyang's GDP per
     head over Chengdu's and Chongqing's in ``claim_year`` with the order of the three."""
     from cityclusters.data.names import short_name
@@ -1423,9 +1637,12 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
         by = results.set_index(["cluster_id", "measure"])
         values["ex_jjj_b"] = float(by.loc[("jingjinji", "beta_absolute"), "estimate"])
         values["ex_jjj_b_se"] = float(by.loc[("jingjinji", "beta_absolute"), "std_error"])
+        values["ex_jjj_b_interval"] = interval_text(by.loc[("jingjinji", "beta_absolute"), "ci_low"],
+                                                    by.loc[("jingjinji", "beta_absolute"), "ci_high"], fmt="{:.4f}")
     else:
         values["ex_jjj_b"] = float("nan")
         values["ex_jjj_b_se"] = float("nan")
+        values["ex_jjj_b_interval"] = "not estimated (Beijing–Tianjin–Hebei not chosen)"
     if contributions is not None:
         last = contributions[contributions["year"] == contributions["year"].max()].set_index("cluster_id")
         top_c = last["contribution"].idxmax()

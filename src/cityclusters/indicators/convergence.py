@@ -39,6 +39,8 @@ from cityclusters.models.results import RegressionResult, tidy_coefficients
 __all__ = [
     "sigma_convergence",
     "sigma_trend",
+    "newey_west_lags",
+    "HAC_MIN_YEARS",
     "beta_convergence",
     "panel_beta_convergence",
     "convergence_speed",
@@ -216,18 +218,39 @@ def sigma_convergence(panel: pd.DataFrame, value: str, unit: str = "city_code",
     return pd.DataFrame(rows)
 
 
-def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log",
-                year: str = "year") -> RegressionResult:
+#: Fewest years for a trend test: below this the Newey–West variance rests on too few
+#: autocovariances to be trusted (a choice of the book), and a trend is described, not tested.
+HAC_MIN_YEARS = 10
+
+
+def newey_west_lags(n_years: int) -> int:
+    """Lag truncation of the Newey–West variance: floor(4 (T/100)^(2/9)) (Newey & West 1994's
+    rule of thumb for the Bartlett kernel), at least 1 and at most T − 2.
+
+    >>> [newey_west_lags(t) for t in (5, 10, 24, 100)]
+    [2, 2, 2, 4]
+    """
+    if n_years < 3:
+        raise MethodInputError(f"n_years={n_years}: a trend needs at least 3 years")
+    return int(min(max(np.floor(4 * (n_years / 100) ** (2 / 9)), 1), n_years - 2))
+
+
+def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log", year: str = "year",
+                cov_type: str = "HAC", level: float = 0.95) -> RegressionResult:
     """Linear time trend of a dispersion measure: OLS of ``column`` on a constant and year.
 
     ::
 
         D_t = a + c · t + e_t
 
-    c < 0 with a small p-value is evidence of σ-convergence. Standard errors are
-    heteroskedasticity-robust HC1 (MacKinnon & White 1985); p-values and intervals use
-    Student's t with n − 2 degrees of freedom. Yearly dispersion is serially correlated, so
-    treat the p-value as descriptive.
+    Yearly dispersion is serially correlated (a city's position moves slowly), so OLS or HC1
+    errors understate the uncertainty of c. The default errors are Newey–West HAC (Bartlett
+    kernel, statsmodels ``cov_type="HAC"``) with L = floor(4 (T/100)^(2/9)) lags
+    (:func:`newey_west_lags`; Newey & West 1987, 1994) and the small-sample factor T/(T − 2)
+    (``use_correction=True``); p-values and intervals use Student's t with T − 2 degrees of
+    freedom. ``cov_type="HC1"`` gives the heteroskedasticity-robust errors (MacKinnon & White
+    1985) for comparison only. With fewer than :data:`HAC_MIN_YEARS` years
+    ``statistics["testable"]`` is False: describe such a trend, do not test it.
 
     Parameters
     ----------
@@ -236,13 +259,25 @@ def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log",
     column : str
         Dispersion column, e.g. ``sd_log``, ``cv`` or ``cv_weighted``.
     year : str
-        Year column.
+        Year column (consecutive years: the HAC weights treat rows as adjacent periods).
+    cov_type : {"HAC", "HC1"}
+    level : float
+        Confidence level of the interval.
 
     Returns
     -------
     RegressionResult
         Terms ``const`` and ``year`` (change of ``column`` per year); ``statistics`` hold
-        ``n_obs``, ``r2``, ``cov_type`` = "HC1", ``slope``, ``slope_se``, ``slope_p_value``.
+        ``n_obs``, ``r2``, ``cov_type`` (e.g. "HAC (Newey–West, 2 lags)"), ``hac_lags``,
+        ``slope``, ``slope_se``, ``slope_p_value``, ``slope_ci_low``, ``slope_ci_high``,
+        ``testable`` (T ≥ :data:`HAC_MIN_YEARS`).
+
+    References
+    ----------
+    Newey, W. K. & West, K. D. (1987). A simple, positive semi-definite, heteroskedasticity and
+    autocorrelation consistent covariance matrix. *Econometrica* 55(3), 703–708. Newey, W. K. &
+    West, K. D. (1994). Automatic lag selection in covariance matrix estimation. *Review of
+    Economic Studies* 61(4), 631–653.
 
     Examples
     --------
@@ -251,11 +286,14 @@ def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log",
     >>> import pandas as pd
     >>> from cityclusters.indicators.convergence import sigma_trend
     >>> table = pd.DataFrame({"year": [2000, 2001, 2002], "sd_log": [0.5, 0.45, 0.3]})
-    >>> round(sigma_trend(table).statistics["slope"], 4)
-    -0.1
+    >>> s = sigma_trend(table).statistics
+    >>> round(s["slope"], 4), s["cov_type"], s["testable"]
+    (-0.1, 'HAC (Newey–West, 1 lags)', False)
     """
     if not isinstance(sigma_table, pd.DataFrame):
         raise MethodInputError("sigma_table: expected a DataFrame from sigma_convergence")
+    if cov_type not in ("HAC", "HC1"):
+        raise MethodInputError(f"cov_type={cov_type!r} is not valid; choose 'HAC' or 'HC1'")
     require_columns(sigma_table, [year, column], "sigma_table")
     data = as_frame(sigma_table[[year, column]], "sigma_table")
     require_finite(data, "sigma_table")
@@ -265,18 +303,30 @@ def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log",
     if data[year].duplicated().any():
         raise MethodInputError(f"sigma_table[{year!r}]: duplicated years "
                                f"{sorted(data.loc[data[year].duplicated(), year].unique())}")
+    data = data.sort_values(year)
     exog = sm.add_constant(data[[year]].rename(columns={year: "year"}), has_constant="add")
-    fit = sm.OLS(data[column], exog).fit(cov_type="HC1")
-    coefficients = tidy_coefficients(fit.params, fit.bse, dof=fit.df_resid)
+    n_years = len(data)
+    if cov_type == "HAC":
+        lags = newey_west_lags(n_years)
+        fit = sm.OLS(data[column], exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+        label = f"HAC (Newey–West, {lags} lags)"
+    else:
+        lags = None
+        fit = sm.OLS(data[column], exog).fit(cov_type="HC1")
+        label = "HC1"
+    coefficients = tidy_coefficients(fit.params, fit.bse, dof=fit.df_resid, level=level)
     row = coefficients.set_index("term").loc["year"]
     return RegressionResult(
         name=f"trend of {column}",
         coefficients=coefficients,
+        level=level,
         statistics={"n_obs": int(fit.nobs), "r2": float(fit.rsquared), "r2_within": None,
-                    "fixed_effects": (), "cov_type": "HC1", "n_clusters": None,
+                    "fixed_effects": (), "cov_type": label, "hac_lags": lags, "n_clusters": None,
                     "dependent": column, "slope": float(row["estimate"]),
                     "slope_se": float(row["std_error"]),
-                    "slope_p_value": float(row["p_value"])},
+                    "slope_p_value": float(row["p_value"]),
+                    "slope_ci_low": float(row["ci_low"]), "slope_ci_high": float(row["ci_high"]),
+                    "testable": n_years >= HAC_MIN_YEARS},
     )
 
 
