@@ -501,3 +501,26 @@ def test_between_report_single_cluster_has_no_decomposition():
     assert values["between_sentence"].startswith("With a single cluster")
     assert values["disjoint_text"] == "Chengdu–Chongqing"
     assert values["overlap_text"].startswith("; Chengdu–Chongqing–Guiyang is left out because it shares cities with")
+
+
+def test_hebei_ratio_verdict_rests_on_the_papers_vintage_when_given():
+    """Paper 003 printed first-release figures (issue 15): with them the verdict reads the
+    paper's own year, whatever the mixed-vintage panel says."""
+    first_release = {"year": 2014, "edition": 2015, "to_beijing": 0.408, "to_tianjin": 0.364}
+    v = gaps.hebei_ratio_verdict(_hebei([], []), 2014, 2000, 2023, 0.02, first_release)
+    assert v.verdict == ("supported: with first-release GDP (yearbook edition 2015) for all three, 2014: "
+                         "40.8% of Beijing's and 36.4% of Tianjin's, both within ±2 points of the printed values")
+    assert "first-release GDP (2014): 40.8% and 36.4%" in v.evidence
+    v = gaps.hebei_ratio_verdict(_hebei([], []), 2014, 2000, 2023, 0.02, {**first_release, "to_tianjin": 0.33})
+    assert v.category == "partly supported"
+    v = gaps.hebei_ratio_verdict(_hebei([2014], [2014]), 2014, 2000, 2023, 0.02,
+                                 {**first_release, "to_beijing": 0.30, "to_tianjin": 0.30})
+    assert v.category == "not supported"
+
+
+def test_first_release_ratios_name_a_missing_city():
+    yb = pd.DataFrame({"city_code": [110100, 120100], "year": 2014, "edition": 2015, "scope": "全市",
+                       "variable": "gdp", "value": [200.0, 150.0]})
+    panel = pd.DataFrame({"city_code": [110100, 120100, 130100], "year": 2014, "population": [20.0, 15.0, 10.0]})
+    with pytest.raises(MethodInputError, match=r"edition 2015.*\[130100\]"):
+        gaps.first_release_ratios(yb, panel, 2014, [130100])

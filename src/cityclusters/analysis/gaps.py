@@ -1365,15 +1365,28 @@ def jjj_theil_sentence(clusters: Sequence[str], within: pd.DataFrame, results: p
 
 
 def hebei_ratio_verdict(evidence: HebeiEvidence, paper_year: int, first: int, last: int,
-                        near: float) -> Verdict:
+                        near: float, first_release: Mapping | None = None) -> Verdict:
     """Verdict on p003_hebei_pc_gdp_ratio (Hebei ≈ 40 % of Beijing's and 38 % of Tianjin's GDP
-    per head): supported when both ratios are within ± ``near`` in one of the 4 years up to
-    ``paper_year``; partly supported when both are near only in other years, or only one of
-    them in any year; not supported otherwise."""
+    per head).
+
+    With ``first_release`` (:func:`first_release_ratios` in ``paper_year``: the GDP vintage the
+    paper printed) the verdict rests on it: supported when both ratios are within ± ``near`` of
+    the printed values, partly supported when one is, not supported when neither is. Without
+    it, from the panel (mixed vintages): supported when both ratios are within ± ``near`` in one
+    of the 4 years up to ``paper_year``; partly supported when both are near only in other
+    years, or only one of them in any year; not supported otherwise."""
     r, near_bj, near_tj, in_paper = evidence.ratios, evidence.near_bj, evidence.near_tj, evidence.in_paper
     both = sorted(set(near_bj) & set(near_tj))
     recent = [y for y in both if paper_year - 3 <= y <= paper_year]
-    if recent:
+    if first_release is not None:
+        fr_bj, fr_tj = first_release["to_beijing"], first_release["to_tianjin"]
+        close = [abs(fr_bj - PAPER003_BEIJING) <= near, abs(fr_tj - PAPER003_TIANJIN) <= near]
+        reading = (f"with first-release GDP (yearbook edition {first_release['edition']}) for all three, "
+                   f"{first_release['year']}: {fr_bj:.1%} of Beijing's and {fr_tj:.1%} of Tianjin's")
+        verdict = (f"supported: {reading}, both within ±{near * 100:.0f} points of the printed values" if all(close)
+                   else f"partly supported: {reading}; only one within ±{near * 100:.0f} points" if any(close)
+                   else f"not supported: {reading}; neither within ±{near * 100:.0f} points")
+    elif recent:
         verdict = f"supported: both ratios are near the printed values in {format_years(both)}, just before the paper's data year {paper_year}"
     elif both:
         verdict = f"partly supported: both ratios near the printed values only in {format_years(both)}"
@@ -1385,7 +1398,9 @@ def hebei_ratio_verdict(evidence: HebeiEvidence, paper_year: int, first: int, la
         f"Hebei (11 prefectures summed) ÷ Beijing: {r.at[in_paper, 'to_beijing']:.1%} in {in_paper}, "
         f"{r['to_beijing'].iloc[-1]:.1%} in {int(r.index[-1])}; ÷ Tianjin {r.at[in_paper, 'to_tianjin']:.1%} "
         f"in {in_paper}; within ±{near * 100:.0f} points of 40 % (Beijing) in {format_years(near_bj)}, "
-        f"of 38 % (Tianjin) in {format_years(near_tj)}")
+        f"of 38 % (Tianjin) in {format_years(near_tj)}"
+        + (f"; first-release GDP ({first_release['year']}): {first_release['to_beijing']:.1%} and "
+           f"{first_release['to_tianjin']:.1%} (population: the panel's series)" if first_release is not None else ""))
     return Verdict("p003_hebei_pc_gdp_ratio", verdict, evidence_text, rule="descriptive_measure",
                    would_change=(f"GDP and population in the paper's first-release vintage that moved a ratio "
                                  f"in {paper_year - 3}–{paper_year} out of ±{near * 100:.0f} points of the "
@@ -1613,10 +1628,11 @@ def middle_collapse_row(evidence: CygEvidence, claim_year: int) -> dict:
 
 
 def chapter_verdicts(hebei: HebeiEvidence, cyg: CygEvidence, claim_year: int, paper_year: int,
-                     first: int, last: int, near: float) -> list[Verdict]:
-    """The chapter's verdicts in the order of its table (sections in :data:`VERDICT_SECTIONS`)."""
+                     first: int, last: int, near: float, first_release: Mapping | None = None) -> list[Verdict]:
+    """The chapter's verdicts in the order of its table (sections in :data:`VERDICT_SECTIONS`);
+    ``first_release``: :func:`first_release_ratios` in the paper's year (the vintage it printed)."""
     return [guiyang_ratio_verdict(cyg.gy_cd, cyg.gy_cq, claim_year),
-            hebei_ratio_verdict(hebei, paper_year, first, last, near),
+            hebei_ratio_verdict(hebei, paper_year, first, last, near, first_release),
             jjj_convergence_verdict(hebei, paper_year),
             pc_below_national_verdict(cyg.provinces, claim_year),
             urbanisation_below_national_verdict(cyg.urban, claim_year),
@@ -1660,3 +1676,44 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
     values["ex_pc_order"] = " > ".join(bilingual(short_name(cy.at[c, "name_zh"]), cy.at[c, "name_pinyin"])
                                        for c in order.index)
     return values
+
+
+def first_release_ratios(yearbook: pd.DataFrame, full_panel: pd.DataFrame, year: int,
+                         hebei_codes: Sequence[int]) -> dict:
+    """Hebei's GDP per head over Beijing's and Tianjin's in ``year`` with GDP of **one vintage,
+    the first release** (section sec-ch3-jjj).
+
+    Paper 003 printed its 2014 ratios from the first-release figures; the book's panel mixes
+    vintages across the three (Beijing's GDP back-revised after the 2018 economic census,
+    Tianjin's not). Here every GDP is the one printed in the City Statistical Yearbook edition
+    ``year`` + 1 (``yearbook``: :func:`cityclusters.data.tables.city_year_yearbook`, variable
+    ``gdp``, scope 全市, 亿元), and every population the panel's resident population of ``year``
+    (one series for all three; the yearbook of that edition prints only registered
+    population). Hebei = Σ GDP of its prefectures / Σ their population, as
+    :func:`regional_per_capita`.
+
+    Returns ``to_beijing``, ``to_tianjin`` (fractions), ``edition`` and ``year``. Raises
+    :class:`MethodInputError` naming the city when a first-release GDP is missing.
+
+    >>> yb = pd.DataFrame({"city_code": [110100, 120100, 130100], "year": 2014, "edition": 2015,
+    ...                    "scope": "全市", "variable": "gdp", "value": [200.0, 150.0, 40.0]})
+    >>> panel = pd.DataFrame({"city_code": [110100, 120100, 130100], "year": 2014,
+    ...                       "population": [20.0, 15.0, 10.0], "gdp": [210.0, 140.0, 40.0]})
+    >>> first_release_ratios(yb, panel, 2014, [130100])
+    {'year': 2014, 'edition': 2015, 'to_beijing': 0.4, 'to_tianjin': 0.4}
+    """
+    codes = [BEIJING, TIANJIN, *hebei_codes]
+    printed = yearbook[(yearbook["variable"] == "gdp") & (yearbook["scope"] == "全市")
+                       & (yearbook["year"] == year) & (yearbook["edition"] == year + 1)]
+    printed = printed.drop_duplicates("city_code").set_index("city_code")["value"]
+    missing = [c for c in codes if c not in printed.index]
+    if missing:
+        raise MethodInputError(f"yearbook: no first-release GDP (edition {year + 1}, scope 全市) for "
+                               f"city_code {missing} in {year}")
+    panel = full_panel[(full_panel["year"] == year) & full_panel["city_code"].isin(codes)]
+    panel = panel[["city_code", "year", "population"]].assign(gdp=lambda f: f["city_code"].map(printed))
+    per_head = regional_per_capita(panel, {"hebei": hebei_codes, "beijing": [BEIJING], "tianjin": [TIANJIN]},
+                                   first=year, last=year).iloc[0]
+    return {"year": int(year), "edition": int(year + 1),
+            "to_beijing": float(per_head["hebei"] / per_head["beijing"]),
+            "to_tianjin": float(per_head["hebei"] / per_head["tianjin"])}
