@@ -242,3 +242,51 @@ def cs_att_many(y: np.ndarray, cohort: np.ndarray, periods: Sequence[int], n_boo
     se = att[1:][ok].std(axis=0, ddof=1)
     z = stats.norm.ppf(0.5 + level / 2)
     return {"estimate": att[0], "std_error": se, "ci_low": att[0] - z * se, "ci_high": att[0] + z * se}
+
+
+def aggregate_att_gt(att_gt: pd.DataFrame) -> dict[str, object]:
+    r"""Point estimates of the aggregations of Callaway & Sant'Anna (2021, section 3) from a
+    table of group-time effects (the ``att_gt`` statistic of :func:`callaway_santanna`).
+
+    FORMULAS (n_g = cohort size, post cells t ≥ g only for the summaries)::
+
+        θ_sel(g)  = mean over post t of ATT(g, t)                      (group / "cohort")
+        θ_sel     = Σ_g n_g θ_sel(g) / Σ_g n_g                         (overall, group)
+        θ_es(e)   = Σ_g n_g ATT(g, g + e) / Σ_g n_g over cohorts with the cell   (dynamic)
+        θ_es      = mean over e ≥ 0 of θ_es(e)                         (overall, dynamic)
+        θ_simple  = Σ_{t ≥ g} n_g ATT(g, t) / Σ_{t ≥ g} n_g            (the ``att`` term)
+
+    These are the ``aggte`` aggregations of the R package ``did`` (types "group", "dynamic",
+    "simple"); the tests compare them with the Python port ``differences``.
+
+    Returns ``group`` (Series by cohort), ``group_overall``, ``dynamic`` (Series by event
+    time), ``dynamic_overall`` and ``simple``.
+
+    Examples
+    --------
+    Cohort 2002 (2 units) with post effects 1 and 3, cohort 2003 (1 unit) with 4: θ_sel is
+    (2, 4) and overall (2·2 + 4)/3; θ_es(0) = (2·1 + 4)/3 = 2, θ_es(1) = 3, dynamic overall
+    2.5; simple (2·1 + 2·3 + 4)/5 = 2.4.
+
+    >>> import pandas as pd
+    >>> gt = pd.DataFrame({"cohort": [2002, 2002, 2003], "time": [2002, 2003, 2003],
+    ...                    "rel_time": [0, 1, 0], "estimate": [1.0, 3.0, 4.0],
+    ...                    "n_treated": [2, 2, 1]})
+    >>> agg = aggregate_att_gt(gt)
+    >>> agg["group"].tolist(), round(agg["group_overall"], 4), agg["dynamic_overall"], agg["simple"]
+    ([2.0, 4.0], 2.6667, 2.5, 2.4)
+    """
+    missing = [c for c in ("cohort", "rel_time", "estimate", "n_treated") if c not in att_gt.columns]
+    if missing:
+        raise MethodInputError(f"att_gt: missing column(s) {missing}")
+    post = att_gt[att_gt["rel_time"] >= 0]
+    if post.empty:
+        raise MethodInputError("att_gt: no post-treatment cell (rel_time ≥ 0)")
+    group = post.groupby("cohort")["estimate"].mean()
+    size = post.groupby("cohort")["n_treated"].first()
+    w = att_gt["n_treated"].astype(float)
+    dynamic = (att_gt.assign(w=w, wy=w * att_gt["estimate"]).groupby("rel_time")[["wy", "w"]].sum()
+               .pipe(lambda f: f["wy"] / f["w"]))
+    return {"group": group, "group_overall": float((group * size).sum() / size.sum()),
+            "dynamic": dynamic, "dynamic_overall": float(dynamic[dynamic.index >= 0].mean()),
+            "simple": float((post["estimate"] * post["n_treated"]).sum() / post["n_treated"].sum())}
