@@ -50,6 +50,15 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     uncertainty is included. Intervals are normal (estimate ± z·SE). The R package uses a
     multiplier bootstrap; results are close but not identical.
 
+    Reference: the point estimates (every ATT(g, t), pre-period cells with the varying base
+    included, and the simple, group and dynamic aggregations of :func:`aggregate_att_gt`)
+    equal those of the Python port ``differences`` (``ATTgt``, no covariates, base period
+    "varying") to 1e-8 (``tests/models/test_callaway_santanna_reference.py``). One deliberate
+    difference: without never-treated units the R package and its ports make the last cohort
+    the comparison group and drop its cells; here it keeps its pre-period placebo cells
+    (not-yet-treated controls exist for them), so the pre-period event-time averages can
+    differ while every post-period cell and aggregate is the same.
+
     Requires a balanced panel (every unit in every period).
 
     Returns
@@ -290,3 +299,77 @@ def aggregate_att_gt(att_gt: pd.DataFrame) -> dict[str, object]:
     return {"group": group, "group_overall": float((group * size).sum() / size.sum()),
             "dynamic": dynamic, "dynamic_overall": float(dynamic[dynamic.index >= 0].mean()),
             "simple": float((post["estimate"] * post["n_treated"]).sum() / post["n_treated"].sum())}
+
+
+def cs_att_assignments(y: np.ndarray, cohorts: np.ndarray, periods: Sequence[int]) -> np.ndarray:
+    r"""The overall Callaway–Sant'Anna ATT (``att`` of :func:`callaway_santanna` with
+    not-yet-treated and never-treated controls) for many treatment assignments at once,
+    point estimates only: the statistic of a randomisation test over joining dates.
+
+    ``y``: balanced outcomes, units × periods, or units × periods × outcomes; ``cohorts``:
+    assignments × units, first treated period (NaN never treated). For every assignment r,
+    cohort g and period t ≥ g whose controls C_t = {never treated or G > t} are not empty::
+
+        ATT_r(g, t) = [Ȳ_t − Ȳ_{g−1}]_{G_r = g} − [Ȳ_t − Ȳ_{g−1}]_{C_t}
+        ATT_r       = Σ n_g ATT_r(g, t) / Σ n_g
+
+    Because C_t depends on t only (every unit of cohort g ≤ t is outside it), the means are
+    two matrix products per assignment: cohort means (cohorts × periods) and control means
+    (periods × periods). Returns an array assignments (× outcomes); NaN where an assignment
+    has no cell with controls. Equals :func:`callaway_santanna`'s ``att`` for each
+    assignment (tested).
+
+    Examples
+    --------
+    The panel of :func:`cs_att_many` (effect exactly 1) and the same panel with the treated
+    city swapped for the second one (whose path is the common trend, so its "effect" is the
+    difference from the mean of the rest):
+
+    >>> import numpy as np
+    >>> y = np.array([[0.0, 2, 3], [0, 1, 2], [1, 2, 3], [2, 3, 4]])
+    >>> nan = np.nan
+    >>> cs_att_assignments(y, np.array([[2.0, nan, nan, nan], [nan, 2.0, nan, nan]]), [1, 2, 3]).round(4).tolist()
+    [1.0, -0.3333]
+    """
+    y = np.asarray(y, dtype=float)
+    squeeze = y.ndim == 2
+    if squeeze:
+        y = y[:, :, None]
+    cohorts = np.atleast_2d(np.asarray(cohorts, dtype=float))
+    n_units, n_periods, n_out = y.shape
+    if cohorts.shape[1] != n_units or len(periods) != n_periods:
+        raise MethodInputError(f"cohorts: need assignments × {n_units} units and {n_periods} periods; "
+                               f"got {cohorts.shape} and {len(periods)} periods")
+    if np.isnan(y).any():
+        raise MethodInputError("y: the panel must be balanced (no missing outcome)")
+    pos = {p: i for i, p in enumerate(periods)}
+    never = np.isnan(cohorts)
+    flat = y.reshape(n_units, n_periods * n_out)
+    # control sets C_t per assignment: assignments × periods × units
+    with np.errstate(invalid="ignore"):
+        ctrl = never[:, None, :] | (cohorts[:, None, :] > np.asarray(periods, dtype=float)[None, :, None])
+    n_ctrl = ctrl.sum(axis=2)  # assignments × periods
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ctrl_mean = (ctrl.astype(float) @ flat).reshape(len(cohorts), n_periods, n_periods, n_out) \
+            / n_ctrl[:, :, None, None]  # [r, t, s, k]: mean over C_t of y_s
+    total = np.zeros((len(cohorts), n_out))
+    size = np.zeros((len(cohorts), 1))
+    for g in np.unique(cohorts[~never]):
+        if (g - 1) not in pos:
+            continue
+        b = pos[g - 1]
+        treat = (cohorts == g).astype(float)
+        n_g = treat.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_g = (treat @ flat).reshape(len(cohorts), n_periods, n_out) / n_g[:, None, None]
+        for t in periods:
+            if t < g:
+                continue
+            i = pos[t]
+            ok = (n_ctrl[:, i] > 0) & (n_g > 0)
+            att = (mean_g[:, i] - mean_g[:, b]) - (ctrl_mean[:, i, i] - ctrl_mean[:, i, b])
+            total += np.where(ok[:, None], att * n_g[:, None], 0.0)
+            size += np.where(ok, n_g, 0.0)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = total / size
+    return out[:, 0] if squeeze else out
