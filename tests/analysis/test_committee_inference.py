@@ -88,3 +88,49 @@ def test_randomisation_inference_refuses_bad_input():
         cd.randomisation_inference(data.iloc[1:])
     with pytest.raises(MethodInputError, match="no treated"):
         cd.randomisation_inference(data.assign(cohort=np.nan))
+
+
+# ---------------------------------------------------------------- donut control group
+
+def _grid_cities():
+    """Squares of 1°: members 1, 2 in a row; control 3 touches member 2; control 4 begins 2°
+    east of member 2 (≈ 190 km at 30.5° N); control 5 is far away."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    boxes = {1: box(110, 30, 111, 31), 2: box(111, 30, 112, 31), 3: box(112, 30, 113, 31),
+             4: box(114, 30, 115, 31), 5: box(120, 40, 121, 41)}
+    return gpd.GeoDataFrame({"city_code": list(boxes), "name_zh": list("甲乙丙丁戊"),
+                             "province_zh": ["安徽省"] * 2 + ["江西省"] * 3},
+                            geometry=list(boxes.values()), crs="EPSG:4326")
+
+
+def test_adjacent_controls_by_shared_boundary_and_distance():
+    cities = _grid_cities()
+    adj = cd.adjacent_controls(cities, [1, 2], [3, 4, 5]).set_index("city_code")
+    assert adj.at[3, "distance_km"] == pytest.approx(0.0, abs=1e-6) and adj.at[3, "adjacent"]
+    # 2° of longitude at 30.5° N ≈ 2 × 96 km between member 2 and control 4
+    assert 175 < adj.at[4, "distance_km"] < 205 and not adj.at[4, "adjacent"]
+    assert not adj.at[5, "adjacent"]
+    wide = cd.adjacent_controls(cities, [1, 2], [3, 4, 5], distance_km=210).set_index("city_code")
+    assert wide["adjacent"].tolist() == [True, True, False]
+    with pytest.raises(MethodInputError, match="no row"):
+        cd.adjacent_controls(cities, [1, 2], [9])
+    with pytest.raises(MethodInputError, match="non-negative"):
+        cd.adjacent_controls(cities, [1, 2], [3], distance_km=-1)
+
+
+def test_donut_panel_and_robustness_row():
+    data = simulate(effect=1.0, seed=2, noise=0.3)
+    adjacent = pd.DataFrame({"city_code": [10, 11, 12], "adjacent": [True, True, False]})
+    donut = cd.donut_panel(data, adjacent)
+    assert set(data["city_code"]) - set(donut["city_code"]) == {10, 11}
+    table = cd.robustness_table(data, None, [], n_boot=29, seed=1, end_year=2020,
+                                shifts=(), donuts=[(0.0, adjacent)])
+    row = table.set_index("specification").loc[cd.donut_label(0.0)]
+    assert row["cities"] == data["city_code"].nunique() - 2
+    assert row["note"] == "2 of 3 outside controls dropped"
+    assert row["estimate"] == pytest.approx(1.0, abs=0.3)
+    assert cd.donut_label(100) == "donut: no control within 100 km of a member"
+    # members (treated or not yet treated) are never dropped
+    assert cd.donut_panel(data, pd.DataFrame({"city_code": [0], "adjacent": [True]})).equals(data)

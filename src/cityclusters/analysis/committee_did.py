@@ -513,15 +513,18 @@ def _row(label: str, result: RegressionResult | None, term: str, note: str = "")
 
 def robustness_table(data: pd.DataFrame, data_next_year: pd.DataFrame | None,
                      outside_provinces: Sequence[str], n_boot: int, seed: int,
-                     end_year: int = 2019, shifts: Sequence[int] = (-2, -3)) -> pd.DataFrame:
+                     end_year: int = 2019, shifts: Sequence[int] = (-2, -3),
+                     donuts: Sequence[tuple[float, pd.DataFrame]] = ()) -> pd.DataFrame:
     """Callaway–Sant'Anna overall ATT under alternative designs, one row each.
 
     Rows: main design; placebo adoption dates (each ``shift``, treated years dropped;
     Sun–Abraham, see :func:`placebo_estimate`);
     controls only not-yet-treated YRD members (cities of ``outside_provinces`` removed);
     sample ending in ``end_year`` (when the panel goes beyond it); adoption counted from the
-    year after joining (``data_next_year``, when given). A design the estimator refuses
-    (e.g. no control left) gets NaN and the reason in ``note``.
+    year after joining (``data_next_year``, when given); one donut row per
+    ``(distance_km, adjacency table of adjacent_controls)`` in ``donuts``, without the
+    controls next to the members (:func:`donut_panel`, label :func:`donut_label`). A design
+    the estimator refuses (e.g. no control left) gets NaN and the reason in ``note``.
 
     Returns ``specification, estimate, std_error, ci_low, ci_high, cities, note``.
     """
@@ -557,7 +560,18 @@ def robustness_table(data: pd.DataFrame, data_next_year: pd.DataFrame | None,
         attempt(f"sample ends in {end_year}", lambda: cs(restrict_years(data, end_year)))
     if data_next_year is not None:
         attempt("adoption from the year after joining", lambda: cs(data_next_year))
+    for distance_km, adjacent in donuts:
+        n_out = int(adjacent["adjacent"].sum())
+        attempt(donut_label(distance_km), lambda a=adjacent: cs(donut_panel(data, a)),
+                f"{n_out} of {len(adjacent)} outside controls dropped")
     return pd.DataFrame(rows)
+
+
+def donut_label(distance_km: float) -> str:
+    """The robustness-table label of a donut design (:func:`adjacent_controls`)."""
+    if distance_km == 0:
+        return "donut: no control sharing a boundary with a member"
+    return f"donut: no control within {distance_km:g} km of a member"
 
 
 # ---------------------------------------------------------------------------------------
@@ -631,6 +645,8 @@ QUOTED_ROBUSTNESS = {
     "inside": "controls: not-yet-treated YRD members only",
     "end2019": "sample ends in 2019",
     "next": "adoption from the year after joining",
+    "donut": "donut: no control sharing a boundary with a member",
+    "donut100": "donut: no control within 100 km of a member",
 }
 
 
@@ -1075,3 +1091,64 @@ def randomisation_inference(data: pd.DataFrame, n_perm: int = 999, seed: int = 0
             "ri_high": float(kept[-1]) if inside else math.nan,
             "draws": draws, "n_perm": int(n_perm), "seed": seed, "pool": pool,
             "n_pool": len(where), "n_distinct": distinct}
+
+
+__all__ += ["adjacent_controls", "donut_panel", "donut_label"]
+
+
+def adjacent_controls(cities, member_codes: Sequence[int], control_codes: Sequence[int],
+                      distance_km: float = 0.0, tolerance_km: float = 1.0) -> pd.DataFrame:
+    """Which control cities lie next to the committee's territory (the "donut" to cut out).
+
+    RULE: a control city is adjacent when the shortest distance between its boundary polygon
+    and the polygon of any committee member is at most ``distance_km`` + ``tolerance_km``
+    (``distance_km=0``: the two share a boundary; the tolerance absorbs gaps and overlaps of
+    the digitised boundaries, whose vertices do not coincide exactly). Distances are measured
+    in the book's equal-area projection (:data:`cityclusters.config.CHINA_ALBERS`), in km.
+
+    Why: a donut design drops the controls most exposed to spillovers from the members
+    (diverted investment, commuting, supply chains across the provincial border), which
+    would bias the ATT either way (see the chapter's section on spillovers); cf. Butts (2023,
+    "Difference-in-differences with spatial spillovers", arXiv:2105.03737) on excluding
+    units near treated ones.
+
+    Parameters
+    ----------
+    cities : GeoDataFrame
+        ``tables.cities()``: ``city_code, name_zh, province_zh, geometry`` (WGS84).
+    member_codes, control_codes : list of int
+        City codes of the committee members (the treated territory) and of the controls.
+
+    Returns ``city_code, name_zh, province_zh, distance_km, adjacent`` for the controls
+    (sorted by distance). A control without a polygon is refused.
+    """
+    from cityclusters.config import CHINA_ALBERS
+
+    if distance_km < 0 or tolerance_km < 0:
+        raise MethodInputError(f"distance_km={distance_km!r}, tolerance_km={tolerance_km!r}: "
+                               "need non-negative distances")
+    geo = cities.set_index("city_code")
+    missing = [c for c in list(member_codes) + list(control_codes) if c not in geo.index]
+    if missing:
+        raise MethodInputError(f"cities: no row for city_code {missing[:5]}")
+    projected = geo.to_crs(CHINA_ALBERS)
+    controls = projected.loc[list(control_codes)]
+    bad = controls.geometry.isna() | controls.geometry.is_empty
+    if bad.any():
+        raise MethodInputError(f"cities: control city_code {list(controls.index[bad])[:5]} has no "
+                               "boundary polygon")
+    members = projected.loc[list(member_codes)].geometry
+    territory = members[members.notna() & ~members.is_empty].union_all()
+    dist = controls.geometry.distance(territory) / 1000.0
+    out = pd.DataFrame({"city_code": controls.index, "name_zh": controls["name_zh"].to_numpy(),
+                        "province_zh": controls["province_zh"].to_numpy(),
+                        "distance_km": dist.to_numpy()})
+    out["adjacent"] = out["distance_km"] <= distance_km + tolerance_km
+    return out.sort_values(["distance_km", "city_code"]).reset_index(drop=True)
+
+
+def donut_panel(data: pd.DataFrame, adjacent: pd.DataFrame) -> pd.DataFrame:
+    """``data`` (:func:`estimation_panel`) without the never-treated controls flagged
+    ``adjacent`` by :func:`adjacent_controls`. Treated and not-yet-treated members stay."""
+    drop = set(adjacent.loc[adjacent["adjacent"], "city_code"])
+    return data[~(data["city_code"].isin(drop) & data["cohort"].isna())].reset_index(drop=True)
