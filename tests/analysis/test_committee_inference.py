@@ -134,3 +134,73 @@ def test_donut_panel_and_robustness_row():
     assert cd.donut_label(100) == "donut: no control within 100 km of a member"
     # members (treated or not yet treated) are never dropped
     assert cd.donut_panel(data, pd.DataFrame({"city_code": [0], "adjacent": [True]})).equals(data)
+
+
+# ---------------------------------------------------------------- verdict over designs
+
+def _designs(*intervals):
+    names = ["main", "randomisation", "donut", "Rambachan–Roth"]
+    return pd.DataFrame([{"design": n, "estimate": (lo + hi) / 2, "ci_low": lo, "ci_high": hi,
+                          "std_error": 0.45, "inference": "x"} for n, (lo, hi) in zip(names, intervals)])
+
+
+def test_enlargement_verdict_is_no_better_than_the_weakest_design():
+    up = cd.enlargement_verdict(_designs((0.3, 2.1), (0.2, 2.4), (0.1, 2.0)), "growth", "pp", 2001, 2023, 20)
+    assert up.verdict.startswith("partly supported: the estimate has the expected sign")
+    assert up.verdict.endswith("the same in all 3 designs")
+    assert up.rule == "effect_interval" and "ATT above about 0.88 pp" in up.would_change
+    assert up.evidence.startswith("main: +1.20 [+0.30, +2.10] (x); randomisation:")
+    assert up.evidence.endswith("pp, 2001–2023, 20 treated cities")
+    # one design holding zero caps the verdict at inconclusive, naming who disagrees
+    flip = cd.enlargement_verdict(_designs((0.3, 2.1), (-0.2, 2.4)), "growth", "pp", 2001, 2023, 20)
+    assert flip.verdict == ("inconclusive: the designs disagree (partly supported under main; "
+                            "inconclusive under randomisation) (minimum detectable effect 1.26)")
+    null = cd.enlargement_verdict(_designs((-0.94, 0.72), (-1.8, 0.6)), "growth", "pp", 2001, 2023, 25)
+    assert null.verdict == ("inconclusive: the interval [-0.94, 0.72] holds both zero and gains in growth "
+                            "(minimum detectable effect 1.26); the same in all 2 designs")
+    down = cd.enlargement_verdict(_designs((-1.7, -0.3), (-2.0, -0.1)), "growth", "pp", 2001, 2023, 20)
+    assert down.verdict.startswith("not supported: the estimate has the opposite sign")
+    with pytest.raises(MethodInputError, match="designs"):
+        cd.enlargement_verdict(_designs((0, 1))[["design"]], "growth", "pp", 2001, 2023, 20)
+
+
+# ---------------------------------------------------------------- chapter assembly
+
+def test_synthetic_control_table_sensitivity_and_designs():
+    data = simulate(effect=0.0, seed=4, cohorts=(2004, 2008), n_per_cohort=1, n_controls=20)
+    data = pd.concat([data, simulate(effect=0.0, seed=5, cohorts=(2008,), n_per_cohort=3,
+                                     n_controls=0).assign(city_code=lambda f: f["city_code"] + 100)])
+    table, values = cd.synthetic_control_table(data, n_groups=49, seed=1)
+    assert table["cohort"].tolist() == [2004, 2008]
+    assert table["cities"].tolist() == [1, 4] and table["placebos"].tolist() == [20, 49]
+    assert table["pre_years"].tolist() == [3, 7]
+    assert values["sc_single_cohort"] == 2004 and values["sc_single_placebos"] == 20
+    assert values["sc_overall"] == pytest.approx((table["att"] * table["cities"]).sum() / 5)
+    assert 0 < values["sc_min_p"] <= 1 and values["sc_n_donors"] == 20
+
+    res = cd.run_estimators(data, leads=3, lags=3, n_boot=49, seed=1)
+    rr, rr_values = cd.sensitivity_table(res["cs"])
+    assert rr["mbar"].tolist() == list(cd.RR_MBAR)
+    assert rr_values["rr_10_ci_lo"] == rr.loc[2, "ci_low"] and rr_values["rr_n_post"] == 4
+    assert rr_values["rr_breakdown"] >= 0
+    _, estimates = cd.estimate_values(res)
+    ri = cd.randomisation_inference(data, n_perm=49, seed=1)
+    adjacent = pd.DataFrame({"city_code": [10, 11], "adjacent": [True, False]})
+    donut = cd.donut_estimate(data, adjacent, n_boot=49, seed=1)
+    assert donut["n_dropped"] == 1 and donut["cities"] == data["city_code"].nunique() - 1
+    designs = cd.inference_designs(estimates, ri, donut, rr, n_boot=49)
+    assert len(designs) == 4 and designs.loc[0, "estimate"] == estimates["att_cs"]
+    assert designs.loc[1, "estimate"] == pytest.approx(estimates["att_cs"], abs=1e-10)
+    assert designs.loc[3, "ci_low"] == rr_values["rr_10_ci_lo"]
+    v = cd.inference_values(ri, cd.randomisation_inference(data, n_perm=49, seed=1, pool="all"),
+                            donut, donut)
+    assert v["ri_n_pool"] == 5 and v["ri_all_n_pool"] == 25
+    assert v["donut_excl0_word"] in ("excludes", "includes")
+    verdict = cd.enlargement_verdict(designs, "y", "units", 2001, 2012, 6)
+    assert verdict.category in ("inconclusive", "partly supported", "not supported")
+
+
+def test_synthetic_control_table_needs_donors():
+    data = simulate(n_controls=1)
+    with pytest.raises(MethodInputError, match="never-treated"):
+        cd.synthetic_control_table(data)

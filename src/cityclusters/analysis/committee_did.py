@@ -966,18 +966,47 @@ def membership_values(members: pd.DataFrame) -> dict:
             "n_members_2013": int((members["cohort"] <= 2013).sum())}
 
 
-def enlargement_verdict(estimate: float, ci_low: float, ci_high: float, std_error: float, outcome: str,
-                        unit: str, first_year: int, last_year: int, n_treated: int) -> Verdict:
-    """Verdict on paper 004's "enlarging the committee pays" from the Callaway–Sant'Anna ATT
-    on ``outcome`` by the book's interval rule
-    (:func:`cityclusters.analysis.verdicts.interval_verdict`, claimed sign positive):
-    partly supported when the 95 % interval lies above zero (a difference-in-differences
-    resting on parallel trends); not supported when it lies below zero (it excludes every
-    gain); inconclusive, with the minimum detectable effect, when it holds zero."""
-    verdict = interval_verdict(ci_low, ci_high, std_error, +1, claimed_as=f"gains in {outcome}")
-    return Verdict("p004_committee_enlargement_growth", verdict,
-                   f"CS ATT {estimate:+.2f} [{ci_low:+.2f}, {ci_high:+.2f}] {unit}, "
-                   f"{first_year}–{last_year}, {n_treated} treated cities")
+def enlargement_verdict(designs: pd.DataFrame, outcome: str, unit: str, first_year: int,
+                        last_year: int, n_treated: int) -> Verdict:
+    """Verdict on paper 004's "enlarging the committee pays" under the effect-interval rule
+    (:func:`cityclusters.analysis.verdicts.interval_verdict`, claimed sign positive), taken
+    over every defensible design of :func:`inference_designs` (the first row is the main one).
+
+    The verdict cannot be better than the weakest design: it is "partly supported" only when
+    every design's 95 % interval lies above zero, "not supported" only when every one lies
+    below zero, and otherwise "inconclusive" — with the minimum detectable effect of the main
+    design, and naming the designs that disagree when some exclude zero and others do not (a
+    result that flips is never supported). The evidence lists each design's estimate,
+    interval and inference; ``would_change`` states the size of estimate the main design
+    would need, at its present precision, to exclude zero.
+    """
+    need = ["design", "estimate", "ci_low", "ci_high", "std_error", "inference"]
+    missing = [c for c in need if c not in designs.columns]
+    if missing or designs.empty:
+        raise MethodInputError(f"designs: need rows with columns {need}; missing {missing}")
+    cats = [interval_verdict(r.ci_low, r.ci_high, r.std_error, +1).split(":")[0]
+            for r in designs.itertuples()]
+    main = designs.iloc[0]
+    claimed = f"gains in {outcome}"
+    if len(set(cats)) == 1:
+        verdict = interval_verdict(main["ci_low"], main["ci_high"], main["std_error"], +1,
+                                   claimed_as=claimed)
+        verdict += f"; the same in all {len(designs)} designs"
+    else:
+        parts = [f"{c} under {', '.join(d for d, k in zip(designs['design'], cats) if k == c)}"
+                 for c in dict.fromkeys(cats)]
+        verdict = (f"inconclusive: the designs disagree ({'; '.join(parts)}) (minimum detectable "
+                   f"effect {minimum_detectable_effect(main['std_error']):.2f})")
+    evidence = "; ".join(f"{r.design}: {r.estimate:+.2f} [{r.ci_low:+.2f}, {r.ci_high:+.2f}] ({r.inference})"
+                         for r in designs.itertuples())
+    evidence += f"; {unit}, {first_year}–{last_year}, {n_treated} treated cities"
+    z_se = 1.959964 * float(main["std_error"])
+    would_change = (f"an ATT above about {z_se:.2f} {unit} at the present precision (it is "
+                    f"{main['estimate']:+.2f}), with the randomisation, donut and Rambachan–Roth "
+                    "intervals above zero as well, would make it partly supported; all four intervals "
+                    "below zero, not supported. More treated cities or years would narrow them")
+    return Verdict("p004_committee_enlargement_growth", verdict, evidence, rule="effect_interval",
+                   would_change=would_change)
 
 
 def growth_cohort_rows(outcome: str, cohort_rows: list[dict], panel: pd.DataFrame, members: pd.DataFrame,
@@ -1152,3 +1181,155 @@ def donut_panel(data: pd.DataFrame, adjacent: pd.DataFrame) -> pd.DataFrame:
     ``adjacent`` by :func:`adjacent_controls`. Treated and not-yet-treated members stay."""
     drop = set(adjacent.loc[adjacent["adjacent"], "city_code"])
     return data[~(data["city_code"].isin(drop) & data["cohort"].isna())].reset_index(drop=True)
+
+
+__all__ += ["donut_estimate", "synthetic_control_table", "sensitivity_table", "inference_designs",
+            "inference_values", "RR_MBAR", "VERDICT_MBAR"]
+
+#: M̄ values of the Rambachan–Roth sensitivity shown in the chapter.
+RR_MBAR = (0.0, 0.5, 1.0, 2.0)
+#: The M̄ whose robust set enters the verdict: post-period violations of parallel trends no
+#: larger than the largest pre-period one (Rambachan & Roth 2023's benchmark).
+VERDICT_MBAR = 1.0
+
+
+def donut_estimate(data: pd.DataFrame, adjacent: pd.DataFrame, n_boot: int, seed: int) -> dict:
+    """Callaway–Sant'Anna ATT (not-yet-treated controls, bootstrap over cities) on the donut
+    panel (:func:`donut_panel`): ``estimate, std_error, ci_low, ci_high, cities, n_dropped``."""
+    panel = donut_panel(data, adjacent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = callaway_santanna(panel, cohort="cohort", control="not_yet_treated",
+                                n_boot=n_boot, seed=seed, **_KW)
+    row = res.coefficient("att")
+    return {"estimate": float(row["estimate"]), "std_error": float(row["std_error"]),
+            "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
+            "cities": int(res.statistics["n_units"]), "n_dropped": int(adjacent["adjacent"].sum())}
+
+
+def synthetic_control_table(data: pd.DataFrame, n_groups: int = 199, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """A synthetic control for each cohort with placebo-in-space inference
+    (:func:`cityclusters.models.synthetic_control.placebo_in_space`).
+
+    Treated series: the cohort's mean outcome; donors: the never-treated cities (members that
+    join later are left out of the pool: they are treated inside the window); weights fit
+    every year before joining. Placebos: every donor for a one-city cohort, ``n_groups``
+    seeded random donor groups of the cohort's size otherwise.
+
+    Returns the table (``cohort, cities, pre_years, pre_rmspe, att, ratio, p_ratio, p_att,
+    placebos``) and prose values: the size-weighted mean of the cohort gaps (``sc_overall``),
+    the number of cohorts whose |gap| has p ≤ 0.10 (``sc_n_p10``), the smallest p
+    (``sc_min_p``), and for the first one-city cohort its year, pre-treatment years, gap,
+    p-values and number of placebos (``sc_single_*``, NaN without one).
+    """
+    from cityclusters.models.synthetic_control import placebo_in_space
+
+    wide, cohort = _wide(data)
+    donors = list(wide.index[np.isnan(cohort)])
+    if len(donors) < 2:
+        raise MethodInputError("data: a synthetic control needs at least two never-treated cities")
+    rows = []
+    for g in sorted(np.unique(cohort[np.isfinite(cohort)])):
+        treated = list(wide.index[cohort == g])
+        res = placebo_in_space(wide, treated, donors, int(g), n_groups=n_groups, seed=seed)
+        fit = res["fit"]
+        rows.append({"cohort": int(g), "cities": len(treated), "pre_years": fit["n_pre"],
+                     "pre_rmspe": fit["pre_rmspe"], "att": fit["att"], "ratio": fit["ratio"],
+                     "p_ratio": res["p_ratio"], "p_att": res["p_att"], "placebos": res["n_placebos"]})
+    table = pd.DataFrame(rows)
+    single = table[table["cities"] == 1]
+    s = single.iloc[0] if len(single) else None
+    values = {
+        "sc_overall": float((table["att"] * table["cities"]).sum() / table["cities"].sum()),
+        "sc_n_p10": int((table["p_att"] <= 0.10).sum()),
+        "sc_min_p": float(table["p_att"].min()),
+        "sc_n_cohorts": len(table),
+        "sc_single_cohort": int(s["cohort"]) if s is not None else math.nan,
+        "sc_single_pre_years": int(s["pre_years"]) if s is not None else math.nan,
+        "sc_single_att": float(s["att"]) if s is not None else math.nan,
+        "sc_single_p_att": float(s["p_att"]) if s is not None else math.nan,
+        "sc_single_p_ratio": float(s["p_ratio"]) if s is not None else math.nan,
+        "sc_single_placebos": int(s["placebos"]) if s is not None else math.nan,
+        "sc_single_pre_rmspe": float(s["pre_rmspe"]) if s is not None else math.nan,
+        "sc_n_donors": len(donors),
+    }
+    return table, values
+
+
+def sensitivity_table(result: RegressionResult, mbar: Sequence[float] = RR_MBAR,
+                      lags: int | None = None) -> tuple[pd.DataFrame, dict]:
+    """Rambachan–Roth relative-magnitudes bounds
+    (:func:`cityclusters.models.event_study.relative_magnitudes_bounds`) of the
+    Callaway–Sant'Anna event study (leads are one-year placebo changes: ``pre="changes"``),
+    for the average effect over event years 0 … ``lags``, and the breakdown M̄.
+
+    Returns the table and ``rr_theta`` (average post-period effect), ``rr_n_post``,
+    ``rr_m_pre`` (largest pre-period change), ``rr_breakdown``, and for each M̄ in ``mbar``
+    ``rr_<k>_id_lo/hi`` and ``rr_<k>_ci_lo/hi`` with k = 10·M̄ (e.g. ``rr_10_ci_lo`` for M̄ = 1).
+    """
+    from cityclusters.models.event_study import breakdown_mbar, relative_magnitudes_bounds
+
+    table = relative_magnitudes_bounds(result, mbar=mbar, lags=lags, pre="changes")
+    first = table.iloc[0]
+    values = {"rr_theta": float(first["estimate"]), "rr_n_post": int(first["n_post"]),
+              "rr_m_pre": float(first["m_pre"]), "rr_breakdown": breakdown_mbar(table),
+              "rr_theta_se": float(first["std_error"])}
+    for _, row in table.iterrows():
+        k = int(round(10 * row["mbar"]))
+        values.update({f"rr_{k}_id_lo": float(row["id_low"]), f"rr_{k}_id_hi": float(row["id_high"]),
+                       f"rr_{k}_ci_lo": float(row["ci_low"]), f"rr_{k}_ci_hi": float(row["ci_high"])})
+    return table, values
+
+
+def inference_designs(estimates: dict, ri: dict, donut: dict, sensitivity: pd.DataFrame,
+                      n_boot: int, mbar: float = VERDICT_MBAR) -> pd.DataFrame:
+    """The defensible designs of the committee estimate, one row each, with the inference used:
+    the main Callaway–Sant'Anna ATT (bootstrap over cities, ``estimates`` of
+    :func:`estimate_values`), randomisation over joining dates (``ri`` of
+    :func:`randomisation_inference`: its test-inversion interval), the donut control group
+    (``donut`` of :func:`donut_estimate`) and the Rambachan–Roth robust set at M̄ = ``mbar``
+    (``sensitivity`` of :func:`sensitivity_table`; its target is the average of the event-time
+    effects, not the simple ATT).
+
+    Returns ``design, estimate, ci_low, ci_high, std_error, inference`` (std_error: the
+    bootstrap one for the first three rows, used for the minimum detectable effect).
+    """
+    rr = sensitivity.set_index("mbar").loc[mbar]
+    se = float(estimates["att_cs_se"])
+    pool = "treated members" if ri["pool"] == "members" else "all cities"
+    return pd.DataFrame([
+        {"design": "Callaway–Sant'Anna, not-yet-treated and outside controls",
+         "estimate": estimates["att_cs"], "ci_low": estimates["att_cs_lo"],
+         "ci_high": estimates["att_cs_hi"], "std_error": se,
+         "inference": f"bootstrap over cities ({n_boot} draws), normal interval"},
+        {"design": "same estimate, randomisation over joining dates",
+         "estimate": ri["estimate"], "ci_low": ri["ri_low"], "ci_high": ri["ri_high"],
+         "std_error": se,
+         "inference": (f"{ri['n_perm']} permutations of the joining years among {ri['n_pool']} "
+                       f"{pool}; interval by test inversion (constant effect); p = {ri['p_value']:.2f}")},
+        {"design": "donut: no control sharing a boundary with a member",
+         "estimate": donut["estimate"], "ci_low": donut["ci_low"], "ci_high": donut["ci_high"],
+         "std_error": donut["std_error"],
+         "inference": f"bootstrap over cities ({n_boot} draws); {donut['n_dropped']} adjacent controls dropped"},
+        {"design": f"Rambachan–Roth, post-period trend changes ≤ {mbar:g} × the largest pre-period one",
+         "estimate": float(rr["estimate"]), "ci_low": float(rr["ci_low"]),
+         "ci_high": float(rr["ci_high"]), "std_error": float(rr["std_error"]),
+         "inference": "conservative robust set (Bonferroni) around the mean event-time effect"},
+    ])
+
+
+def inference_values(ri: dict, ri_all: dict, donut: dict, donut100: dict) -> dict:
+    """Prose values of the randomisation and donut designs: ``ri_*`` (members pool),
+    ``ri_all_*`` (all cities), ``donut_*`` and ``donut100_*`` (estimate, interval, cities
+    dropped) and whether the donut estimates keep the main sign (``donut_sign_word``)."""
+    return {
+        "ri_p": ri["p_value"], "ri_p_upper": ri["p_upper"], "ri_lo": ri["ri_low"], "ri_hi": ri["ri_high"],
+        "ri_n_perm": ri["n_perm"], "ri_n_pool": ri["n_pool"],
+        "ri_all_p": ri_all["p_value"], "ri_all_lo": ri_all["ri_low"], "ri_all_hi": ri_all["ri_high"],
+        "ri_all_n_pool": ri_all["n_pool"],
+        "donut_att": donut["estimate"], "donut_lo": donut["ci_low"], "donut_hi": donut["ci_high"],
+        "donut_n_dropped": donut["n_dropped"], "donut_cities": donut["cities"],
+        "donut100_att": donut100["estimate"], "donut100_lo": donut100["ci_low"],
+        "donut100_hi": donut100["ci_high"], "donut100_n_dropped": donut100["n_dropped"],
+        "donut_excl0_word": ("excludes" if donut["ci_low"] > 0 or donut["ci_high"] < 0 else "includes"),
+    }
