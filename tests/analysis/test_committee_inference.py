@@ -200,7 +200,24 @@ def test_synthetic_control_table_sensitivity_and_designs():
     assert verdict.category in ("inconclusive", "partly supported", "not supported")
 
 
-def test_synthetic_control_table_needs_donors():
-    data = simulate(n_controls=1)
-    with pytest.raises(MethodInputError, match="never-treated"):
-        cd.synthetic_control_table(data)
+def test_synthetic_control_table_without_donors_is_empty():
+    table, values = cd.synthetic_control_table(simulate(n_controls=1))
+    assert table.empty and np.isnan(values["sc_overall"]) and values["sc_n_donors"] == 1
+
+
+def test_inference_sentences():
+    e = {"att_cs_lo": -0.9, "att_cs_hi": 0.7}
+    v = {"ri_p": 0.02, "ri_centre": 0.3, "donut_lo": 0.1, "donut_hi": 0.8, "donut_n_dropped": 15, "rr_breakdown": 0.8,
+         "sc_single_cohort": 2003, "sc_single_pre_years": 2, "sc_single_pre_rmspe": 0.0,
+         "sc_single_att": -0.95, "sc_single_p_att": 0.54, "sc_single_placebos": 64,
+         "sc_single_p_ratio": 0.5}
+    out = cd.inference_sentences(v, e)
+    assert out["ri_sentence"].startswith("Only 2.0% of the assignments") and "is rejected" in out["ri_sentence"]
+    assert out["donut_sentence"].startswith("Its interval disagrees")
+    assert "up to 0.80 times" in out["rr_sentence"]
+    assert out["sc_sentence"].startswith("With only 2 years before joining")
+    assert out["sc_sentence"].endswith("not distinguishable from what happens to a city that did not join.")
+    v |= {"sc_single_pre_rmspe": 0.4, "sc_single_p_att": 0.03}
+    out = cd.inference_sentences(v, e)
+    assert out["sc_sentence"].startswith("Its pre-period fit has an RMSPE of 0.40")
+    assert out["sc_sentence"].endswith("in the tail of what happens to cities that did not join.")

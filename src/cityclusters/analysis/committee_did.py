@@ -1063,17 +1063,24 @@ def randomisation_inference(data: pd.DataFrame, n_perm: int = 999, seed: int = 0
     * ``"all"``: among the treated cities and the never-treated controls (any city could have
       been a member), reported as a check.
 
-    p-values count the observed assignment among the draws (Phipson & Smyth 2010):
-    p = (1 + #{|ATT_r| ≥ |ATT_obs|}) / (1 + n_perm) (two-sided); ``p_upper`` uses ATT_r ≥
-    ATT_obs (the claimed positive effect).
+    STATISTIC. The distance of the ATT from the centre of its randomisation distribution,
+    |ATT − c| with c the mean ATT over the observed and the permuted assignments (a symmetric
+    function of all of them, so the test stays exact). With dates shuffled among the members
+    only, that distribution need not be centred on zero: every permuted assignment still
+    compares members with outside controls, so a difference between the two groups that has
+    nothing to do with *when* a city joined shifts it. Centring removes that shift; the
+    distance from zero would count it as evidence. p-values count the observed assignment among
+    the draws (Phipson & Smyth 2010): p = (1 + #{|ATT_r − c| ≥ |ATT_obs − c|}) / (1 +
+    n_perm); ``p_upper`` = (1 + #{ATT_r ≥ ATT_obs}) / (1 + n_perm) (the claimed positive
+    effect, uncentred).
 
     INTERVAL (test inversion, constant additive effect τ): under H₀(τ) the untreated outcomes
     are Y − τ·D and the statistic is linear in the outcome, so under a permuted assignment
-    it equals ATT_r(Y) − τ·ATT_r(D) (ATT_r(D) = the permuted estimator applied to the
-    observed treatment indicator); τ is kept when its two-sided p-value exceeds 1 − ``level``.
-    The set is found on a grid of 4,001 points over ±12 permutation standard deviations around
-    the estimate; ``ri_low``/``ri_high`` are its ends (NaN when the set reaches the grid's
-    edge).
+    the ATT equals ATT_r(Y) − τ·ATT_r(D) (ATT_r(D) = the permuted estimator applied to the
+    observed treatment indicator) against ATT_obs − τ, centred as above; τ is kept when its
+    p-value exceeds 1 − ``level``. The set is found on a grid of 4,001 points over ±12
+    permutation standard deviations around the estimate; ``ri_low``/``ri_high`` are its ends
+    (NaN when the set reaches the grid's edge).
 
     SOURCES: Fisher (1935); Imbens & Rubin (2015), ch. 5; MacKinnon & Webb (2020),
     *Journal of Econometrics* 218(2): 435–450 (DID with few treated clusters); Roth &
@@ -1081,9 +1088,9 @@ def randomisation_inference(data: pd.DataFrame, n_perm: int = 999, seed: int = 0
     timing); Phipson & Smyth (2010), *Statistical Applications in Genetics and Molecular
     Biology* 9(1): 39.
 
-    Returns ``estimate, p_value, p_upper, ri_low, ri_high, draws`` (array of the n_perm
-    permuted ATTs), ``n_perm, seed, pool, n_pool, n_distinct`` (distinct permuted
-    assignments among the draws).
+    Returns ``estimate, p_value, p_upper, ri_low, ri_high, centre`` (c under H₀: no effect),
+    ``draws`` (array of the n_perm permuted ATTs), ``n_perm, seed, pool, n_pool,
+    n_distinct`` (distinct permuted assignments among the draws).
     """
     if pool not in RI_POOLS:
         raise MethodInputError(f"pool={pool!r}: choose one of {list(RI_POOLS)}")
@@ -1105,17 +1112,27 @@ def randomisation_inference(data: pd.DataFrame, n_perm: int = 999, seed: int = 0
     y = np.stack([wide.to_numpy(dtype=float), d], axis=2)
     stat = cs_att_assignments(y, assign, periods)
     obs, draws, d_draws = stat[0, 0], stat[1:, 0], stat[1:, 1]
+    if not np.isfinite(stat).all():
+        raise MethodInputError("data: a permuted assignment leaves no (cohort, year) cell with controls")
     tol = 1e-10 * max(1.0, abs(obs))
-    p_value = (1 + int((np.abs(draws) >= abs(obs) - tol).sum())) / (n_perm + 1)
+
+    def p_at(tau: np.ndarray) -> np.ndarray:
+        """Centred randomisation p-value of H₀: constant effect tau (array)."""
+        adj = draws[None, :] - tau[:, None] * d_draws[None, :]  # taus × draws
+        own = obs - tau
+        centre = (adj.sum(axis=1) + own) / (n_perm + 1)
+        extreme = (np.abs(adj - centre[:, None]) >= np.abs(own - centre)[:, None] - tol).sum(axis=1)
+        return (1 + extreme) / (n_perm + 1)
+
+    p_value = float(p_at(np.zeros(1))[0])
     p_upper = (1 + int((draws >= obs - tol).sum())) / (n_perm + 1)
     spread = float(np.nanstd(draws)) or 1.0
     grid = obs + np.linspace(-12, 12, 4001) * spread
-    extreme = (np.abs(draws[None, :] - grid[:, None] * d_draws[None, :])
-               >= np.abs(obs - grid)[:, None] - tol).sum(axis=1)
-    kept = grid[(1 + extreme) / (n_perm + 1) > 1 - level]
+    kept = grid[p_at(grid) > 1 - level]
     inside = len(kept) and kept[0] > grid[0] and kept[-1] < grid[-1]
     distinct = len({tuple(np.nan_to_num(a[where], nan=0)) for a in assign[1:]})
     return {"estimate": float(obs), "p_value": p_value, "p_upper": p_upper,
+            "centre": float((draws.sum() + obs) / (n_perm + 1)),
             "ri_low": float(kept[0]) if inside else math.nan,
             "ri_high": float(kept[-1]) if inside else math.nan,
             "draws": draws, "n_perm": int(n_perm), "seed": seed, "pool": pool,
@@ -1220,14 +1237,20 @@ def synthetic_control_table(data: pd.DataFrame, n_groups: int = 199, seed: int =
     placebos``) and prose values: the size-weighted mean of the cohort gaps (``sc_overall``),
     the number of cohorts whose |gap| has p ≤ 0.10 (``sc_n_p10``), the smallest p
     (``sc_min_p``), and for the first one-city cohort its year, pre-treatment years, gap,
-    p-values and number of placebos (``sc_single_*``, NaN without one).
+    p-values and number of placebos (``sc_single_*``, NaN without one). Fewer than two
+    never-treated cities: an empty table and NaN values.
     """
     from cityclusters.models.synthetic_control import placebo_in_space
 
     wide, cohort = _wide(data)
     donors = list(wide.index[np.isnan(cohort)])
-    if len(donors) < 2:
-        raise MethodInputError("data: a synthetic control needs at least two never-treated cities")
+    columns = ["cohort", "cities", "pre_years", "pre_rmspe", "att", "ratio", "p_ratio", "p_att", "placebos"]
+    if len(donors) < 2:  # e.g. no outside controls: nothing to build a synthetic city from
+        nan_values = {k: math.nan for k in ("sc_overall", "sc_min_p", "sc_single_cohort",
+                                            "sc_single_pre_years", "sc_single_att", "sc_single_p_att",
+                                            "sc_single_p_ratio", "sc_single_placebos", "sc_single_pre_rmspe")}
+        return pd.DataFrame(columns=columns), nan_values | {"sc_n_p10": 0, "sc_n_cohorts": 0,
+                                                            "sc_n_donors": len(donors)}
     rows = []
     for g in sorted(np.unique(cohort[np.isfinite(cohort)])):
         treated = list(wide.index[cohort == g])
@@ -1324,6 +1347,7 @@ def inference_values(ri: dict, ri_all: dict, donut: dict, donut100: dict) -> dic
     dropped) and whether the donut estimates keep the main sign (``donut_sign_word``)."""
     return {
         "ri_p": ri["p_value"], "ri_p_upper": ri["p_upper"], "ri_lo": ri["ri_low"], "ri_hi": ri["ri_high"],
+        "ri_centre": ri["centre"],
         "ri_n_perm": ri["n_perm"], "ri_n_pool": ri["n_pool"],
         "ri_all_p": ri_all["p_value"], "ri_all_lo": ri_all["ri_low"], "ri_all_hi": ri_all["ri_high"],
         "ri_all_n_pool": ri_all["n_pool"],
@@ -1333,3 +1357,62 @@ def inference_values(ri: dict, ri_all: dict, donut: dict, donut100: dict) -> dic
         "donut100_hi": donut100["ci_high"], "donut100_n_dropped": donut100["n_dropped"],
         "donut_excl0_word": ("excludes" if donut["ci_low"] > 0 or donut["ci_high"] < 0 else "includes"),
     }
+
+
+__all__ += ["inference_sentences"]
+
+
+def inference_sentences(values: dict, estimates: dict) -> dict:
+    """The sentences of the chapter's inference section whose wording depends on the numbers
+    (``values``: :func:`inference_values`, :func:`sensitivity_table` and
+    :func:`synthetic_control_table` values merged; ``estimates``: :func:`estimate_values`).
+
+    ``ri_sentence`` (is the sharp null rejected at 5 %?), ``donut_sentence`` (does the
+    donut interval agree with the main one about zero?), ``rr_sentence`` (the breakdown M̄,
+    or why there is none), ``sc_sentence`` (the one-city cohort: is its pre-period fit exact,
+    which makes the ratio test uninformative; where its gap ranks).
+
+    >>> v = {"ri_p": 0.82, "ri_centre": 0.27, "donut_lo": -0.8, "donut_hi": 0.8, "donut_n_dropped": 15,
+    ...      "rr_breakdown": 0.0, "sc_single_cohort": float("nan")}
+    >>> e = {"att_cs_lo": -0.9, "att_cs_hi": 0.7}
+    >>> inference_sentences(v, e)["ri_sentence"]
+    '82% of the assignments (the observed one counted) give an ATT at least as far from the centre of the randomisation distribution (+0.27) as the observed one: the sharp null of no effect in any city cannot be rejected.'
+    """
+    main_holds = estimates["att_cs_lo"] <= 0 <= estimates["att_cs_hi"]
+    p = values["ri_p"]
+    centre = f"the centre of the randomisation distribution ({values['ri_centre']:+.2f})"
+    if p <= 0.05:
+        ri = (f"Only {p:.1%} of the assignments (the observed one counted) give an ATT as far from "
+              f"{centre} as the observed one: the sharp null of no effect in any city is rejected at 5 %.")
+    else:
+        ri = (f"{p:.0%} of the assignments (the observed one counted) give an ATT at least as far from "
+              f"{centre} as the observed one: the sharp null of no effect in any city cannot be rejected.")
+    donut_holds = values["donut_lo"] <= 0 <= values["donut_hi"]
+    donut = ("Its interval, like the main one, holds zero." if donut_holds and main_holds else
+             "Its interval, like the main one, excludes zero." if not donut_holds and not main_holds else
+             "Its interval disagrees with the main one about zero: the result depends on the "
+             "border controls.")
+    b = values["rr_breakdown"]
+    if b == 0:
+        rr = ("Because the interval already holds zero when parallel trends hold exactly (M̄ = 0), "
+              "there is no signed conclusion to break down: the breakdown value is 0, and the sets "
+              "show only how much wider the range of effects compatible with the data becomes when "
+              "trends may drift.")
+    else:
+        rr = (f"The sign of the average effect survives post-period trend changes up to {b:.2f} times "
+              "the largest pre-period one (the breakdown value M̄*).")
+    if not np.isfinite(values.get("sc_single_cohort", math.nan)):
+        sc = "No cohort has a single city."
+    else:
+        exact = values["sc_single_pre_rmspe"] < 1e-6
+        fit = (f"With only {values['sc_single_pre_years']} years before joining, the synthetic city "
+               "reproduces them exactly, so the ratio of post- to pre-period fit is not informative;"
+               if exact else
+               f"Its pre-period fit has an RMSPE of {values['sc_single_pre_rmspe']:.2f}; the ratio of "
+               f"post- to pre-period fit ranks with p = {values['sc_single_p_ratio']:.2f};")
+        sc = (f"{fit} ranked by size among the gaps of the {values['sc_single_placebos']} placebo "
+              f"cities, its post-joining gap of {values['sc_single_att']:+.2f} has p = "
+              f"{values['sc_single_p_att']:.2f}, so it is "
+              + ("not distinguishable from what happens to a city that did not join."
+                 if values["sc_single_p_att"] > 0.10 else "in the tail of what happens to cities that did not join."))
+    return {"ri_sentence": ri, "donut_sentence": donut, "rr_sentence": rr, "sc_sentence": sc}
