@@ -215,9 +215,11 @@ def test_inference_sentences():
     assert out["ri_sentence"].startswith("Only 2.0% of the assignments") and "is rejected" in out["ri_sentence"]
     assert out["donut_sentence"].startswith("Its interval disagrees")
     assert "up to 0.80 times" in out["rr_sentence"]
-    assert out["sc_sentence"].startswith("With only 2 years before joining")
+    assert out["sc_sentence"].startswith("The one-city cohort of 2003 needs a word of its own. With only 2 years")
     assert out["sc_sentence"].endswith("not distinguishable from what happens to a city that did not join.")
     v |= {"sc_single_pre_rmspe": 0.4, "sc_single_p_att": 0.03}
     out = cd.inference_sentences(v, e)
-    assert out["sc_sentence"].startswith("Its pre-period fit has an RMSPE of 0.40")
+    assert "own. Its pre-period fit has an RMSPE of 0.40" in out["sc_sentence"]
     assert out["sc_sentence"].endswith("in the tail of what happens to cities that did not join.")
+    assert cd.inference_sentences(v | {"sc_single_cohort": np.nan}, e)["sc_sentence"].startswith("No cohort")
+    assert cd.inference_sentences(v | {"sc_n_donors": 0}, e)["sc_sentence"].startswith("No synthetic")

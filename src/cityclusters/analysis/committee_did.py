@@ -1401,8 +1401,10 @@ def inference_sentences(values: dict, estimates: dict) -> dict:
     else:
         rr = (f"The sign of the average effect survives post-period trend changes up to {b:.2f} times "
               "the largest pre-period one (the breakdown value M̄*).")
-    if not np.isfinite(values.get("sc_single_cohort", math.nan)):
-        sc = "No cohort has a single city."
+    if values.get("sc_n_donors", 2) < 2:
+        sc = "No synthetic control can be built: the design has fewer than two never-treated cities."
+    elif not np.isfinite(values.get("sc_single_cohort", math.nan)):
+        sc = "No cohort of this design has a single city."
     else:
         exact = values["sc_single_pre_rmspe"] < 1e-6
         fit = (f"With only {values['sc_single_pre_years']} years before joining, the synthetic city "
@@ -1410,7 +1412,8 @@ def inference_sentences(values: dict, estimates: dict) -> dict:
                if exact else
                f"Its pre-period fit has an RMSPE of {values['sc_single_pre_rmspe']:.2f}; the ratio of "
                f"post- to pre-period fit ranks with p = {values['sc_single_p_ratio']:.2f};")
-        sc = (f"{fit} ranked by size among the gaps of the {values['sc_single_placebos']} placebo "
+        sc = (f"The one-city cohort of {int(values['sc_single_cohort'])} needs a word of its own. "
+              f"{fit} ranked by size among the gaps of the {values['sc_single_placebos']} placebo "
               f"cities, its post-joining gap of {values['sc_single_att']:+.2f} has p = "
               f"{values['sc_single_p_att']:.2f}, so it is "
               + ("not distinguishable from what happens to a city that did not join."
