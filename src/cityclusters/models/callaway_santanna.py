@@ -26,7 +26,7 @@ from cityclusters.models.results import RegressionResult, tidy_coefficients
 
 def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str,
                       control: str = "not_yet_treated", leads: int | None = None,
-                      lags: int | None = None, n_boot: int = 199, seed: int | None = None,
+                      lags: int | None = None, n_boot: int = 999, seed: int | None = None,
                       level: float = 0.95, dropna: bool = False,
                       name: str | None = None) -> RegressionResult:
     r"""Group-time average treatment effects (Callaway & Sant'Anna 2021), unconditional.
@@ -45,8 +45,8 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     the cell; overall ``att`` = Σ_{g, t ≥ g} n_g ATT(g, t) / Σ_{g, t ≥ g} n_g ("simple"
     aggregation: every post-treatment unit-year weighted equally).
 
-    Standard errors: nonparametric bootstrap over units (clusters), ``n_boot`` draws with
-    ``seed``; in each draw the ATT(g, t) and the cohort weights are recomputed, so weight
+    Standard errors: nonparametric bootstrap over units (clusters), ``n_boot`` draws (default
+    999) with ``seed``; in each draw the ATT(g, t) and the cohort weights are recomputed, so weight
     uncertainty is included. Intervals are normal (estimate ± z·SE). The R package uses a
     multiplier bootstrap; results are close but not identical.
 
