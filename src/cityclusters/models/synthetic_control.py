@@ -66,6 +66,17 @@ def synthetic_control(wide: pd.DataFrame, treated: Sequence, donors: Sequence,
     ``pre_rmspe`` and ``post_rmspe`` (root mean squared gap before / from ``first_treated``),
     ``ratio`` (post/pre RMSPE, the placebo test statistic), ``att`` (mean post-period gap),
     ``n_pre``, ``n_post``. Units of the outcome.
+
+    Examples
+    --------
+    The treated path is halfway between donors a and b before 2003, then 2 above them:
+
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({2000: [0.0, 2, 9, 1], 2001: [1.0, 3, 9, 2], 2002: [2.0, 2, 9, 2],
+    ...                      2003: [1.0, 1, 1, 3]}, index=["a", "b", "c", "t"])
+    >>> fit = synthetic_control(wide, ["t"], ["a", "b", "c"], 2003)
+    >>> fit["weights"].round(6).tolist(), round(fit["att"], 6), round(fit["pre_rmspe"], 6)
+    ([0.5, 0.5, 0.0], 2.0, 0.0)
     """
     periods = np.asarray(wide.columns)
     pre, post = periods < first_treated, periods >= first_treated
@@ -112,6 +123,18 @@ def placebo_in_space(wide: pd.DataFrame, treated: Sequence, donors: Sequence,
 
     Returns ``fit`` (of the treated), ``placebos`` (DataFrame units, pre_rmspe, post_rmspe,
     ratio, att), ``p_ratio``, ``p_att``, ``n_placebos``.
+
+    Examples
+    --------
+    The treated city jumps by 5 in 2003; no donor moves by more than 1, so its gap is the most
+    extreme of the four and p = 1/4, the smallest three placebos allow:
+
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({2000: [0.0, 2, 1, 1], 2001: [1.0, 3, 2, 2], 2002: [2.0, 2, 2, 2],
+    ...                      2003: [2.0, 2, 3, 7]}, index=["a", "b", "c", "t"])
+    >>> res = placebo_in_space(wide, ["t"], ["a", "b", "c"], 2003)
+    >>> round(res["fit"]["att"], 6), res["p_att"], res["n_placebos"]
+    (5.0, 0.25, 3)
     """
     fit = synthetic_control(wide, treated, donors, first_treated)
     donors = list(donors)
