@@ -90,7 +90,7 @@ def test_robust_set_covers_under_the_restriction():
     beta = np.r_[list(leads.values()), tau + delta_post]
     a = rng.normal(size=(6, 6)) * 0.05
     cov = a @ a.T + np.eye(6) * 0.01
-    draws = rng.multivariate_normal(beta, cov, size=2000)
+    draws = rng.multivariate_normal(beta, cov, size=1000)
     hits = 0
     for b in draws:
         fit = relative_magnitudes_bounds(result(dict(zip(leads, b[:3])), list(b[3:]), cov), mbar=[1.0])
