@@ -95,3 +95,36 @@ def robustness(table: pd.DataFrame, labels: Sequence[str] | None = None, xlabel:
     ax.set_xlabel(xlabel)
     fig.tight_layout()
     return fig
+
+
+def inference(draws: np.ndarray, observed: float, bounds: pd.DataFrame, xlabel: str,
+              centre: float | None = None):
+    """Two panels: (a) the randomisation distribution of the ATT over permuted joining dates
+    (histogram) with the observed ATT (vertical line) and, when given, the distribution's
+    centre (dotted); (b) the Rambachan–Roth robust sets
+    (bars) and identified sets (thick bars) of the average post-period effect by M̄
+    (``bounds`` of :func:`cityclusters.analysis.committee_did.sensitivity_table`)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.6, 3.4))
+    left.hist(np.asarray(draws, dtype=float), bins=40, color="#9ecae1", edgecolor="white")
+    left.axvline(observed, color="#D55E00", lw=1.6, label=f"observed {observed:+.2f}")
+    if centre is not None:
+        left.axvline(centre, color="#333333", lw=1.0, ls=":", label=f"centre {centre:+.2f}")
+    left.set_xlabel(xlabel)
+    left.set_ylabel("permutations")
+    left.set_title("(a) randomisation over joining dates", fontsize=9, loc="left")
+    left.legend(frameon=False, fontsize=8)
+    x = np.arange(len(bounds))
+    right.vlines(x, bounds["ci_low"], bounds["ci_high"], color="#0072B2", lw=1.2,
+                 label="robust 95 % set")
+    right.vlines(x, bounds["id_low"], bounds["id_high"], color="#0072B2", lw=5, alpha=0.6,
+                 label="identified set at the estimates")
+    right.plot(x, bounds["estimate"], "o", color="#0072B2", ms=4)
+    right.axhline(0, color="#333333", lw=0.8)
+    right.set_xticks(x)
+    right.set_xticklabels([f"{m:g}" for m in bounds["mbar"]])
+    right.set_xlabel(r"$\bar{M}$ (post-period trend change / largest pre-period change)", fontsize=8)
+    right.set_ylabel("average effect after joining")
+    right.set_title("(b) Rambachan–Roth sensitivity", fontsize=9, loc="left")
+    right.legend(frameon=False, fontsize=7.5, loc="upper left")
+    fig.tight_layout()
+    return fig

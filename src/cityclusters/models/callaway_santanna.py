@@ -26,7 +26,7 @@ from cityclusters.models.results import RegressionResult, tidy_coefficients
 
 def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, cohort: str,
                       control: str = "not_yet_treated", leads: int | None = None,
-                      lags: int | None = None, n_boot: int = 199, seed: int | None = None,
+                      lags: int | None = None, n_boot: int = 999, seed: int | None = None,
                       level: float = 0.95, dropna: bool = False,
                       name: str | None = None) -> RegressionResult:
     r"""Group-time average treatment effects (Callaway & Sant'Anna 2021), unconditional.
@@ -45,10 +45,19 @@ def callaway_santanna(data: pd.DataFrame, outcome: str, unit: str, time: str, co
     the cell; overall ``att`` = Σ_{g, t ≥ g} n_g ATT(g, t) / Σ_{g, t ≥ g} n_g ("simple"
     aggregation: every post-treatment unit-year weighted equally).
 
-    Standard errors: nonparametric bootstrap over units (clusters), ``n_boot`` draws with
-    ``seed``; in each draw the ATT(g, t) and the cohort weights are recomputed, so weight
+    Standard errors: nonparametric bootstrap over units (clusters), ``n_boot`` draws (default
+    999) with ``seed``; in each draw the ATT(g, t) and the cohort weights are recomputed, so weight
     uncertainty is included. Intervals are normal (estimate ± z·SE). The R package uses a
     multiplier bootstrap; results are close but not identical.
+
+    Reference: the point estimates (every ATT(g, t), pre-period cells with the varying base
+    included, and the simple, group and dynamic aggregations of :func:`aggregate_att_gt`)
+    equal those of the Python port ``differences`` (``ATTgt``, no covariates, base period
+    "varying") to 1e-8 (``tests/models/test_callaway_santanna_reference.py``). One deliberate
+    difference: without never-treated units the R package and its ports make the last cohort
+    the comparison group and drop its cells; here it keeps its pre-period placebo cells
+    (not-yet-treated controls exist for them), so the pre-period event-time averages can
+    differ while every post-period cell and aggregate is the same.
 
     Requires a balanced panel (every unit in every period).
 
@@ -242,3 +251,125 @@ def cs_att_many(y: np.ndarray, cohort: np.ndarray, periods: Sequence[int], n_boo
     se = att[1:][ok].std(axis=0, ddof=1)
     z = stats.norm.ppf(0.5 + level / 2)
     return {"estimate": att[0], "std_error": se, "ci_low": att[0] - z * se, "ci_high": att[0] + z * se}
+
+
+def aggregate_att_gt(att_gt: pd.DataFrame) -> dict[str, object]:
+    r"""Point estimates of the aggregations of Callaway & Sant'Anna (2021, section 3) from a
+    table of group-time effects (the ``att_gt`` statistic of :func:`callaway_santanna`).
+
+    FORMULAS (n_g = cohort size, post cells t ≥ g only for the summaries)::
+
+        θ_sel(g)  = mean over post t of ATT(g, t)                      (group / "cohort")
+        θ_sel     = Σ_g n_g θ_sel(g) / Σ_g n_g                         (overall, group)
+        θ_es(e)   = Σ_g n_g ATT(g, g + e) / Σ_g n_g over cohorts with the cell   (dynamic)
+        θ_es      = mean over e ≥ 0 of θ_es(e)                         (overall, dynamic)
+        θ_simple  = Σ_{t ≥ g} n_g ATT(g, t) / Σ_{t ≥ g} n_g            (the ``att`` term)
+
+    These are the ``aggte`` aggregations of the R package ``did`` (types "group", "dynamic",
+    "simple"); the tests compare them with the Python port ``differences``.
+
+    Returns ``group`` (Series by cohort), ``group_overall``, ``dynamic`` (Series by event
+    time), ``dynamic_overall`` and ``simple``.
+
+    Examples
+    --------
+    Cohort 2002 (2 units) with post effects 1 and 3, cohort 2003 (1 unit) with 4: θ_sel is
+    (2, 4) and overall (2·2 + 4)/3; θ_es(0) = (2·1 + 4)/3 = 2, θ_es(1) = 3, dynamic overall
+    2.5; simple (2·1 + 2·3 + 4)/5 = 2.4.
+
+    >>> import pandas as pd
+    >>> gt = pd.DataFrame({"cohort": [2002, 2002, 2003], "time": [2002, 2003, 2003],
+    ...                    "rel_time": [0, 1, 0], "estimate": [1.0, 3.0, 4.0],
+    ...                    "n_treated": [2, 2, 1]})
+    >>> agg = aggregate_att_gt(gt)
+    >>> agg["group"].tolist(), round(agg["group_overall"], 4), agg["dynamic_overall"], agg["simple"]
+    ([2.0, 4.0], 2.6667, 2.5, 2.4)
+    """
+    missing = [c for c in ("cohort", "rel_time", "estimate", "n_treated") if c not in att_gt.columns]
+    if missing:
+        raise MethodInputError(f"att_gt: missing column(s) {missing}")
+    post = att_gt[att_gt["rel_time"] >= 0]
+    if post.empty:
+        raise MethodInputError("att_gt: no post-treatment cell (rel_time ≥ 0)")
+    group = post.groupby("cohort")["estimate"].mean()
+    size = post.groupby("cohort")["n_treated"].first()
+    w = att_gt["n_treated"].astype(float)
+    dynamic = (att_gt.assign(w=w, wy=w * att_gt["estimate"]).groupby("rel_time")[["wy", "w"]].sum()
+               .pipe(lambda f: f["wy"] / f["w"]))
+    return {"group": group, "group_overall": float((group * size).sum() / size.sum()),
+            "dynamic": dynamic, "dynamic_overall": float(dynamic[dynamic.index >= 0].mean()),
+            "simple": float((post["estimate"] * post["n_treated"]).sum() / post["n_treated"].sum())}
+
+
+def cs_att_assignments(y: np.ndarray, cohorts: np.ndarray, periods: Sequence[int]) -> np.ndarray:
+    r"""The overall Callaway–Sant'Anna ATT (``att`` of :func:`callaway_santanna` with
+    not-yet-treated and never-treated controls) for many treatment assignments at once,
+    point estimates only: the statistic of a randomisation test over joining dates.
+
+    ``y``: balanced outcomes, units × periods, or units × periods × outcomes; ``cohorts``:
+    assignments × units, first treated period (NaN never treated). For every assignment r,
+    cohort g and period t ≥ g whose controls C_t = {never treated or G > t} are not empty::
+
+        ATT_r(g, t) = [Ȳ_t − Ȳ_{g−1}]_{G_r = g} − [Ȳ_t − Ȳ_{g−1}]_{C_t}
+        ATT_r       = Σ n_g ATT_r(g, t) / Σ n_g
+
+    Because C_t depends on t only (every unit of cohort g ≤ t is outside it), the means are
+    two matrix products per assignment: cohort means (cohorts × periods) and control means
+    (periods × periods). Returns an array assignments (× outcomes); NaN where an assignment
+    has no cell with controls. Equals :func:`callaway_santanna`'s ``att`` for each
+    assignment (tested).
+
+    Examples
+    --------
+    The panel of :func:`cs_att_many` (effect exactly 1) and the same panel with the treated
+    city swapped for the second one (whose path is the common trend, so its "effect" is the
+    difference from the mean of the rest):
+
+    >>> import numpy as np
+    >>> y = np.array([[0.0, 2, 3], [0, 1, 2], [1, 2, 3], [2, 3, 4]])
+    >>> nan = np.nan
+    >>> cs_att_assignments(y, np.array([[2.0, nan, nan, nan], [nan, 2.0, nan, nan]]), [1, 2, 3]).round(4).tolist()
+    [1.0, -0.3333]
+    """
+    y = np.asarray(y, dtype=float)
+    squeeze = y.ndim == 2
+    if squeeze:
+        y = y[:, :, None]
+    cohorts = np.atleast_2d(np.asarray(cohorts, dtype=float))
+    n_units, n_periods, n_out = y.shape
+    if cohorts.shape[1] != n_units or len(periods) != n_periods:
+        raise MethodInputError(f"cohorts: need assignments × {n_units} units and {n_periods} periods; "
+                               f"got {cohorts.shape} and {len(periods)} periods")
+    if np.isnan(y).any():
+        raise MethodInputError("y: the panel must be balanced (no missing outcome)")
+    pos = {p: i for i, p in enumerate(periods)}
+    never = np.isnan(cohorts)
+    flat = y.reshape(n_units, n_periods * n_out)
+    # control sets C_t per assignment: assignments × periods × units
+    with np.errstate(invalid="ignore"):
+        ctrl = never[:, None, :] | (cohorts[:, None, :] > np.asarray(periods, dtype=float)[None, :, None])
+    n_ctrl = ctrl.sum(axis=2)  # assignments × periods
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ctrl_mean = (ctrl.astype(float) @ flat).reshape(len(cohorts), n_periods, n_periods, n_out) \
+            / n_ctrl[:, :, None, None]  # [r, t, s, k]: mean over C_t of y_s
+    total = np.zeros((len(cohorts), n_out))
+    size = np.zeros((len(cohorts), 1))
+    for g in np.unique(cohorts[~never]):
+        if (g - 1) not in pos:
+            continue
+        b = pos[g - 1]
+        treat = (cohorts == g).astype(float)
+        n_g = treat.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_g = (treat @ flat).reshape(len(cohorts), n_periods, n_out) / n_g[:, None, None]
+        for t in periods:
+            if t < g:
+                continue
+            i = pos[t]
+            ok = (n_ctrl[:, i] > 0) & (n_g > 0)
+            att = (mean_g[:, i] - mean_g[:, b]) - (ctrl_mean[:, i, i] - ctrl_mean[:, i, b])
+            total += np.where(ok[:, None], att * n_g[:, None], 0.0)
+            size += np.where(ok, n_g, 0.0)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = total / size
+    return out[:, 0] if squeeze else out

@@ -6,6 +6,8 @@ The panel layout is that of :mod:`cityclusters.models.did_data`.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -278,3 +280,155 @@ def sun_abraham_event_study(data: pd.DataFrame, outcome: str, unit: str, time: s
     })
     return RegressionResult(fit.name, coefficients, stats, fit.level,
                             pd.DataFrame(cov, index=terms, columns=terms))
+
+
+# ---------------------------------------------------------------------------------------
+# sensitivity to violations of parallel trends (Rambachan & Roth 2023)
+# ---------------------------------------------------------------------------------------
+
+#: How the pre-period coefficients of an event study are defined: ``"levels"`` = relative to
+#: the reference year −1 (regression event studies: TWFE, Sun–Abraham; β₋₁ = 0 omitted);
+#: ``"changes"`` = one-year placebo changes (Callaway–Sant'Anna with the varying base:
+#: rel_e = δ_e − δ_{e−1}).
+PRE_KINDS = ("levels", "changes")
+
+
+def relative_magnitudes_bounds(result: RegressionResult, mbar=(0.0, 0.5, 1.0, 2.0),
+                               lags: int | None = None, pre: str = "levels",
+                               level: float = 0.95) -> pd.DataFrame:
+    r"""Sensitivity of the average post-period effect to violations of parallel trends:
+    the relative-magnitudes bounds of Rambachan & Roth (2023), in a simple conservative form.
+
+    SETUP. Event-study coefficients β_e = τ_e + δ_e (δ = the difference in trends that
+    parallel trends sets to zero; δ₋₁ = 0 at the reference year; τ_e = 0 before treatment).
+    Target θ = mean of τ_e over e = 0 … T̄−1 (``lags`` + 1 post periods, default all).
+    Restriction Δ^RM(M̄): every post-period change of δ (from year −1 to 0, 0 to 1, …) is at
+    most M̄ times the largest pre-period change, m = max_{e<0} |δ_e − δ_{e−1}|.
+
+    IDENTIFIED SET. Writing δ_t = Σ_{j ≤ t} Δ_j with |Δ_j| ≤ M̄·m, the bias l'δ_post
+    (l_t = 1/T̄) lies in ±M̄·m·c with c = Σ_j |Σ_{t ≥ j} l_t| = (T̄ + 1)/2, so
+    θ ∈ [θ̂ − M̄·m·c, θ̂ + M̄·m·c] with θ̂ = mean of the post coefficients.
+
+    ROBUST CONFIDENCE SET (conservative; not the conditional/hybrid sets of the paper):
+    for M̄ = 0 the usual interval θ̂ ± z_{1−α/2}·σ_θ. For M̄ > 0 the error α is split in two
+    (Bonferroni): θ̂ ± z_{1−α/4}·σ_θ covers l'β with probability ≥ 1 − α/2, and with
+    probability ≥ 1 − α/2 every pre-period change lies within z_{1−α/(4K)} standard errors
+    of its estimate (K changes), so m ≤ m⁺ = max_e (|Δ̂_e| + z_{1−α/(4K)}·se_e). The set
+
+        [θ̂ − z_{1−α/4}·σ_θ − M̄·m⁺·c,  θ̂ + z_{1−α/4}·σ_θ + M̄·m⁺·c]
+
+    then covers θ with probability ≥ 1 − α whenever δ ∈ Δ^RM(M̄). It is wider than the
+    paper's sets (which are also valid and shorter); it is reported as such.
+
+    Pre-period changes: ``pre="levels"`` (regression event study) takes Δ_e = β_e − β_{e−1}
+    over the leads and the reference year (β₋₁ = 0); ``pre="changes"`` (Callaway–Sant'Anna,
+    varying base) takes the lead coefficients themselves. Standard errors and σ_θ come from
+    the result's covariance.
+
+    SOURCE: Rambachan & Roth (2023), "A more credible approach to parallel trends",
+    *Review of Economic Studies* 90(5): 2555–2591 (Δ^RM, section 2.3; breakdown values).
+
+    Returns one row per M̄: ``mbar, estimate`` (θ̂), ``std_error`` (σ_θ), ``m_pre`` (m̂),
+    ``m_pre_upper`` (m⁺), ``id_low, id_high`` (identified set at the estimates, M̄·m̂·c),
+    ``ci_low, ci_high`` (robust confidence set), ``n_post``.
+
+    Examples
+    --------
+    Leads β₋₃ = 0.2, β₋₂ = −0.1 (β₋₁ = 0): changes −0.3 and +0.1, m̂ = 0.3. Post β₀ = 1,
+    β₁ = 2: θ̂ = 1.5, T̄ = 2, c = 1.5. At M̄ = 1 the identified set is 1.5 ± 0.3·1.5 =
+    [1.05, 1.95]; with zero covariance the robust set is the identified set itself.
+
+    >>> import pandas as pd
+    >>> from cityclusters.models.results import RegressionResult, tidy_coefficients
+    >>> terms = ["rel_-3", "rel_-2", "rel_0", "rel_1"]
+    >>> est = pd.Series([0.2, -0.1, 1.0, 2.0], index=terms)
+    >>> zero = pd.DataFrame(0.0, index=terms, columns=terms)
+    >>> fit = RegressionResult("y", tidy_coefficients(est, est * 0), {}, 0.95, zero)
+    >>> rm = relative_magnitudes_bounds(fit, mbar=[0, 1])
+    >>> rm[["mbar", "estimate", "m_pre", "id_low", "id_high", "ci_low", "ci_high"]].round(4).values.tolist()
+    [[0.0, 1.5, 0.3, 1.5, 1.5, 1.5, 1.5], [1.0, 1.5, 0.3, 1.05, 1.95, 1.05, 1.95]]
+    """
+    from scipy import stats
+
+    if pre not in PRE_KINDS:
+        raise MethodInputError(f"pre={pre!r}: choose one of {list(PRE_KINDS)}")
+    mbar = np.atleast_1d(np.asarray(mbar, dtype=float))
+    if (mbar < 0).any() or not np.isfinite(mbar).all():
+        raise MethodInputError(f"mbar={mbar.tolist()}: need finite values ≥ 0")
+    if result.covariance is None:
+        raise MethodInputError(f"result {result.name!r}: no covariance of the coefficients")
+    terms = [t for t in result.coefficients["term"] if t.startswith("rel_")]
+    times = sorted(int(t[4:]) for t in terms)
+    post = [e for e in times if e >= 0 and (lags is None or e <= lags)]
+    leads = [e for e in times if e < 0 and not (pre == "levels" and e == -1)]
+    if not post:
+        raise MethodInputError("result: no post-period coefficient rel_e with e ≥ 0")
+    if not leads:
+        raise MethodInputError("result: no pre-period coefficient to bound the violations by")
+    names = [relative_period_name(e) for e in leads + post]
+    beta = result.coefficients.set_index("term").loc[names, "estimate"].to_numpy(dtype=float)
+    cov = result.covariance.loc[names, names].to_numpy(dtype=float)
+    k, n_post = len(leads), len(post)
+    # linear maps: pre-period changes Δ = A β, target θ = l β
+    if pre == "changes":
+        a = np.eye(k, k + n_post)
+    else:  # Δ_e = β_e − β_{e−1} between consecutive leads, and 0 − β_{last lead}
+        rows = []
+        for i in range(1, k):
+            r = np.zeros(k + n_post)
+            if leads[i] - leads[i - 1] == 1:
+                r[i], r[i - 1] = 1.0, -1.0
+                rows.append(r)
+        if leads[-1] == -2:
+            r = np.zeros(k + n_post)
+            r[k - 1] = -1.0
+            rows.append(r)
+        if not rows:
+            raise MethodInputError("result: no two consecutive pre-period years to measure a change")
+        a = np.vstack(rows)
+    l_vec = np.r_[np.zeros(k), np.full(n_post, 1.0 / n_post)]
+    theta = float(l_vec @ beta)
+    sigma = float(np.sqrt(max(l_vec @ cov @ l_vec, 0.0)))
+    change = a @ beta
+    se_change = np.sqrt(np.clip(np.diag(a @ cov @ a.T), 0.0, None))
+    alpha = 1.0 - level
+    m_hat = float(np.abs(change).max())
+    m_up = float((np.abs(change) + stats.norm.ppf(1 - alpha / (4 * len(change))) * se_change).max())
+    weights = np.full(n_post, 1.0 / n_post)
+    c = float(np.abs(np.cumsum(weights[::-1])[::-1]).sum())  # Σ_j |Σ_{t≥j} l_t|
+    z0, z1 = stats.norm.ppf(1 - alpha / 2), stats.norm.ppf(1 - alpha / 4)
+    rows = []
+    for m in mbar:
+        half = z0 * sigma if m == 0 else z1 * sigma + m * m_up * c
+        rows.append({"mbar": float(m), "estimate": theta, "std_error": sigma, "m_pre": m_hat,
+                     "m_pre_upper": m_up, "id_low": theta - m * m_hat * c,
+                     "id_high": theta + m * m_hat * c, "ci_low": theta - half,
+                     "ci_high": theta + half, "n_post": n_post})
+    return pd.DataFrame(rows)
+
+
+def breakdown_mbar(bounds: pd.DataFrame, level: float = 0.95) -> float:
+    r"""The smallest M̄ at which the robust confidence set of
+    :func:`relative_magnitudes_bounds` includes zero (the "breakdown value" of Rambachan &
+    Roth 2023): 0 when the M̄ = 0 interval already holds zero, else
+    (|θ̂| − z_{1−α/4}·σ_θ) / (m⁺·c), floored at 0, from the set's closed form.
+
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"mbar": [0.0], "estimate": [1.5], "std_error": [0.1],
+    ...                   "m_pre_upper": [0.3], "n_post": [2], "ci_low": [1.3], "ci_high": [1.7]})
+    >>> round(breakdown_mbar(b), 4)  # (1.5 − 2.2414·0.1) / (0.3·1.5)
+    2.8352
+    """
+    from scipy import stats
+
+    first = bounds.iloc[0]
+    theta, sigma = float(first["estimate"]), float(first["std_error"])
+    alpha = 1.0 - level
+    if abs(theta) <= stats.norm.ppf(1 - alpha / 2) * sigma:
+        return 0.0
+    n_post = int(first["n_post"])
+    c = (n_post + 1) / 2
+    scale = float(first["m_pre_upper"]) * c
+    if scale == 0:
+        return math.inf
+    return float(max(0.0, (abs(theta) - stats.norm.ppf(1 - alpha / 4) * sigma) / scale))
