@@ -44,3 +44,13 @@ def test_the_sphinx_check_reads_paragraphs_and_skips_glued_numbers():
     assert len(resolved) == 1 and "everywhere" in resolved[0]
     unresolved = [m for _, m in check_prose(doctree, resolved=False)]
     assert unresolved == ["a count of claims is typed, not glued: '24 claims'"]
+
+
+def test_text_a_code_cell_wrote_is_not_prose():
+    from docutils import nodes
+
+    doctree = publish_doctree("We list the claims.\n")
+    output = nodes.container(classes=["cell_output"])
+    output += nodes.paragraph(text="All 41 claims in one table.")
+    doctree += output
+    assert check_prose(doctree, resolved=False) == []

@@ -195,12 +195,26 @@ def _on_doctree_read(app, doctree) -> None:
         data_downloads.add_data_links(doctree, app.env.docname, Path(app.outdir), tables, glue, source)
 
 
+def _in_cell_output(node: nodes.Node) -> bool:
+    """Whether ``node`` sits in a code cell's output (myst-nb's ``cell_output`` container): text
+    the code wrote, whose numbers are computed, not prose."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.Element) and "cell_output" in parent.get("classes", []):
+            return True
+        parent = parent.parent
+    return False
+
+
 def check_prose(doctree: nodes.document, resolved: bool) -> list[tuple[nodes.Node, str]]:
     """Findings of :mod:`cityclusters.publishing.prose_check` on a page: on the resolved page
     (glued values filled in) the contradictions inside each paragraph; on the page as read
-    (``resolved`` false: a glued number is not yet text) the typed counts of claims."""
+    (``resolved`` false: a glued number is not yet text) the typed counts of claims. Text in a
+    code cell's output is computed and not checked."""
     found = []
     for paragraph in doctree.findall(nodes.paragraph):
+        if _in_cell_output(paragraph):  # computed text (a table's caption, a DataTable line)
+            continue
         if resolved:
             found += [(paragraph, m) for m in prose_check.paragraph_problems(paragraph.astext())]
         else:
