@@ -366,8 +366,13 @@ def test_with_multiverse_caps_and_reports_both_shares():
     assert drivers.with_multiverse("partly supported: x", None) == "partly supported: x"
     assert drivers.with_multiverse("supported: x", (0.9, 0.0, 400)) == (
         "partly supported: x; holds in 90% of 400 specifications")
+    # an exclusion that holds in only a quarter of the multiverse flips with the index (issue 15)
     assert drivers.with_multiverse("not supported: y", (0.0, 0.25, 400)) == (
-        "not supported: y; the opposite sign holds in 25% of 400 specifications; the claim holds in 0% of 400 specifications")
+        "inconclusive: in the main specification y, but the opposite sign holds in only 25% of 400 "
+        "specifications of the index, so the index's choices decide between no effect and an opposite one; "
+        "the claim holds in 0% of 400 specifications")
+    assert drivers.with_multiverse("not supported: y", (0.0, 0.96, 400)) == (
+        "not supported: y; the opposite sign holds in 96% of 400 specifications; the claim holds in 0% of 400 specifications")
     assert drivers.with_multiverse("not testable with our data: z", (0.05, 0.0, 400)).endswith(
         "the claim holds in 5% of 400 specifications")
     assert drivers.with_multiverse("inconclusive: z", (0.05, 0.0, 400)) == (
@@ -382,7 +387,8 @@ def test_claim_verdicts_grades_main_estimates_and_keeps_fiscal_untestable():
                "infra_growth": None}
     verdicts, values = drivers.claim_verdicts(main, checks, support, {"gap": "on D partly mechanical"}, "2011–2019")
     cats = {v.claim_id: v.category for v, _ in verdicts}
-    assert cats == {"p000_transport_constrains_coordination": "not supported",
+    # transport: opposite sign in the main fit, but in only 40 % of the multiverse → inconclusive
+    assert cats == {"p000_transport_constrains_coordination": "inconclusive",
                     "p000_segmentation_constrains_coordination": "inconclusive",
                     "p000_gap_constrains_coordination": "partly supported",
                     "p003_infrastructure_growth": "not testable with our data",
@@ -390,8 +396,9 @@ def test_claim_verdicts_grades_main_estimates_and_keeps_fiscal_untestable():
     first, claim = verdicts[0]
     assert claim == "poor transport and time–space distance constrain coordination"
     assert first.evidence == "x: -0.90 [-1.80, -0.10] (50 cities); x: -0.80 [-1.80, 0.20] (50 cities) (2011–2019)"
-    assert values["verdict_transport"].endswith("the opposite sign holds in 40% of 400 specifications; "
-                                                "the claim holds in 0% of 400 specifications")
+    assert values["verdict_transport"].endswith("the opposite sign holds in only 40% of 400 specifications of the "
+                                                "index, so the index's choices decide between no effect and an "
+                                                "opposite one; the claim holds in 0% of 400 specifications")
     assert values["verdict_gap"].endswith("holds in 89% of 400 specifications")
     assert verdicts[2][0].evidence.endswith("(2011–2019); on D partly mechanical")
     assert values["verdict_infra_growth"] == "not testable with our data: not estimable for these parameters"

@@ -66,6 +66,7 @@ from cityclusters import config
 from cityclusters.analysis import coordination_index as index_mod
 from cityclusters.analysis.coordination import chosen_members
 from cityclusters.analysis.verdicts import (
+    MULTIVERSE_EXCLUDES_BELOW,
     Verdict,
     cap_by_multiverse,
     interval_verdict,
@@ -1453,16 +1454,31 @@ def with_multiverse(verdict: str, support: tuple[float, float, int] | None) -> s
     specifications the opposite sign holds. ``support`` from :func:`support_of`; None (a claim
     not resting on the index) leaves the verdict unchanged.
 
+    A "not supported" verdict stands only where the multiverse excludes the claim too: the
+    opposite sign must hold in at least 1 − :data:`~cityclusters.analysis.verdicts.MULTIVERSE_EXCLUDES_BELOW`
+    of the specifications (the index-multiverse rule). Where it holds in fewer, the exclusion
+    flips with the index's choices and the verdict is "inconclusive" (the ledger's rule: a result
+    that flips under a defensible choice settles nothing).
+
     >>> print(with_multiverse("not supported: opposite sign", (0.0, 0.4, 400)))
     ... # doctest: +NORMALIZE_WHITESPACE
-    not supported: opposite sign; the opposite sign holds in 40% of 400 specifications; the
-    claim holds in 0% of 400 specifications
+    inconclusive: in the main specification opposite sign, but the opposite sign holds in only
+    40% of 400 specifications of the index, so the index's choices decide between no effect and
+    an opposite one; the claim holds in 0% of 400 specifications
+    >>> with_multiverse("not supported: opposite sign", (0.0, 0.97, 400)).split(":")[0]
+    'not supported'
     """
     if support is None:
         return verdict
     share, opposite, n = support
     if verdict_category(verdict) == "not supported":
-        verdict = f"{verdict}; the opposite sign holds in {opposite:.0%} of {n:,} specifications"
+        if opposite >= 1 - MULTIVERSE_EXCLUDES_BELOW:
+            verdict = f"{verdict}; the opposite sign holds in {opposite:.0%} of {n:,} specifications"
+        else:
+            reason = verdict.split(":", 1)[1].strip() if ":" in verdict else "the claim is excluded"
+            verdict = (f"inconclusive: in the main specification {reason}, but the opposite sign holds in only "
+                       f"{opposite:.0%} of {n:,} specifications of the index, so the index's choices decide "
+                       "between no effect and an opposite one")
     return cap_by_multiverse(verdict, share, n)
 
 
