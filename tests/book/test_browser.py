@@ -148,3 +148,12 @@ def test_keyboard_focus_on_a_mark_shows_its_value_and_escape_hides_it():
         assert browser.evaluate(VALUE_BOX) == browser.evaluate(FIRST_MARK_TITLE)
         browser.evaluate("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
         assert browser.evaluate(VALUE_BOX) is None
+
+
+@pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
+def test_no_chapter_is_wider_than_a_phone(page):
+    """Nothing in a chapter widens the page past 390 px (a long inline code name once did in
+    chapter 3: _static/inline-code.css lets it break)."""
+    with Browser(PHONE) as browser:
+        browser.open(page.as_uri())
+        assert browser.evaluate("document.documentElement.scrollWidth") == 390
