@@ -144,15 +144,13 @@ def pair_table(pair_sub: pd.DataFrame, subsystem_labels: Mapping[str, str]) -> p
 PROMINENT_RANK = 2
 
 
-#: Below this share of specifications the multiverse excludes a claim (the ledger's rule).
-EXCLUDED_BELOW = MULTIVERSE_EXCLUDES_BELOW
 
 
 def ecology_verdict_text(share_prominent: float, n_specs: int, main_rank: int, n_subsystems: int) -> str:
     """Verdict on "environment–development conflict is a prominent obstacle" from the share of
     specifications of the obstacle multiverse in which ecology is among the
     :data:`PROMINENT_RANK` largest subsystem obstacles: supported if in all of them; not
-    supported if in fewer than :data:`EXCLUDED_BELOW` of them (outside the multiverse's
+    supported if in fewer than :data:`~cityclusters.analysis.verdicts.MULTIVERSE_EXCLUDES_BELOW` of them (outside the multiverse's
     5th–95th percentile range); partly supported otherwise.
 
     >>> ecology_verdict_text(0.03, 1152, 6, 6)
@@ -163,7 +161,7 @@ def ecology_verdict_text(share_prominent: float, n_specs: int, main_rank: int, n
     'supported'
     """
     category = ("supported" if share_prominent >= 1.0 else
-                "not supported" if share_prominent < EXCLUDED_BELOW else "partly supported")
+                "not supported" if share_prominent < MULTIVERSE_EXCLUDES_BELOW else "partly supported")
     return (f"{category}: ecology is among the {PROMINENT_RANK} largest obstacles in {share_prominent:.0%} of "
             f"{n_specs:,} specifications (rank {main_rank} of {n_subsystems} in the main one)")
 

@@ -577,23 +577,43 @@ def within_fits(frame: pd.DataFrame, outcomes: np.ndarray, regressors: Sequence[
     return out
 
 
-def _within_block(units, times, x, y, columns, level, out) -> None:
+def within_design(units, times, x: np.ndarray, y: np.ndarray):
+    """The two-way fixed-effects design by Frisch–Waugh–Lovell: period dummies (the first period
+    dropped) appended to the regressors ``x``, then ``x`` and the outcome(s) ``y`` demeaned within
+    units, which absorbs the unit effects exactly. Used by :func:`within_fits` and by the wild
+    bootstrap (:func:`cityclusters.models.wild_bootstrap.wild_bootstrap_fe`).
+
+    Returns ``(xd, yd, unit_index, n_units, periods)``: the demeaned design (regressors first),
+    the demeaned outcome(s), each row's unit number, the number of units and the sorted periods.
+
+    >>> import numpy as np
+    >>> xd, yd, _, n_units, periods = within_design([1, 1, 2, 2], [0, 1, 0, 1], np.array([[1.0], [3.0], [0.0], [4.0]]),
+    ...                                              np.array([1.0, 2.0, 3.0, 5.0]))
+    >>> xd.tolist(), yd.tolist(), n_units, periods.tolist()
+    ([[-1.0, -0.5], [1.0, 0.5], [-2.0, -0.5], [2.0, 0.5]], [-0.5, 0.5, -1.0, 1.0], 2, [0, 1])
+    """
     unit_codes, unit_index = np.unique(units, return_inverse=True)
-    time_codes, time_index = np.unique(times, return_inverse=True)
-    n, n_units = len(y), len(unit_codes)
-    if n_units < 3:
-        return
-    dummies = np.eye(len(time_codes))[time_index][:, 1:]
-    design = np.column_stack([x, dummies])
+    periods, time_index = np.unique(times, return_inverse=True)
+    n_units = len(unit_codes)
+    design = np.column_stack([x, np.eye(len(periods))[time_index][:, 1:]])
     counts = np.bincount(unit_index, minlength=n_units)
 
     def demean(a):
-        sums = np.zeros((n_units, a.shape[1]))
-        np.add.at(sums, unit_index, a)
-        return a - (sums / counts[:, None])[unit_index]
+        a = np.asarray(a, dtype=float)
+        flat = a.reshape(len(a), -1)
+        sums = np.zeros((n_units, flat.shape[1]))
+        np.add.at(sums, unit_index, flat)
+        return (flat - (sums / counts[:, None])[unit_index]).reshape(a.shape)
 
-    xd, yd = demean(design), demean(y)
-    n_par = x.shape[1] + n_units + len(time_codes) - 1
+    return demean(design), demean(y), unit_index, n_units, periods
+
+
+def _within_block(units, times, x, y, columns, level, out) -> None:
+    if len(np.unique(units)) < 3:
+        return
+    xd, yd, unit_index, n_units, periods = within_design(units, times, x, y)
+    n = len(y)
+    n_par = x.shape[1] + n_units + len(periods) - 1
     if n - n_par <= 0:
         return
     inverse = np.linalg.pinv(xd.T @ xd)

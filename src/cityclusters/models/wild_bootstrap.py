@@ -61,6 +61,7 @@ import pandas as pd
 
 from cityclusters.checks import require_columns, require_frame
 from cityclusters.errors import MethodInputError
+from cityclusters.models.panel import within_design
 
 __all__ = ["WEIGHTS", "DRAWS", "SEED", "FEW_CLUSTERS", "WildBootstrapResult", "weight_matrix", "wild_cluster_bootstrap",
            "wild_bootstrap_ols", "wild_bootstrap_fe"]
@@ -347,13 +348,10 @@ def wild_bootstrap_fe(data: pd.DataFrame, dependent: str, regressors, term: str,
     frame = data.dropna(subset=[dependent, *regressors])
     if frame[unit].nunique() < 2:
         raise MethodInputError(f"data: need at least 2 units ({unit}) for the wild cluster bootstrap")
-    periods = pd.get_dummies(frame[time], prefix="_t", drop_first=True, dtype=float)
-    design = pd.concat([frame[regressors].astype(float).reset_index(drop=True),
-                        periods.reset_index(drop=True)], axis=1)
     units = frame[unit].to_numpy()
-    y = frame[dependent].astype(float).reset_index(drop=True)
-    demeaned = design - design.groupby(units).transform("mean")
-    y_dm = y - y.groupby(units).transform("mean")
+    xd, y_dm, _, _, periods = within_design(units, frame[time].to_numpy(), frame[regressors].to_numpy(dtype=float),
+                                            frame[dependent].to_numpy(dtype=float))
+    demeaned = pd.DataFrame(xd, columns=[*regressors, *(f"_t_{p}" for p in periods[1:])])
     # period dummies absorbed by the unit effects (all zero after demeaning) are dropped
     keep = [c for c in demeaned.columns if c in regressors or np.abs(demeaned[c]).max() > 1e-12]
-    return wild_cluster_bootstrap(demeaned[keep], y_dm.to_numpy(), units, term=term, **options)
+    return wild_cluster_bootstrap(demeaned[keep], y_dm, units, term=term, **options)

@@ -166,6 +166,11 @@ def chapter_number(chapter: str) -> int:
     return int(head)
 
 
+def _cell(text) -> str:
+    """Text for one cell of a Markdown table: pipes escaped, on one line."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def rules_table():
     """The ledger's decision rules (:data:`cityclusters.analysis.verdicts.RULES`) as a table:
     the rule's name, how the verdict follows from the evidence, what would change it."""
@@ -188,7 +193,7 @@ def rule_text(row) -> str:
         parts.append(f" *Rule:* {rule}.")
     if isinstance(change, str) and change:
         parts.append(f" *Would change with:* {change.rstrip('.')}.")
-    return "".join(parts).replace("|", "\\|").replace("\n", " ")
+    return _cell("".join(parts))
 
 
 def ledger_rows_markdown(ledger: pd.DataFrame) -> pd.DataFrame:
@@ -197,14 +202,11 @@ def ledger_rows_markdown(ledger: pd.DataFrame) -> pd.DataFrame:
     Columns: Claim (our words, with the paper's value and year), Evidence (computed), Verdict,
     Where (a ``{ref}`` link to the section that computes it).
     """
-    def cell(text) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
-
     return pd.DataFrame({
         "Claim (paper's value, year)": [
-            cell(f"{r.claim_en} ({r.stated_value}; {r.year})") for r in ledger.itertuples()],
-        "Evidence (computed)": [cell(e) for e in ledger["evidence"]],
-        "Verdict": [f"**{cell(r.category)}**" + cell(r.verdict[len(r.category):]) + rule_text(r)
+            _cell(f"{r.claim_en} ({r.stated_value}; {r.year})") for r in ledger.itertuples()],
+        "Evidence (computed)": [_cell(e) for e in ledger["evidence"]],
+        "Verdict": [f"**{_cell(r.category)}**" + _cell(r.verdict[len(r.category):]) + rule_text(r)
                     for r in ledger.itertuples()],
         "Where": [f"{{ref}}`ch. {chapter_number(ch)} <{label}>`"
                   for ch, label in zip(ledger["chapter"], ledger["label"])],
