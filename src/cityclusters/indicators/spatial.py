@@ -9,13 +9,18 @@ of Hainan), which are never dropped silently.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from esda.moran import Moran
-from libpysal.weights import KNN, Queen, Rook, W, lag_spatial
+
+# esda and libpysal are imported where they are used: importing them takes about two seconds
+# (numba, scikit-learn), which every chapter kernel that imports the coordination module would
+# otherwise pay although only chapter 2 computes Moran's I.
+if TYPE_CHECKING:
+    from libpysal.weights import W
 
 from cityclusters.checks import (
     as_series,
@@ -184,6 +189,8 @@ def spatial_weights(geometries, kind: str = "queen", k: int = 4, ids=None,
     if kind == "knn":
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < len(frame):
             raise MethodInputError(f"k={k!r} must be an integer between 1 and n − 1 = {len(frame) - 1}")
+        from libpysal.weights import KNN, W
+
         points = _lon_lat(frame, lon, lat)
         # positional ids, relabelled below, so labels keep their Python types
         knn = KNN(points[["lon", "lat"]].to_numpy(), k=int(k), radius=MEAN_EARTH_RADIUS_KM)
@@ -192,6 +199,8 @@ def spatial_weights(geometries, kind: str = "queen", k: int = 4, ids=None,
         weights.fallback_links = {}
         weights.transform = transform
         return weights
+
+    from libpysal.weights import Queen, Rook, W
 
     _require_geometries(frame)
     builder = Queen if kind == "queen" else Rook
@@ -223,6 +232,8 @@ def spatial_weights(geometries, kind: str = "queen", k: int = 4, ids=None,
 
 def _aligned_values(values, weights, name: str = "values") -> pd.Series:
     """Values as a float Series in the order of ``weights.id_order`` (labels must match)."""
+    from libpysal.weights import W
+
     if not isinstance(weights, W):
         raise MethodInputError("weights: expected a libpysal.weights.W (see spatial_weights)")
     series = as_series(values, name)
@@ -349,6 +360,8 @@ def morans_i(values, weights: W, permutations: int = 999, seed: int | None = DEF
         if seed is not None:
             np.random.seed(seed)
         # passing the current transform keeps esda from re-standardising the caller's W
+        from esda.moran import Moran
+
         moran = Moran(series.to_numpy(), weights, transformation=transform,
                       permutations=int(permutations), two_tailed=two_tailed)
     finally:
@@ -403,6 +416,8 @@ def spatial_lag(values, weights: W) -> pd.Series:
     [2.0, 2.0, 3.0, 3.0]
     """
     series = _aligned_values(values, weights)
+    from libpysal.weights import lag_spatial
+
     lag = lag_spatial(weights, series.to_numpy())
     name = f"{values.name}_lag" if isinstance(values, pd.Series) and values.name is not None else "spatial_lag"
     original_order = as_series(values, "values").index

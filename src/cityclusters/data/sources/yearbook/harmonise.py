@@ -114,15 +114,27 @@ def shared_breaks(frame: pd.DataFrame, min_cities: int = 20, threshold: float = 
 
 def unflagged_jumps(frame: pd.DataFrame) -> pd.DataFrame:
     """Consecutive first-release values of one city that differ by a power of ten while
-    neither value is flagged by :func:`flag_power_of_ten` (a level shift of one city)."""
+    neither value is flagged by :func:`flag_power_of_ten` (a level shift of one city).
+
+    Rows come city by city (in the order each city's series first appears by data year), then
+    by year. Compared within each city, variable and scope, in one pass over all series.
+
+    >>> frame = pd.DataFrame({"entity_id": ["a"] * 4 + ["b"] * 2, "variable": "gdp", "scope": "city",
+    ...                       "year": [2001, 2002, 2003, 2005, 2001, 2002],
+    ...                       "edition": [2002, 2003, 2004, 2006, 2002, 2003],
+    ...                       "value": [1.0, 10.0, 10.5, 105.0, 3.0, 3.1], "flag_power_of_ten": 0})
+    >>> unflagged_jumps(frame)[["entity_id", "year_before", "year_after", "power_of_ten"]].to_numpy().tolist()
+    [['a', 2001, 2002, 1]]
+    """
+    keys = ["entity_id", "variable", "scope"]
     first = _first_releases(frame).sort_values("year")
-    rows = []
-    for (entity, variable, scope), group in first.groupby(["entity_id", "variable", "scope"], sort=False):
-        years, values, flags = group["year"].to_numpy(), group["value"].to_numpy(), group["flag_power_of_ten"].to_numpy()
-        for i in range(1, len(group)):
-            if years[i] - years[i - 1] != 1:
-                continue
-            k = power_of_ten([np.log10(values[i] / values[i - 1])])[0]
-            if k and not flags[i] and not flags[i - 1]:
-                rows.append((entity, variable, scope, int(years[i - 1]), int(years[i]), k))
-    return pd.DataFrame(rows, columns=["entity_id", "variable", "scope", "year_before", "year_after", "power_of_ten"])
+    series = first.groupby(keys, sort=False)
+    before = series[["year", "value", "flag_power_of_ten"]].shift()
+    k = power_of_ten(np.log10(first["value"] / before["value"]))
+    hit = ((first["year"] - before["year"] == 1) & (k != 0)
+           & (first["flag_power_of_ten"] == 0) & (before["flag_power_of_ten"] == 0))
+    jumps = first.loc[hit, keys].assign(
+        year_before=before.loc[hit, "year"].astype(int), year_after=first.loc[hit, "year"].astype(int),
+        power_of_ten=k[hit.to_numpy()], order=series.ngroup()[hit])
+    jumps = jumps.sort_values(["order", "year_after"], kind="stable").drop(columns="order")
+    return jumps.reset_index(drop=True)
