@@ -8,7 +8,12 @@ JB_FLAGS := -W -n --keep-going
 .PHONY: book html pdf data tables test unit venv sysdeps clean clean-cache registry \
         html-student rerun rerun-all bench artifacts pdf-after-html student-after-html
 
-book: sysdeps html pdf ## HTML (_build/html) and PDF (_build/latex/book.pdf)
+book: ## HTML (_build/html) and PDF (_build/latex/book.pdf)
+	@$(MAKE) --no-print-directory -j 2 sysdeps venv
+	@$(MAKE) --no-print-directory pdf
+
+# On a fresh machine the Debian packages (apt-get) and the virtual environment (pip) are mostly
+# downloads and unpacking, independent of each other: `book` and `test` install them side by side.
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -92,8 +97,10 @@ artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifac
 	$(BIN)/python scripts/site_artifacts.py
 
 # Tests run on every core (pytest-xdist); a file's tests stay on one worker (--dist loadfile).
-# The book first (HTML), then its PDF and the student edition side by side, then the artifacts.
-test: sysdeps html ## the whole test suite (unit, data, built book, student build, PDF)
+# The system packages and the environment side by side, the book (HTML), then its PDF and the student edition side by side, then the artifacts.
+test: ## the whole test suite (unit, data, built book, student build, PDF)
+	@$(MAKE) --no-print-directory -j 2 sysdeps venv
+	@$(MAKE) --no-print-directory html
 	@$(MAKE) --no-print-directory -j 2 pdf-after-html student-after-html
 	$(BIN)/python scripts/site_artifacts.py
 	$(BIN)/python -m pytest -n auto --dist loadfile
