@@ -98,12 +98,22 @@ artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifac
 
 # Tests run on every core (pytest-xdist); a file's tests stay on one worker (--dist loadfile).
 # The system packages and the environment side by side, the book (HTML), then its PDF and the student edition side by side, then the artifacts.
+# Each phase prints the time it starts, so a CI log shows where the minutes go.
+PHASE = @echo "[$$(date +%T)] make test:"
 test: ## the whole test suite (unit, data, built book, student build, PDF)
+	$(PHASE) system packages and environment
 	@$(MAKE) --no-print-directory -j 2 sysdeps venv
+	$(PHASE) data and tables
+	@$(MAKE) --no-print-directory tables
+	$(PHASE) HTML
 	@$(MAKE) --no-print-directory html
+	$(PHASE) PDF and student edition
 	@$(MAKE) --no-print-directory -j 2 pdf-after-html student-after-html
+	$(PHASE) site artifacts
 	$(BIN)/python scripts/site_artifacts.py
+	$(PHASE) tests
 	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(PHASE) done
 
 unit: venv ## fast tests only (no real data, no build)
 	$(BIN)/python -m pytest -m "not slow" -n auto --dist loadfile
