@@ -4,9 +4,10 @@ Commands
 --------
 ``registry MANIFEST``  regenerate ``data/registry.tsv`` from a mirror's MANIFEST.tsv
 ``data``               fetch and verify every registered raw file (the data step)
-``tables``             build every tidy table, validate it and print its size; then store
-                       the coordination index and its multiverses and chapter 5's timetable
-                       check
+``tables``             build every tidy table, validate it and print its size; store the
+                       coordination index and its multiverses, chapter 5's timetable check
+                       and the flow decay (independent groups in parallel:
+                       :mod:`cityclusters.publishing.tables_step`)
 ``cache-key``          print the fingerprint of the package, registry, facts and requirements
 ``build-prepare``      before ``make html``: clear every output built from other inputs
 ``build-finish``       after a successful ``make html``: record the inputs it was built from
@@ -76,27 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
             fetch_all()
         elif args.command == "tables":
-            from cityclusters.data import tables
+            from cityclusters.publishing import tables_step
+            from cityclusters.publishing.execution_cache import execution_jobs
 
-            for name, frame in tables.build_all().items():
-                print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
-            from cityclusters.analysis import coordination_index
-
-            # the book's one index and its multiverses, stored once so chapters only read them
-            for name, build in (("coordination_index", coordination_index.panel_index),
-                                ("coordination_multiverse", coordination_index.cluster_multiverse),
-                                ("obstacle_multiverse", coordination_index.obstacle_multiverse)):
-                frame = build()
-                print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
-            from cityclusters.analysis import flows
-
-            # chapter 5's timetable check of the rail network (about a minute and a half) and flow decay
-            pairs, summary = flows.timetable_validation()
-            times = flows.timetable_city_times()
-            _, decay_bins = flows.national_decay()  # the national PPML distance decay
-            for name, frame in (("timetable_pairs", pairs), ("timetable_summary", summary), ("timetable_times", times),
-                                ("flow_decay_bins", decay_bins)):
-                print(f"  {name:<24} {len(frame):>6} rows  {frame.shape[1]:>3} columns")
+            tables_step.print_sizes(tables_step.build_all_tables(execution_jobs()))
         elif args.command in ("build-prepare", "build-finish"):
             from cityclusters.data.cache_key import cache_key
             from cityclusters.paths import repo_root
