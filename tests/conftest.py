@@ -14,6 +14,27 @@ from cityclusters.paths import mirror_dir, repo_root
 
 REPO = repo_root()
 
+#: The test files that take longest (``pytest --durations``, measured at stop 25: the
+#: determinism check re-executes every chapter, the browser tests open every page, the rerun
+#: tests execute chapters with other parameters), collected first: ``--dist loadfile`` hands
+#: files to the workers in collection order, so the longest start first and the workers finish
+#: together instead of one running the determinism check alone at the end. Order only.
+LONGEST_FIRST = (
+    "tests/publishing/test_determinism.py",
+    "tests/book/test_browser.py",
+    "tests/publishing/test_rerun.py",
+    "tests/analysis/test_coordination.py",
+    "tests/data/test_yearbook_cross_sections.py",
+    "tests/analysis/test_linkages.py",
+    "tests/analysis/test_drivers.py",
+    "tests/analysis/test_committee_did.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
+
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
