@@ -1,9 +1,9 @@
 """The ``tables`` command: every tidy table and every stored analysis table, built in parallel.
 
-The tables fall into groups that share no intermediate table: the observed flows (Baidu Qianxi
-files, about 2.9 million rows, the longest single build) and the national distance decay fitted
-to them; the city–year panels, the yearbook and the coordination index with its multiverses;
-and chapter 5's check of the rail timetable. Each group is built in its own process (``jobs``
+The tables fall into groups that share no intermediate table: the city–year panels, the
+yearbook and the coordination index with its multiverses (the longest group); chapter 5's check
+of the rail timetable; and the observed flows (Baidu Qianxi files, about 2.9 million rows) with
+the national distance decay fitted to them. Each group is built in its own process (``jobs``
 of them at a time, longest first), and every table is stored by
 :func:`cityclusters.data.store.cached_frame`, which writes through temporary files and renames,
 so two processes that need the same table (the city list, say) never read a half-written one.
@@ -22,12 +22,12 @@ import pandas as pd
 
 #: Groups in the order they start (longest first) and their tables in the order they print.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "flows": ("flows", "flow_defects", "flow_coverage", "flow_cross_check", "flow_decay_bins"),
     "panels": ("city_year", "city_year_outliers", "cities", "clusters", "cluster_plans", "nbs_regions",
                "paper002_ten_clusters", "paper000_table1", "events", "yrd_committee_members",
                "source_errata", "csmar_city_gdp", "city_year_yearbook", "yearbook_cross_check",
                "coordination_index", "coordination_multiverse", "obstacle_multiverse"),
     "timetable": ("timetable_pairs", "timetable_summary", "timetable_times"),
+    "flows": ("flows", "flow_defects", "flow_coverage", "flow_cross_check", "flow_decay_bins"),
 }
 
 
