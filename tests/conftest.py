@@ -24,7 +24,6 @@ LONGEST_FIRST = (
     "tests/book/test_browser.py",
     "tests/publishing/test_rerun.py",
     "tests/analysis/test_coordination.py",
-    "tests/data/test_yearbook_cross_sections.py",
     "tests/analysis/test_linkages.py",
     "tests/analysis/test_drivers.py",
     "tests/analysis/test_committee_did.py",
