@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.wording import count_phrase, value_range
 from cityclusters.checks import require_columns
 from cityclusters.config import cluster_name
 from cityclusters.data.names import bilingual
@@ -1101,7 +1102,9 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     ``beta_not_sentence``, ``beta_few_sentence``), the range of their absolute half-lives in
     years (``beta_half_range``), the range and count of conditional ones (``cond_half_range``,
     ``cond_sig_text``, ``n_cond_sig``, ``n_conv_clusters``, ``cond_faster_sentence``), the same
-    on levels (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``), the
+    on levels (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``), both
+    counts in words (``lev_vs_index_counts``, :func:`level_vs_index_counts`), the half-lives
+    with their caveat (``cond_half_note``), the
     inference in words (``beta_inference_sentence``) and the columns of the results table
     (``results_cols``).
     """
@@ -1109,7 +1112,7 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     absolute = by.xs("beta_absolute", level="measure")
     values: dict = {}
     beta_sig = _below_zero(absolute)
-    values["beta_sig_text"] = names_text(beta_sig) if beta_sig else "none of the clusters"
+    values["beta_sig_text"] = names_text(beta_sig) if beta_sig else count_phrase(0, len(absolute), "cluster")
     few = [c for c in absolute.index if not bool(absolute.at[c, "testable"])]
     beta_not = [c for c in absolute.index if c not in beta_sig and c not in few]
     above = [c for c in beta_not if absolute.at[c, "ci_low"] > 0]
@@ -1130,10 +1133,14 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     else:
         values["beta_half_range"] = "undefined (no cluster shows convergence)"
     cond = by.xs("beta_conditional", level="measure")
-    values["cond_half_range"] = (f"{cond['half_life'].min():.0f}–{cond['half_life'].max():.0f} years"
+    values["cond_half_range"] = (value_range(cond["half_life"].min(), cond["half_life"].max(), ".0f", "years")
                                  if cond["half_life"].notna().any() else "undefined")
+    values["cond_half_note"] = (
+        ("half-life " if len(cond) == 1 else "half-lives ") + values["cond_half_range"]
+        + ("" if len(cond) == 1 else " across all clusters, many of them imprecise")
+        if cond["half_life"].notna().any() else "half-lives undefined")
     cond_sig = _below_zero(cond)
-    values["cond_sig_text"] = names_text(cond_sig) if cond_sig else "none of the clusters"
+    values["cond_sig_text"] = names_text(cond_sig) if cond_sig else count_phrase(0, len(cond), "cluster")
     faster = [c for c in cond_sig if cond.at[c, "half_life"] < absolute.at[c, "half_life"]]
     values["cond_faster_sentence"] = (
         (f"Where its interval lies below zero, its half-life is shorter than the absolute one in "
@@ -1143,10 +1150,13 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
         "Once growth is measured consistently, the annual data show no reliable conditional convergence "
         "within the clusters.")
     lev_cond = level_results[level_results["measure"] == "beta_conditional"].set_index("cluster_id")
-    values["lev_cond_half_range"] = (f"{lev_cond['half_life'].min():.0f}–{lev_cond['half_life'].max():.0f} years"
+    values["lev_cond_half_range"] = (value_range(lev_cond["half_life"].min(), lev_cond["half_life"].max(), ".0f",
+                                                 "years")
                                      if lev_cond["half_life"].notna().any() else "undefined")
     n_lev_sig = len(_below_zero(lev_cond))
     values["lev_cond_n_sig"] = n_lev_sig
+    values["lev_vs_index_counts"] = level_vs_index_counts(n_lev_sig, len(cond_sig), len(cond),
+                                                          values["lev_cond_half_range"])
     values["lev_vs_index_sentence"] = (
         "The fast conditional convergence that level-based data suggest is largely the vintage breaks."
         if n_lev_sig > len(cond_sig) else
@@ -1156,6 +1166,28 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     values["beta_inference_sentence"] = beta_inference_sentence(results)
     values["results_cols"] = ", ".join(results.columns)
     return values
+
+
+def level_vs_index_counts(n_level: int, n_index: int, n: int, half_range: str) -> str:
+    """How many of ``n`` clusters have a conditional slope whose interval lies below zero on
+    published levels (``n_level``; their half-lives ``half_range``) and with growth from the
+    official index (``n_index``): the end of the sentence "On published levels the interval of
+    the conditional slope …", in words that read right for one cluster.
+
+    >>> level_vs_index_counts(5, 2, 6, "6–20 years")
+    'lies below zero in 5 of the 6 clusters with half-lives of 6–20 years; with growth from the official index, in 2 of them.'
+    >>> level_vs_index_counts(1, 0, 1, "8 years")
+    'lies below zero in the one cluster, with a half-life of 8 years; with growth from the official index, it does not.'
+    """
+    if n == 1:
+        level = (f"lies below zero in the one cluster, with a half-life of {half_range}" if n_level
+                 else f"does not lie below zero (half-life {half_range})")
+        index = ("it does too" if n_level else "it does") if n_index else (
+            "it does not" if n_level else "it does not either")
+        return f"{level}; with growth from the official index, {index}."
+    index = f"in {n_index} of them" if n_index else "in not one of them"
+    return (f"lies below zero in {count_phrase(n_level, n, 'cluster')} with half-lives of {half_range}; "
+            f"with growth from the official index, {index}.")
 
 
 def level_convergence(panel: pd.DataFrame, sample: BalancedSample) -> pd.DataFrame:
@@ -1643,7 +1675,8 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
                     contributions: pd.DataFrame | None, full_panel: pd.DataFrame,
                     claim_year: int) -> dict:
     """Values of the chapter's exercise solutions: the absolute β slope of Beijing–Tianjin–Hebei,
-    its SE and 95 % interval (:func:`convergence_table`; NaN when not chosen), the largest within-cluster contribution to the Theil index
+    its SE and 95 % interval (:func:`convergence_table`; NaN when not chosen) and in words
+    (``ex_jjj_b_sentence``, which says so when the cluster is not chosen), the largest within-cluster contribution to the Theil index
     in the last year (:func:`between_cluster_decomposition`) in a sentence, and Guiyang's GDP per
     head over Chengdu's and Chongqing's in ``claim_year`` with the order of the three."""
     from cityclusters.data.names import short_name
@@ -1655,10 +1688,14 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
         values["ex_jjj_b_se"] = float(by.loc[("jingjinji", "beta_absolute"), "std_error"])
         values["ex_jjj_b_interval"] = interval_text(by.loc[("jingjinji", "beta_absolute"), "ci_low"],
                                                     by.loc[("jingjinji", "beta_absolute"), "ci_high"], fmt="{:.4f}")
+        values["ex_jjj_b_sentence"] = (f"is {values['ex_jjj_b']:.4f} (95 % interval "
+                                       f"{values['ex_jjj_b_interval']}, wild bootstrap)")
     else:
         values["ex_jjj_b"] = float("nan")
         values["ex_jjj_b_se"] = float("nan")
         values["ex_jjj_b_interval"] = "not estimated (Beijing–Tianjin–Hebei not chosen)"
+        values["ex_jjj_b_sentence"] = ("is not estimated in this run, whose clusters do not include "
+                                       "Beijing–Tianjin–Hebei (add `jingjinji` to `CLUSTERS` to estimate it)")
     if contributions is not None:
         last = contributions[contributions["year"] == contributions["year"].max()].set_index("cluster_id")
         top_c = last["contribution"].idxmax()
