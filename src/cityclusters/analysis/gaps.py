@@ -1148,7 +1148,7 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
          f"long-run path faster than to a common one means those paths differ, so gaps in levels "
          f"persist.") if cond_sig else
         "Once growth is measured consistently, the annual data show no reliable conditional convergence "
-        "within the clusters.")
+        f"within the {'cluster' if len(cond) == 1 else 'clusters'}.")
     lev_cond = level_results[level_results["measure"] == "beta_conditional"].set_index("cluster_id")
     values["lev_cond_half_range"] = (value_range(lev_cond["half_life"].min(), lev_cond["half_life"].max(), ".0f",
                                                  "years")

@@ -90,6 +90,25 @@ def count_phrase(k: int, n: int, noun: str, plural_form: str | None = None) -> s
     return f"{_fmt(k)} of the {_fmt(n)} {many}"
 
 
+def verb_for(k: int, n: int, singular: str, plural_form: str) -> str:
+    """The verb that agrees with :func:`count_phrase` ``(k, n, …)`` as a subject: singular for
+    "the one cluster", "no cluster" and "neither cluster", plural otherwise.
+
+    >>> verb_for(1, 1, "has", "have"), verb_for(0, 2, "has", "have"), verb_for(3, 5, "has", "have")
+    ('has', 'has', 'have')
+    """
+    return singular if n == 1 or (n == 2 and k == 0) else plural_form
+
+
+def capitalised(text: str) -> str:
+    """``text`` with its first letter in upper case, for a phrase that opens a sentence.
+
+    >>> capitalised("none of the 6 clusters")
+    'None of the 6 clusters'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def value_range(lo: float, hi: float, fmt: str = "g", unit: str = "") -> str:
     """A range "lo–hi unit" of formatted values, or one value where both ends print the same
     ("8 years" for 8–8 years); ``unit`` follows the number after a space (none if empty).
