@@ -34,9 +34,11 @@ UNIVERSAL = re.compile(
     r"|in all (?:the )?(?:clusters|cities|provinces|regions|years|cases|pairs|of them)"
     r"|all (?:the )?(?:clusters|cities|provinces|regions) (?:fell|rose|show|have|had|are|were))\b",
     re.IGNORECASE)
-#: Negative universal words that a count k of n with k > 0 contradicts.
+#: Negative universal words that a count k of n with k > 0 contradicts. "none of the 6
+#: clusters" is itself a count (0 of 6, as :func:`cityclusters.analysis.wording.count_phrase`
+#: writes it), not a vague universal, so a number after it does not match.
 NONE = re.compile(r"\b(nowhere|in no (?:cluster|city|province|region|year|case|pair)"
-                  r"|none of (?:the|them|its|their))\b", re.IGNORECASE)
+                  r"|none of (?:the|them|its|their)(?! \d))\b", re.IGNORECASE)
 #: "k of n" (thousands separators allowed), optionally "k of the/its/their n".
 COUNT = re.compile(r"\b(\d[\d,]*) of (?:the |its |their |all )?(\d[\d,]*)\b")
 #: Sentence boundary: after . ; ! ? followed by space and a capital letter or an opening bracket
@@ -72,6 +74,8 @@ def quantifier_contradictions(paragraph: str) -> list[str]:
     []
     >>> quantifier_contradictions("The border is positive in 1 of 4 clusters, in no cluster negative.")
     ["'in no cluster' beside '1 of 4': The border is positive in 1 of 4 clusters, in no cluster negative."]
+    >>> quantifier_contradictions("S2 reaches 2 in none of the 6 clusters; it fell in 4 of the 6 clusters.")
+    []
     """
     found = []
     parts = sentences(paragraph)
