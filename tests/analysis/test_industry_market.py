@@ -219,6 +219,7 @@ def test_structure_summary_values_and_table():
     assert values["n_city_years_used"] == 20 and values["n_city_years_missing"] == 3
     assert values["min_mean_similarity"] == pytest.approx(0.95)
     assert values["n_k_fell"] == 1
+    assert values["k_fell_phrase"] in ("1 of the 2 clusters", "1 of the 3 clusters", "the one cluster")
     assert values["fastest_cluster"] == "A" and values["fastest_direction"] == "fell"
     assert values["fastest_k_first"] == pytest.approx(0.40) and values["fastest_k_last"] == pytest.approx(0.25)
     assert values["most_diverse_cluster"] == "A" and values["most_diverse_k"] == pytest.approx(0.25)
@@ -366,6 +367,7 @@ def test_period_comparison():
     out = im.period_comparison(_border_estimates(), _border_pairs(), ["chengyu", "yrd41"], "2000–2011",
                                "2012–2023", names)
     assert out["n_vol_fell"] == 1 and out["vol_fell_list"] == "YRD" and out["n_vol_clusters"] == 2
+    assert out["vol_fell_listed"] == "1 of the 2 clusters (YRD)" and out["vol_fell_phrase"] == "1 of the 2 clusters"
     assert out["n_gamma_fell"] == 1
     assert out["border_notes"].startswith("YRD 2012–2023: dyadic SE not estimable; CY 2000–2011: no border")
     assert out["chengyu_note"].startswith("In Chengdu–Chongqing")
@@ -381,6 +383,7 @@ def test_interpretation_branches():
     be = _border_estimates()
     out = im.interpretation(data, be, 2000, 2001, n_k_fell=2, n_clusters=3)
     assert out["n_sec_fell"] == 1
+    assert out["sec_fell_phrase"].endswith("clusters")
     assert out["interp_convergence"] == "have mostly become more alike"
     # two regressions with border variation: β/se = 5 (significant) and 1
     assert out["n_beta_sig"] == 1
