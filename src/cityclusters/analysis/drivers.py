@@ -65,6 +65,7 @@ from scipy import stats
 from cityclusters import config
 from cityclusters.analysis import coordination_index as index_mod
 from cityclusters.analysis.coordination import chosen_members
+from cityclusters.analysis.wording import count_phrase, n_noun, value_range
 from cityclusters.analysis.verdicts import (
     MULTIVERSE_EXCLUDES_BELOW,
     Verdict,
@@ -1048,12 +1049,13 @@ def lagged_term_labels() -> dict[str, str]:
 def panel_values(raw: pd.DataFrame, clusters: Sequence[str], first_year: int, last_year: int,
                  outcome: str, lag: int) -> dict:
     """The chapter's parameters and panel size for the prose: years (and the index's years),
-    lags, outcome in words and unit, ``n_clusters``, ``n_cities`` and ``n_city_years`` of the
-    (unstandardised) panel."""
+    lags, outcome in words and unit, ``n_clusters`` (and ``clusters_phrase``, "1 cluster" or
+    "5 clusters"), ``n_cities`` and ``n_city_years`` of the (unstandardised) panel."""
     return {"first_year": first_year, "last_year": last_year, "lag": lag, "other_lag": other_lag(lag),
             "index_first": index_mod.FIRST_YEAR, "index_last": index_mod.LAST_YEAR,
             "outcome_words": outcome_words(outcome), "outcome_unit": OUTCOME_UNITS[outcome],
-            "n_clusters": len(clusters), "n_cities": int(raw["city_code"].nunique()),
+            "n_clusters": len(clusters), "clusters_phrase": n_noun(len(clusters), "cluster"),
+            "n_cities": int(raw["city_code"].nunique()),
             "n_city_years": len(raw)}
 
 
@@ -1206,13 +1208,18 @@ def comparison_values(sets: dict[str, dict[str, RegressionResult | None]], lag: 
 def robustness_values(coefs: pd.DataFrame, models: Sequence[str]) -> dict:
     """For hsr, segmentation and gap: in how many of the whole-panel ``models`` (main and
     robustness columns) the 95 % interval excludes zero (``rob_<term>_excl``) out of how many
-    estimate it (``rob_<term>_n``). ``coefs`` from :func:`coefficient_frame`."""
+    estimate it (``rob_<term>_n``), and the three counts in words (``rob_excl_text``,
+    :func:`~cityclusters.analysis.wording.count_phrase`). ``coefs`` from :func:`coefficient_frame`."""
     values: dict = {}
     for t in BASELINE:
         part = coefs[(coefs["term"] == t) & coefs["model"].isin(list(models))]
         excl = part[(part["ci_low"] > 0) | (part["ci_high"] < 0)]
         values[f"rob_{t}_excl"] = len(excl)
         values[f"rob_{t}_n"] = len(part)
+    phrase = {t: (count_phrase(values[f"rob_{t}_excl"], values[f"rob_{t}_n"], "column") if values[f"rob_{t}_n"]
+                  else "no column (not estimated)") for t in BASELINE}
+    values["rob_excl_text"] = (f"the HSR interval excludes zero in {phrase['hsr']}, the segmentation interval in "
+                               f"{phrase['segmentation']}, and the gap interval in {phrase['gap']}")
     return values
 
 
@@ -1233,7 +1240,8 @@ def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[s
     """Clusters whose baseline rests on fewer than :data:`MIN_CITIES` cities
     (``few_clusters``) and clusters whose baseline cannot be estimated
     (``not_estimable_clusters``), by ``labels`` ("none" if there are none); the fewest and
-    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``); and
+    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``; as a range in
+    words, ``cluster_cities_range``, one number when they are equal); and
     ``cluster_inference``, the inference of the cluster models in words (:func:`inference_words`)."""
     few = few_city_models(by_cluster)
     not_est = [c for c, m in by_cluster.items() if m is None]
@@ -1241,6 +1249,7 @@ def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[s
     return {"few_clusters": ", ".join(labels[c] for c in few) if few else "none",
             "not_estimable_clusters": ", ".join(labels[c] for c in not_est) if not_est else "none",
             "cluster_min_cities": min(sizes) if sizes else 0, "cluster_max_cities": max(sizes) if sizes else 0,
+            "cluster_cities_range": value_range(min(sizes), max(sizes), "d", "cities") if sizes else "no cities",
             "cluster_inference": inference_words([m for m in by_cluster.values() if m is not None])}
 
 
