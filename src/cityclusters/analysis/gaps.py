@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
-from cityclusters.analysis.wording import count_phrase, value_range
+from cityclusters.analysis.wording import count_phrase, n_noun, value_range
 from cityclusters.checks import require_columns
 from cityclusters.config import cluster_name
 from cityclusters.data.names import bilingual
@@ -868,6 +868,7 @@ def coverage_report(panel: pd.DataFrame, value: str, first: int,
     sample = balanced_sample(panel, value, first, last)
     excluded = sample.excluded.drop_duplicates("city_code")
     values = {"conv_first": sample.first, "conv_last": sample.last, "n_excluded": len(excluded),
+              "excluded_cities": n_noun(len(excluded), "city"),
               "excluded_text": ", ".join(bilingual(short_name(r.name_zh), r.name_pinyin)
                                          for r in excluded.itertuples()) or "none"}
     in_window = panel[panel["year"].between(sample.first, sample.last)].drop_duplicates(["city_code", "year"])

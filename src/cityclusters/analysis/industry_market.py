@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from cityclusters.analysis.verdicts import Verdict
-from cityclusters.analysis.wording import count_phrase
+from cityclusters.analysis.wording import count_phrase, n_noun
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import market, structure
 
@@ -594,7 +594,7 @@ def similarity_matrix_summary(panel: pd.DataFrame, year: int, city_name) -> tupl
     sim = sim.loc[order, order]
     k_pairs = kr.where(np.triu(np.ones(kr.shape, dtype=bool), k=1)).stack()
     top_pair = k_pairs.idxmax()
-    values = {"heat_n_dropped": len(dropped),
+    values = {"heat_n_dropped": len(dropped), "heat_dropped_cities": n_noun(len(dropped), "city"),
               "heat_top_pair": f"{city_name(top_pair[0])} – {city_name(top_pair[1])}",
               "heat_top_k": float(k_pairs.max()),
               "heat_top_s": float(sim.loc[top_pair[0], top_pair[1]])}
@@ -826,6 +826,8 @@ def border_analysis(data: pd.DataFrame, cities: pd.DataFrame, first_year: int, l
         "dl_threshold": DL_THRESHOLD,
         "dl_share_large": float((dl.dropna().abs() > DL_THRESHOLD).mean()),
         "n_left_out": int(left_full["city_code"].nunique()),
+        "left_out_cities_have": (f"{n_noun(int(left_full['city_code'].nunique()), 'city')} "
+                                 f"{'has' if left_full['city_code'].nunique() == 1 else 'have'}"),
         "left_out_names": ", ".join(sorted({city_name(c) for c in left_full["city_code"]})) or "none",
         "n_deflator_missing": len(missing_deflator),
         "full_period": full, "before_period": before, "after_period": after,
