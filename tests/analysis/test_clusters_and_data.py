@@ -352,9 +352,9 @@ def test_jump_summary_filters_cities_and_years():
     chosen = pd.DataFrame({"cluster_id": ["c"], "city_code": [1]})
     shown, values = cd.jump_summary(jumps, chosen, 2010, 2020)
     assert values == {"n_jumps": 3, "n_jumps_chosen": 1, "n_jump_cities_chosen": 1,
-                      "jumps_chosen_phrase": "1 of them in 1 city of this chapter's clusters"}
+                      "jumps_chosen_phrase": "1 of them in 1 city of this chapter's cluster"}
     _, none = cd.jump_summary(jumps, chosen, 2012, 2020)
-    assert none["jumps_chosen_phrase"] == "none of them in this chapter's clusters"
+    assert none["jumps_chosen_phrase"] == "none of them in this chapter's cluster"
     assert shown["year"].tolist() == [2011]
 
 

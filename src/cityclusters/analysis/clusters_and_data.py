@@ -149,9 +149,10 @@ def jump_summary(jumps: pd.DataFrame, chosen: pd.DataFrame, first_year: int,
     in_chosen = jumps[jumps["city_code"].isin(chosen["city_code"]) & jumps["year"].between(first_year, last_year)]
     values = {"n_jumps": len(jumps), "n_jumps_chosen": len(in_chosen),
               "n_jump_cities_chosen": int(in_chosen["city_code"].nunique())}
+    where = "this chapter's cluster" if chosen["cluster_id"].nunique() == 1 else "this chapter's clusters"
     values["jumps_chosen_phrase"] = (
-        "none of them in this chapter's clusters" if not len(in_chosen)
-        else f"{len(in_chosen):,} of them in {n_noun(values['n_jump_cities_chosen'], 'city')} of this chapter's clusters")
+        f"none of them in {where}" if not len(in_chosen)
+        else f"{len(in_chosen):,} of them in {n_noun(values['n_jump_cities_chosen'], 'city')} of {where}")
     return in_chosen, values
 
 
