@@ -462,6 +462,11 @@ def test_relation_values_names_positive_clusters_at_the_permutation_level():
     assert values["comove_subsystems"] == "Ind" and values["n_comove_subsystems"] == 1
     none = coordination.relation_values(comove, moran.assign(p_sim=0.5), [], names, {})
     assert none["n_moran_sig"] == 0 and none["moran_sig_text"] == "in none of them"
+    assert values["moran_sentence"] == ("Across the chosen clusters I ranges from -0.20 to 0.50; it is positive "
+                                        "with a permutation p of at most 0.05 in 1 of them (A).")
+    one = coordination.relation_values(comove[["a"]], moran.loc[["a"]], [], names, {})
+    assert one["comove_sentence"] == "Co-movement in A is 0.20."
+    assert one["moran_sentence"] == "In A I is 0.30; it is positive with a permutation p of at most 0.05."
 
 
 def test_order_parameter_values_and_table():

@@ -854,7 +854,8 @@ def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, subsystems: Seq
     ``low_comove``), the clusters with a positive Moran's I at permutation p ≤ ``alpha``
     (``n_moran_sig``, ``moran_sig_names`` and ``moran_sig_text``: "in none of them" or "in k of
     them (names)"), the range of I (``moran_min``, ``moran_max``), ``moran_alpha`` and the
-    permutation seed (``moran_seed``)."""
+    permutation seed (``moran_seed``); the co-movement and Moran sentences in words that read
+    right for one cluster (``comove_sentence``, ``moran_sentence``)."""
     top_co, low_co = comove_mean.idxmax(), comove_mean.idxmin()
     positive = moran[(moran["p_sim"] <= alpha) & (moran["I"] > 0)]
     return {
@@ -868,7 +869,33 @@ def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, subsystems: Seq
                            if len(positive) else "in none of them"),
         "moran_min": float(moran["I"].min()), "moran_max": float(moran["I"].max()),
         "moran_alpha": alpha, "moran_seed": spatial_mod.DEFAULT_SEED,
+        "comove_sentence": (f"Co-movement in {names[top_co]} is {comove_mean.max():.2f}." if len(comove_mean) == 1 else
+                            f"Co-movement is highest in {names[top_co]} ({comove_mean.max():.2f}) and lowest in "
+                            f"{names[low_co]} ({comove_mean.min():.2f})."),
+        "moran_sentence": (
+            (f"In {names[moran.index[0]]} I is {moran['I'].iloc[0]:.2f}; it is "
+             f"{'' if len(positive) else 'not '}positive with a permutation p of at most {alpha:g}.")
+            if len(moran) == 1 else
+            (f"Across the chosen clusters I ranges from {moran['I'].min():.2f} to {moran['I'].max():.2f}; it is "
+             f"positive with a permutation p of at most {alpha:g} " + (
+                 f"in {len(positive)} of them ({', '.join(names[c] for c in positive.index)})."
+                 if len(positive) else "in none of them."))),
     }
+
+
+def rank_stability_sentence(max_rank_width: float, n_clusters: int) -> str:
+    """Chapter 2's sentence on how far the clusters' ranks move across the middle 90 % of
+    specifications (``max_rank_width`` places at most), or that one cluster has no rank to move.
+
+    >>> rank_stability_sentence(0.0, 1)
+    'With one cluster there is no ranking for the choices to move, only its level.'
+    >>> rank_stability_sentence(1.0, 5)[-73:]
+    "1 place(s): the choices move the clusters' levels more than their order."
+    """
+    if n_clusters == 1:
+        return "With one cluster there is no ranking for the choices to move, only its level."
+    return (f"Across the middle 90 % of specifications no cluster's rank moves by more than "
+            f"{max_rank_width:.0f} place(s): the choices move the clusters' levels more than their order.")
 
 
 def order_parameter_table(op: pd.DataFrame, labels: dict[str, str], subsystem_labels: dict[str, str]
