@@ -889,7 +889,7 @@ def rank_stability_sentence(max_rank_width: float, n_clusters: int) -> str:
 
     >>> rank_stability_sentence(0.0, 1)
     'With one cluster there is no ranking for the choices to move, only its level.'
-    >>> rank_stability_sentence(1.0, 5)[-73:]
+    >>> rank_stability_sentence(1.0, 5)[-72:]
     "1 place(s): the choices move the clusters' levels more than their order."
     """
     if n_clusters == 1:
