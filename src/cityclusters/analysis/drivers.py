@@ -1368,7 +1368,7 @@ def hsr_values(results: dict[str, dict[str, RegressionResult | None]], designs: 
     incomplete dropped, treated, never treated, cohorts and their sizes), the bootstrap
     (draws, seed, draws usable for the Callaway–Sant'Anna fit on D), ``hsr_<estimator>_<outcome>``
     texts, and the pre-opening estimates of Callaway–Sant'Anna whose interval excludes zero
-    (``pre_<outcome>`` "k of n")."""
+    (``pre_<outcome>`` "k of the n" in words, :func:`of_them`)."""
     design = designs["coordination"]
     values = {f"did_{k}": v for k, v in design.items() if k != "cohort_sizes"}
     values["did_cohorts"] = ", ".join(f"{g} ({n})" for g, n in design["cohort_sizes"].items()) or "none"
@@ -1381,8 +1381,23 @@ def hsr_values(results: dict[str, dict[str, RegressionResult | None]], designs: 
             est = hsr_estimate(by_estimator.get(key), key, outcome)
             values[f"hsr_{key}_{outcome}"] = est.interval if est else "not estimable"
         excl, n = pretrend_count(by_estimator["cs"])
-        values[f"pre_{outcome}"] = f"{excl} of {n}"
+        values[f"pre_{outcome}"] = of_them(excl, n)
     return values
+
+
+def of_them(k: int, n: int) -> str:
+    """"k of the n" as the subject of "… exclude zero" after "Of them,", in words that read right
+    for n = 0, 1 and 2 and for k = 0 or n (:func:`~cityclusters.analysis.wording.count_phrase`
+    without a noun).
+
+    >>> of_them(0, 4), of_them(2, 4), of_them(4, 4), of_them(0, 1), of_them(2, 2), of_them(0, 0)
+    ('none of the 4', '2 of the 4', 'all 4', 'none', 'both', 'none (no estimate)')
+    """
+    if n == 0:
+        return "none (no estimate)"
+    phrase = count_phrase(k, n, "estimate")
+    return {"the one estimate": "the one", "no estimate": "none", "neither estimate": "neither",
+            "both estimates": "both"}.get(phrase, phrase.removesuffix(" estimates"))
 
 
 # ----------------------------------------------------------------------------- chapter 11: verdicts
