@@ -219,13 +219,15 @@ def test_structure_summary_values_and_table():
     assert values["n_city_years_used"] == 20 and values["n_city_years_missing"] == 3
     assert values["min_mean_similarity"] == pytest.approx(0.95)
     assert values["n_k_fell"] == 1
-    assert values["k_fell_phrase"] in ("1 of the 2 clusters", "1 of the 3 clusters", "the one cluster")
+    assert values["k_fell_phrase"] == "1 of the 2 clusters"
+    assert values["k_trend_sentences"].startswith("The steepest trend is in A, where K went from 0.400 to 0.250")
     assert values["fastest_cluster"] == "A" and values["fastest_direction"] == "fell"
     assert values["fastest_k_first"] == pytest.approx(0.40) and values["fastest_k_last"] == pytest.approx(0.25)
     assert values["most_diverse_cluster"] == "A" and values["most_diverse_k"] == pytest.approx(0.25)
     # only rising K: the steepest trend "rose"
     _, rising = im.structure_summary(_trends(), ["b"], {"b": "B"})
     assert rising["fastest_direction"] == "rose" and rising["n_k_fell"] == 0
+    assert rising["k_fell_phrase"] == "no cluster" and "steepest" not in rising["k_trend_sentences"]
     shown, formats = im.structure_table_for_display(table, 2000, 2003)
     assert list(shown.columns) == ["cluster", "S 2000", "S 2003", "K 2000", "K 2003", "K trend / 10 y"]
     assert formats["K trend / 10 y"] == "{:+.3f}"

@@ -525,7 +525,8 @@ def structure_summary(trends: pd.DataFrame, clusters: Sequence[str],
         the lowest cluster-mean S, the number of clusters whose K trend is negative
         (``n_k_fell``; in words ``k_fell_phrase``), the cluster with the steepest K trend (``fastest_*``, with
         ``fastest_direction`` "fell"/"rose") and the one with the highest last K
-        (``most_diverse_*``).
+        (``most_diverse_*``), both in sentences that read right for one cluster
+        (``k_trend_sentences``: no superlatives when there is nothing to compare).
     """
     rows = []
     for c in clusters:
@@ -553,6 +554,12 @@ def structure_summary(trends: pd.DataFrame, clusters: Sequence[str],
         "most_diverse_cluster": most_diverse["cluster"],
         "most_diverse_k": float(most_diverse["K last"]),
     }
+    trend = (f"K went from {fastest['K first']:.3f} to {fastest['K last']:.3f} (linear trend "
+             f"{fastest['K trend / 10 y']:+.3f} per decade)")
+    values["k_trend_sentences"] = (
+        f"In {fastest['cluster']} {trend}." if len(table) == 1 else
+        f"The steepest trend is in {fastest['cluster']}, where {trend}. In the last year the most diverse "
+        f"cluster is {most_diverse['cluster']} (K = {most_diverse['K last']:.3f}).")
     return table, values
 
 
