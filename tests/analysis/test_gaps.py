@@ -310,7 +310,11 @@ def test_theil_values_fell_rose_and_revision_step():
     assert short["theil_step_sentence"] == "the window does not include both 2018 and 2019."
     assert short["theil_rose_text"].startswith("It rose in Beijing–Tianjin–Hebei")
     none_rose = gaps.theil_values(_within({"chengyu": [0.1, 0.09, 0.08, 0.07]}), revised_from=2019)
-    assert none_rose["theil_rose_text"] == "It rose in none."
+    assert none_rose["theil_rose_text"] == ""  # one cluster: "fell in Chengdu–Chongqing" says it all
+    assert none_rose["theil_top_intro"] == "the gap in" and "times that of" not in none_rose["theil_top_detail"]
+    assert none_rose["theil_step_sentence"].startswith("the step in Chengdu–Chongqing is ")
+    assert values["theil_top_intro"] == "the largest gap is in"
+    assert values["theil_top_detail"].startswith("(population-weighted Theil 0.310, 3.9 times that of Chengdu–Chongqing")
     table = gaps.theil_table(within)
     assert table["Theil (w)"].tolist() == pytest.approx([0.31, 0.08])
 

@@ -910,7 +910,9 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
     between them (``theil_fell_text``, ``theil_rose_text`` with the relative changes,
     ``theil_n_fell``); the most unequal cluster in the last year, its index and its share
     between provinces (``theil_top_*``) and how many times the most even cluster's index it is
-    (``theil_low_cluster``, ``theil_low_value``); and ``theil_step_sentence``: the largest
+    (``theil_low_cluster``, ``theil_low_value``), in words that read right for one cluster
+    (``theil_top_intro`` before the cluster's name, ``theil_top_detail`` after it); and
+    ``theil_step_sentence``: the largest
     relative step across ``revised_from`` − 1 / ``revised_from`` against the cluster's median
     year-on-year change in other years (when the table has both years and more than 3 years).
     """
@@ -921,10 +923,10 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
     fell = [c for c in end.index if change[c] < 0]
     rose = [c for c in end.index if change[c] >= 0]
     values["theil_first"] = int(start["year"].min())
-    values["theil_fell_text"] = names_text(fell) if fell else "none of the clusters"
+    values["theil_fell_text"] = names_text(fell) if fell else count_phrase(0, len(end), "cluster")
     values["theil_rose_text"] = (
         f"It rose in {names_text(rose)} ({', '.join(f'{change[c]:+.0%}' for c in rose)})."
-        if rose else "It rose in none.")
+        if rose else "" if len(end) == 1 else "It rose in none.")
     values["theil_n_fell"] = len(fell)
     top = end["theil_weighted"].idxmax()
     values["theil_top_cluster"] = cluster_name(top)
@@ -933,6 +935,17 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
     low = end["theil_weighted"].idxmin()
     values["theil_low_cluster"] = cluster_name(low)
     values["theil_low_value"] = float(end.at[top, "theil_weighted"] / end.at[low, "theil_weighted"])
+    if len(end) == 1:
+        values["theil_top_intro"] = "the gap in"
+        values["theil_top_detail"] = (f"has a population-weighted Theil index of {values['theil_top_value']:.3f}; "
+                                      f"{values['theil_top_between']:.0%} of it lies between its provinces rather "
+                                      "than inside them.")
+    else:
+        values["theil_top_intro"] = "the largest gap is in"
+        values["theil_top_detail"] = (f"(population-weighted Theil {values['theil_top_value']:.3f}, "
+                                      f"{values['theil_low_value']:.1f} times that of {cluster_name(low)}, the most "
+                                      f"even cluster); {values['theil_top_between']:.0%} of its gap lies between its "
+                                      "provinces rather than inside them.")
     values["revised_from_prev"] = revised_from - 1
     tw = within.pivot(index="year", columns="cluster_id", values="theil_weighted")
     if {revised_from - 1, revised_from} <= set(tw.index) and len(tw) > 3:
@@ -940,7 +953,8 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
         usual = (tw / tw.shift(1) - 1).drop(index=[revised_from]).abs().median()
         big = step.abs().idxmax()
         values["theil_step_sentence"] = (
-            f"the largest step is in {cluster_name(big)}, {step[big]:+.0%} in {revised_from}, against a median "
+            f"{'the step in' if len(step) == 1 else 'the largest step is in'} {cluster_name(big)}"
+            f"{' is' if len(step) == 1 else ','} {step[big]:+.0%} in {revised_from}, against a median "
             f"year-on-year change of ±{usual[big]:.0%} in its other years; read a step in that year "
             f"as possibly a revision, not a change in the gaps.")
     else:
