@@ -1072,11 +1072,20 @@ def outcome_values(raw: pd.DataFrame) -> dict:
 def d_range(cluster_frame: pd.DataFrame) -> dict:
     """The lowest and highest cluster mean D (0–1) in the last year of ``cluster_frame``
     (:func:`cluster_d`): ``d_year``, ``d_low``/``d_high`` (values), ``d_low_id``/``d_high_id``
-    (cluster ids) and ``d_low_cluster``/``d_high_cluster`` (short names)."""
+    (cluster ids), ``d_low_cluster``/``d_high_cluster`` (short names) and ``d_range_text``, the
+    sentence after "In <year>" (the one cluster's mean D when there is one).
+
+    >>> frame = pd.DataFrame({"cluster_id": ["chengyu"], "year": [2019], "D": [0.58]})
+    >>> d_range(frame)["d_range_text"]
+    'the mean D of Chengdu–Chongqing, the one cluster chosen, was 0.580.'
+    """
     year = int(cluster_frame["year"].max())
     last = cluster_frame[cluster_frame["year"] == year].sort_values("D")
     low, high = last.iloc[0], last.iloc[-1]
-    return {"d_year": year, "d_low": float(low["D"]), "d_high": float(high["D"]),
+    low_name, high_name = config.CLUSTERS[low["cluster_id"]][1], config.CLUSTERS[high["cluster_id"]][1]
+    text = (f"the mean D of {low_name}, the one cluster chosen, was {low['D']:.3f}." if len(last) == 1 else
+            f"the chosen clusters' mean D ran from {low['D']:.3f} ({low_name}) to {high['D']:.3f} ({high_name}).")
+    return {"d_year": year, "d_low": float(low["D"]), "d_high": float(high["D"]), "d_range_text": text,
             "d_low_id": low["cluster_id"], "d_high_id": high["cluster_id"],
             "d_low_cluster": config.CLUSTERS[low["cluster_id"]][1],
             "d_high_cluster": config.CLUSTERS[high["cluster_id"]][1]}
@@ -1642,7 +1651,8 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
     Callaway–Sant'Anna ATT on D and on growth (``ex_twfe_<outcome>``, ``ex_cs_<outcome>``);
     segmentation and N at the other lag (``robust`` of the chosen outcome); the widest
     per-cluster HSR interval (its width in outcome units, ``ex_widest_text`` in words, ∞ for an
-    unbounded bootstrap interval, and its cluster by ``labels``) against the pooled one."""
+    unbounded bootstrap interval, and its cluster by ``labels``; ``ex_widest_intro`` the words
+    before it, which do not say "widest" of one cluster) against the pooled one."""
     olag = other_lag(lag)
     mo = robust.get(f"Lag {olag}")
     seg_o = estimate(mo, f"L{olag}_segmentation")
@@ -1660,10 +1670,13 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
         values["ex_widest_cluster"] = labels[hsr_rows.loc[width.idxmax(), "model"]]
         values["ex_widest_text"] = ("is unbounded (no value is rejected)" if np.isinf(width.max()) else
                                     f"spans {width.max():.2f}")
+        values["ex_widest_intro"] = ("the baseline HSR interval of the one cluster's estimate" if len(hsr_rows) == 1
+                                     else "the widest baseline HSR interval among the per-cluster estimates")
     else:
         values["ex_widest_width"] = float("nan")
         values["ex_widest_cluster"] = "no cluster estimable"
         values["ex_widest_text"] = "does not exist"
+        values["ex_widest_intro"] = "the widest baseline HSR interval among the per-cluster estimates"
     full = coefs[(coefs["term"] == "hsr") & (coefs["model"] == "Baseline")]
     values["ex_full_width"] = float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan")
     return values
