@@ -164,3 +164,9 @@ def test_unchosen_pair_and_union_print_no_nan():
     assert table is None and values["pair_sentences"] == ""
     _, eco = obstacles.ecology_verdict(None, 2019)
     assert eco["eco_share_text"].startswith("not computed in this run") and "nan" not in eco["eco_share_text"]
+
+
+def test_top_obstacle_sentence_for_one_cluster_ends_once():
+    top = pd.DataFrame({"rank": [1], "indicator": ["gdp_pc"]})
+    values = obstacles.top_obstacle_values(top, {"gdp_pc": "Real GDP p.c."}, ["chengyu"], 1)
+    assert values["top1_sentence"] == "The indicator that ranks first is Real GDP p.c."

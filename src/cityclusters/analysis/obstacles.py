@@ -103,7 +103,8 @@ def top_obstacle_values(top: pd.DataFrame, short: Mapping[str, str], clusters: S
     ``top1_sentence`` saying so in words that read right for one cluster."""
     first_rank = top[top["rank"] == 1]["indicator"].value_counts()
     indicator, count = short[first_rank.index[0]], int(first_rank.iloc[0])
-    sentence = (f"The indicator that ranks first is {indicator}." if len(clusters) == 1 else
+    sentence = (f"The indicator that ranks first is {indicator}{'' if indicator.endswith('.') else '.'}"
+                if len(clusters) == 1 else
                 f"The indicator that most often ranks first is {indicator} "
                 f"({count_phrase(count, len(clusters), 'cluster')}).")
     return {"top1_indicator": indicator, "top1_count": count,
