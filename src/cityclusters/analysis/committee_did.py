@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict, interval_verdict, minimum_detectable_effect
-from cityclusters.analysis.wording import count_phrase, verb_for
+from cityclusters.analysis.wording import count_phrase, n_noun, verb_for
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth
 from cityclusters.models import did, event_study
@@ -333,7 +333,7 @@ def estimation_panel(panel: pd.DataFrame, members: pd.DataFrame, outcome: str,
     roles["used"] = roles["in_sample"] & (roles["n_missing"] == 0)
     dropped = roles["in_sample"] & ~roles["used"]
     roles.loc[dropped, "role"] = roles.loc[dropped].apply(
-        lambda r: f"{r['role']} (dropped: {r['n_missing']} years missing)", axis=1)
+        lambda r: f"{r['role']} (dropped: {n_noun(r['n_missing'], 'year')} missing)", axis=1)
     keep = roles.loc[roles["used"], ["city_code", "name_zh", "province_zh", "cohort"]]
     data = data.merge(keep, on="city_code", how="inner")
     data["group"] = np.where(data["cohort"].notna(),
