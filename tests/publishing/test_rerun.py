@@ -144,12 +144,13 @@ def test_a_one_cluster_rerun_reads_right(tmp_path):
 
     from cityclusters.publishing import prose_check
     from cityclusters.publishing.downloads import fill_glue_roles
-    from cityclusters.publishing.runner import glue_outputs
 
     output = run_chapter("06_industry_and_market", tmp_path / "06.ipynb", {"CLUSTERS": ["chengyu"]})
-    glue = {o["metadata"]["scrapbook"]["name"]: o for o in glue_outputs(output)}
+    glue = {name: {"data": {"text/plain": text}} for name, text in glued_values(output).items()}
     cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
-    prose = [fill_glue_roles("".join(c["source"]), glue)[0] for c in cells if c["cell_type"] == "markdown"]
+    filled = [fill_glue_roles("".join(c["source"]), glue) for c in cells if c["cell_type"] == "markdown"]
+    assert not [key for _, missing in filled for key in missing], "every glued value of the prose exists"
+    prose = [text for text, _ in filled]
     text = "\n\n".join(prose)
     problems = [p for cell in prose for paragraph in cell.split("\n\n")
                 for p in prose_check.paragraph_problems(paragraph)]
