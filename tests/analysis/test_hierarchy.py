@@ -284,6 +284,14 @@ def test_primacy_rank_size_and_second_tier_values():
     assert "1 of the 2 clusters reaches" not in p["h_primacy_text"]
     assert "1 of the 2 clusters reach the rank–size value S2 = 2, and S2 fell" in p["h_primacy_text"]
     assert "neither cluster has q < 1" in r["h_rank_size_text"]
+    from cityclusters.publishing.prose_check import paragraph_problems
+    steady = table.copy()
+    steady.loc[steady["cluster_id"] == "chengyu", "primate_zh"] = "成都"
+    steady_text = us.primacy_values(steady, ["chengyu", "jingjinji"], 2000, 2020)["h_primacy_text"]
+    assert steady_text.endswith("The largest city did not change in any cluster.")
+    assert not paragraph_problems(steady_text), steady_text
+    for text in (p["h_primacy_text"], r["h_rank_size_text"], values["h_thick_sentence"]):
+        assert not paragraph_problems(text), text
     assert values["h_thick_sentence"].endswith("1 of the 2 clusters have a second tier below the rule.")
     one = table[table["cluster_id"] == "jingjinji"]
     p1 = us.primacy_values(one, ["jingjinji"], 2000, 2020)["h_primacy_text"]

@@ -497,8 +497,9 @@ def primacy_values(table: pd.DataFrame, clusters: Sequence[str], first: int, las
                 f"{cluster_name(low)} (S2 = {end.at[low, 's2']:.2f}, {end.at[low, 'primate_zh']} over "
                 f"{end.at[low, 'second_zh']}). {capitalised(count_phrase(above, n, 'cluster'))} "
                 f"{verb_for(above, n, 'reaches', 'reach')} the rank–size value S2 = 2, and S2 fell between "
-                f"{first} and {last} in {count_phrase(fell, n, 'cluster')}. The largest city changed in: "
-                f"{', '.join(changed) if changed else 'none of them'}.")
+                f"{first} and {last} in {count_phrase(fell, n, 'cluster')}. "
+                + (f"The largest city changed in: {', '.join(changed)}." if changed else
+                   "The largest city did not change in any cluster."))
     return {"h_primacy_text": text, "h_s2_top_cluster": cluster_name(top), "h_s2_top": float(end.at[top, "s2"]),
             "h_s2_top_city": f"{end.at[top, 'primate_zh']} over {end.at[top, 'second_zh']}",
             "h_s2_low_cluster": cluster_name(low), "h_s2_low": float(end.at[low, "s2"]),
