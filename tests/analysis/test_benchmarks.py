@@ -184,6 +184,7 @@ def test_check_half_band_and_names():
     values = bm.overview_values(["yrd26", "chengyu"], "yrd26", 2000, 2023)
     assert values["n_others"] == 1 and values["others_en"] == config.cluster_names()["chengyu"]
     assert bm.overview_values(["yrd26"], "yrd26", 2000, 2023)["others_en"] == "no other cluster"
+    assert bm.overview_values(["yrd26"], "yrd26", 2000, 2023)["clusters_phrase"] == "1 cluster"
 
 
 def test_direction_table_counts():
@@ -279,6 +280,7 @@ def test_dashboard_values():
     assert values["theil_higher_text"] == f"{en['middle_yangtze']} (0.130)"
     assert values["theil_bench_first"] == pytest.approx(0.10) and values["theil_bench_trend"] == "fell"
     assert values["n_clusters_with_gaps"] == 1
+    assert values["clusters_with_gaps_phrase"].endswith(("clusters miss", "cluster misses"))
     shown = bm.coverage_shown(panel)
     assert shown.columns.tolist() == ["cluster", "members", "D", "Theil", "S2", "structure"]
     assert shown["cluster"].tolist() == ["长三角26", "成渝", "长江中游"]

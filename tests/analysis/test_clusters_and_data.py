@@ -287,7 +287,10 @@ def test_cluster_overview_counts_and_partial():
     members = pd.DataFrame({"cluster_id": ["chengyu", "chengyu", "yrd26"], "city_code": [1, 2, 2],
                             "partial": [True, False, False]})
     table, values = cd.cluster_overview(_plans(), members, ["chengyu", "yrd26"])
-    assert values == {"n_clusters_shown": 2, "n_member_rows": 2}
+    assert values == {"n_clusters_shown": 2, "n_member_rows": 2,
+                      "clusters_shown_hold": "The 2 clusters of this chapter hold"}
+    _, one = cd.cluster_overview(_plans(), members, ["chengyu"])
+    assert one["clusters_shown_hold"] == "The cluster of this chapter holds"
     row = table.iloc[0]
     assert row["Cluster 城市群"] == "成渝 chengyu" and row["Plan 规划"] == "成渝城市群发展规划"
     assert row["Prefecture-level members"] == 2 and row["of which partial"] == 1
@@ -348,7 +351,10 @@ def test_jump_summary_filters_cities_and_years():
     jumps = pd.DataFrame({"city_code": [1, 1, 9], "year": [2005, 2011, 2011], "variable": ["gdp"] * 3})
     chosen = pd.DataFrame({"cluster_id": ["c"], "city_code": [1]})
     shown, values = cd.jump_summary(jumps, chosen, 2010, 2020)
-    assert values == {"n_jumps": 3, "n_jumps_chosen": 1, "n_jump_cities_chosen": 1}
+    assert values == {"n_jumps": 3, "n_jumps_chosen": 1, "n_jump_cities_chosen": 1,
+                      "jumps_chosen_phrase": "1 of them in 1 city of this chapter's cluster"}
+    _, none = cd.jump_summary(jumps, chosen, 2012, 2020)
+    assert none["jumps_chosen_phrase"] == "none of them in this chapter's cluster"
     assert shown["year"].tolist() == [2011]
 
 

@@ -126,7 +126,7 @@ def test_estimation_panel_is_balanced_and_reports_dropped_city():
     data, roles = cd.estimation_panel(panel, members, "tertiary_share", 2001, 2015, ["江西省"])
     assert 101 not in set(data["city_code"])
     row = roles.set_index("city_code").loc[101]
-    assert row["n_missing"] == 1 and "dropped: 1 years missing" in row["role"] and not row["used"]
+    assert row["n_missing"] == 1 and "dropped: 1 year missing" in row["role"] and not row["used"]
     assert data.groupby("city_code")["year"].count().eq(15).all()
     assert set(data["group"]) == {"control", "cohort 2006", "cohort 2010"}
 
@@ -243,10 +243,10 @@ def test_ci_text_and_cohort_roles_table():
     assert cd.ci_text(-0.123, 1.3) == "[-0.12, +1.30]" and cd.ci_text(np.nan, np.nan) == "–"
     members = pd.DataFrame({"city_code": [1, 2, 3], "name_zh": ["上海市", "台州市", "黄山市"],
                             "cohort": [1992, 2003, 2003]})
-    roles = pd.DataFrame({"city_code": [1, 2, 3], "role": ["always treated", "treated", "dropped: 1 years missing"]})
+    roles = pd.DataFrame({"city_code": [1, 2, 3], "role": ["always treated", "treated", "dropped: 1 year missing"]})
     table = cd.cohort_roles_table(members, roles)
     assert table.columns.tolist() == ["joined", "cities (n)", "cities", "in this chapter"]
-    assert table.iloc[1].tolist() == [2003, 2, "台州、黄山", "dropped: 1 years missing; treated"]
+    assert table.iloc[1].tolist() == [2003, 2, "台州、黄山", "dropped: 1 year missing; treated"]
 
 
 def _roles():

@@ -177,6 +177,7 @@ def test_synthetic_control_table_sensitivity_and_designs():
     assert values["sc_single_cohort"] == 2004 and values["sc_single_placebos"] == 20
     assert values["sc_overall"] == pytest.approx((table["att"] * table["cities"]).sum() / 5)
     assert 0 < values["sc_min_p"] <= 1 and values["sc_n_donors"] == 20
+    assert values["sc_p10_phrase"] in ("neither cohort has", "1 of the 2 cohorts have", "both cohorts have")
 
     res = cd.run_estimators(data, leads=3, lags=3, n_boot=49, seed=1)
     rr, rr_values = cd.sensitivity_table(res["cs"])
@@ -203,6 +204,7 @@ def test_synthetic_control_table_sensitivity_and_designs():
 def test_synthetic_control_table_without_donors_is_empty():
     table, values = cd.synthetic_control_table(simulate(n_controls=1))
     assert table.empty and np.isnan(values["sc_overall"]) and values["sc_n_donors"] == 1
+    assert values["sc_p10_phrase"] == "no cohort has"
 
 
 def test_inference_sentences():

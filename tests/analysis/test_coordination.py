@@ -426,6 +426,12 @@ def test_cluster_table_and_sentences():
     assert values["top_lagging"] == "Eco" and values["top_lagging_share"] == pytest.approx(2 / 3)
     rising = _cluster_year().assign(D=[0.30, 0.35, 0.35, 0.38])
     assert coordination.cluster_values(rising, co, members, ["a", "b"], 2000, 2002, names, {})[0]["rose_word"] == "all"
+    assert values["rose_phrase"] == "1 of the 2 clusters" and values["tc_rose"] == "T rose in 1 of the 2 clusters and C in 1"
+    assert values["rank_sentence"] == "In 2002 B ranks first (0.380) and A last (0.350)."
+    one, _ = coordination.cluster_values(_cluster_year(), co, members, ["a"], 2000, 2002, names, {})
+    assert one["rose_phrase"] == "the one cluster" and one["every_cluster_mean"] == "the cluster's mean"
+    assert one["tc_rose"] == "T rose and so did C"
+    assert one["rank_sentence"] == "In 2002 A, the only cluster chosen, has a mean D of 0.350."
 
 
 def _multiverse(rows) -> pd.DataFrame:
@@ -456,6 +462,11 @@ def test_relation_values_names_positive_clusters_at_the_permutation_level():
     assert values["comove_subsystems"] == "Ind" and values["n_comove_subsystems"] == 1
     none = coordination.relation_values(comove, moran.assign(p_sim=0.5), [], names, {})
     assert none["n_moran_sig"] == 0 and none["moran_sig_text"] == "in none of them"
+    assert values["moran_sentence"] == ("Across the chosen clusters I ranges from -0.20 to 0.50; it is positive "
+                                        "with a permutation p of at most 0.05 in 1 of them (A).")
+    one = coordination.relation_values(comove[["a"]], moran.loc[["a"]], [], names, {})
+    assert one["comove_sentence"] == "Co-movement in A is 0.20."
+    assert one["moran_sentence"] == "In A I is 0.30; it is positive with a permutation p of at most 0.05."
 
 
 def test_order_parameter_values_and_table():

@@ -484,6 +484,8 @@ def test_robustness_values_count_excluding_intervals():
     assert (values["rob_hsr_excl"], values["rob_hsr_n"]) == (1, 2)  # the cluster model is not counted
     assert (values["rob_gap_excl"], values["rob_gap_n"]) == (0, 1)
     assert (values["rob_segmentation_excl"], values["rob_segmentation_n"]) == (0, 0)
+    assert values["rob_excl_text"] == ("the HSR interval excludes zero in 1 of the 2 columns, the segmentation "
+                                       "interval in no column (not estimated), and the gap interval in no column")
 
 
 def test_cluster_notes_and_labels():
@@ -492,8 +494,10 @@ def test_cluster_notes_and_labels():
     assert drivers.few_city_models(by_cluster) == ["qianzhong"]
     assert drivers.cluster_notes(by_cluster, labels) == {
         "few_clusters": "QZ", "not_estimable_clusters": "YRD", "cluster_min_cities": 6, "cluster_max_cities": 16,
+        "cluster_cities_range": "6–16 cities",
         "cluster_inference": "With 6 to 16 cities the intervals are t(G − 1) intervals from errors clustered by city."}
     assert drivers.cluster_notes({"chengyu": by_cluster["chengyu"]}, labels)["few_clusters"] == "none"
+    assert drivers.cluster_notes({"chengyu": by_cluster["chengyu"]}, labels)["cluster_cities_range"] == "16 cities"
     labels = drivers.model_labels(["Baseline"], ["chengyu"])
     assert labels["Baseline"] == "Baseline" and labels["chengyu"].endswith(" chengyu")
 
@@ -517,6 +521,8 @@ def test_panel_values_and_tables():
     values = drivers.panel_values(raw, ["chengyu", "qianzhong"], 2012, 2018, "growth", 2)
     assert values["other_lag"] == 1 and values["outcome_unit"] == "percentage points of growth"
     assert (values["n_cities"], values["n_city_years"], values["n_clusters"]) == (2, 3, 2)
+    assert values["clusters_phrase"] == "2 clusters"
+    assert drivers.panel_values(raw, ["chengyu"], 2012, 2018, "growth", 2)["clusters_phrase"] == "1 cluster"
     assert (values["index_first"], values["index_last"]) == (2007, 2019)
     cov = drivers.coverage_display(raw, 2)
     assert list(cov.columns[:4]) == ["cluster", "city-years", "D", "U_clean"] and cov["cluster"].iloc[-1] == "all"
@@ -624,3 +630,8 @@ def test_chapter_11_refuses_bad_outcome(tmp_path):
 
     with pytest.raises(PapermillExecutionError, match="OUTCOME must be one of"):
         run_chapter("11_drivers", tmp_path / "bad.ipynb", {"OUTCOME": "wealth"})
+
+
+def test_pretrend_counts_read_right_for_none_one_and_all():
+    assert [drivers.of_them(k, n) for k, n in ((0, 4), (1, 4), (4, 4), (1, 1), (0, 2), (0, 0))] == [
+        "none of the 4", "1 of the 4", "all 4", "the one", "neither", "none (no estimate)"]

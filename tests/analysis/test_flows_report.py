@@ -100,6 +100,7 @@ def test_timetable_report_words_and_counts():
     pairs = pd.DataFrame({"a": [1, 1], "b": [2, 3]})
     values, table = af.timetable_report(pairs, pd.DataFrame(rows), ["chengyu", "yrd41", "jingjinji"])
     assert values["tt_n_better"] == 1 and values["tt_n_clusters"] == 2 and values["tt_n_pairs"] == 2
+    assert values["tt_better_phrase"] == "1 of the 2 clusters"
     assert values["tt_pattern"] == "too fast in Yangtze River Delta (41); about right (within 10%) in Chengdu–Chongqing"
     assert values["tt_conclusion"].startswith("A national correction does not fix a regional error")
     assert len(table) == 6

@@ -310,7 +310,11 @@ def test_theil_values_fell_rose_and_revision_step():
     assert short["theil_step_sentence"] == "the window does not include both 2018 and 2019."
     assert short["theil_rose_text"].startswith("It rose in Beijing–Tianjin–Hebei")
     none_rose = gaps.theil_values(_within({"chengyu": [0.1, 0.09, 0.08, 0.07]}), revised_from=2019)
-    assert none_rose["theil_rose_text"] == "It rose in none."
+    assert none_rose["theil_rose_text"] == ""  # one cluster: "fell in Chengdu–Chongqing" says it all
+    assert none_rose["theil_top_intro"] == "the gap in" and "times that of" not in none_rose["theil_top_detail"]
+    assert none_rose["theil_step_sentence"].startswith("the step in Chengdu–Chongqing is ")
+    assert values["theil_top_intro"] == "the largest gap is in"
+    assert values["theil_top_detail"].startswith("(population-weighted Theil 0.310, 3.9 times that of Chengdu–Chongqing")
     table = gaps.theil_table(within)
     assert table["Theil (w)"].tolist() == pytest.approx([0.31, 0.08])
 
@@ -350,7 +354,7 @@ def test_beta_values_branches():
     def widen(frame):
         return frame.assign(p_value=0.5, ci_low=frame["estimate"] - 1, ci_high=frame["estimate"] + 1)
     values = gaps.beta_values(widen(results), widen(levels))
-    assert values["beta_sig_text"] == "none of the clusters"
+    assert values["beta_sig_text"] == "neither cluster"
     assert values["cond_faster_sentence"].startswith("Once growth is measured consistently")
     assert values["lev_vs_index_sentence"].startswith("In this window the two measures")
     one = gaps.beta_values(results.assign(half_life=[nan, nan, 30.0, nan, nan, nan]), levels)
@@ -363,8 +367,19 @@ def test_beta_values_branches():
     few = gaps.beta_values(_results([(c, m, e, p, h) for c, m, e, p, h in [
         ("qianzhong", "sigma_sd_log", -0.01, 0.01, nan), ("qianzhong", "beta_absolute", -0.02, 0.01, 30.0),
         ("qianzhong", "beta_conditional", -0.1, 0.01, 7.0)]], n_units=4), levels)
-    assert few["beta_sig_text"] == "none of the clusters" and few["n_cond_sig"] == 0
+    assert few["beta_sig_text"] == "no cluster" and few["n_cond_sig"] == 0
+    assert few["cond_half_note"] == "half-life 7 years"
+    assert few["lev_vs_index_counts"].startswith("lies below zero in the one cluster, with a half-life of")
     assert few["beta_few_sentence"].startswith("Central Guizhou (Qianzhong) (4 cities) is not read in either regression")
+
+
+def test_exercise_says_when_jingjinji_is_not_chosen():
+    panel = pd.DataFrame({"city_code": [gaps.GUIYANG, gaps.CHENGDU, gaps.CHONGQING], "year": 2014,
+                          "gdp_per_capita": [1.0, 2.0, 3.0], "name_zh": ["贵阳市", "成都市", "重庆市"],
+                          "name_pinyin": ["Guiyang", "Chengdu", "Chongqing"]})
+    values = gaps.exercise_values(["chengyu"], pd.DataFrame(), None, panel, 2014)
+    assert values["ex_jjj_b_sentence"].startswith("is not estimated in this run")
+    assert "nan" not in values["ex_jjj_b_sentence"]
 
 
 def test_sigma_words_reads_the_hac_interval():

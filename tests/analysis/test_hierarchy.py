@@ -281,6 +281,26 @@ def test_primacy_rank_size_and_second_tier_values():
     values, tiers = us.second_tier_report(table, ["chengyu", "jingjinji"], 2020, 0.25)
     assert values["h_thin_cluster"] == "Chengdu–Chongqing" and values["h_n_thin"] == 1
     assert list(tiers.columns)[-1] == "cities ≥ 25% of largest"
+    assert "1 of the 2 clusters reaches" not in p["h_primacy_text"]
+    assert "1 of the 2 clusters reach the rank–size value S2 = 2, and S2 fell" in p["h_primacy_text"]
+    assert "neither cluster has q < 1" in r["h_rank_size_text"]
+    from cityclusters.publishing.prose_check import paragraph_problems
+    steady = table.copy()
+    steady.loc[steady["cluster_id"] == "chengyu", "primate_zh"] = "成都"
+    steady_text = us.primacy_values(steady, ["chengyu", "jingjinji"], 2000, 2020)["h_primacy_text"]
+    assert steady_text.endswith("The largest city did not change in any cluster.")
+    assert not paragraph_problems(steady_text), steady_text
+    for text in (p["h_primacy_text"], r["h_rank_size_text"], values["h_thick_sentence"]):
+        assert not paragraph_problems(text), text
+    assert values["h_thick_sentence"].endswith("1 of the 2 clusters have a second tier below the rule.")
+    one = table[table["cluster_id"] == "jingjinji"]
+    p1 = us.primacy_values(one, ["jingjinji"], 2000, 2020)["h_primacy_text"]
+    assert p1.startswith("the one cluster chosen, Beijing–Tianjin–Hebei, has S2 = 2.60")
+    assert "Its largest city did not change." in p1
+    r1 = us.rank_size_values(one, ["jingjinji"], 2020)["h_rank_size_text"]
+    v1, _ = us.second_tier_report(one, ["jingjinji"], 2020, 0.25)
+    for text in (p1, r1, v1["h_thick_sentence"], v1["h_thin_nsec_text"]):
+        assert "1 of the 1" not in text and "0 of" not in text and " 1 clusters" not in text
     summary = us.hierarchy_summary_table({"population": table}, ["jingjinji"], 2000, 2020)
     assert summary.loc[0, "S2"] == "2.50 → 2.60"
     assert summary.loc[0, "1/ζ 2020 [95% CI]"] == "1.70 [1.50, ∞]"

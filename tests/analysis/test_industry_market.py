@@ -219,12 +219,15 @@ def test_structure_summary_values_and_table():
     assert values["n_city_years_used"] == 20 and values["n_city_years_missing"] == 3
     assert values["min_mean_similarity"] == pytest.approx(0.95)
     assert values["n_k_fell"] == 1
+    assert values["k_fell_phrase"] == "1 of the 2 clusters"
+    assert values["k_trend_sentences"].startswith("The steepest trend is in A, where K went from 0.400 to 0.250")
     assert values["fastest_cluster"] == "A" and values["fastest_direction"] == "fell"
     assert values["fastest_k_first"] == pytest.approx(0.40) and values["fastest_k_last"] == pytest.approx(0.25)
     assert values["most_diverse_cluster"] == "A" and values["most_diverse_k"] == pytest.approx(0.25)
     # only rising K: the steepest trend "rose"
     _, rising = im.structure_summary(_trends(), ["b"], {"b": "B"})
     assert rising["fastest_direction"] == "rose" and rising["n_k_fell"] == 0
+    assert rising["k_fell_phrase"] == "no cluster" and "steepest" not in rising["k_trend_sentences"]
     shown, formats = im.structure_table_for_display(table, 2000, 2003)
     assert list(shown.columns) == ["cluster", "S 2000", "S 2003", "K 2000", "K 2003", "K trend / 10 y"]
     assert formats["K trend / 10 y"] == "{:+.3f}"
@@ -366,6 +369,7 @@ def test_period_comparison():
     out = im.period_comparison(_border_estimates(), _border_pairs(), ["chengyu", "yrd41"], "2000–2011",
                                "2012–2023", names)
     assert out["n_vol_fell"] == 1 and out["vol_fell_list"] == "YRD" and out["n_vol_clusters"] == 2
+    assert out["vol_fell_listed"] == "1 of the 2 clusters (YRD)" and out["vol_fell_phrase"] == "1 of the 2 clusters"
     assert out["n_gamma_fell"] == 1
     assert out["border_notes"].startswith("YRD 2012–2023: dyadic SE not estimable; CY 2000–2011: no border")
     assert out["chengyu_note"].startswith("In Chengdu–Chongqing")
@@ -381,6 +385,7 @@ def test_interpretation_branches():
     be = _border_estimates()
     out = im.interpretation(data, be, 2000, 2001, n_k_fell=2, n_clusters=3)
     assert out["n_sec_fell"] == 1
+    assert out["sec_fell_phrase"].endswith("clusters")
     assert out["interp_convergence"] == "have mostly become more alike"
     # two regressions with border variation: β/se = 5 (significant) and 1
     assert out["n_beta_sig"] == 1

@@ -333,6 +333,7 @@ def test_middle_yangtze_proxy_on_planted_border():
     assert verdict.evidence.startswith("1 Middle Yangtze events in the typed table; proxy (yearly border term "
                                        "on deflator changes, 2000–2005): mean γ ")
     assert verdict.evidence.endswith(f"above zero beyond its 95 % interval in {values['gap_n_sig']} of 5 years")
+    assert values["gap_sig_phrase"].startswith("in ") and "0 of" not in values["gap_sig_phrase"]
 
 
 def test_housing_fund_claim_both_ways():

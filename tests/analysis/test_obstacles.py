@@ -66,7 +66,8 @@ def test_top_obstacles_table_and_values():
     assert table.iloc[0].tolist() == ["A", 1, "Y", "Ecology", 0.7]
     top3 = obstacles.top_indicator_obstacles(ci, ["a", "b", "c"], n=1)  # c ties: x before y
     values = obstacles.top_obstacle_values(top3, {"x": "X", "y": "Y"}, ["a", "b", "c"], 1)
-    assert values == {"top1_indicator": "X", "top1_count": 2, "n_clusters": 3, "top_n": 1}
+    assert values == {"top1_indicator": "X", "top1_count": 2, "n_clusters": 3, "top_n": 1,
+                      "top1_sentence": "The indicator that most often ranks first is X (2 of the 3 clusters)."}
 
 
 def test_union_benchmark_comparison_both_branches():
@@ -119,6 +120,7 @@ def test_ecology_verdict_counts_specifications():
     assert verdict.verdict == ("partly supported: ecology is among the 2 largest obstacles in 25% of 4 "
                                "specifications (rank 3 of 3 in the main one)")
     assert values["eco_share_main"] == pytest.approx(0.1)
+    assert values["eco_share_text"].startswith("10.0% (5th–95th percentile")
     assert values["eco_low"] == pytest.approx(np.quantile([0.1, 0.6, 0.2, 0.1], 0.05))
     # never among the two largest → excluded by the multiverse
     assert obstacles.ecology_verdict(_obstacle_multiverse([0.1, 0.2, 0.2, 0.1]), 2019)[0].category == "not supported"
@@ -141,6 +143,7 @@ def test_share_intervals_and_table():
                                          {"industry": "Ind", "market": "Mkt", "ecology": "Eco"})
     assert values["mv_widest"] == "Eco in CYG" and values["mv_specs"] == 4
     assert values["mv_stable_count"] == 1 and values["mv_n_clusters"] == 1
+    assert values["mv_stable_phrase"] == "the one cluster"
 
 
 def test_exercise_values():
@@ -154,3 +157,16 @@ def test_exercise_values():
     assert values["ex_change_max_value"] == pytest.approx(change.max())
     cluster, subsystem = change.idxmax()
     assert values["ex_change_max"] == f"{ {'industry': 'Ind', 'ecology': 'Eco'}[subsystem]} in {cluster.upper()}"
+
+
+def test_unchosen_pair_and_union_print_no_nan():
+    table, values = obstacles.union_benchmark_comparison(None, None, {}, ["chengyu"], 2019, {})
+    assert table is None and values["pair_sentences"] == ""
+    _, eco = obstacles.ecology_verdict(None, 2019)
+    assert eco["eco_share_text"].startswith("not computed in this run") and "nan" not in eco["eco_share_text"]
+
+
+def test_top_obstacle_sentence_for_one_cluster_ends_once():
+    top = pd.DataFrame({"rank": [1], "indicator": ["gdp_pc"]})
+    values = obstacles.top_obstacle_values(top, {"gdp_pc": "Real GDP p.c."}, ["chengyu"], 1)
+    assert values["top1_sentence"] == "The indicator that ranks first is Real GDP p.c."

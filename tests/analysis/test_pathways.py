@@ -224,7 +224,9 @@ def test_core_growth_scenarios_primacy_by_hand():
     assert rows.loc[f"c{CD}", "largest after"] == str(CD)
     assert values["s3_cy_text"].startswith(f"Chengdu–Chongqing, {CQ} +50%: S2 1.40 → 2.10")
     _, none = sc.core_growth_scenarios(last, ["yrd26"], "gdp", 0.5, str, str)
-    assert none == {"s3_cy_text": "Chengdu–Chongqing is not among the clusters of this run", "s3_q_range": "n/a"}
+    assert none == {"s3_cy_text": "Chengdu–Chongqing is not among the clusters of this run", "s3_q_range": "n/a",
+                    "s3_q_note": "no cluster of this run has two sizes to rank"}
+    assert values["s3_q_note"].startswith("baseline value in Chengdu–Chongqing: ")  # one cluster: no range
 
 
 def test_exercise_values_full_closure_and_decay():

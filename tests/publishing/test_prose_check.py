@@ -54,3 +54,24 @@ def test_text_a_code_cell_wrote_is_not_prose():
     output += nodes.paragraph(text="All 41 claims in one table.")
     doctree += output
     assert check_prose(doctree, resolved=False) == []
+
+
+def test_counts_that_do_not_fit_their_words_are_caught():
+    # the one-cluster reruns of issue 16
+    for text, found in (("The 1 clusters of this chapter hold 16 distinct units.", "'1 clusters'"),
+                        ("T rose in 1 clusters and C in 1.", "'1 clusters'"),
+                        ("The thickest second tier is that of Chengdu–Chongqing (0.65, 1 cities).", "'1 cities'"),
+                        ("The interval lies below zero in 1 of the 1 clusters.", "'1 of the 1'"),
+                        ("The indicator ranks first (1 of 1 clusters).", "'1 of 1'"),
+                        ("Volatility fell in 0 of 1 clusters (none).", "'0 of 1'"),
+                        ("The HSR interval excludes zero in 0 of 6.", "'0 of 6'")):
+        problems = prose_check.paragraph_problems(text)
+        assert any(found in p for p in problems) and "cityclusters.analysis.wording" in problems[0], text
+
+
+def test_counts_that_fit_their_words_pass():
+    for text in ("The cluster of this chapter holds 16 distinct units.",
+                 "It rose in 1 of the 5 clusters, in 10 of 10 years and in 1 of 1,200 cities.",
+                 "The half-life is 0.1 years; event year 0 of the 2019 cohort is the census year.",
+                 "It fell in none of the 6 clusters; it rose in 4 of the 6 clusters."):
+        assert prose_check.paragraph_problems(text) == [], text

@@ -132,3 +132,30 @@ def test_rerun_all_runs_pairs_in_parallel_and_writes_a_summary(tmp_path):
     assert list(summary["cluster"]) == ["chengyu", "jingjinji"]
     assert (summary["status"] == "ok").all(), summary["error"].tolist()
     assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("rerun-all: 2 runs, 2 ok")
+
+
+@pytest.mark.slow
+@requires_mirror
+def test_a_one_cluster_rerun_reads_right(tmp_path):
+    """Issue 16: with one cluster the prose says "the one cluster", never "1 clusters" or "1 of 1",
+    and the prose check (as ``make rerun`` applies it under -W) finds nothing."""
+    import json
+    import re
+
+    from cityclusters.publishing import prose_check
+    from cityclusters.publishing.downloads import fill_glue_roles
+
+    output = run_chapter("06_industry_and_market", tmp_path / "06.ipynb", {"CLUSTERS": ["chengyu"]})
+    glue = {name: {"data": {"text/plain": text}} for name, text in glued_values(output).items()}
+    cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
+    filled = [fill_glue_roles("".join(c["source"]), glue) for c in cells if c["cell_type"] == "markdown"]
+    assert not [key for _, missing in filled for key in missing], "every glued value of the prose exists"
+    prose = [text for text, _ in filled]
+    text = "\n\n".join(prose)
+    problems = [p for cell in prose for paragraph in cell.split("\n\n")
+                for p in prose_check.paragraph_problems(paragraph)]
+    assert not problems, problems
+    for wrong in ("1 clusters", "1 of 1 ", "1 of the 1 ", "0 of 1 "):
+        assert wrong not in text, wrong
+    assert not re.search(r"\bnan\b", text)
+    assert "the one cluster" in text

@@ -57,6 +57,7 @@ from cityclusters.analysis import (
 from cityclusters.analysis import linkages as rn
 from cityclusters.analysis.coordination_index import D_RECORD_COLUMNS, d_records  # noqa: F401 (re-exported)
 from cityclusters.analysis.verdicts import Verdict, multiverse_support
+from cityclusters.analysis.wording import count_phrase, n_noun, verb_for
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
@@ -650,11 +651,12 @@ def bilingual_names() -> dict[str, str]:
 
 def overview_values(chosen: Sequence[str], benchmark: str, first_year: int, last_year: int) -> dict:
     """The chapter's setting for the prose: ``benchmark_name``, ``first_year``, ``last_year``,
-    ``n_clusters``, ``n_others`` and ``others_en`` (English names of the other clusters)."""
+    ``n_clusters`` (``clusters_phrase``: "1 cluster", "5 clusters"), ``n_others`` and ``others_en``
+    (English names of the other clusters)."""
     en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
     return {"benchmark_name": bilingual_names()[benchmark], "first_year": first_year, "last_year": last_year,
-            "n_clusters": len(chosen), "n_others": len(others),
+            "n_clusters": len(chosen), "clusters_phrase": n_noun(len(chosen), "cluster"), "n_others": len(others),
             "others_en": ", ".join(en[c] for c in others) or "no other cluster"}
 
 
@@ -754,7 +756,8 @@ def dashboard_values(panel: pd.DataFrame, snap: pd.DataFrame, chosen: Sequence[s
     ``first_year`` (``theil_bench_first``, ``theil_bench_trend`` "fell"/"rose"), the clusters
     with smaller and larger Theil than the benchmark (``theil_lower_text``,
     ``theil_higher_text``) and the number of clusters whose Theil index misses member cities
-    in some year (``n_clusters_with_gaps``)."""
+    in some year (``n_clusters_with_gaps``; with its verb in words, ``clusters_with_gaps_phrase``:
+    "2 of the 6 clusters miss", "no cluster misses")."""
     en = config.cluster_names()
     others = [c for c in chosen if c != benchmark]
     theil_year, th = snapshot_row(snap, "theil", chosen)
@@ -771,6 +774,9 @@ def dashboard_values(panel: pd.DataFrame, snap: pd.DataFrame, chosen: Sequence[s
         "theil_bench_first": theil_first,
         "theil_bench_trend": "fell" if theil_first > th[benchmark] else "rose",
         "n_clusters_with_gaps": sum(1 for v in gaps_left.values() if v > 0),
+        "clusters_with_gaps_phrase": (
+            count_phrase(sum(1 for v in gaps_left.values() if v > 0), max(len(gaps_left), 1), "cluster") + " "
+            + verb_for(sum(1 for v in gaps_left.values() if v > 0), max(len(gaps_left), 1), "misses", "miss")),
     }
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from cityclusters import config
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.wording import n_noun
 from cityclusters.data import compare, quality
 from cityclusters.data.facts import date_bounds
 from cityclusters.data.sources.yearbook import harmonise
@@ -44,8 +45,9 @@ def cluster_overview(plans: pd.DataFrame, members: pd.DataFrame,
     ``plans`` as :func:`cityclusters.data.tables.cluster_plans`, ``members`` as
     :func:`cityclusters.data.tables.clusters`. Returns the table (one row per chosen cluster:
     name, plan, its approval and its issue, prefecture-level members, of which partial) and
-    ``n_clusters_shown`` (rows of the table) and ``n_member_rows`` (distinct member units of the
-    chosen clusters). The approval column shows approvals only (the State Council's 批复 or the
+    ``n_clusters_shown`` (rows of the table), ``n_member_rows`` (distinct member units of the
+    chosen clusters) and ``clusters_shown_hold`` (the sentence's subject and verb, "The 5
+    clusters of this chapter hold" or "The cluster of this chapter holds"). The approval column shows approvals only (the State Council's 批复 or the
     Politburo's review: date, body, document number); the issue of the plan text (印发) is the
     next column; "–" where the sources give none.
     """
@@ -57,7 +59,9 @@ def cluster_overview(plans: pd.DataFrame, members: pd.DataFrame,
         approved=[_plan_act(row, "approved_date", "approved_by", "approval_document_no") for _, row in overview.iterrows()],
         issued=[_plan_act(row, "issued_date", "issued_by", "issue_document_no") for _, row in overview.iterrows()],
     )[["cluster", "plan_zh", "approved", "issued", "cities", "partial"]]
-    values = {"n_clusters_shown": len(overview), "n_member_rows": int(chosen["city_code"].nunique())}
+    values = {"n_clusters_shown": len(overview), "n_member_rows": int(chosen["city_code"].nunique()),
+              "clusters_shown_hold": ("The cluster of this chapter holds" if len(overview) == 1
+                                      else f"The {n_noun(len(overview), 'cluster')} of this chapter hold")}
     table = overview.rename(columns={"cluster": "Cluster 城市群", "plan_zh": "Plan 规划",
                                      "approved": APPROVED_COLUMN, "issued": ISSUED_COLUMN,
                                      "cities": "Prefecture-level members", "partial": "of which partial"})
@@ -138,11 +142,17 @@ def jump_summary(jumps: pd.DataFrame, chosen: pd.DataFrame, first_year: int,
     in the chosen clusters' cities and years.
 
     Returns those jumps (all variables; columns of the outlier list) and ``n_jumps`` (whole
-    panel), ``n_jumps_chosen`` and ``n_jump_cities_chosen``.
+    panel), ``n_jumps_chosen``, ``n_jump_cities_chosen`` and ``jumps_chosen_phrase`` ("40 of
+    them in 12 cities of this chapter's clusters", "1 of them in 1 city of …", "none of them in
+    …").
     """
     in_chosen = jumps[jumps["city_code"].isin(chosen["city_code"]) & jumps["year"].between(first_year, last_year)]
     values = {"n_jumps": len(jumps), "n_jumps_chosen": len(in_chosen),
               "n_jump_cities_chosen": int(in_chosen["city_code"].nunique())}
+    where = "this chapter's cluster" if chosen["cluster_id"].nunique() == 1 else "this chapter's clusters"
+    values["jumps_chosen_phrase"] = (
+        f"none of them in {where}" if not len(in_chosen)
+        else f"{len(in_chosen):,} of them in {n_noun(values['n_jump_cities_chosen'], 'city')} of {where}")
     return in_chosen, values
 
 

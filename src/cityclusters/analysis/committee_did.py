@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict, interval_verdict, minimum_detectable_effect
+from cityclusters.analysis.wording import count_phrase, n_noun, verb_for
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import growth
 from cityclusters.models import did, event_study
@@ -332,7 +333,7 @@ def estimation_panel(panel: pd.DataFrame, members: pd.DataFrame, outcome: str,
     roles["used"] = roles["in_sample"] & (roles["n_missing"] == 0)
     dropped = roles["in_sample"] & ~roles["used"]
     roles.loc[dropped, "role"] = roles.loc[dropped].apply(
-        lambda r: f"{r['role']} (dropped: {r['n_missing']} years missing)", axis=1)
+        lambda r: f"{r['role']} (dropped: {n_noun(r['n_missing'], 'year')} missing)", axis=1)
     keep = roles.loc[roles["used"], ["city_code", "name_zh", "province_zh", "cohort"]]
     data = data.merge(keep, on="city_code", how="inner")
     data["group"] = np.where(data["cohort"].notna(),
@@ -1272,7 +1273,8 @@ def synthetic_control_table(data: pd.DataFrame, n_groups: int = 199, seed: int =
 
     Returns the table (``cohort, cities, pre_years, pre_rmspe, att, ratio, p_ratio, p_att,
     placebos``) and prose values: the size-weighted mean of the cohort gaps (``sc_overall``),
-    the number of cohorts whose |gap| has p ≤ 0.10 (``sc_n_p10``), the smallest p
+    the number of cohorts whose |gap| has p ≤ 0.10 (``sc_n_p10``; in words with the number of
+    cohorts and the verb, ``sc_p10_phrase``: "none of the 5 cohorts have"), the smallest p
     (``sc_min_p``), and for the first one-city cohort its year, pre-treatment years, gap,
     p-values and number of placebos (``sc_single_*``, NaN without one). Fewer than two
     never-treated cities: an empty table and NaN values.
@@ -1287,6 +1289,7 @@ def synthetic_control_table(data: pd.DataFrame, n_groups: int = 199, seed: int =
                                             "sc_single_pre_years", "sc_single_att", "sc_single_p_att",
                                             "sc_single_p_ratio", "sc_single_placebos", "sc_single_pre_rmspe")}
         return pd.DataFrame(columns=columns), nan_values | {"sc_n_p10": 0, "sc_n_cohorts": 0,
+                                                            "sc_p10_phrase": "no cohort has",
                                                             "sc_n_donors": len(donors)}
     rows = []
     for g in sorted(np.unique(cohort[np.isfinite(cohort)])):
@@ -1304,6 +1307,8 @@ def synthetic_control_table(data: pd.DataFrame, n_groups: int = 199, seed: int =
         "sc_n_p10": int((table["p_att"] <= 0.10).sum()),
         "sc_min_p": float(table["p_att"].min()),
         "sc_n_cohorts": len(table),
+        "sc_p10_phrase": (count_phrase(int((table["p_att"] <= 0.10).sum()), len(table), "cohort") + " "
+                          + verb_for(int((table["p_att"] <= 0.10).sum()), len(table), "has", "have")),
         "sc_single_cohort": int(s["cohort"]) if s is not None else math.nan,
         "sc_single_pre_years": int(s["pre_years"]) if s is not None else math.nan,
         "sc_single_att": float(s["att"]) if s is not None else math.nan,

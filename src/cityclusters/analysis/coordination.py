@@ -41,6 +41,7 @@ from cityclusters.analysis.coordination_index import (  # noqa: F401 (re-exporte
     d_records,
 )
 from cityclusters.analysis.verdicts import Verdict, cap_by_multiverse, multiverse_support
+from cityclusters.analysis.wording import count_phrase
 from cityclusters.data import tables
 from cityclusters.data.facts import read_fact
 from cityclusters.data.names import bilingual
@@ -756,7 +757,13 @@ def cluster_values(cluster_year: pd.DataFrame, coordination: pd.DataFrame, membe
     (``n_rose``, ``rose_word``: "all" or "k of the n"; ``n_t_rose``, ``n_c_rose``), the most
     common grade of the member cities in ``last_year`` (``modal_grade`` as "English (中文)",
     ``modal_grade_share``) and the subsystem most often lagging (``top_lagging``,
-    ``top_lagging_share``). D records (:func:`d_records`): ``best_d`` and ``worst_d``."""
+    ``top_lagging_share``). D records (:func:`d_records`): ``best_d`` and ``worst_d``.
+
+    Phrases that read right for one cluster too (:mod:`cityclusters.analysis.wording`):
+    ``rose_phrase`` ("all 5 clusters", "the one cluster"), ``every_cluster_mean`` ("the mean of
+    every chosen cluster", "the cluster's mean"), ``tc_rose`` ("T rose in all 5 clusters and C in
+    all 5"; "T rose and so did C" for one cluster) and ``rank_sentence`` ("In 2019 A ranks first
+    (0.741) and B last (0.580)."; for one cluster its mean D, said to be the only one chosen)."""
     first, last = cluster_year_rows(cluster_year, first_year), cluster_year_rows(cluster_year, last_year)
     best, worst = last.loc[list(clusters), "D"].idxmax(), last.loc[list(clusters), "D"].idxmin()
     rose = {c: int((last.loc[list(clusters), c] > first.loc[list(clusters), c]).sum()) for c in ("D", "T", "C")}
@@ -770,6 +777,14 @@ def cluster_values(cluster_year: pd.DataFrame, coordination: pd.DataFrame, membe
         "best_cluster": names[best], "worst_cluster": names[worst],
         "n_rose": rose["D"], "n_t_rose": rose["T"], "n_c_rose": rose["C"],
         "rose_word": "all" if rose["D"] == len(clusters) else f"{rose['D']} of the {len(clusters)}",
+        "rose_phrase": count_phrase(rose["D"], len(clusters), "cluster"),
+        "every_cluster_mean": {1: "the cluster's mean", 2: "the mean of both clusters"}.get(
+            len(clusters), "the mean of every chosen cluster"),
+        "tc_rose": _tc_rose(rose["T"], rose["C"], len(clusters)),
+        "rank_sentence": (f"In {last_year} {names[best]}, the only cluster chosen, has a mean D of "
+                          f"{last.at[best, 'D']:.3f}." if len(clusters) == 1 else
+                          f"In {last_year} {names[best]} ranks first ({last.at[best, 'D']:.3f}) and "
+                          f"{names[worst]} last ({last.at[worst, 'D']:.3f})."),
         "modal_grade": f"{modal} ({city_last['grade'][city_last['grade_en'] == modal].iloc[0]})",
         "modal_grade_share": float(grade_counts.max() / grade_counts.sum()),
         "top_lagging": subsystem_labels.get(lag.index[0], lag.index[0]),
@@ -778,6 +793,18 @@ def cluster_values(cluster_year: pd.DataFrame, coordination: pd.DataFrame, membe
     records = d_records([("best_d", best, last_year, last.at[best, "D"]),
                          ("worst_d", worst, last_year, last.at[worst, "D"])])
     return values, records
+
+
+def _tc_rose(k_t: int, k_c: int, n: int) -> str:
+    """"T rose in … and C in …" for ``k_t`` and ``k_c`` of ``n`` clusters.
+
+    >>> _tc_rose(5, 5, 5), _tc_rose(1, 0, 1), _tc_rose(2, 0, 5)
+    ('T rose in all 5 clusters and C in all 5', 'T rose and C did not', 'T rose in 2 of the 5 clusters and C in none')
+    """
+    if n == 1:
+        return f"T {'rose' if k_t else 'did not rise'} and {'so did C' if k_t and k_c else 'C rose' if k_c else 'C did not' if k_t else 'neither did C'}"
+    second = {0: "none", n: "both" if n == 2 else f"all {n}"}.get(k_c, str(k_c))
+    return f"T rose in {count_phrase(k_t, n, 'cluster')} and C in {second}"
 
 
 def rise_support(multiverse_frame: pd.DataFrame, clusters: Sequence[str], first_year: int,
@@ -827,7 +854,8 @@ def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, subsystems: Seq
     ``low_comove``), the clusters with a positive Moran's I at permutation p ≤ ``alpha``
     (``n_moran_sig``, ``moran_sig_names`` and ``moran_sig_text``: "in none of them" or "in k of
     them (names)"), the range of I (``moran_min``, ``moran_max``), ``moran_alpha`` and the
-    permutation seed (``moran_seed``)."""
+    permutation seed (``moran_seed``); the co-movement and Moran sentences in words that read
+    right for one cluster (``comove_sentence``, ``moran_sentence``)."""
     top_co, low_co = comove_mean.idxmax(), comove_mean.idxmin()
     positive = moran[(moran["p_sim"] <= alpha) & (moran["I"] > 0)]
     return {
@@ -841,7 +869,33 @@ def relation_values(comove_mean: pd.Series, moran: pd.DataFrame, subsystems: Seq
                            if len(positive) else "in none of them"),
         "moran_min": float(moran["I"].min()), "moran_max": float(moran["I"].max()),
         "moran_alpha": alpha, "moran_seed": spatial_mod.DEFAULT_SEED,
+        "comove_sentence": (f"Co-movement in {names[top_co]} is {comove_mean.max():.2f}." if len(comove_mean) == 1 else
+                            f"Co-movement is highest in {names[top_co]} ({comove_mean.max():.2f}) and lowest in "
+                            f"{names[low_co]} ({comove_mean.min():.2f})."),
+        "moran_sentence": (
+            (f"In {names[moran.index[0]]} I is {moran['I'].iloc[0]:.2f}; it is "
+             f"{'' if len(positive) else 'not '}positive with a permutation p of at most {alpha:g}.")
+            if len(moran) == 1 else
+            (f"Across the chosen clusters I ranges from {moran['I'].min():.2f} to {moran['I'].max():.2f}; it is "
+             f"positive with a permutation p of at most {alpha:g} " + (
+                 f"in {len(positive)} of them ({', '.join(names[c] for c in positive.index)})."
+                 if len(positive) else "in none of them."))),
     }
+
+
+def rank_stability_sentence(max_rank_width: float, n_clusters: int) -> str:
+    """Chapter 2's sentence on how far the clusters' ranks move across the middle 90 % of
+    specifications (``max_rank_width`` places at most), or that one cluster has no rank to move.
+
+    >>> rank_stability_sentence(0.0, 1)
+    'With one cluster there is no ranking for the choices to move, only its level.'
+    >>> rank_stability_sentence(1.0, 5)[-72:]
+    "1 place(s): the choices move the clusters' levels more than their order."
+    """
+    if n_clusters == 1:
+        return "With one cluster there is no ranking for the choices to move, only its level."
+    return (f"Across the middle 90 % of specifications no cluster's rank moves by more than "
+            f"{max_rank_width:.0f} place(s): the choices move the clusters' levels more than their order.")
 
 
 def order_parameter_table(op: pd.DataFrame, labels: dict[str, str], subsystem_labels: dict[str, str]

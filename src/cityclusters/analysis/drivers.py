@@ -65,6 +65,7 @@ from scipy import stats
 from cityclusters import config
 from cityclusters.analysis import coordination_index as index_mod
 from cityclusters.analysis.coordination import chosen_members
+from cityclusters.analysis.wording import count_phrase, n_noun, value_range
 from cityclusters.analysis.verdicts import (
     MULTIVERSE_EXCLUDES_BELOW,
     Verdict,
@@ -1048,12 +1049,13 @@ def lagged_term_labels() -> dict[str, str]:
 def panel_values(raw: pd.DataFrame, clusters: Sequence[str], first_year: int, last_year: int,
                  outcome: str, lag: int) -> dict:
     """The chapter's parameters and panel size for the prose: years (and the index's years),
-    lags, outcome in words and unit, ``n_clusters``, ``n_cities`` and ``n_city_years`` of the
-    (unstandardised) panel."""
+    lags, outcome in words and unit, ``n_clusters`` (and ``clusters_phrase``, "1 cluster" or
+    "5 clusters"), ``n_cities`` and ``n_city_years`` of the (unstandardised) panel."""
     return {"first_year": first_year, "last_year": last_year, "lag": lag, "other_lag": other_lag(lag),
             "index_first": index_mod.FIRST_YEAR, "index_last": index_mod.LAST_YEAR,
             "outcome_words": outcome_words(outcome), "outcome_unit": OUTCOME_UNITS[outcome],
-            "n_clusters": len(clusters), "n_cities": int(raw["city_code"].nunique()),
+            "n_clusters": len(clusters), "clusters_phrase": n_noun(len(clusters), "cluster"),
+            "n_cities": int(raw["city_code"].nunique()),
             "n_city_years": len(raw)}
 
 
@@ -1070,11 +1072,20 @@ def outcome_values(raw: pd.DataFrame) -> dict:
 def d_range(cluster_frame: pd.DataFrame) -> dict:
     """The lowest and highest cluster mean D (0–1) in the last year of ``cluster_frame``
     (:func:`cluster_d`): ``d_year``, ``d_low``/``d_high`` (values), ``d_low_id``/``d_high_id``
-    (cluster ids) and ``d_low_cluster``/``d_high_cluster`` (short names)."""
+    (cluster ids), ``d_low_cluster``/``d_high_cluster`` (short names) and ``d_range_text``, the
+    sentence after "In <year>" (the one cluster's mean D when there is one).
+
+    >>> frame = pd.DataFrame({"cluster_id": ["chengyu"], "year": [2019], "D": [0.58]})
+    >>> d_range(frame)["d_range_text"]
+    'the mean D of Chengdu–Chongqing, the one cluster chosen, was 0.580.'
+    """
     year = int(cluster_frame["year"].max())
     last = cluster_frame[cluster_frame["year"] == year].sort_values("D")
     low, high = last.iloc[0], last.iloc[-1]
-    return {"d_year": year, "d_low": float(low["D"]), "d_high": float(high["D"]),
+    low_name, high_name = config.CLUSTERS[low["cluster_id"]][1], config.CLUSTERS[high["cluster_id"]][1]
+    text = (f"the mean D of {low_name}, the one cluster chosen, was {low['D']:.3f}." if len(last) == 1 else
+            f"the chosen clusters' mean D ran from {low['D']:.3f} ({low_name}) to {high['D']:.3f} ({high_name}).")
+    return {"d_year": year, "d_low": float(low["D"]), "d_high": float(high["D"]), "d_range_text": text,
             "d_low_id": low["cluster_id"], "d_high_id": high["cluster_id"],
             "d_low_cluster": config.CLUSTERS[low["cluster_id"]][1],
             "d_high_cluster": config.CLUSTERS[high["cluster_id"]][1]}
@@ -1206,13 +1217,18 @@ def comparison_values(sets: dict[str, dict[str, RegressionResult | None]], lag: 
 def robustness_values(coefs: pd.DataFrame, models: Sequence[str]) -> dict:
     """For hsr, segmentation and gap: in how many of the whole-panel ``models`` (main and
     robustness columns) the 95 % interval excludes zero (``rob_<term>_excl``) out of how many
-    estimate it (``rob_<term>_n``). ``coefs`` from :func:`coefficient_frame`."""
+    estimate it (``rob_<term>_n``), and the three counts in words (``rob_excl_text``,
+    :func:`~cityclusters.analysis.wording.count_phrase`). ``coefs`` from :func:`coefficient_frame`."""
     values: dict = {}
     for t in BASELINE:
         part = coefs[(coefs["term"] == t) & coefs["model"].isin(list(models))]
         excl = part[(part["ci_low"] > 0) | (part["ci_high"] < 0)]
         values[f"rob_{t}_excl"] = len(excl)
         values[f"rob_{t}_n"] = len(part)
+    phrase = {t: (count_phrase(values[f"rob_{t}_excl"], values[f"rob_{t}_n"], "column") if values[f"rob_{t}_n"]
+                  else "no column (not estimated)") for t in BASELINE}
+    values["rob_excl_text"] = (f"the HSR interval excludes zero in {phrase['hsr']}, the segmentation interval in "
+                               f"{phrase['segmentation']}, and the gap interval in {phrase['gap']}")
     return values
 
 
@@ -1233,7 +1249,8 @@ def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[s
     """Clusters whose baseline rests on fewer than :data:`MIN_CITIES` cities
     (``few_clusters``) and clusters whose baseline cannot be estimated
     (``not_estimable_clusters``), by ``labels`` ("none" if there are none); the fewest and
-    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``); and
+    most cities of a cluster model (``cluster_min_cities``, ``cluster_max_cities``; as a range in
+    words, ``cluster_cities_range``, one number when they are equal); and
     ``cluster_inference``, the inference of the cluster models in words (:func:`inference_words`)."""
     few = few_city_models(by_cluster)
     not_est = [c for c, m in by_cluster.items() if m is None]
@@ -1241,6 +1258,7 @@ def cluster_notes(by_cluster: dict[str, RegressionResult | None], labels: dict[s
     return {"few_clusters": ", ".join(labels[c] for c in few) if few else "none",
             "not_estimable_clusters": ", ".join(labels[c] for c in not_est) if not_est else "none",
             "cluster_min_cities": min(sizes) if sizes else 0, "cluster_max_cities": max(sizes) if sizes else 0,
+            "cluster_cities_range": value_range(min(sizes), max(sizes), "d", "cities") if sizes else "no cities",
             "cluster_inference": inference_words([m for m in by_cluster.values() if m is not None])}
 
 
@@ -1359,7 +1377,7 @@ def hsr_values(results: dict[str, dict[str, RegressionResult | None]], designs: 
     incomplete dropped, treated, never treated, cohorts and their sizes), the bootstrap
     (draws, seed, draws usable for the Callaway–Sant'Anna fit on D), ``hsr_<estimator>_<outcome>``
     texts, and the pre-opening estimates of Callaway–Sant'Anna whose interval excludes zero
-    (``pre_<outcome>`` "k of n")."""
+    (``pre_<outcome>`` "k of the n" in words, :func:`of_them`)."""
     design = designs["coordination"]
     values = {f"did_{k}": v for k, v in design.items() if k != "cohort_sizes"}
     values["did_cohorts"] = ", ".join(f"{g} ({n})" for g, n in design["cohort_sizes"].items()) or "none"
@@ -1372,8 +1390,23 @@ def hsr_values(results: dict[str, dict[str, RegressionResult | None]], designs: 
             est = hsr_estimate(by_estimator.get(key), key, outcome)
             values[f"hsr_{key}_{outcome}"] = est.interval if est else "not estimable"
         excl, n = pretrend_count(by_estimator["cs"])
-        values[f"pre_{outcome}"] = f"{excl} of {n}"
+        values[f"pre_{outcome}"] = of_them(excl, n)
     return values
+
+
+def of_them(k: int, n: int) -> str:
+    """"k of the n" as the subject of "… exclude zero" after "Of them,", in words that read right
+    for n = 0, 1 and 2 and for k = 0 or n (:func:`~cityclusters.analysis.wording.count_phrase`
+    without a noun).
+
+    >>> of_them(0, 4), of_them(2, 4), of_them(4, 4), of_them(0, 1), of_them(2, 2), of_them(0, 0)
+    ('none of the 4', '2 of the 4', 'all 4', 'none', 'both', 'none (no estimate)')
+    """
+    if n == 0:
+        return "none (no estimate)"
+    phrase = count_phrase(k, n, "estimate")
+    return {"the one estimate": "the one", "no estimate": "none", "neither estimate": "neither",
+            "both estimates": "both"}.get(phrase, phrase.removesuffix(" estimates"))
 
 
 # ----------------------------------------------------------------------------- chapter 11: verdicts
@@ -1618,7 +1651,8 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
     Callaway–Sant'Anna ATT on D and on growth (``ex_twfe_<outcome>``, ``ex_cs_<outcome>``);
     segmentation and N at the other lag (``robust`` of the chosen outcome); the widest
     per-cluster HSR interval (its width in outcome units, ``ex_widest_text`` in words, ∞ for an
-    unbounded bootstrap interval, and its cluster by ``labels``) against the pooled one."""
+    unbounded bootstrap interval, and its cluster by ``labels``; ``ex_widest_intro`` the words
+    before it, which do not say "widest" of one cluster) against the pooled one."""
     olag = other_lag(lag)
     mo = robust.get(f"Lag {olag}")
     seg_o = estimate(mo, f"L{olag}_segmentation")
@@ -1636,10 +1670,13 @@ def exercise_values(sets: dict, hsr: dict, robust: dict[str, RegressionResult | 
         values["ex_widest_cluster"] = labels[hsr_rows.loc[width.idxmax(), "model"]]
         values["ex_widest_text"] = ("is unbounded (no value is rejected)" if np.isinf(width.max()) else
                                     f"spans {width.max():.2f}")
+        values["ex_widest_intro"] = ("the baseline HSR interval of the one cluster's estimate" if len(hsr_rows) == 1
+                                     else "the widest baseline HSR interval among the per-cluster estimates")
     else:
         values["ex_widest_width"] = float("nan")
         values["ex_widest_cluster"] = "no cluster estimable"
         values["ex_widest_text"] = "does not exist"
+        values["ex_widest_intro"] = "the widest baseline HSR interval among the per-cluster estimates"
     full = coefs[(coefs["term"] == "hsr") & (coefs["model"] == "Baseline")]
     values["ex_full_width"] = float((full["ci_high"] - full["ci_low"]).iloc[0]) if len(full) else float("nan")
     return values

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis import linkages
+from cityclusters.analysis.wording import count_phrase
 from cityclusters.config import CLUSTER_IDS, CLUSTERS, CORE_CITIES, cluster_label
 from cityclusters.data.provenance import remembered
 from cityclusters.data.store import cached_frame
@@ -810,13 +811,15 @@ def border_report(border: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     """The border table of the chapter (cluster, specification, cities, cross-province pairs,
     distance elasticity, border δ [95 %], cross/same-province flow ratio, distance equivalent
     [95 %], verdict category) and values: ``fl_border_text`` (one clause per cluster) and
-    ``fl_border_n_reduce`` of ``fl_border_n`` clusters whose interval excludes zero below it;
+    ``fl_border_n_reduce`` of ``fl_border_n`` clusters whose interval excludes zero below it
+    (in words, ``fl_border_reduce_sentence``);
     ``fl_border_masses`` names the clusters estimated with population masses."""
     from cityclusters.analysis.verdicts import verdict_category
 
     if border.empty:
         return {"fl_border_text": "none (no cluster of this run spans two provinces)", "fl_border_n_reduce": 0,
-                "fl_border_n": 0, "fl_border_masses": "none"}, pd.DataFrame()
+                "fl_border_n": 0, "fl_border_masses": "none",
+                "fl_border_reduce_sentence": "No cluster of this run has an interval to read."}, pd.DataFrame()
     rows, clauses = [], []
     for r in border.itertuples():
         name = CLUSTERS[r.cluster_id][1]
@@ -832,7 +835,9 @@ def border_report(border: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     reduce = border["border_high"] < 0
     masses = border.loc[border["specification"] == "masses", "cluster_id"].map(lambda c: CLUSTERS[c][1]).tolist()
     values = {"fl_border_text": "; ".join(clauses), "fl_border_n_reduce": int(reduce.sum()), "fl_border_n": int(len(border)),
-              "fl_border_masses": " and ".join(masses) if masses else "none"}
+              "fl_border_masses": " and ".join(masses) if masses else "none",
+              "fl_border_reduce_sentence": (f"In {count_phrase(int(reduce.sum()), len(border), 'cluster')} the "
+                                            "interval lies wholly below 1.")}
     values.update(lens_values(border))
     return values, pd.DataFrame(rows)
 
@@ -847,7 +852,9 @@ def radiation_report(obs: ObservedFlows, members: pd.DataFrame, coords: pd.DataF
     ``fl_top_central_text`` (the
     city with the largest share of each cluster's internal flows), ``fl_n_near_half`` of
     ``fl_n_cores`` cores sending at least half of their member trips less than 200 km, and
-    ``fl_rad_low_note`` (a sentence when the lowest is Chongqing)."""
+    ``fl_rad_low_note`` (a sentence when the lowest is Chongqing); the counts in words
+    (:func:`~cityclusters.analysis.wording.count_phrase`): ``fl_core_top_phrase`` (clusters whose
+    most central city is a core) and ``fl_near_half_phrase`` (cores)."""
     from cityclusters.data.names import bilingual
 
     clusters = list(clusters)
@@ -886,6 +893,8 @@ def radiation_report(obs: ObservedFlows, members: pd.DataFrame, coords: pd.DataF
                                   "as large as a province, and trips between its own districts are not flows between cities."
                                   if table.at[lo, "core"].startswith("重庆") else ""),
               "fl_n_clusters": len(clusters)}
+    values["fl_core_top_phrase"] = count_phrase(values["fl_n_core_top"], len(clusters), "cluster")
+    values["fl_near_half_phrase"] = count_phrase(values["fl_n_near_half"], values["fl_n_cores"], "core")
     return values, table, rad
 
 
@@ -939,7 +948,8 @@ def timetable_report(pairs: pd.DataFrame, summary: pd.DataFrame, clusters: Itera
     90th-percentile absolute error, fitted factors) and values: pairs compared
     (``tt_n_pairs``, all clusters), the range of the bias before recalibration
     (``tt_bias_low``/``high``, negative = the model is too fast), the clusters whose median
-    absolute error falls with the speed factors (``tt_n_better`` of ``tt_n_clusters``), the
+    absolute error falls with the speed factors (``tt_n_better`` of ``tt_n_clusters``; in words
+    ``tt_better_phrase``), the
     fitted factors of the largest fold (``tt_fitted_speeds``, ``tt_fitted_k``), ``tt_pattern``
     (where the network is too fast, too slow or within :data:`TIMETABLE_CLOSE`) and
     ``tt_conclusion``."""
@@ -964,6 +974,7 @@ def timetable_report(pairs: pd.DataFrame, summary: pd.DataFrame, clusters: Itera
               "tt_after_bias_text": "; ".join(f"{CLUSTERS[c][1]} {speeds.at[c, 'bias']:+.0%}" for c in speeds.index),
               "tt_median_before_text": "; ".join(f"{CLUSTERS[c][1]} {wide.at[c, 'before']:.0%} → {wide.at[c, 'speed_factors']:.0%}" for c in wide.index),
               "tt_n_better": int((wide["speed_factors"] < wide["before"]).sum()), "tt_n_clusters": int(len(wide)),
+              "tt_better_phrase": count_phrase(int((wide["speed_factors"] < wide["before"]).sum()), len(wide), "cluster"),
               "tt_fitted_speeds": speeds.at[biggest, "fitted"] if biggest is not None else "",
               "tt_fitted_k": sub[(sub["cluster_id"] == biggest) & (sub["version"] == "multiplicative")]["fitted"].iloc[0] if biggest is not None else ""}
     fast = [CLUSTERS[c][1] for c in before.index if before.at[c, "bias"] < -TIMETABLE_CLOSE]

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.wording import count_phrase, n_noun, value_range
 from cityclusters.checks import require_columns
 from cityclusters.config import cluster_name
 from cityclusters.data.names import bilingual
@@ -867,6 +868,7 @@ def coverage_report(panel: pd.DataFrame, value: str, first: int,
     sample = balanced_sample(panel, value, first, last)
     excluded = sample.excluded.drop_duplicates("city_code")
     values = {"conv_first": sample.first, "conv_last": sample.last, "n_excluded": len(excluded),
+              "excluded_cities": n_noun(len(excluded), "city"),
               "excluded_text": ", ".join(bilingual(short_name(r.name_zh), r.name_pinyin)
                                          for r in excluded.itertuples()) or "none"}
     in_window = panel[panel["year"].between(sample.first, sample.last)].drop_duplicates(["city_code", "year"])
@@ -908,7 +910,9 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
     between them (``theil_fell_text``, ``theil_rose_text`` with the relative changes,
     ``theil_n_fell``); the most unequal cluster in the last year, its index and its share
     between provinces (``theil_top_*``) and how many times the most even cluster's index it is
-    (``theil_low_cluster``, ``theil_low_value``); and ``theil_step_sentence``: the largest
+    (``theil_low_cluster``, ``theil_low_value``), in words that read right for one cluster
+    (``theil_top_intro`` before the cluster's name, ``theil_top_detail`` after it); and
+    ``theil_step_sentence``: the largest
     relative step across ``revised_from`` − 1 / ``revised_from`` against the cluster's median
     year-on-year change in other years (when the table has both years and more than 3 years).
     """
@@ -919,10 +923,10 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
     fell = [c for c in end.index if change[c] < 0]
     rose = [c for c in end.index if change[c] >= 0]
     values["theil_first"] = int(start["year"].min())
-    values["theil_fell_text"] = names_text(fell) if fell else "none of the clusters"
+    values["theil_fell_text"] = names_text(fell) if fell else count_phrase(0, len(end), "cluster")
     values["theil_rose_text"] = (
         f"It rose in {names_text(rose)} ({', '.join(f'{change[c]:+.0%}' for c in rose)})."
-        if rose else "It rose in none.")
+        if rose else "" if len(end) == 1 else "It rose in none.")
     values["theil_n_fell"] = len(fell)
     top = end["theil_weighted"].idxmax()
     values["theil_top_cluster"] = cluster_name(top)
@@ -931,6 +935,17 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
     low = end["theil_weighted"].idxmin()
     values["theil_low_cluster"] = cluster_name(low)
     values["theil_low_value"] = float(end.at[top, "theil_weighted"] / end.at[low, "theil_weighted"])
+    if len(end) == 1:
+        values["theil_top_intro"] = "the gap in"
+        values["theil_top_detail"] = (f"has a population-weighted Theil index of {values['theil_top_value']:.3f}; "
+                                      f"{values['theil_top_between']:.0%} of it lies between its provinces rather "
+                                      "than inside them.")
+    else:
+        values["theil_top_intro"] = "the largest gap is in"
+        values["theil_top_detail"] = (f"(population-weighted Theil {values['theil_top_value']:.3f}, "
+                                      f"{values['theil_low_value']:.1f} times that of {cluster_name(low)}, the most "
+                                      f"even cluster); {values['theil_top_between']:.0%} of its gap lies between its "
+                                      "provinces rather than inside them.")
     values["revised_from_prev"] = revised_from - 1
     tw = within.pivot(index="year", columns="cluster_id", values="theil_weighted")
     if {revised_from - 1, revised_from} <= set(tw.index) and len(tw) > 3:
@@ -938,7 +953,8 @@ def theil_values(within: pd.DataFrame, revised_from: int = growth_mod.REVISED_FR
         usual = (tw / tw.shift(1) - 1).drop(index=[revised_from]).abs().median()
         big = step.abs().idxmax()
         values["theil_step_sentence"] = (
-            f"the largest step is in {cluster_name(big)}, {step[big]:+.0%} in {revised_from}, against a median "
+            f"{'the step in' if len(step) == 1 else 'the largest step is in'} {cluster_name(big)}"
+            f"{' is' if len(step) == 1 else ','} {step[big]:+.0%} in {revised_from}, against a median "
             f"year-on-year change of ±{usual[big]:.0%} in its other years; read a step in that year "
             f"as possibly a revision, not a change in the gaps.")
     else:
@@ -1101,7 +1117,9 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     ``beta_not_sentence``, ``beta_few_sentence``), the range of their absolute half-lives in
     years (``beta_half_range``), the range and count of conditional ones (``cond_half_range``,
     ``cond_sig_text``, ``n_cond_sig``, ``n_conv_clusters``, ``cond_faster_sentence``), the same
-    on levels (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``), the
+    on levels (``lev_cond_half_range``, ``lev_cond_n_sig``, ``lev_vs_index_sentence``), both
+    counts in words (``lev_vs_index_counts``, :func:`level_vs_index_counts`), the half-lives
+    with their caveat (``cond_half_note``), the
     inference in words (``beta_inference_sentence``) and the columns of the results table
     (``results_cols``).
     """
@@ -1109,7 +1127,7 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     absolute = by.xs("beta_absolute", level="measure")
     values: dict = {}
     beta_sig = _below_zero(absolute)
-    values["beta_sig_text"] = names_text(beta_sig) if beta_sig else "none of the clusters"
+    values["beta_sig_text"] = names_text(beta_sig) if beta_sig else count_phrase(0, len(absolute), "cluster")
     few = [c for c in absolute.index if not bool(absolute.at[c, "testable"])]
     beta_not = [c for c in absolute.index if c not in beta_sig and c not in few]
     above = [c for c in beta_not if absolute.at[c, "ci_low"] > 0]
@@ -1130,10 +1148,14 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     else:
         values["beta_half_range"] = "undefined (no cluster shows convergence)"
     cond = by.xs("beta_conditional", level="measure")
-    values["cond_half_range"] = (f"{cond['half_life'].min():.0f}–{cond['half_life'].max():.0f} years"
+    values["cond_half_range"] = (value_range(cond["half_life"].min(), cond["half_life"].max(), ".0f", "years")
                                  if cond["half_life"].notna().any() else "undefined")
+    values["cond_half_note"] = (
+        ("half-life " if len(cond) == 1 else "half-lives ") + values["cond_half_range"]
+        + ("" if len(cond) == 1 else " across all clusters, many of them imprecise")
+        if cond["half_life"].notna().any() else "half-lives undefined")
     cond_sig = _below_zero(cond)
-    values["cond_sig_text"] = names_text(cond_sig) if cond_sig else "none of the clusters"
+    values["cond_sig_text"] = names_text(cond_sig) if cond_sig else count_phrase(0, len(cond), "cluster")
     faster = [c for c in cond_sig if cond.at[c, "half_life"] < absolute.at[c, "half_life"]]
     values["cond_faster_sentence"] = (
         (f"Where its interval lies below zero, its half-life is shorter than the absolute one in "
@@ -1141,12 +1163,15 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
          f"long-run path faster than to a common one means those paths differ, so gaps in levels "
          f"persist.") if cond_sig else
         "Once growth is measured consistently, the annual data show no reliable conditional convergence "
-        "within the clusters.")
+        f"within the {'cluster' if len(cond) == 1 else 'clusters'}.")
     lev_cond = level_results[level_results["measure"] == "beta_conditional"].set_index("cluster_id")
-    values["lev_cond_half_range"] = (f"{lev_cond['half_life'].min():.0f}–{lev_cond['half_life'].max():.0f} years"
+    values["lev_cond_half_range"] = (value_range(lev_cond["half_life"].min(), lev_cond["half_life"].max(), ".0f",
+                                                 "years")
                                      if lev_cond["half_life"].notna().any() else "undefined")
     n_lev_sig = len(_below_zero(lev_cond))
     values["lev_cond_n_sig"] = n_lev_sig
+    values["lev_vs_index_counts"] = level_vs_index_counts(n_lev_sig, len(cond_sig), len(cond),
+                                                          values["lev_cond_half_range"])
     values["lev_vs_index_sentence"] = (
         "The fast conditional convergence that level-based data suggest is largely the vintage breaks."
         if n_lev_sig > len(cond_sig) else
@@ -1156,6 +1181,28 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     values["beta_inference_sentence"] = beta_inference_sentence(results)
     values["results_cols"] = ", ".join(results.columns)
     return values
+
+
+def level_vs_index_counts(n_level: int, n_index: int, n: int, half_range: str) -> str:
+    """How many of ``n`` clusters have a conditional slope whose interval lies below zero on
+    published levels (``n_level``; their half-lives ``half_range``) and with growth from the
+    official index (``n_index``): the end of the sentence "On published levels the interval of
+    the conditional slope …", in words that read right for one cluster.
+
+    >>> level_vs_index_counts(5, 2, 6, "6–20 years")
+    'lies below zero in 5 of the 6 clusters with half-lives of 6–20 years; with growth from the official index, in 2 of them.'
+    >>> level_vs_index_counts(1, 0, 1, "8 years")
+    'lies below zero in the one cluster, with a half-life of 8 years; with growth from the official index, it does not.'
+    """
+    if n == 1:
+        level = (f"lies below zero in the one cluster, with a half-life of {half_range}" if n_level
+                 else f"does not lie below zero (half-life {half_range})")
+        index = ("it does too" if n_level else "it does") if n_index else (
+            "it does not" if n_level else "it does not either")
+        return f"{level}; with growth from the official index, {index}."
+    index = f"in {n_index} of them" if n_index else "in not one of them"
+    return (f"lies below zero in {count_phrase(n_level, n, 'cluster')} with half-lives of {half_range}; "
+            f"with growth from the official index, {index}.")
 
 
 def level_convergence(panel: pd.DataFrame, sample: BalancedSample) -> pd.DataFrame:
@@ -1643,7 +1690,8 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
                     contributions: pd.DataFrame | None, full_panel: pd.DataFrame,
                     claim_year: int) -> dict:
     """Values of the chapter's exercise solutions: the absolute β slope of Beijing–Tianjin–Hebei,
-    its SE and 95 % interval (:func:`convergence_table`; NaN when not chosen), the largest within-cluster contribution to the Theil index
+    its SE and 95 % interval (:func:`convergence_table`; NaN when not chosen) and in words
+    (``ex_jjj_b_sentence``, which says so when the cluster is not chosen), the largest within-cluster contribution to the Theil index
     in the last year (:func:`between_cluster_decomposition`) in a sentence, and Guiyang's GDP per
     head over Chengdu's and Chongqing's in ``claim_year`` with the order of the three."""
     from cityclusters.data.names import short_name
@@ -1655,10 +1703,14 @@ def exercise_values(clusters: Sequence[str], results: pd.DataFrame,
         values["ex_jjj_b_se"] = float(by.loc[("jingjinji", "beta_absolute"), "std_error"])
         values["ex_jjj_b_interval"] = interval_text(by.loc[("jingjinji", "beta_absolute"), "ci_low"],
                                                     by.loc[("jingjinji", "beta_absolute"), "ci_high"], fmt="{:.4f}")
+        values["ex_jjj_b_sentence"] = (f"is {values['ex_jjj_b']:.4f} (95 % interval "
+                                       f"{values['ex_jjj_b_interval']}, wild bootstrap)")
     else:
         values["ex_jjj_b"] = float("nan")
         values["ex_jjj_b_se"] = float("nan")
         values["ex_jjj_b_interval"] = "not estimated (Beijing–Tianjin–Hebei not chosen)"
+        values["ex_jjj_b_sentence"] = ("is not estimated in this run, whose clusters do not include "
+                                       "Beijing–Tianjin–Hebei (add `jingjinji` to `CLUSTERS` to estimate it)")
     if contributions is not None:
         last = contributions[contributions["year"] == contributions["year"].max()].set_index("cluster_id")
         top_c = last["contribution"].idxmax()

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.wording import capitalised, count_phrase, n_noun, verb_for
 from cityclusters.config import cluster_name
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
@@ -478,11 +479,28 @@ def primacy_values(table: pd.DataFrame, clusters: Sequence[str], first: int, las
     clusters with the highest and lowest S2 in ``last`` with their two largest cities
     (``h_s2_top*``, ``h_s2_low*``), how many have S2 ≥ 2, the rank–size value
     (``h_n_s2_above2``), how many saw S2 fall since ``first`` (``h_n_s2_fell``) and those whose
-    largest city changed (``h_primate_changes``)."""
+    largest city changed (``h_primate_changes``); all of it in sentences that read right for one
+    cluster (``h_primacy_text``, following "By <measure> in <year>")."""
     end, start = _ends(table, clusters, last), _ends(table, clusters, first)
     top, low = end["s2"].idxmax(), end["s2"].idxmin()
     changed = [cluster_name(c) for c in clusters if start.at[c, "primate_zh"] != end.at[c, "primate_zh"]]
-    return {"h_s2_top_cluster": cluster_name(top), "h_s2_top": float(end.at[top, "s2"]),
+    n, above, fell = len(clusters), int((end["s2"] >= 2).sum()), int((end["s2"] < start["s2"]).sum())
+    if n == 1:
+        text = (f"the one cluster chosen, {cluster_name(top)}, has S2 = {end.at[top, 's2']:.2f} "
+                f"({end.at[top, 'primate_zh']} over {end.at[top, 'second_zh']}). Its S2 "
+                f"{'reaches' if above else 'does not reach'} the rank–size value S2 = 2 and "
+                f"{'fell' if fell else 'did not fall'} between {first} and {last}. Its largest city "
+                f"{'changed' if changed else 'did not change'}.")
+    else:
+        text = (f"the most primate cluster is {cluster_name(top)} (S2 = {end.at[top, 's2']:.2f}, "
+                f"{end.at[top, 'primate_zh']} over {end.at[top, 'second_zh']}), the least primate "
+                f"{cluster_name(low)} (S2 = {end.at[low, 's2']:.2f}, {end.at[low, 'primate_zh']} over "
+                f"{end.at[low, 'second_zh']}). {capitalised(count_phrase(above, n, 'cluster'))} "
+                f"{verb_for(above, n, 'reaches', 'reach')} the rank–size value S2 = 2, and S2 fell between "
+                f"{first} and {last} in {count_phrase(fell, n, 'cluster')}. "
+                + (f"The largest city changed in: {', '.join(changed)}." if changed else
+                   "The largest city did not change in any cluster."))
+    return {"h_primacy_text": text, "h_s2_top_cluster": cluster_name(top), "h_s2_top": float(end.at[top, "s2"]),
             "h_s2_top_city": f"{end.at[top, 'primate_zh']} over {end.at[top, 'second_zh']}",
             "h_s2_low_cluster": cluster_name(low), "h_s2_low": float(end.at[low, "s2"]),
             "h_s2_low_city": f"{end.at[low, 'primate_zh']} over {end.at[low, 'second_zh']}",
@@ -494,13 +512,32 @@ def primacy_values(table: pd.DataFrame, clusters: Sequence[str], first: int, las
 def rank_size_values(table: pd.DataFrame, clusters: Sequence[str], last: int) -> dict:
     """What the prose says about the rank–size exponents in ``last``: the steepest cluster
     (largest OLS q, with its 95 % interval), how many intervals cover 1, the widest and narrowest
-    intervals, the largest gap between q and 1/ζ, and how many clusters have q < 1."""
+    intervals, the largest gap between q and 1/ζ, and how many clusters have q < 1; in sentences
+    that read right for one cluster (``h_rank_size_text``, following "In <year>")."""
     end = _ends(table, clusters, last)
     steep = end["q"].idxmax()
     covers_one = ((end["q_low"] <= 1) & (end["q_high"] >= 1))
     width = (end["q_high"] - end["q_low"])
     gap = (end["q_gi"] - end["q"]).abs()
-    return {"h_q_steep_cluster": cluster_name(steep), "h_q_steep": float(end.at[steep, "q"]),
+    n, below, covers = len(clusters), int((end["q"] < 1).sum()), int(covers_one.sum())
+    q = (f"q = {end.at[steep, 'q']:.2f}, 95 % interval {end.at[steep, 'q_low']:.2f} to "
+         f"{end.at[steep, 'q_high']:.2f}")
+    if n == 1:
+        text = (f"the hierarchy of the one cluster chosen, {cluster_name(steep)}, has {q}; "
+                f"{'q < 1, i.e. flatter than Zipf' if below else 'q is at least 1, i.e. not flatter than Zipf'}. "
+                f"The interval shows how little a dozen or two cities can tell: on "
+                f"{n_noun(int(end.at[steep, 'n_cities']), 'ranked unit')} it spans {width.max():.2f} units of q, "
+                f"and it {'includes' if covers else 'excludes'} q = 1. The two estimators disagree by "
+                f"{gap.max():.2f}.")
+    else:
+        text = (f"the steepest hierarchy is that of {cluster_name(steep)} ({q}); "
+                f"{count_phrase(below, n, 'cluster')} {verb_for(below, n, 'has', 'have')} q < 1, i.e. flatter "
+                f"than Zipf. The intervals show how little a dozen or two cities can tell: the widest, "
+                f"{cluster_name(width.idxmax())} with {n_noun(int(end.at[width.idxmax(), 'n_cities']), 'ranked unit')}, "
+                f"spans {width.max():.2f} units of q, the narrowest ({cluster_name(width.idxmin())}) "
+                f"{width.min():.2f}; {count_phrase(covers, n, 'interval')} {verb_for(covers, n, 'includes', 'include')} "
+                f"q = 1. The two estimators disagree by up to {gap.max():.2f} ({cluster_name(gap.idxmax())}).")
+    return {"h_rank_size_text": text, "h_q_steep_cluster": cluster_name(steep), "h_q_steep": float(end.at[steep, "q"]),
             "h_q_steep_low": float(end.at[steep, "q_low"]), "h_q_steep_high": float(end.at[steep, "q_high"]),
             "h_n_ci_covers_1": int(covers_one.sum()),
             "h_widest_cluster": cluster_name(width.idxmax()), "h_widest_n": int(end.at[width.idxmax(), "n_cities"]),
@@ -515,7 +552,8 @@ def second_tier_report(table: pd.DataFrame, clusters: Sequence[str], last: int,
     """The second tier in ``last``: the thinnest and thickest clusters by the mean Zipf ratio
     of ranks 3–5 (with z2 and the count of secondary centres), how many are below 1, and a table
     per cluster (largest city, its share, z2, second tier, cities ≥ ``secondary_share`` of the
-    largest)."""
+    largest). The words around the counts read right for one cluster (``h_thin_intro``,
+    ``h_thin_nsec_text``, ``h_thick_sentence``)."""
     end = _ends(table, clusters, last)
     thin, thick = end["second_tier"].idxmin(), end["second_tier"].idxmax()
     values = {"h_thin_cluster": cluster_name(thin), "h_thin_value": float(end.at[thin, "second_tier"]),
@@ -523,6 +561,16 @@ def second_tier_report(table: pd.DataFrame, clusters: Sequence[str], last: int,
               "h_thick_cluster": cluster_name(thick), "h_thick_value": float(end.at[thick, "second_tier"]),
               "h_thick_nsec": int(end.at[thick, "n_secondary"]),
               "h_n_thin": int((end["second_tier"] < 1).sum())}
+    n, nsec, n_thin = len(clusters), values["h_thin_nsec"], values["h_n_thin"]
+    values["h_thin_intro"] = ("the second tier is read in the one cluster chosen," if n == 1
+                              else "the second tier is thinnest in")
+    values["h_thin_nsec_text"] = (f"only {n_noun(nsec, 'city')} besides the largest {'reaches' if nsec == 1 else 'reach'}"
+                                  if nsec else "no city besides the largest reaches")
+    values["h_thick_sentence"] = (
+        f"Its second tier lies {'below' if n_thin else 'at or above'} the rule." if n == 1 else
+        f"The thickest second tier is that of {cluster_name(thick)} ({end.at[thick, 'second_tier']:.2f}, "
+        f"{n_noun(values['h_thick_nsec'], 'city')}). {capitalised(count_phrase(n_thin, n, 'cluster'))} "
+        f"{verb_for(n_thin, n, 'has', 'have')} a second tier below the rule.")
     rows = [{"cluster": cluster_name(c), "largest": end.at[c, "primate_zh"], "top share": end.at[c, "top_share"],
              "z2": end.at[c, "z2"], "second tier (z3–z5)": end.at[c, "second_tier"],
              f"cities ≥ {secondary_share:.0%} of largest": int(end.at[c, "n_secondary"])} for c in clusters]

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.wording import count_phrase, n_noun
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import market, structure
 
@@ -522,9 +523,10 @@ def structure_summary(trends: pd.DataFrame, clusters: Sequence[str],
         K trend / 10 y, S trend / 10 y`` (S in [0, 1], K in [0, 2], trends per decade by
         :func:`trend_per_decade`); and the values for the prose: city-years used/missing,
         the lowest cluster-mean S, the number of clusters whose K trend is negative
-        (``n_k_fell``), the cluster with the steepest K trend (``fastest_*``, with
+        (``n_k_fell``; in words ``k_fell_phrase``), the cluster with the steepest K trend (``fastest_*``, with
         ``fastest_direction`` "fell"/"rose") and the one with the highest last K
-        (``most_diverse_*``).
+        (``most_diverse_*``), both in sentences that read right for one cluster
+        (``k_trend_sentences``: no superlatives when there is nothing to compare).
     """
     rows = []
     for c in clusters:
@@ -543,6 +545,7 @@ def structure_summary(trends: pd.DataFrame, clusters: Sequence[str],
         "n_city_years_missing": int(trends["n_missing"].sum()),
         "min_mean_similarity": float(trends["mean_similarity"].min()),
         "n_k_fell": int((table["K trend / 10 y"] < 0).sum()),
+        "k_fell_phrase": count_phrase(int((table["K trend / 10 y"] < 0).sum()), len(table), "cluster"),
         "fastest_cluster": fastest["cluster"],
         "fastest_k_first": float(fastest["K first"]),
         "fastest_k_last": float(fastest["K last"]),
@@ -551,6 +554,12 @@ def structure_summary(trends: pd.DataFrame, clusters: Sequence[str],
         "most_diverse_cluster": most_diverse["cluster"],
         "most_diverse_k": float(most_diverse["K last"]),
     }
+    trend = (f"K went from {fastest['K first']:.3f} to {fastest['K last']:.3f} (linear trend "
+             f"{fastest['K trend / 10 y']:+.3f} per decade)")
+    values["k_trend_sentences"] = (
+        f"In {fastest['cluster']} {trend}." if len(table) == 1 else
+        f"The steepest trend is in {fastest['cluster']}, where {trend}. In the last year the most diverse "
+        f"cluster is {most_diverse['cluster']} (K = {most_diverse['K last']:.3f}).")
     return table, values
 
 
@@ -592,7 +601,7 @@ def similarity_matrix_summary(panel: pd.DataFrame, year: int, city_name) -> tupl
     sim = sim.loc[order, order]
     k_pairs = kr.where(np.triu(np.ones(kr.shape, dtype=bool), k=1)).stack()
     top_pair = k_pairs.idxmax()
-    values = {"heat_n_dropped": len(dropped),
+    values = {"heat_n_dropped": len(dropped), "heat_dropped_cities": n_noun(len(dropped), "city"),
               "heat_top_pair": f"{city_name(top_pair[0])} – {city_name(top_pair[1])}",
               "heat_top_k": float(k_pairs.max()),
               "heat_top_s": float(sim.loc[top_pair[0], top_pair[1]])}
@@ -824,6 +833,8 @@ def border_analysis(data: pd.DataFrame, cities: pd.DataFrame, first_year: int, l
         "dl_threshold": DL_THRESHOLD,
         "dl_share_large": float((dl.dropna().abs() > DL_THRESHOLD).mean()),
         "n_left_out": int(left_full["city_code"].nunique()),
+        "left_out_cities_have": (f"{n_noun(int(left_full['city_code'].nunique()), 'city')} "
+                                 f"{'has' if left_full['city_code'].nunique() == 1 else 'have'}"),
         "left_out_names": ", ".join(sorted({city_name(c) for c in left_full["city_code"]})) or "none",
         "n_deflator_missing": len(missing_deflator),
         "full_period": full, "before_period": before, "after_period": after,
@@ -862,12 +873,15 @@ def period_comparison(be: pd.DataFrame, pairs: pd.DataFrame, clusters: Sequence[
 
     Returns the prose values: the notes of single estimates (``border_notes``), the number
     and names of clusters whose mean pair volatility (log points) fell from ``before`` to
-    ``after``, the number whose γ fell (where γ was estimated before), and the sentence on
+    ``after``, the number whose γ fell (where γ was estimated before), those counts in words
+    (``vol_fell_phrase``, ``vol_fell_listed`` with the names where some but not all fell,
+    ``gamma_fell_phrase``; :func:`~cityclusters.analysis.wording.count_phrase`), and the sentence on
     Chengdu–Chongqing's Chongqing-only border (empty when the cluster is not shown).
     """
     notes = be[be["note"] != ""]
     wide = be.pivot(index="cluster_id", columns="period", values=["mean_within", "mean_cross", "gamma"])
     vol_all = pairs.groupby(["cluster_id", "period"])["volatility"].mean().unstack()
+    n_vol = max(int(vol_all.shape[0]), 1)
     fell = [c for c in clusters if c in vol_all.index and vol_all.at[c, after] < vol_all.at[c, before]]
     gamma_fell = [c for c in clusters if c in wide.index and np.isfinite(wide.at[c, ("gamma", before)])
                   and wide.at[c, ("gamma", after)] < wide.at[c, ("gamma", before)]]
@@ -878,6 +892,11 @@ def period_comparison(be: pd.DataFrame, pairs: pd.DataFrame, clusters: Sequence[
         "n_vol_clusters": int(vol_all.shape[0]),
         "vol_fell_list": ", ".join(cluster_name[c] for c in fell) or "none",
         "n_gamma_fell": len(gamma_fell),
+        "vol_fell_phrase": count_phrase(len(fell), n_vol, "cluster"),
+        "vol_fell_listed": (count_phrase(len(fell), n_vol, "cluster")
+                            + (f" ({', '.join(cluster_name[c] for c in fell)})" if 0 < len(fell) < n_vol else "")),
+        "gamma_fell_phrase": (count_phrase(len(gamma_fell), n_vol, "cluster") if len(gamma_fell) <= n_vol
+                              else f"{len(gamma_fell)} clusters"),
         "chengyu_note": ("In Chengdu–Chongqing every cross-province pair contains Chongqing, so the "
                          "border dummy there cannot be told apart from Chongqing's own deflator."
                          if "chengyu" in clusters else ""),
@@ -889,9 +908,9 @@ def interpretation(data: pd.DataFrame, be: pd.DataFrame, first_year: int, last_y
     """The sentences of the chapter's interpretation, decided from the computed numbers.
 
     - ``n_sec_fell``: clusters whose secondary share of the cluster's value added fell from
-      ``first_year`` to ``last_year``;
+      ``first_year`` to ``last_year`` (in words: ``sec_fell_phrase``);
     - ``interp_convergence``: "have mostly become more alike" when K fell in more than half
-      of the clusters;
+      of the clusters ("have become more alike" when there is one cluster and its K fell);
     - ``n_beta_sig`` / ``interp_distance``: regressions with β > 0 and t > 1.96, "a minority"
       when fewer than half;
     - ``interp_border``: "no robust provincial border" unless γ is positive and significant
@@ -905,7 +924,11 @@ def interpretation(data: pd.DataFrame, be: pd.DataFrame, first_year: int, last_y
     n_beta_sig = int(((with_border["beta"] > 0) & (with_border["beta"] / with_border["beta_se"] > 1.96)).sum())
     return {
         "n_sec_fell": int((sec_share[last_year] < sec_share[first_year]).sum()),
-        "interp_convergence": ("have mostly become more alike" if n_k_fell > n_clusters / 2
+        "sec_fell_phrase": count_phrase(int((sec_share[last_year] < sec_share[first_year]).sum()),
+                                        int(sec_share.shape[0]), "cluster"),
+        "interp_convergence": (("have become more alike" if n_k_fell else "have not become more alike")
+                               if n_clusters == 1 else
+                               "have mostly become more alike" if n_k_fell > n_clusters / 2
                                else "have not, on the whole, become more alike"),
         "n_beta_sig": n_beta_sig,
         "interp_distance": ("rises significantly with distance in only a minority of regressions"

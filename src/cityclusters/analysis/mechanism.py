@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
+from cityclusters.analysis.wording import count_phrase
 from cityclusters.errors import MethodInputError
 from cityclusters.indicators import market
 from cityclusters.models.panel import ols_regression
@@ -711,6 +712,7 @@ def middle_yangtze_proxy(events: pd.DataFrame, plan_members: pd.DataFrame, panel
                      else "the window (no year has a border term)"),
         "gap_n_sig": n_sig,
         "gap_n_years": len(has_gamma),
+        "gap_sig_phrase": sig_years_phrase(n_sig, len(has_gamma)),
         "gap_min_cities": int(gap["n_cities"].min()) if len(gap) else 0,
         "gap_n_cluster": int(codes.nunique()),
         "proxy_pattern": proxy_pattern(means),
@@ -839,3 +841,17 @@ def middle_yangtze_flow_border(obs, members: pd.DataFrame, cities: pd.DataFrame)
                                 "Jiangxi still mark where people travel less." if high < 1 else
                                 "Nor does it show, in 2021, a border that people avoid: the interval holds both no "
                                 "effect and a sizeable one.")}
+
+
+def sig_years_phrase(k: int, n: int) -> str:
+    """"in only k of n years" (the border term positive beyond its 95 % interval) in words that
+    read right when k is 0 or n, or n is 0 or 1 (:func:`~cityclusters.analysis.wording.count_phrase`).
+
+    >>> sig_years_phrase(4, 23), sig_years_phrase(0, 23), sig_years_phrase(1, 1), sig_years_phrase(0, 0)
+    ('in only 4 of 23 years', 'in none of the 23 years', 'in the one year', 'in no year')
+    """
+    if n == 0:
+        return "in no year"
+    if k in (0, n) or n <= 2:
+        return f"in {count_phrase(k, n, 'year')}"
+    return f"in only {k} of {n} years"

@@ -25,6 +25,7 @@ import pandas as pd
 from cityclusters.analysis import coordination_index
 from cityclusters.analysis.coordination_index import ScoreResult
 from cityclusters.analysis.verdicts import MULTIVERSE_EXCLUDES_BELOW, Verdict, multiverse_support
+from cityclusters.analysis.wording import count_phrase
 from cityclusters.indicators import obstacle as obstacle_mod
 
 #: Claim of paper 000 tested in chapter 7 (an id of ``data/facts/seed_claims.csv``).
@@ -98,10 +99,16 @@ def top_obstacle_table(top: pd.DataFrame, rows: pd.DataFrame, names: Mapping[str
 
 def top_obstacle_values(top: pd.DataFrame, short: Mapping[str, str], clusters: Sequence[str], n: int) -> dict:
     """The indicator that ranks first in most clusters (``top1_indicator``, ``top1_count``
-    clusters), the number of clusters (``n_clusters``) and of obstacles listed (``top_n``)."""
+    clusters), the number of clusters (``n_clusters``) and of obstacles listed (``top_n``), and
+    ``top1_sentence`` saying so in words that read right for one cluster."""
     first_rank = top[top["rank"] == 1]["indicator"].value_counts()
-    return {"top1_indicator": short[first_rank.index[0]], "top1_count": int(first_rank.iloc[0]),
-            "n_clusters": len(clusters), "top_n": n}
+    indicator, count = short[first_rank.index[0]], int(first_rank.iloc[0])
+    sentence = (f"The indicator that ranks first is {indicator}{'' if indicator.endswith('.') else '.'}"
+                if len(clusters) == 1 else
+                f"The indicator that most often ranks first is {indicator} "
+                f"({count_phrase(count, len(clusters), 'cluster')}).")
+    return {"top1_indicator": indicator, "top1_count": count,
+            "n_clusters": len(clusters), "top_n": n, "top1_sentence": sentence}
 
 
 def union_benchmark_comparison(result: ScoreResult, cyg: pd.DataFrame | None, obs: dict[str, pd.DataFrame],
@@ -114,12 +121,14 @@ def union_benchmark_comparison(result: ScoreResult, cyg: pd.DataFrame | None, ob
     Returns the table (None when the pair is not among the chosen clusters) and the values for
     the prose: the subsystem with the largest positive difference (``pair_gap_subsystem``,
     ``pair_gap_value``), the one with the most negative (``pair_rev_subsystem``,
-    ``pair_rev_value``) and ``pair_text`` ("shown below" or why not).
+    ``pair_rev_value``), ``pair_text`` ("shown below" or why not) and ``pair_sentences`` (the
+    two subsystems in words; empty when the pair is not chosen, so no "nan" is printed).
     """
     if cyg is None or BENCHMARK not in clusters:
         values = {key: "not computed (clusters not selected)" for key in ("pair_gap_subsystem", "pair_rev_subsystem")}
         values.update({key: float("nan") for key in ("pair_gap_value", "pair_rev_value")})
         values["pair_text"] = "not available: choose Chengdu–Chongqing, Qianzhong and YRD (26)"
+        values["pair_sentences"] = ""
         return None, values
     cyg_obs = diagnose(result, cyg, year)
     pair_sub = pd.DataFrame({"Chengdu–Chongqing–Guiyang": cyg_obs["cluster_subsystem"].loc[UNION],
@@ -132,6 +141,13 @@ def union_benchmark_comparison(result: ScoreResult, cyg: pd.DataFrame | None, ob
         "pair_rev_subsystem": subsystem_labels[rev_sub],
         "pair_rev_value": float(pair_sub.at[rev_sub, "difference"]),
         "pair_text": "shown below",
+        "pair_sentences": (
+            f"The subsystem whose obstacle share is larger in the west by the widest margin is "
+            f"{subsystem_labels[gap_sub]} ({pair_sub.at[gap_sub, 'difference']:+.1%} points); the one where the "
+            f"YRD carries the larger share is {subsystem_labels[rev_sub]} ({pair_sub.at[rev_sub, 'difference']:+.1%} "
+            "points). Because shares sum to 100 % in both clusters, a smaller share does not mean a better "
+            "level: the YRD's shortfalls are smaller in total, and what remains is concentrated in the "
+            "subsystems where it does not lead."),
     }
 
 
@@ -172,14 +188,17 @@ def ecology_verdict(frame: pd.DataFrame | None, year: int) -> tuple[Verdict, dic
     obstacle multiverse (``frame``, :func:`cityclusters.analysis.coordination_index.obstacle_multiverse`)
     that keeps ecology (:func:`ecology_verdict_text`). Not testable when ``frame`` is None
     (the union's clusters not chosen). Returns the verdict and the values ``eco_verdict``,
-    ``eco_evidence``, ``eco_share_main``, ``eco_low``, ``eco_high`` for the prose."""
+    ``eco_evidence``, ``eco_share_main``, ``eco_low``, ``eco_high`` and ``eco_share_text`` (the
+    three in words, or why they are not computed) for the prose."""
     if frame is None:
         verdict = "not testable with our data: needs Chengdu–Chongqing and Qianzhong among CLUSTERS"
         return (Verdict(ECOLOGY_CLAIM, verdict, "clusters not selected",
             rule="not_testable",
             would_change="a rerun with Chengdu–Chongqing and Qianzhong among CLUSTERS"),
                 {"eco_verdict": verdict, "eco_evidence": "clusters not selected", "eco_share_main": float("nan"),
-                 "eco_low": float("nan"), "eco_high": float("nan")})
+                 "eco_low": float("nan"), "eco_high": float("nan"),
+                 "eco_share_text": ("not computed in this run, whose clusters do not include both "
+                                    "Chengdu–Chongqing and Qianzhong")})
     chosen = frame[(frame["year"] == year) & (frame["cluster_id"] == UNION)]
     wide = chosen.pivot(index="spec", columns="subsystem_id", values="share")
     ranks = wide.rank(axis=1, ascending=False, method="min")  # ties share the higher rank
@@ -197,7 +216,8 @@ def ecology_verdict(frame: pd.DataFrame | None, year: int) -> tuple[Verdict, dic
                 "coverage and waste treatment")
     return Verdict(ECOLOGY_CLAIM, verdict, evidence, rule="index_multiverse"), {
         "eco_verdict": verdict, "eco_evidence": evidence, "eco_share_main": float(eco["main"]),
-        "eco_low": float(eco["low"]), "eco_high": float(eco["high"])}
+        "eco_low": float(eco["low"]), "eco_high": float(eco["high"]),
+        "eco_share_text": f"{eco['main']:.1%} (5th–95th percentile {eco['low']:.1%}–{eco['high']:.1%})"}
 
 
 def share_intervals(frame: pd.DataFrame, year: int, clusters: Sequence[str]) -> pd.DataFrame:
@@ -240,7 +260,7 @@ def multiverse_values(intervals: pd.DataFrame, names: Mapping[str, str],
     """Sentences on the multiverse of obstacle shares: the widest 5th–95th percentile range
     (``mv_widest``: "Subsystem in Cluster", ``mv_widest_low``, ``mv_widest_high``), the number
     of clusters whose largest obstacle in the main specification is also the largest in most
-    specifications (``mv_stable_count`` of ``mv_n_clusters``), and the number of
+    specifications (``mv_stable_count`` of ``mv_n_clusters``, in words ``mv_stable_phrase``), and the number of
     specifications (``mv_specs``)."""
     width = intervals["high"] - intervals["low"]
     widest = intervals.loc[width.idxmax()]
@@ -252,6 +272,7 @@ def multiverse_values(intervals: pd.DataFrame, names: Mapping[str, str],
     return {"mv_widest": f"{subsystem_labels[widest['subsystem_id']]} in {names[widest['cluster_id']]}",
             "mv_widest_low": float(widest["low"]), "mv_widest_high": float(widest["high"]),
             "mv_stable_count": stable, "mv_n_clusters": int(intervals["cluster_id"].nunique()),
+            "mv_stable_phrase": count_phrase(stable, int(intervals["cluster_id"].nunique()), "cluster"),
             "mv_specs": int(intervals["specs"].max())}
 
 

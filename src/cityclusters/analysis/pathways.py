@@ -39,6 +39,7 @@ from cityclusters.analysis import coordination, coordination_index, flows, gaps,
 from cityclusters.analysis import hierarchy as urban_system
 from cityclusters.analysis.linkages import core_periphery_shares
 from cityclusters.analysis.verdicts import multiverse_support
+from cityclusters.analysis.wording import value_range
 from cityclusters.data.city_indicators import parse_expression
 from cityclusters.data.facts import read_fact
 from cityclusters.errors import MethodInputError, SourceFormatError
@@ -935,7 +936,8 @@ def core_growth_scenarios(last: pd.DataFrame, clusters: Sequence[str], size_colu
     positive sizes ``size_column`` of the scenario year (clusters with fewer than two sizes
     left out). ``label`` names the core in the table, ``zh`` the largest city. Returns the
     table, ``s3_cy_text`` (the Chengdu–Chongqing(-Guiyang) rows in words) and ``s3_q_range``
-    (baseline q across the table)."""
+    (baseline q across the table), and ``s3_q_note``, that range in words (the one value when
+    the table holds one cluster)."""
     names = config.cluster_names(clusters)
     rows, sentences = [], []
     for c in clusters:
@@ -953,6 +955,12 @@ def core_growth_scenarios(last: pd.DataFrame, clusters: Sequence[str], size_colu
     table = pd.DataFrame(rows)
     values = {"s3_cy_text": "; ".join(sentences) or "Chengdu–Chongqing is not among the clusters of this run",
               "s3_q_range": f"{table['q'].min():.2f}–{table['q'].max():.2f}" if len(table) else "n/a"}
+    if not len(table):
+        values["s3_q_note"] = "no cluster of this run has two sizes to rank"
+    elif table["cluster"].nunique() == 1:
+        values["s3_q_note"] = f"baseline value in {table['cluster'].iloc[0]}: {table['q'].iloc[0]:.2f}"
+    else:
+        values["s3_q_note"] = f"baseline range across the clusters: {value_range(table['q'].min(), table['q'].max(), '.2f')}"
     return table, values
 
 

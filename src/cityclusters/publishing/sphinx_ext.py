@@ -37,7 +37,9 @@ It does a few small things that Jupyter Book does not:
   numbers out of order are a build warning (an error under ``-W``).
 - **Prose that cannot go stale** (:mod:`cityclusters.publishing.prose_check`): a sentence whose
   universal word ("everywhere", "in no cluster") contradicts a glued count beside it, a sentence
-  saying claims are missing from the ledger, and a typed count of claims are build warnings.
+  saying claims are missing from the ledger, a count that does not fit its words ("1 clusters",
+  "1 of 1", "0 of 6", as a one-cluster rerun once printed), and a typed count of claims are
+  build warnings.
 - **Where the executed chapters are.** The kernels that execute those pages inherit the
   environment variable ``CITYCLUSTERS_EXECUTED_DIR`` = ``<build>/jupyter_execute`` (where
   myst-nb writes every executed notebook while it reads it).
