@@ -112,7 +112,7 @@ test: ## the whole test suite (unit, data, built book, student build, PDF)
 	$(PHASE) site artifacts
 	$(BIN)/python scripts/site_artifacts.py
 	$(PHASE) tests
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25
 	$(PHASE) done
 
 unit: venv ## fast tests only (no real data, no build)

@@ -14,6 +14,16 @@ from docutils.utils import new_document
 from cityclusters.publishing import sphinx_ext
 
 
+@pytest.fixture(autouse=True)
+def _executed_dir_restored(monkeypatch):
+    """A Sphinx build in this process sets $CITYCLUSTERS_EXECUTED_DIR to its own folder
+    (sphinx_ext, for the ledger page): restore it after each test, so that later tests in the
+    same worker read the real book's executed chapters (a leak once made one skip)."""
+    import os
+
+    monkeypatch.setenv("CITYCLUSTERS_EXECUTED_DIR", os.environ.get("CITYCLUSTERS_EXECUTED_DIR", ""))
+
+
 def _doctree(text: str) -> nodes.document:
     document = new_document("test", get_default_settings(Parser))
     Parser().parse(text, document)
