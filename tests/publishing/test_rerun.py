@@ -123,20 +123,28 @@ def test_make_rerun_executes_and_renders_a_separate_book(tmp_path):
     assert bad.returncode != 0 and "empty range" in bad.stderr
 
 
+@pytest.fixture(scope="module")
+def chapter_6_batch(tmp_path_factory):
+    """One batch of one of the quicker chapters for two clusters, run once for the tests below:
+    the batch itself, and the one-cluster prose of its Chengdu–Chongqing run."""
+    out_root = tmp_path_factory.mktemp("rerun_all")
+    summary = rr.rerun_all(["06_industry_and_market"], ["chengyu", "jingjinji"], jobs=2,
+                           out_root=out_root, progress=False)
+    return out_root, summary
+
+
 @pytest.mark.slow
 @requires_mirror
-def test_rerun_all_runs_pairs_in_parallel_and_writes_a_summary(tmp_path):
-    # one of the quicker chapters: the test is about the batch, not the chapter
-    summary = rr.rerun_all(["06_industry_and_market"], ["chengyu", "jingjinji"], jobs=2,
-                           out_root=tmp_path, progress=False)
+def test_rerun_all_runs_pairs_in_parallel_and_writes_a_summary(chapter_6_batch):
+    out_root, summary = chapter_6_batch
     assert list(summary["cluster"]) == ["chengyu", "jingjinji"]
     assert (summary["status"] == "ok").all(), summary["error"].tolist()
-    assert (tmp_path / "summary.md").read_text(encoding="utf-8").startswith("rerun-all: 2 runs, 2 ok")
+    assert (out_root / "summary.md").read_text(encoding="utf-8").startswith("rerun-all: 2 runs, 2 ok")
 
 
 @pytest.mark.slow
 @requires_mirror
-def test_a_one_cluster_rerun_reads_right(tmp_path):
+def test_a_one_cluster_rerun_reads_right(chapter_6_batch):
     """Issue 16: with one cluster the prose says "the one cluster", never "1 clusters" or "1 of 1",
     and the prose check (as ``make rerun`` applies it under -W) finds nothing."""
     import json
@@ -145,7 +153,8 @@ def test_a_one_cluster_rerun_reads_right(tmp_path):
     from cityclusters.publishing import prose_check
     from cityclusters.publishing.downloads import fill_glue_roles
 
-    output = run_chapter("06_industry_and_market", tmp_path / "06.ipynb", {"CLUSTERS": ["chengyu"]})
+    out_root, _ = chapter_6_batch
+    [output] = out_root.glob("06_industry_and_market--chengyu--*/notebooks/06_industry_and_market.ipynb")
     glue = {name: {"data": {"text/plain": text}} for name, text in glued_values(output).items()}
     cells = json.loads(output.read_text(encoding="utf-8"))["cells"]
     filled = [fill_glue_roles("".join(c["source"]), glue) for c in cells if c["cell_type"] == "markdown"]
