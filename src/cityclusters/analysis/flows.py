@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis import linkages
-from cityclusters.analysis.wording import count_phrase
+from cityclusters.analysis.wording import count_phrase, n_noun
 from cityclusters.config import CLUSTER_IDS, CLUSTERS, CORE_CITIES, cluster_label
 from cityclusters.data.provenance import remembered
 from cityclusters.data.store import cached_frame
@@ -802,8 +802,8 @@ def lens_values(border: pd.DataFrame) -> dict:
     with_lens = border[border["lens_border"].notna()]
     both = with_lens[(with_lens["border_high"] < 0) & (with_lens["lens_high"] < 0)]
     differ = with_lens[(with_lens["border_high"] < 0) != (with_lens["lens_high"] < 0)]
-    text = (f"In the first nine days of January 2020 (shares, so only the {len(with_lens)} "
-            f"{'cluster' if len(with_lens) == 1 else 'clusters'} estimated with city effects), the border lowers "
+    text = (f"In the first nine days of January 2020 (shares, so only the {n_noun(len(with_lens), 'cluster')} "
+            f"estimated with city effects), the border lowers "
             f"trips beyond noise in {len(both)} of them in both windows")
     if len(differ):
         text += (f"; the two windows disagree for {', '.join(CLUSTERS[c][1] for c in differ['cluster_id'])}, whose "
@@ -973,8 +973,8 @@ def timetable_report(pairs: pd.DataFrame, summary: pd.DataFrame, clusters: Itera
               "tt_max_km": float(MAX_PAIR_KM),
               "tt_bias_low": float(before["bias"].min()) if len(before) else np.nan,
               "tt_bias_high": float(before["bias"].max()) if len(before) else np.nan,
-              "tt_bias_text": "; ".join(f"{CLUSTERS[c][1]} {before.at[c, 'bias']:+.0%} ({before.at[c, 'n']} "
-                                        f"pair{'s' if before.at[c, 'n'] != 1 else ''})" for c in before.index),
+              "tt_bias_text": "; ".join(f"{CLUSTERS[c][1]} {before.at[c, 'bias']:+.0%} ("
+                                        f"{n_noun(before.at[c, 'n'], 'pair')})" for c in before.index),
               "tt_after_bias_text": "; ".join(f"{CLUSTERS[c][1]} {speeds.at[c, 'bias']:+.0%}" for c in speeds.index),
               "tt_median_before_text": "; ".join(f"{CLUSTERS[c][1]} {wide.at[c, 'before']:.0%} → {wide.at[c, 'speed_factors']:.0%}" for c in wide.index),
               "tt_n_better": int((wide["speed_factors"] < wide["before"]).sum()), "tt_n_clusters": int(len(wide)),

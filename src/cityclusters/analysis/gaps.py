@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.analysis.verdicts import Verdict
-from cityclusters.analysis.wording import count_phrase, n_noun, value_range
+from cityclusters.analysis.wording import count_phrase, n_noun, plural, value_range
 from cityclusters.checks import require_columns
 from cityclusters.config import cluster_name
 from cityclusters.data.names import bilingual
@@ -1163,7 +1163,7 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
          f"long-run path faster than to a common one means those paths differ, so gaps in levels "
          f"persist.") if cond_sig else
         "Once growth is measured consistently, the annual data show no reliable conditional convergence "
-        f"within the {'cluster' if len(cond) == 1 else 'clusters'}.")
+        f"within the {plural('cluster', len(cond))}.")
     lev_cond = level_results[level_results["measure"] == "beta_conditional"].set_index("cluster_id")
     values["lev_cond_half_range"] = (value_range(lev_cond["half_life"].min(), lev_cond["half_life"].max(), ".0f",
                                                  "years")

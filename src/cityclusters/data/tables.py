@@ -27,7 +27,7 @@ persons); GDP per capita in 元 (yuan) per person; shares as fractions (0–1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -647,25 +647,30 @@ def flow_cross_check() -> pd.DataFrame:
     return _flow_table("flow_cross_check").copy()
 
 
+#: Every tidy table's builder, by table name (the ``tables`` command builds them in groups:
+#: :mod:`cityclusters.publishing.tables_step`).
+TABLE_BUILDERS: dict[str, Callable[[], pd.DataFrame]] = {
+    "city_year": city_year,
+    "city_year_outliers": city_year_outliers,
+    "cities": cities,
+    "clusters": clusters,
+    "cluster_plans": lambda: cluster_plans(include_other=True),
+    "nbs_regions": nbs_regions,
+    "paper002_ten_clusters": paper002_ten_clusters,
+    "paper000_table1": paper000_table1,
+    "events": events,
+    "yrd_committee_members": yrd_committee_members,
+    "source_errata": source_errata,
+    "csmar_city_gdp": csmar_city_gdp,
+    "city_year_yearbook": lambda: city_year_yearbook(first_release=False),
+    "yearbook_cross_check": yearbook_cross_check,
+    "flows": flows,
+    "flow_defects": flow_defects,
+    "flow_coverage": flow_coverage,
+    "flow_cross_check": flow_cross_check,
+}
+
+
 def build_all() -> dict[str, pd.DataFrame]:
-    """Every table, built and validated (the ``tables`` command and the data tests use this)."""
-    return {
-        "city_year": city_year(),
-        "city_year_outliers": city_year_outliers(),
-        "cities": cities(),
-        "clusters": clusters(),
-        "cluster_plans": cluster_plans(include_other=True),
-        "nbs_regions": nbs_regions(),
-        "paper002_ten_clusters": paper002_ten_clusters(),
-        "paper000_table1": paper000_table1(),
-        "events": events(),
-        "yrd_committee_members": yrd_committee_members(),
-        "source_errata": source_errata(),
-        "csmar_city_gdp": csmar_city_gdp(),
-        "city_year_yearbook": city_year_yearbook(first_release=False),
-        "yearbook_cross_check": yearbook_cross_check(),
-        "flows": flows(),
-        "flow_defects": flow_defects(),
-        "flow_coverage": flow_coverage(),
-        "flow_cross_check": flow_cross_check(),
-    }
+    """Every tidy table, built and validated, in one process (:data:`TABLE_BUILDERS`)."""
+    return {name: build() for name, build in TABLE_BUILDERS.items()}

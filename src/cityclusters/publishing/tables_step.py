@@ -32,17 +32,13 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 
 def _builders() -> dict[str, Callable[[], pd.DataFrame]]:
-    """Each table's builder (imported here: a worker process imports only what it builds)."""
+    """Each table's builder: the tidy tables of :data:`cityclusters.data.tables.TABLE_BUILDERS`
+    and the stored analysis tables (imported here, in the process that builds them)."""
     from cityclusters.analysis import coordination_index, flows
     from cityclusters.data import tables
 
     return {
-        **{name: getattr(tables, name) for name in (
-            "city_year", "city_year_outliers", "cities", "clusters", "nbs_regions", "paper002_ten_clusters",
-            "paper000_table1", "events", "yrd_committee_members", "source_errata", "csmar_city_gdp",
-            "yearbook_cross_check", "flows", "flow_defects", "flow_coverage", "flow_cross_check")},
-        "cluster_plans": lambda: tables.cluster_plans(include_other=True),
-        "city_year_yearbook": lambda: tables.city_year_yearbook(first_release=False),
+        **tables.TABLE_BUILDERS,
         # the book's one index and its multiverses, stored once so chapters only read them
         "coordination_index": coordination_index.panel_index,
         "coordination_multiverse": coordination_index.cluster_multiverse,
