@@ -163,3 +163,14 @@ def test_no_page_is_wider_than_a_phone(page):
     with Browser(PHONE) as browser:
         browser.open(page.as_uri())
         assert browser.evaluate("document.documentElement.scrollWidth") == 390
+
+
+def test_glued_sentences_read_in_body_weight_and_glued_numbers_stay_bold():
+    """myst-nb bolds every glued value; a generated sentence (sphinx_ext.mark_glued_sentences)
+    is set in the body's weight so a paragraph does not turn bold, a glued number stays bold."""
+    weight = "getComputedStyle(document.querySelector('{}')).fontWeight"
+    with Browser(DESKTOP) as browser:
+        browser.open((HTML / "notebooks" / "04_urban_hierarchy.html").as_uri())
+        assert browser.evaluate("document.querySelectorAll('span.pasted-text.glued-sentence').length") > 0
+        assert int(browser.evaluate(weight.format("span.pasted-text.glued-sentence"))) < 600
+        assert int(browser.evaluate(weight.format("span.pasted-text:not(.glued-sentence)"))) >= 600

@@ -237,9 +237,36 @@ def _warn_prose(app, doctree, resolved: bool) -> None:
 def _on_doctree_resolved(app, doctree, docname) -> None:
     if app.builder.format == "html":  # once per build is enough; HTML is always built
         _warn_prose(app, doctree, resolved=True)
+        mark_glued_sentences(doctree)
     describe_figures(doctree)
     if app.builder.format == "latex":
         latex_tables.fit_tables(doctree)
+
+
+#: A glued value with at least this many words is a generated sentence, not a number or a name.
+SENTENCE_WORDS = 8
+
+
+def mark_glued_sentences(doctree: nodes.document) -> int:
+    """Add the class ``glued-sentence`` to every glued text (myst-nb's ``pasted-text``, which it
+    sets in bold) of at least :data:`SENTENCE_WORDS` words: a sentence generated from the
+    numbers reads in the body's weight (``_static/glued-sentences.css``), while a glued number or
+    name stays bold. Returns how many were marked.
+
+    >>> from docutils import nodes
+    >>> doc = nodes.document(None, None)
+    >>> doc += nodes.paragraph("", "", nodes.inline("", "2023", classes=["pasted-text"]),
+    ...                        nodes.inline("", "None of the 6 clusters reach the rank-size value S2 = 2.",
+    ...                                     classes=["pasted-text"]))
+    >>> mark_glued_sentences(doc), [n["classes"] for n in doc.findall(nodes.inline)]
+    (1, [['pasted-text'], ['pasted-text', 'glued-sentence']])
+    """
+    marked = 0
+    for node in doctree.findall(nodes.inline):
+        if "pasted-text" in node["classes"] and len(node.astext().split()) >= SENTENCE_WORDS:
+            node["classes"].append("glued-sentence")
+            marked += 1
+    return marked
 
 
 def _on_outdated(app, env, added, changed, removed) -> list[str]:
