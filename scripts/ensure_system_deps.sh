@@ -6,17 +6,24 @@
 # root (or have sudo); otherwise prints the command to run.
 set -euo pipefail
 
-PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk poppler-utils chromium make libarchive-tools"
+# `ensure_system_deps.sh data` checks only what the data step needs (bsdtar), so that `make`
+# can build the tables while the rest (TeX, Chromium) is installed.
+DATA_PACKAGES="make libarchive-tools"
+PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk poppler-utils chromium $DATA_PACKAGES"
 
 missing=()
-command -v xelatex >/dev/null 2>&1 || missing+=("xelatex")
-command -v latexmk >/dev/null 2>&1 || missing+=("latexmk")
-command -v pdftotext >/dev/null 2>&1 || missing+=("pdftotext")
-command -v chromium >/dev/null 2>&1 || missing+=("chromium")
 command -v bsdtar >/dev/null 2>&1 || missing+=("bsdtar")
-if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then missing+=("Noto CJK fonts"); fi
-if command -v kpsewhich >/dev/null 2>&1; then
-  kpsewhich xeCJK.sty >/dev/null 2>&1 || missing+=("xeCJK.sty")
+if [ "${1:-all}" = "data" ]; then
+  PACKAGES="$DATA_PACKAGES"
+else
+  command -v xelatex >/dev/null 2>&1 || missing+=("xelatex")
+  command -v latexmk >/dev/null 2>&1 || missing+=("latexmk")
+  command -v pdftotext >/dev/null 2>&1 || missing+=("pdftotext")
+  command -v chromium >/dev/null 2>&1 || missing+=("chromium")
+  if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then missing+=("Noto CJK fonts"); fi
+  if command -v kpsewhich >/dev/null 2>&1; then
+    kpsewhich xeCJK.sty >/dev/null 2>&1 || missing+=("xeCJK.sty")
+  fi
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -32,6 +39,9 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
+# one package-list update per hour is enough (the data packages' run has just made one)
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | head -1)" ]; then
+  $SUDO apt-get update -q
+fi
 $SUDO apt-get install -y -q --no-install-recommends $PACKAGES
 fc-cache -f >/dev/null 2>&1 || true

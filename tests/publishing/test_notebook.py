@@ -153,6 +153,30 @@ def test_a_glued_figure_is_published_as_a_png_of_at_least_150_dpi_with_its_chine
     plt.close(fig)
 
 
+def test_a_numbers_only_run_keeps_a_figures_data_and_text_but_draws_no_png(monkeypatch):
+    """The determinism check's kernels (``NUMBERS_ONLY_ENV``) compare numbers, not pixels: a
+    glued figure keeps its CSV and its text, and is not rasterised."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from IPython.core.formatters import DisplayFormatter
+
+    stored = {}
+    monkeypatch.setattr("myst_nb.glue", lambda name, value, display=True: stored.update({name: value}))
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    ax.plot([2000, 2023], [0.4, 0.6], label="D")
+    notebook.glue("rendered", fig)
+    monkeypatch.setenv(notebook.NUMBERS_ONLY_ENV, "1")
+    notebook.glue("numbers_only", fig)
+    plt.close(fig)
+    rendered, _ = DisplayFormatter().format(stored["rendered"])
+    numbers_only, _ = DisplayFormatter().format(stored["numbers_only"])
+    assert set(rendered) == {"image/png", "text/plain", "text/csv"}
+    assert set(numbers_only) == {"text/plain", "text/csv"}
+    assert {k: rendered[k] for k in numbers_only} == numbers_only
+
+
 def test_the_pdf_prints_a_figure_pixel_as_the_site_shows_it():
     """LaTeX's px (``pxunit`` in ``_config.yml``) is the site's: 1/SITE_PX_PER_INCH inch, so a
     figure glued with its width in px prints at its size in inches."""

@@ -483,9 +483,14 @@ def code_map() -> dict[int, int]:
     units (resolved by name through the crosswalk, e.g. 652100 吐鲁番地区 → 650400)."""
     mapping = {code: code for code in crosswalk.entities()["city_code"]}
     mapping.update(crosswalk.MUNICIPALITY_CODES)
-    pairs = _harmonised_structure()[["code", "city_code"]].drop_duplicates()
+    pairs = cached_frame("gp_source_codes", _build_gp_source_codes)
     mapping.update({int(a): int(b) for a, b in pairs.itertuples(index=False) if a not in mapping})
     return mapping
+
+
+def _build_gp_source_codes() -> pd.DataFrame:
+    # stored: the pairs come from harmonising the whole G-P workbook, seconds in every kernel
+    return _harmonised_structure()[["code", "city_code"]].drop_duplicates().reset_index(drop=True)
 
 
 def csmar_city_gdp() -> pd.DataFrame:
@@ -493,8 +498,13 @@ def csmar_city_gdp() -> pd.DataFrame:
 
     For cross-source validation only (commercial source: never republish rows). Rows whose
     code is not a prefecture-level unit (e.g. 429000, Hubei's directly administered counties,
-    or pre-1997 Chongqing districts) are kept in ``attrs['unmatched']`` and reported.
+    or pre-1997 Chongqing districts) are kept in ``attrs['unmatched']`` and reported. Stored
+    in the processed-data cache like the panel (local build product, never published).
     """
+    return cached_frame("csmar_city_gdp", _build_csmar_city_gdp)
+
+
+def _build_csmar_city_gdp() -> pd.DataFrame:
     raw = csmar.read_csmar_gdp()
     raw["city_code"] = raw["code"].map(code_map())
     unmatched = raw[raw["city_code"].isna()]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.maps import MAP_PANELS, add_scale_bar
+from cityclusters.figures.maps import MAP_PANELS, add_scale_bar, plot_geometries
 from cityclusters.figures.plotted_data import attach_data
 from cityclusters.figures.style import CLUSTER_COLOURS, cluster_label
 from cityclusters.indicators.coupling import (
@@ -110,7 +110,7 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
         span = max(xmax - xmin, ymax - ymin)
         for c, year in enumerate(years):
             ax = axes[r, c]
-            base.plot(ax=ax, color="#eeeeee", edgecolor="white", linewidth=0.4)
+            plot_geometries(base, ax, color="#eeeeee", edgecolor="white", linewidth=0.4)
             values = degree.xs(year, level="year") if year in degree.index.get_level_values("year") else pd.Series(dtype=float)
             band = np.clip(np.searchsorted(np.asarray(GRADE_BREAKS[1:-1]), values.to_numpy(), side="right"), 0, 9)
             band = pd.Series(band, index=values.index)
@@ -123,10 +123,10 @@ def grade_maps(degree: pd.Series, cities, basemap, members: pd.DataFrame, cluste
                                        "grade": [GRADE_LABELS_EN[band[code]] if code in band.index else "no score"
                                                  for code in sub["city_code"]]}))
             if len(scored):
-                scored.plot(ax=ax, color=colours, edgecolor="white", linewidth=0.5)
+                plot_geometries(scored, ax, color=colours, edgecolor="white", linewidth=0.5)
             unscored = sub[~sub["city_code"].isin(band.index)]
             if len(unscored):
-                unscored.plot(ax=ax, facecolor="#cccccc", edgecolor="white", hatch="///", linewidth=0.5)
+                plot_geometries(unscored, ax, facecolor="#cccccc", edgecolor="white", hatch="///", linewidth=0.5)
             ax.set_xlim(xmin - 0.05 * span, xmax + 0.05 * span)
             ax.set_ylim(ymin - 0.05 * span, ymax + 0.05 * span)
             ax.set_aspect("equal")

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.maps import add_scale_bar
+from cityclusters.figures.maps import add_scale_bar, plot_geometries
 from cityclusters.figures.plotted_data import attach_data
 from cityclusters.figures.style import CLUSTER_COLOURS
 
@@ -46,9 +46,9 @@ def link_maps(panels: list[dict], basemap: gpd.GeoDataFrame, cities: gpd.GeoData
         xmin, ymin, xmax, ymax = members.total_bounds
         span = max(xmax - xmin, ymax - ymin)
         # only the units near the panel: drawing all of China in every panel is slow
-        base.cx[xmin - 0.3 * span:xmax + 0.3 * span, ymin - 0.3 * span:ymax + 0.3 * span].plot(
-            ax=ax, color="#ececec", edgecolor="white", linewidth=0.4)
-        members.plot(ax=ax, color=colour, alpha=0.25, edgecolor="white", linewidth=0.5)
+        near = base.cx[xmin - 0.3 * span:xmax + 0.3 * span, ymin - 0.3 * span:ymax + 0.3 * span]
+        plot_geometries(near, ax, color="#ececec", edgecolor="white", linewidth=0.4)
+        plot_geometries(members, ax, color=colour, alpha=0.25, edgecolor="white", linewidth=0.5)
         for link in panel["links"].itertuples():
             a, b = xy.loc[link.code_a], xy.loc[link.code_b]
             ax.plot([a.x, b.x], [a.y, b.y], color="#333333", linewidth=0.4 + 4.6 * link.relative,

@@ -23,6 +23,27 @@ SCALE_BAR_KM = (10, 20, 50, 100, 200, 500, 1000, 2000)
 SCALE_BAR_SHARE = 0.3
 
 
+def plot_geometries(geometries, ax, **style):
+    """``geometries.plot(ax=ax, **style)`` (a GeoDataFrame or GeoSeries), drawn once at save.
+
+    geopandas ends every ``plot`` with ``canvas.draw_idle()``, and the non-interactive canvases
+    the book renders on (Agg, the notebooks' inline backend) answer it with a full draw of the
+    figure: a figure of n map layers was drawn n times before it was saved (half of chapter
+    2's time went into its grade maps). The figure's pixels are the same either way: the
+    layers are drawn when the figure is saved.
+    """
+    canvas = ax.figure.canvas
+    canvas.draw_idle = _skip_draw
+    try:
+        return geometries.plot(ax=ax, **style)
+    finally:
+        del canvas.draw_idle
+
+
+def _skip_draw(*args, **kwargs) -> None:
+    return None
+
+
 def scale_bar_km(width_km: float, share: float = SCALE_BAR_SHARE) -> int:
     """The longest length of :data:`SCALE_BAR_KM` that is at most ``share`` of a map
     ``width_km`` wide (the shortest one for a map narrower than that).
@@ -112,23 +133,23 @@ def cluster_panel(ax, cities, basemap, layers: list[tuple[str, str]], label_code
 
     base = basemap.to_crs(CHINA_ALBERS)
     cit = cities[cities.geometry.notna()].to_crs(CHINA_ALBERS)
-    base.plot(ax=ax, color="#e9e9e9", edgecolor="white", linewidth=0.4)
+    plot_geometries(base, ax, color="#e9e9e9", edgecolor="white", linewidth=0.4)
     handles, selected = [], np.zeros(len(cit), dtype=bool)
     for cluster_id, text in layers:
         mask = cit[f"in_{cluster_id}"].to_numpy()
         selected |= mask
         colour = CLUSTER_COLOURS[cluster_id]
-        cit[mask].plot(ax=ax, color=colour, edgecolor="white", linewidth=0.5)
+        plot_geometries(cit[mask], ax, color=colour, edgecolor="white", linewidth=0.5)
         handles.append(mpl.patches.Patch(facecolor=colour, edgecolor="white", label=text))
     last_colour = CLUSTER_COLOURS[layers[-1][0]]
     part = cit[cit["city_code"].isin(partial_codes or set()) & selected]
     if len(part):
-        part.plot(ax=ax, facecolor="none", edgecolor="white", hatch="///", linewidth=0)
+        plot_geometries(part, ax, facecolor="none", edgecolor="white", hatch="///", linewidth=0)
         handles.append(mpl.patches.Patch(facecolor="#bbbbbb", edgecolor="white", hatch="///",
                                          label="plan covers part of the unit"))
     extra = base[base["name_zh"].isin(county_members or [])]
     if len(extra):
-        extra.plot(ax=ax, color=last_colour, alpha=0.45, edgecolor="white", linewidth=0.4)
+        plot_geometries(extra, ax, color=last_colour, alpha=0.45, edgecolor="white", linewidth=0.4)
         handles.append(mpl.patches.Patch(facecolor=last_colour, alpha=0.45,
                                          label="county-level member (not in panel)"))
     xmin, ymin, xmax, ymax = cit[selected].total_bounds

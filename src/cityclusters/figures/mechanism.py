@@ -9,7 +9,7 @@ import pandas as pd
 
 from cityclusters.analysis.mechanism import decimal_year
 from cityclusters.config import CHINA_ALBERS
-from cityclusters.figures.maps import add_scale_bar, label_cities
+from cityclusters.figures.maps import add_scale_bar, label_cities, plot_geometries
 
 #: Short English labels of the event types on the timeline.
 EVENT_LABELS = {"plan_approval": "plan approved", "plan_issued": "plan issued",
@@ -113,20 +113,20 @@ def cohort_map(cities, basemap, members: pd.DataFrame, map_year: int, label_code
     geo = geo.merge(members[["city_code", "cohort"]], on="city_code").to_crs(CHINA_ALBERS)
     colours = cohort_colours(members["cohort"])
     fig, ax = plt.subplots(figsize=(7.8, 6.4))
-    base.plot(ax=ax, color="#ececec", edgecolor="white", linewidth=0.4)
+    plot_geometries(base, ax, color="#ececec", edgecolor="white", linewidth=0.4)
     handles = []
     for cohort, part in geo.groupby("cohort"):
         if cohort <= map_year:
-            part.plot(ax=ax, color=colours[cohort], edgecolor="white", linewidth=0.5)
+            plot_geometries(part, ax, color=colours[cohort], edgecolor="white", linewidth=0.5)
             handles.append(mpl.patches.Patch(color=colours[cohort],
                                              label=f"{cohort} (+{len(part)})"))
     later = geo[geo["cohort"] > map_year]
     if len(later):
-        later.plot(ax=ax, facecolor="#d6d6d6", edgecolor="white", hatch="///", linewidth=0.5)
+        plot_geometries(later, ax, facecolor="#d6d6d6", edgecolor="white", hatch="///", linewidth=0.5)
         handles.append(mpl.patches.Patch(facecolor="#d6d6d6", hatch="///",
                                          label=f"joined after {map_year}"))
     provinces = geo.dissolve(by="province_zh")
-    provinces.boundary.plot(ax=ax, color="#444444", linewidth=0.9)
+    plot_geometries(provinces.boundary, ax, color="#444444", linewidth=0.9)
     xmin, ymin, xmax, ymax = geo.total_bounds
     pad = 0.06 * max(xmax - xmin, ymax - ymin)
     ax.set_xlim(xmin - pad, xmax + pad)

@@ -20,9 +20,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from linearmodels import PanelOLS
-from linearmodels.panel.utility import AbsorbingEffectError
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from cityclusters.checks import (
     as_frame,
@@ -304,15 +303,15 @@ def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log", year: str = "
         raise MethodInputError(f"sigma_table[{year!r}]: duplicated years "
                                f"{sorted(data.loc[data[year].duplicated(), year].unique())}")
     data = data.sort_values(year)
-    exog = sm.add_constant(data[[year]].rename(columns={year: "year"}), has_constant="add")
+    exog = add_constant(data[[year]].rename(columns={year: "year"}), has_constant="add")
     n_years = len(data)
     if cov_type == "HAC":
         lags = newey_west_lags(n_years)
-        fit = sm.OLS(data[column], exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+        fit = OLS(data[column], exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
         label = f"HAC (Newey–West, {lags} lags)"
     else:
         lags = None
-        fit = sm.OLS(data[column], exog).fit(cov_type="HC1")
+        fit = OLS(data[column], exog).fit(cov_type="HC1")
         label = "HC1"
     coefficients = tidy_coefficients(fit.params, fit.bse, dof=fit.df_resid, level=level)
     row = coefficients.set_index("term").loc["year"]
@@ -425,7 +424,7 @@ def beta_convergence(panel: pd.DataFrame, value: str, start: int, end: int,
     if np.ptp(data[LOG_INITIAL].to_numpy()) == 0:
         raise MethodInputError(f"panel: all units have the same {value} in {start}; the slope "
                                "on the initial level is not identified")
-    fit = sm.OLS(data["growth"], sm.add_constant(data[[LOG_INITIAL]])).fit(cov_type="HC1")
+    fit = OLS(data["growth"], add_constant(data[[LOG_INITIAL]])).fit(cov_type="HC1")
     coefficients = tidy_coefficients(fit.params, fit.bse, dof=fit.df_resid)
     slope, slope_se = float(fit.params[LOG_INITIAL]), float(fit.bse[LOG_INITIAL])
     return RegressionResult(
@@ -596,6 +595,9 @@ def panel_beta_convergence(panel: pd.DataFrame, value: str, unit: str = "city_co
     exog = data[[LOG_INITIAL, *controls]]
     if not (entity_effects or time_effects):
         exog = exog.assign(const=1.0)
+    from linearmodels import PanelOLS  # here: half a second of imports for kernels that never use it
+    from linearmodels.panel.utility import AbsorbingEffectError
+
     try:
         fit = PanelOLS(data["growth"], exog, entity_effects=entity_effects,
                        time_effects=time_effects).fit(cov_type="clustered",

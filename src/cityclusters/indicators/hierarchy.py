@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from cityclusters.checks import (
     as_series,
@@ -257,7 +258,7 @@ def rank_size_fit(sizes, min_size: float | None = None, top: int | None = None,
               "size_max": float(ranked.iloc[0]), "largest_city": ranked.index[0]}
 
     if method == "ols":
-        fit = sm.OLS(log_size, sm.add_constant(np.log(rank))).fit()
+        fit = OLS(log_size, add_constant(np.log(rank))).fit()
         intercept, slope = fit.params
         se_intercept, se_slope = fit.bse
         estimates = pd.Series({"ln_P1": intercept, "q": -slope})
@@ -272,7 +273,7 @@ def rank_size_fit(sizes, min_size: float | None = None, top: int | None = None,
         # ln P is the regressor here: with all sizes equal the slope is not identified
         raise MethodInputError("sizes: all cities have the same size, so the Gabaix–Ibragimov "
                                "regression of ln(rank − 1/2) on ln size has no slope")
-    fit = sm.OLS(np.log(rank - 0.5), sm.add_constant(log_size)).fit()
+    fit = OLS(np.log(rank - 0.5), add_constant(log_size)).fit()
     intercept, slope = fit.params
     zeta = -slope
     # Gabaix & Ibragimov (2011): the asymptotic standard error is |ζ|·sqrt(2/n), not OLS's

@@ -125,11 +125,11 @@ def harmonise(
         alive = unit_years.unit_years(name_spans())
 
         def exists(candidates: pd.DataFrame) -> pd.DataFrame:
-            when = candidates[year].map(lambda y: unit_years.clamp_year(y, spans))
+            when = unit_years.clamp_years(candidates[year], spans)
             keep = [w in alive.get(e, ()) for e, w in zip(candidates["entity_id"], when, strict=True)]
             return candidates[pd.Series(keep, index=candidates.index, dtype=bool)]
 
-        when = by_name[year].map(lambda y: unit_years.clamp_year(y, spans))
+        when = unit_years.clamp_years(by_name[year], spans)
         rules.append(("name_in_year", by_name[(by_name["start"] <= when) & (by_name["end"] >= when)]))
         rules.append(("name_other_year", exists(by_name)))
         if by_code is not None:

@@ -42,7 +42,17 @@ def unit_years(spans: pd.DataFrame) -> dict[str, frozenset[int]]:
 
 def clamp_year(year: int, spans: pd.DataFrame) -> int:
     """``year`` moved inside the crosswalk's span (its names start in 2000)."""
-    return int(min(max(int(year), int(spans["start"].min())), int(spans["end"].max())))
+    return int(clamp_years(pd.Series([year]), spans).iloc[0])
+
+
+def clamp_years(years: pd.Series, spans: pd.DataFrame) -> pd.Series:
+    """Every year of ``years`` moved inside the crosswalk's span (first start to last end).
+
+    >>> spans = pd.DataFrame({"start": [2000, 2011], "end": [2010, 2023]})
+    >>> clamp_years(pd.Series([1995, 2005, 2024.0]), spans).tolist()
+    [2000, 2005, 2023]
+    """
+    return years.astype(int).clip(int(spans["start"].min()), int(spans["end"].max()))
 
 
 @lru_cache(maxsize=1)
