@@ -112,15 +112,16 @@ artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifac
 	$(BIN)/python scripts/site_artifacts.py
 
 # Tests run on both cores (pytest-xdist); a file's tests stay on one worker (--dist loadfile).
-# The system packages side by side with the environment, data and tables; then
-# scripts/test_after_tables.sh: the book (HTML; its PDF and the student edition side by side;
-# the artifacts) with the fast tests beside it at low priority, then the slow tests.
+# The environment, then scripts/test_pipeline.sh: the system packages beside the data and tables;
+# the book (HTML; its PDF and the student edition side by side; the artifacts); the tests in
+# three sessions by what they need (fast; real data; the built book), the first two beside the
+# build at the lowest priority.
 # Each phase prints the time it starts, so a CI log shows where the minutes go.
 PHASE = @echo "[$$(date +%T)] make test:"
 test: ## the whole test suite (unit, data, built book, student build, PDF)
-	$(PHASE) system packages, environment, data and tables
-	@$(MAKE) --no-print-directory -j 2 sysdeps tables
-	@./scripts/test_after_tables.sh
+	$(PHASE) environment
+	@$(MAKE) --no-print-directory -j 2 sysdeps-data venv
+	@./scripts/test_pipeline.sh
 
 unit: venv ## fast tests only (no real data, no build)
 	$(BIN)/python -m pytest -m "not slow" -n auto --dist loadfile

@@ -45,7 +45,11 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped where CI builds everything a test needs: {reason}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects: a `book` test is always a slow one
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("book") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
     rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable
 

@@ -19,7 +19,7 @@ HTML = BUILD / "html"
 PDF = BUILD / "latex" / "book.pdf"
 CHAPTER = HTML / "notebooks" / "01_clusters_and_data.html"
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.book,
               pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built: run `make book`")]
 
 

@@ -13,7 +13,7 @@ from .browser import DESKTOP, PHONE, Browser, chromium
 HTML = repo_root() / "_build" / "html"
 CHAPTER = HTML / "notebooks" / "03_development_gaps.html"
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.book,
               pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built: run `make book`"),
               pytest.mark.skipif(chromium() is None, reason="no Chromium (make sysdeps)")]
 

@@ -12,7 +12,7 @@ EXECUTED = repo_root() / "_build" / "jupyter_execute" / "notebooks"
 #: Chapters that print coordination degrees (chapter 7 prints obstacle shares, not D).
 CHAPTERS_WITH_D = ("02_synergetics_to_measurement", "10_benchmarks", "11_drivers", "12_pathways")
 
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.book,
               pytest.mark.skipif(not EXECUTED.is_dir(), reason="book not built: run `make book`")]
 
 

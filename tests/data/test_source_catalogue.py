@@ -107,6 +107,7 @@ def test_chapters_of_parses_lists_and_ranges():
 
 
 @pytest.mark.slow
+@pytest.mark.book
 def test_used_by_matches_the_raw_files_the_executed_chapters_used(catalogue):
     from cityclusters.errors import LedgerError
     from cityclusters.publishing.reproducibility import chapter_raw_files

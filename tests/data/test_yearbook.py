@@ -177,6 +177,27 @@ def test_a_corrupted_archive_stops_naming_the_file(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_second_process_waits_while_an_archive_is_extracted(tmp_path):
+    """The tables step's groups (and parallel kernels) may need one archive at once: the lock
+    beside its folder lets one extract it while the others wait (a second opening of the lock
+    file blocks like another process would)."""
+    import threading
+
+    target = tmp_path / "extracted-tables-2019"
+    entered = threading.Event()
+
+    def second():
+        with archives._extraction_lock(target):
+            entered.set()
+
+    with archives._extraction_lock(target):
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        assert not entered.wait(0.3)  # blocked while the first holds the lock
+    assert entered.wait(5)
+    waiting.join()
+
+
 def test_power_of_ten_rule():
     assert harmonise.power_of_ten(np.array([1.02, -3.9, 0.72, 0.05, 2.1])).tolist() == [1, -4, 0, 0, 2]
     frame = pd.DataFrame({"entity_id": "A", "variable": "v", "scope": "全市", "edition": range(2001, 2008),

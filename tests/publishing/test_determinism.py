@@ -36,6 +36,7 @@ def test_comparison_finds_changed_values_missing_values_and_tables(tmp_path):
 
 @pytest.mark.slow
 @requires_mirror
+@pytest.mark.book
 @pytest.mark.skipif(not BUILT.is_dir(), reason="book not built: run `make book`")
 def test_a_second_execution_reproduces_every_glued_value_and_table(tmp_path):
     chapters = chapter_names()

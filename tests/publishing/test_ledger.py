@@ -79,6 +79,7 @@ LEDGER_PAGE = BUILD / "html" / "summary" / "claims_ledger.html"
 
 
 @pytest.mark.slow
+@pytest.mark.book
 @pytest.mark.skipif(not LEDGER_PAGE.exists(), reason="book not built: run `make book`")
 def test_built_ledger_has_every_claim_with_a_verdict_and_a_working_link():
     from cityclusters.data import tables

@@ -351,6 +351,7 @@ def test_script_fails_on_blank_or_failed_screenshots(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.book
 @pytest.mark.skipif(not (BUILT_HTML / "index.html").is_file(),
                     reason="needs the built book (make html)")
 def test_real_build_pages_are_under_the_limit():

@@ -9,9 +9,12 @@ argument list (no shell) and the result is checked to stay inside the raw area.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -55,9 +58,19 @@ def extracted_dir(edition: int, form: str = "tables") -> Path:
     target = archive.parent / f"extracted-{form}-{edition}"
     marker = target / _DONE
     digest = load_registry().loc[key, "sha256"]
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == digest:
-        return target
-    return extract(archive, target, expected_sha256=digest)
+    with _extraction_lock(target):  # processes that need it at once extract it once
+        if marker.is_file() and marker.read_text(encoding="utf-8").strip() == digest:
+            return target
+        return extract(archive, target, expected_sha256=digest)
+
+
+@contextlib.contextmanager
+def _extraction_lock(target: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``.<target>.lock`` beside ``target``: a second process waits
+    until the first has extracted the archive (the lock ends with the process that holds it)."""
+    with open(target.parent / f".{target.name}.lock", "a", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
 
 
 def extract(archive: Path, target: Path, expected_sha256: str | None = None) -> Path:
