@@ -8,12 +8,12 @@
 #     checks, chapter reruns) start when the tables are built;
 #   - the tests of the built book (`book`: the site in Chromium, the PDF, the determinism
 #     check) start when the book is built.
-# The first two run beside the build at the lowest priority (their own scheduling group at
-# nice 19: Linux shares the CPU between sessions first, so nice alone would not do), so the
-# build keeps both cores while it can use them and the tests take what it leaves: Sphinx and
-# LaTeX are single-threaded for minutes. Each phase prints the time it starts, so a CI log
-# shows where the minutes go. Exits non-zero when the build or any test fails; the background
-# sessions' reports are printed at the end.
+# The first two run beside the build (nice 10), so the cores the build leaves idle are used:
+# Sphinx and LaTeX are single-threaded for minutes. (Not at the lowest priority in a
+# scheduling group of their own: the fast tests then waited for every chapter kernel, since
+# Linux shares the CPU between sessions before nice values, and finished last.) Each phase
+# prints the time it starts, so a CI log shows where the minutes go. Exits non-zero when the
+# build or any test fails; the background sessions' reports are printed at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -23,20 +23,19 @@ phase() { echo "[$(date +%T)] make test: $*"; }
 mkdir -p _build/tests
 sessions=()
 
-# in the background, in its own session at the lowest priority; its log in _build/tests/NAME.log
+# in the background at low priority; its log in _build/tests/NAME.log
 background_tests() {
   local name=$1 markers=$2
-  rm -f "_build/tests/$name.pid"
-  setsid -w bash -c 'echo $$ > "$0.pid"; echo 19 > /proc/self/autogroup 2>/dev/null || true
-                     exec nice -n 19 "$@" > "$0.log" 2>&1' \
-    "_build/tests/$name" "$BIN/python" -m pytest -m "$markers" "${PYTEST_ARGS[@]}" --durations=10 &
+  nice -n 10 "$BIN/python" -m pytest -m "$markers" "${PYTEST_ARGS[@]}" --durations=10 \
+    > "_build/tests/$name.log" 2>&1 &
   sessions+=("$name:$!")
 }
 
 stop_background() {
   local entry
   for entry in "${sessions[@]}"; do
-    [ -f "_build/tests/${entry%%:*}.pid" ] && kill -- "-$(cat "_build/tests/${entry%%:*}.pid")" 2>/dev/null
+    pkill -TERM -P "${entry#*:}" 2>/dev/null  # its xdist workers
+    kill "${entry#*:}" 2>/dev/null
   done
   wait 2>/dev/null
 }

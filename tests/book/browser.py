@@ -30,10 +30,13 @@ class BrowserError(RuntimeError):
     pass
 
 
-class Browser:
-    """One headless Chromium page. Use as a context manager."""
+class Chromium:
+    """One headless Chromium process and its DevTools pipe. Several :class:`Browser` pages may
+    use it one after another (a test module's pages share one process: starting Chromium costs
+    about a second of CPU); each page lives in its own browser context (no shared cookies,
+    storage or history). Use as a context manager."""
 
-    def __init__(self, viewport: dict = PHONE, timeout: float = 30.0):
+    def __init__(self, timeout: float = 30.0):
         binary = chromium()
         if binary is None:
             raise BrowserError("no Chromium on this machine (make sysdeps installs it)")
@@ -56,17 +59,8 @@ class Browser:
         os.close(from_child_write)
         self._buffer = b""
         self._next_id = 0
-        self._events: list[dict] = []
-        self.session = None
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime"):
-            self.send(f"{domain}.enable")
-        self.send("Emulation.setDeviceMetricsOverride", **viewport)
-        if viewport.get("mobile"):
-            self.send("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
+        self.events: list[dict] = []
 
-    # -- protocol ---------------------------------------------------------------------------
     def _read_message(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
             if time.monotonic() > deadline:
@@ -78,11 +72,11 @@ class Browser:
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def send(self, method: str, **params):
+    def send(self, method: str, session: str | None = None, **params):
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params}
-        if self.session is not None and not method.startswith(("Target.", "Browser.")):
-            message["sessionId"] = self.session
+        if session is not None:
+            message["sessionId"] = session
         os.write(self._to_child, json.dumps(message).encode() + b"\0")
         deadline = time.monotonic() + self.timeout
         while True:
@@ -91,20 +85,72 @@ class Browser:
                 if "error" in reply:
                     raise BrowserError(f"{method}: {reply['error']}")
                 return reply.get("result", {})
-            self._events.append(reply)
+            self.events.append(reply)
 
-    def _wait_event(self, method: str) -> dict:
+    def wait_event(self, method: str, session: str | None) -> dict:
         deadline = time.monotonic() + self.timeout
         while True:
-            for index, event in enumerate(self._events):
-                if event.get("method") == method:
-                    return self._events.pop(index)
-            self._events.append(self._read_message(deadline))
+            for index, event in enumerate(self.events):
+                if event.get("method") == method and event.get("sessionId") == session:
+                    return self.events.pop(index)
+            self.events.append(self._read_message(deadline))
+
+    def close(self) -> None:
+        try:
+            self.send("Browser.close")
+        except BrowserError:
+            pass
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    def __enter__(self) -> "Chromium":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class Browser:
+    """One headless Chromium page with ``viewport``, in a fresh browser context of ``process``
+    (a :class:`Chromium`), or of a Chromium of its own when none is given. Use as a context
+    manager."""
+
+    def __init__(self, viewport: dict = PHONE, timeout: float = 30.0, process: Chromium | None = None):
+        self._own = process is None
+        self.process = Chromium(timeout) if process is None else process
+        self.timeout = self.process.timeout
+        self.session = None
+        self._context = self.process.send("Target.createBrowserContext")["browserContextId"]
+        self._target = self.process.send("Target.createTarget", url="about:blank",
+                                         browserContextId=self._context)["targetId"]
+        self.session = self.process.send("Target.attachToTarget", targetId=self._target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime"):
+            self.send(f"{domain}.enable")
+        self.send("Emulation.setDeviceMetricsOverride", **viewport)
+        if viewport.get("mobile"):
+            self.send("Emulation.setTouchEmulationEnabled", enabled=True, maxTouchPoints=5)
+
+    # -- protocol ---------------------------------------------------------------------------
+    def send(self, method: str, **params):
+        """A command to this page (``Target.*`` and ``Browser.*`` go to the browser)."""
+        browser_wide = method.startswith(("Target.", "Browser."))
+        return self.process.send(method, None if browser_wide else self.session, **params)
+
+    def _wait_event(self, method: str) -> dict:
+        return self.process.wait_event(method, self.session)
 
     # -- what a reader does -----------------------------------------------------------------
     def open(self, url: str, settle: float = 0.5) -> None:
         """Load ``url`` and wait for its load event (and ``settle`` seconds for scripts)."""
-        self._events.clear()
+        self.process.events = [e for e in self.process.events if e.get("sessionId") != self.session]
         self.send("Page.navigate", url=url)
         self._wait_event("Page.loadEventFired")
         time.sleep(settle)
@@ -155,20 +201,15 @@ class Browser:
 
     # -- lifetime ---------------------------------------------------------------------------
     def close(self) -> None:
+        if self._own:
+            self.process.close()
+            return
         try:
-            self.send("Browser.close")
+            self.send("Target.closeTarget", targetId=self._target)
+            self.send("Target.disposeBrowserContext", browserContextId=self._context)
         except BrowserError:
             pass
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-        for fd in (self._to_child, self._from_child):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        shutil.rmtree(self._profile, ignore_errors=True)
+        self.process.events.clear()
 
     def __enter__(self) -> "Browser":
         return self

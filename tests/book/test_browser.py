@@ -8,7 +8,7 @@ import pytest
 
 from cityclusters.paths import repo_root
 
-from .browser import DESKTOP, PHONE, Browser, chromium
+from .browser import DESKTOP, PHONE, Browser, Chromium, chromium
 
 HTML = repo_root() / "_build" / "html"
 CHAPTER = HTML / "notebooks" / "03_development_gaps.html"
@@ -20,9 +20,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.book,
 MODAL_OPEN = "document.getElementById('pst-{side}-sidebar-modal').open"
 
 
+@pytest.fixture(scope="module")
+def shared_chromium():
+    """One Chromium for the module's pages (each test still gets a fresh browser context)."""
+    with Chromium() as process:
+        yield process
+
+
 @pytest.mark.parametrize("side", ["primary", "secondary"])
-def test_phone_reader_opens_the_drawers_by_tapping_the_visible_buttons(side):
-    with Browser(PHONE) as browser:
+def test_phone_reader_opens_the_drawers_by_tapping_the_visible_buttons(side, shared_chromium):
+    with Browser(PHONE, process=shared_chromium) as browser:
         browser.open(CHAPTER.as_uri())
         assert browser.evaluate("window.innerWidth") == 390
         assert browser.evaluate(MODAL_OPEN.format(side=side)) is False
@@ -32,9 +39,9 @@ def test_phone_reader_opens_the_drawers_by_tapping_the_visible_buttons(side):
         assert links > 3  # the table of contents (primary) or the page's sections (secondary)
 
 
-def test_desktop_reader_collapses_and_restores_the_navigation():
+def test_desktop_reader_collapses_and_restores_the_navigation(shared_chromium):
     hidden = "document.querySelector('.bd-sidebar-primary').classList.contains('pst-sidebar-hidden')"
-    with Browser(DESKTOP) as browser:
+    with Browser(DESKTOP, process=shared_chromium) as browser:
         browser.open(CHAPTER.as_uri())
         assert browser.evaluate(hidden) is False
         browser.click(".primary-toggle")
@@ -60,8 +67,8 @@ def test_every_chapter_page_is_checked():
 
 
 @pytest.mark.parametrize("page", CHAPTERS, ids=lambda p: p.stem)
-def test_chapter_shows_headline_code_and_reveals_hidden_code_on_click(page):
-    with Browser(DESKTOP) as browser:
+def test_chapter_shows_headline_code_and_reveals_hidden_code_on_click(page, shared_chromium):
+    with Browser(DESKTOP, process=shared_chromium) as browser:
         browser.open(page.as_uri())
         assert browser.evaluate(f"document.querySelectorAll('{TOGGLE}').length") >= 1
         assert browser.evaluate(SHOWN_CELLS) >= 4  # the parameters cell and 3-5 headline cells
@@ -74,8 +81,8 @@ def test_chapter_shows_headline_code_and_reveals_hidden_code_on_click(page):
         assert "import" in browser.evaluate(f"{FIRST_TOGGLE}.querySelector('.cell_input').innerText")
 
 
-def test_phone_reader_opens_hidden_code_by_tapping_the_toggle():
-    with Browser(PHONE) as browser:
+def test_phone_reader_opens_hidden_code_by_tapping_the_toggle(shared_chromium):
+    with Browser(PHONE, process=shared_chromium) as browser:
         browser.open(CHAPTER.as_uri())
         browser.tap(f"{TOGGLE} > summary")
         assert browser.evaluate(f"{FIRST_TOGGLE}.open") is True
@@ -96,10 +103,10 @@ FOUND = "[...document.querySelectorAll('#search-results li a')].map(a => a.getAt
 
 
 @pytest.mark.parametrize("query, page", SEARCHES.items())
-def test_search_finds_the_chapter_in_chinese_and_in_english(query, page):
+def test_search_finds_the_chapter_in_chinese_and_in_english(query, page, shared_chromium):
     from urllib.parse import quote
 
-    with Browser(PHONE) as browser:
+    with Browser(PHONE, process=shared_chromium) as browser:
         browser.open((HTML / "search.html").as_uri() + "?q=" + quote(query))
         summary = browser.wait_for(FINISHED, timeout=20)
         found = browser.evaluate(FOUND)
@@ -108,18 +115,11 @@ def test_search_finds_the_chapter_in_chinese_and_in_english(query, page):
 
 
 #: The right edge of every display equation on a chapter page (px beyond the window; 0 = fits).
+#: True once MathJax has typeset the page (at once on a page without display math).
+MATH_TYPESET = ("document.querySelector('div.math') === null || (window.MathJax && MathJax.startup"
+                " ? MathJax.startup.promise.then(() => true) : null)")
 EQUATION_OVERHANG = ("Math.max(0, ...[...document.querySelectorAll('div.math, mjx-container[display=\"true\"]')]"
                      ".map(e => e.getBoundingClientRect().right - window.innerWidth))")
-
-
-@pytest.mark.parametrize("chapter", sorted(p.name for p in (HTML / "notebooks").glob("[01][0-9]_*.html")))
-def test_display_equations_fit_a_phone_screen(chapter):
-    """A wide equation scrolls inside its box (_static/math-overflow.css); none sticks out."""
-    with Browser(PHONE) as browser:
-        browser.open((HTML / "notebooks" / chapter).as_uri())
-        browser.wait_for("document.querySelector('div.math') === null || (window.MathJax && MathJax.startup"
-                         " ? MathJax.startup.promise.then(() => true) : null)", timeout=20)  # typeset
-        assert browser.evaluate(EQUATION_OVERHANG) <= 1, chapter
 
 
 #: The value box of the interactive figures (_static/svg-values.js).
@@ -128,8 +128,8 @@ FIRST_MARK_TITLE = "document.querySelector('.cc-interactive .cc-unit title').tex
 INTERACTIVE = HTML / "notebooks" / "02_synergetics_to_measurement.html"
 
 
-def test_a_tap_on_a_map_shows_the_citys_value_on_a_phone():
-    with Browser(PHONE) as browser:
+def test_a_tap_on_a_map_shows_the_citys_value_on_a_phone(shared_chromium):
+    with Browser(PHONE, process=shared_chromium) as browser:
         browser.open(INTERACTIVE.as_uri())
         browser.evaluate("document.querySelector('.cc-interactive .cc-unit').scrollIntoView({block: 'center'})")
         assert browser.evaluate(VALUE_BOX) is None
@@ -141,8 +141,8 @@ def test_a_tap_on_a_map_shows_the_citys_value_on_a_phone():
             ".closest('.cc-unit').querySelector('title').textContent")
 
 
-def test_keyboard_focus_on_a_mark_shows_its_value_and_escape_hides_it():
-    with Browser(DESKTOP) as browser:
+def test_keyboard_focus_on_a_mark_shows_its_value_and_escape_hides_it(shared_chromium):
+    with Browser(DESKTOP, process=shared_chromium) as browser:
         browser.open(INTERACTIVE.as_uri())
         browser.evaluate("document.querySelector('.cc-interactive .cc-unit').focus()")
         assert browser.evaluate(VALUE_BOX) == browser.evaluate(FIRST_MARK_TITLE)
@@ -156,20 +156,23 @@ OTHER_PAGES = sorted([HTML / "index.html", *(HTML / "book").glob("*.html"), *(HT
 
 
 @pytest.mark.parametrize("page", CHAPTERS + OTHER_PAGES, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_no_page_is_wider_than_a_phone(page):
-    """Nothing on a page widens it past 390 px: a long inline code name once did in chapter 3
-    (_static/inline-code.css lets it break), long URLs did on the bibliography
-    (_static/citations.css)."""
-    with Browser(PHONE) as browser:
+def test_no_page_is_wider_than_a_phone(page, shared_chromium):
+    """Nothing on a page widens it past 390 px once its equations are typeset: a long inline
+    code name once did in chapter 3 (_static/inline-code.css lets it break), long URLs did on
+    the bibliography (_static/citations.css); no display equation sticks out."""
+    with Browser(PHONE, process=shared_chromium) as browser:
         browser.open(page.as_uri())
+        browser.wait_for(MATH_TYPESET, timeout=20)
         assert browser.evaluate("document.documentElement.scrollWidth") == 390
+        # a wide display equation scrolls inside its box (_static/math-overflow.css)
+        assert browser.evaluate(EQUATION_OVERHANG) <= 1
 
 
-def test_glued_sentences_read_in_body_weight_and_glued_numbers_stay_bold():
+def test_glued_sentences_read_in_body_weight_and_glued_numbers_stay_bold(shared_chromium):
     """myst-nb bolds every glued value; a generated sentence (sphinx_ext.mark_glued_sentences)
     is set in the body's weight so a paragraph does not turn bold, a glued number stays bold."""
     weight = "getComputedStyle(document.querySelector('{}')).fontWeight"
-    with Browser(DESKTOP) as browser:
+    with Browser(DESKTOP, process=shared_chromium) as browser:
         browser.open((HTML / "notebooks" / "04_urban_hierarchy.html").as_uri())
         assert browser.evaluate("document.querySelectorAll('span.pasted-text.glued-sentence').length") > 0
         assert int(browser.evaluate(weight.format("span.pasted-text.glued-sentence"))) < 600
