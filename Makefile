@@ -7,7 +7,7 @@ JB_FLAGS := -W -n --keep-going
 
 .PHONY: book html pdf data tables test unit venv sysdeps clean clean-cache registry \
         html-student rerun rerun-all bench artifacts pdf-after-html student-after-html \
-        html-after-tables sysdeps-data
+        html-after-tables sysdeps-early
 
 book: ## HTML (_build/html) and PDF (_build/latex/book.pdf)
 	@$(MAKE) --no-print-directory -j 2 sysdeps venv
@@ -31,15 +31,16 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP) ## the local virtual environment with the pinned requirements
 
-sysdeps: sysdeps-data ## TeX, Noto CJK fonts, poppler, chromium (apt-get when missing)
+sysdeps: sysdeps-early ## TeX, Noto CJK fonts, poppler, chromium (apt-get when missing)
 	./scripts/ensure_system_deps.sh
 
-# What the data and tables steps need (bsdtar for the yearbook's archives) comes first, so that
-# on a fresh machine the tables are built while apt-get installs TeX and Chromium.
-sysdeps-data:
-	./scripts/ensure_system_deps.sh data
+# What is needed before TeX and Chromium comes first (bsdtar for the yearbook's archives, the
+# Noto CJK fonts for anything that draws), so that on a fresh machine the tables are built and
+# the fast tests run while apt-get installs the rest.
+sysdeps-early:
+	./scripts/ensure_system_deps.sh early
 
-data: venv sysdeps-data ## the data step: fetch and verify every registered raw file
+data: venv sysdeps-early ## the data step: fetch and verify every registered raw file
 	$(BIN)/python -m cityclusters data
 
 tables: data ## build and validate every tidy table
@@ -120,7 +121,7 @@ artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifac
 PHASE = @echo "[$$(date +%T)] make test:"
 test: ## the whole test suite (unit, data, built book, student build, PDF)
 	$(PHASE) environment
-	@$(MAKE) --no-print-directory -j 2 sysdeps-data venv
+	@$(MAKE) --no-print-directory -j 2 sysdeps-early venv
 	@./scripts/test_pipeline.sh
 
 unit: venv ## fast tests only (no real data, no build)

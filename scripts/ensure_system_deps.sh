@@ -6,21 +6,24 @@
 # root (or have sudo); otherwise prints the command to run.
 set -euo pipefail
 
-# `ensure_system_deps.sh data` checks only what the data step needs (bsdtar), so that `make`
-# can build the tables while the rest (TeX, Chromium) is installed.
-DATA_PACKAGES="make libarchive-tools"
-PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf fonts-noto-cjk poppler-utils chromium $DATA_PACKAGES"
+# `ensure_system_deps.sh early` checks only what is needed before TeX and Chromium: bsdtar (the
+# data step) and the Noto CJK fonts (anything that draws: matplotlib lists the fonts once, on
+# first use, and would not see fonts installed later). `make test` then builds the tables and
+# runs the fast tests while the rest is installed.
+EARLY_PACKAGES="make libarchive-tools fonts-noto-cjk"
+PACKAGES="texlive-xetex latexmk texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended fonts-freefont-otf poppler-utils chromium $EARLY_PACKAGES"
 
 missing=()
 command -v bsdtar >/dev/null 2>&1 || missing+=("bsdtar")
-if [ "${1:-all}" = "data" ]; then
-  PACKAGES="$DATA_PACKAGES"
+# (grep without -q reads fc-list to its end: with pipefail, -q's early exit fails the pipe)
+if ! fc-list 2>/dev/null | grep "Noto Sans CJK SC" >/dev/null; then missing+=("Noto CJK fonts"); fi
+if [ "${1:-all}" = "early" ]; then
+  PACKAGES="$EARLY_PACKAGES"
 else
   command -v xelatex >/dev/null 2>&1 || missing+=("xelatex")
   command -v latexmk >/dev/null 2>&1 || missing+=("latexmk")
   command -v pdftotext >/dev/null 2>&1 || missing+=("pdftotext")
   command -v chromium >/dev/null 2>&1 || missing+=("chromium")
-  if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; then missing+=("Noto CJK fonts"); fi
   if command -v kpsewhich >/dev/null 2>&1; then
     kpsewhich xeCJK.sty >/dev/null 2>&1 || missing+=("xeCJK.sty")
   fi
@@ -39,7 +42,7 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# one package-list update per hour is enough (the data packages' run has just made one)
+# one package-list update per hour is enough (the early packages' run has just made one)
 if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 2>/dev/null | head -1)" ]; then
   $SUDO apt-get update -q
 fi
