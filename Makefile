@@ -18,18 +18,14 @@ book: ## HTML (_build/html) and PDF (_build/latex/book.pdf)
 
 # The pinned requirements are installed by uv (from PyPI, like pip), which downloads and unpacks
 # in parallel: about 15 s for a fresh environment where pip took two minutes with a warm cache.
-# The versions are those of requirements.txt either way. uv does not compile bytecode at
-# install (pip compiled every module: a minute of CPU); Python writes it for the modules a
-# process imports, once: the recipes run with PYTHONDONTWRITEBYTECODE unset (set on this
-# project's CI machines, it made every kernel, worker and command compile them again).
+# The versions are those of requirements.txt either way.
 UV_VERSION := 0.9.30
 UV_PIP := $(BIN)/uv pip install --quiet --python $(BIN)/python
-unexport PYTHONDONTWRITEBYTECODE
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV_PIP) -r requirements.txt
+	$(UV_PIP) --compile-bytecode -r requirements.txt
 	$(UV_PIP) --no-deps -e .
 	touch $(STAMP)
 
