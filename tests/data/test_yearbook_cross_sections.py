@@ -4,7 +4,6 @@ against the table form (``cityclusters.data.sources.yearbook.cross_sections``)."
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -112,10 +111,9 @@ def test_label_map_is_well_formed():
 
 
 @requires_mirror
-def test_all_editions_parse_quickly_with_every_name_accounted_for():
-    start = time.perf_counter()
+def test_all_editions_parse_with_every_name_accounted_for():
+    # no time limit here: `make test` runs this beside the book's build (speed goes in `make bench`)
     sections = {e: cs.read_cross_section(e) for e in cs.EDITIONS}
-    assert time.perf_counter() - start < 60  # ≈ 5 s on a laptop; cached afterwards
     for edition, section in sections.items():
         cities = section.values["entity_id"].nunique()
         assert 230 <= cities <= 300, (edition, cities)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -114,11 +113,11 @@ def test_the_chapter_list_is_the_toc_s_chapters_with_a_spec():
 
 
 def test_a_value_of_the_wrong_type_fails_at_once_naming_the_parameter(tmp_path, capsys, monkeypatch):
+    # "at once": before any kernel starts (papermill is never called); no time limit, since
+    # `make test` runs this beside the book's build
     monkeypatch.setattr("papermill.execute_notebook", lambda *a, **k: pytest.fail("papermill was called"))
-    start = time.perf_counter()
     assert main(["run-chapter", "03_development_gaps", "--out", str(tmp_path / "x.ipynb"),
                  "--param", "NEAR=abc"]) == 1
-    assert time.perf_counter() - start < 3
     assert "parameter NEAR='abc': expected a number, got a string" in capsys.readouterr().err
 
 
