@@ -116,7 +116,7 @@ artifacts: pdf ## page weights, screenshots and PDF page renders (_build/artifac
 # The environment, then scripts/test_pipeline.sh: the system packages beside the data and tables;
 # the book (HTML; its PDF and the student edition side by side; the artifacts); the tests in
 # three sessions by what they need (fast; real data; the built book), the first two beside the
-# build at the lowest priority.
+# build at nice 10.
 # Each phase prints the time it starts, so a CI log shows where the minutes go.
 PHASE = @echo "[$$(date +%T)] make test:"
 test: ## the whole test suite (unit, data, built book, student build, PDF)

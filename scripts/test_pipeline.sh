@@ -48,7 +48,7 @@ build_failed() {
 }
 
 # The package's and the tests' bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (as
-# on this project's CI machines) every process would otherwise compile them again (about half
+# on the machine this was measured on) every process would otherwise compile them again (about half
 # a second of CPU for each of some 70 kernels, workers and commands).
 "$BIN/python" -m compileall -q src tests >/dev/null || true
 phase "fast tests, in the background"
