@@ -215,6 +215,7 @@ def test_chapter_09_reruns_with_other_parameters(tmp_path):
         "09_committee_did", tmp_path / "09.ipynb",
         {"CLUSTERS": ["yrd26"], "OUTCOME": "gdp_growth", "CONTROL_PROVINCES": ["江西省", "福建省"],
          "FIRST_YEAR": 2005, "LAST_YEAR": 2019, "N_BOOT": 49, "LEADS": 3, "LAGS": 3},
+        render_figures=False,
     )
     values = {k: str(v).strip("'") for k, v in glued_values(output).items()}
     assert values["first_year"] == "2005" and values["last_year"] == "2019"

@@ -231,7 +231,7 @@ def test_chapter_02_reruns_with_other_parameters(tmp_path):
 
     output = run_chapter("02_synergetics_to_measurement", tmp_path / "02.ipynb",
                          {"CLUSTERS": ["yrd26"], "FIRST_YEAR": 2013, "LAST_YEAR": 2018,
-                          "MAP_YEARS": [2018], "COUPLING_METHOD": "modified"})
+                          "MAP_YEARS": [2018], "COUPLING_METHOD": "modified"}, render_figures=False)
     values = glued_values(output)
     assert values["first_year"] == "2013" and values["last_year"] == "2018"
     assert values["method"] == "'modified'" and "It is not the book" in values["method_text"]
@@ -255,7 +255,7 @@ def test_chapter_07_reruns_with_other_parameters(tmp_path):
 
     output = run_chapter("07_diagnosing_obstacles", tmp_path / "07.ipynb",
                          {"CLUSTERS": ["jingjinji"], "FIRST_YEAR": 2012, "LAST_YEAR": 2017,
-                          "OBSTACLE_YEAR": 2015})
+                          "OBSTACLE_YEAR": 2015}, render_figures=False)
     values = glued_values(output)
     assert values["obstacle_year"] == "2015"
     assert values["n_cities"] == "13"

@@ -611,7 +611,7 @@ def test_chapter_11_reruns_with_other_parameters(tmp_path):
 
     output = run_chapter("11_drivers", tmp_path / "11.ipynb",
                          {"CLUSTERS": ["yrd26", "middle_yangtze"], "FIRST_YEAR": 2012, "LAST_YEAR": 2018,
-                          "OUTCOME": "growth", "LAG": 2})
+                          "OUTCOME": "growth", "LAG": 2}, render_figures=False)
     values = glued_values(output)
     assert values["first_year"] == "2012" and values["last_year"] == "2018"
     assert values["lag"] == "2" and values["other_lag"] == "1"

@@ -15,9 +15,12 @@ def test_chapter_01_reruns_for_other_clusters_and_years(tmp_path):
         "01_clusters_and_data",
         tmp_path / "01.ipynb",
         {"CLUSTERS": ["yrd26", "jingjinji"], "FIRST_YEAR": 2010, "TOLERANCE": 0.01},
+        render_figures=False,
     )
     values = glued_values(output)
     assert values["n_clusters_shown"] == "2"
+    # the parameter tests read numbers only: the kernel saw NUMBERS_ONLY_ENV and drew no PNG
+    assert "image/png" not in output.read_text(encoding="utf-8")
     assert values["agree_first"] == "2010" and values["cov_first"] == "2010"
     assert values["agree_tol"] == "0.01"
     assert values["n_member_rows"] == "39"  # 26 YRD + 13 Beijing–Tianjin–Hebei units

@@ -10,11 +10,9 @@ Figures are compared through their glued text only: PNG bytes depend on the rend
 from __future__ import annotations
 
 import json
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from cityclusters.publishing.notebook import NUMBERS_ONLY_ENV
 from cityclusters.publishing.runner import glued_values, output_text
 
 
@@ -57,25 +55,22 @@ def compare_chapter(built_dir: Path, other_dir: Path, chapter: str) -> list[str]
     return problems
 
 
-def _execute(chapter: str, folder: str) -> str:
+def _execute(chapter: str, folder: str, render_figures: bool) -> str:
     from cityclusters.publishing.runner import run_chapter
 
-    run_chapter(chapter, Path(folder) / f"{chapter}.ipynb")
+    run_chapter(chapter, Path(folder) / f"{chapter}.ipynb", render_figures=render_figures)
     return chapter
-
-
-def _numbers_only() -> None:
-    os.environ[NUMBERS_ONLY_ENV] = "1"  # in this worker and the kernels it starts
 
 
 def execute_chapters(chapters: list[str], folder: Path, jobs: int = 2,
                      render_figures: bool = True) -> Path:
     """Execute ``chapters`` with their default parameters into ``folder``, ``jobs`` at a time.
 
-    ``render_figures=False`` skips rasterising figures (:data:`NUMBERS_ONLY_ENV`): enough
+    ``render_figures=False`` skips rasterising figures (:data:`~cityclusters.publishing.notebook.NUMBERS_ONLY_ENV`): enough
     when only glued values and tables are compared."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=None if render_figures else _numbers_only) as pool:
-        list(pool.map(_execute, chapters, [str(folder)] * len(chapters)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(_execute, chapters, [str(folder)] * len(chapters),
+                      [render_figures] * len(chapters)))
     return folder

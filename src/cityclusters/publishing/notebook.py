@@ -118,9 +118,10 @@ class PublishedFigure:
         return self.text
 
 
-#: Set to "1" in the kernels of a run that compares only numbers (the determinism check,
-#: :func:`cityclusters.publishing.determinism.execute_chapters`): figures keep their data and
-#: text but are not rasterised, a fifth of a chapter's time. Never set in a book build.
+#: Set to "1" in the kernels of a run that reads only numbers and tables (the determinism
+#: check and the chapters' parameter tests: ``run_chapter(..., render_figures=False)``): figures
+#: keep their data and text but are not rasterised, a fifth of a chapter's time. Never set in a
+#: book build or a reviewer's rerun.
 NUMBERS_ONLY_ENV = "CITYCLUSTERS_NUMBERS_ONLY"
 
 

@@ -8,18 +8,41 @@ relative paths behave as in the book build.
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from cityclusters.publishing.chapters import chapter_source, check_parameters
+from cityclusters.publishing.notebook import NUMBERS_ONLY_ENV
 
 
-def run_chapter(chapter: str, output: Path, parameters: dict | None = None, timeout: int = 600) -> Path:
+@contextmanager
+def _kernel_environment(render_figures: bool):
+    """``NUMBERS_ONLY_ENV`` set for the kernels started inside (they copy this process's
+    environment) when figures are not rendered; the environment restored afterwards."""
+    before = os.environ.get(NUMBERS_ONLY_ENV)
+    if not render_figures:
+        os.environ[NUMBERS_ONLY_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(NUMBERS_ONLY_ENV, None)
+        else:
+            os.environ[NUMBERS_ONLY_ENV] = before
+
+
+def run_chapter(chapter: str, output: Path, parameters: dict | None = None, timeout: int = 600,
+                render_figures: bool = True) -> Path:
     """Execute ``notebooks/<chapter>.md`` with ``parameters`` into the notebook ``output``.
 
     ``chapter`` must be a name of the chapter list and every parameter a name of its
     ``parameters`` cell with a value of the default's type
     (:mod:`cityclusters.publishing.chapters`): checked before a kernel starts, because
-    papermill writes parameters into the notebook as code.
+    papermill writes parameters into the notebook as code. ``render_figures=False`` builds
+    every figure (its data and text are glued) but does not rasterise it
+    (:data:`~cityclusters.publishing.notebook.NUMBERS_ONLY_ENV`): for runs that read only
+    numbers and tables, such as the determinism check and the chapters' parameter tests.
     """
     import jupytext
     import papermill
@@ -32,10 +55,11 @@ def run_chapter(chapter: str, output: Path, parameters: dict | None = None, time
     staged = output.with_suffix(".input.ipynb")
     jupytext.write(jupytext.read(source), staged)
     try:
-        papermill.execute_notebook(
-            str(staged), str(output), parameters=parameters, cwd=str(source.parent),
-            progress_bar=False, execution_timeout=timeout, log_output=False,
-        )
+        with _kernel_environment(render_figures):
+            papermill.execute_notebook(
+                str(staged), str(output), parameters=parameters, cwd=str(source.parent),
+                progress_bar=False, execution_timeout=timeout, log_output=False,
+            )
     finally:
         staged.unlink(missing_ok=True)
     return output
