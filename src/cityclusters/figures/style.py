@@ -84,7 +84,8 @@ def figure_png(fig, dpi: float = FIGURE_DPI) -> bytes:
     from PIL import Image
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    # an uncompressed intermediate PNG: the same pixels, without deflating and inflating them
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", pil_kwargs={"compress_level": 0})
     rgba = Image.open(buffer).convert("RGBA")
     rgb = Image.new("RGB", rgba.size, "white")  # a transparent background prints white
     rgb.paste(rgba, mask=rgba.getchannel("A"))
