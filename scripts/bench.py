@@ -455,6 +455,18 @@ def _capture(command: Sequence[str]) -> str:
     return done.stdout.strip()
 
 
+def machine_speed(iterations: int = 10_000_000) -> str:
+    """Seconds one core takes for a fixed pure-Python loop: the speed of the machine at the
+    hour of the run. This project's 2-core machine is shared: the same loop took 4.9–5.1 s at
+    some hours and 7.4–7.7 s at others (30 M iterations, 2026-12-03), and fresh-machine CI runs
+    of the same code took 741 and 989 s. Compare timings only between runs of a similar speed."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(iterations):
+        total += i * i % 7
+    return f"{time.perf_counter() - start:.2f} s for a pure-Python loop of {iterations:,} iterations"
+
+
 def machine_header(options: str) -> dict[str, str]:
     commit = _capture(["git", "rev-parse", "HEAD"])
     dirty = _capture(["git", "status", "--porcelain", "--untracked-files=no"])
@@ -467,6 +479,7 @@ def machine_header(options: str) -> dict[str, str]:
         "Date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "Git commit": commit,
         "nproc": _capture(["nproc"]),
+        "Machine speed": machine_speed(),
         "Total RAM": f"{psutil.virtual_memory().total / 1024**3:.1f} GiB",
         "Python": f"{platform.python_version()} ({sys.executable})",
         "Jupyter Book": jb_version,

@@ -333,3 +333,8 @@ def test_step6_failure_quotes_the_chapter_command_without_the_wrapper(bench, tmp
     assert result.failure.command.endswith("run-chapter 01_clusters_and_data --out "
                                            f"{tmp_path / 'out' / 'nb' / '01_clusters_and_data.ipynb'}")
     assert result.failure.tail.splitlines() == [f"trace {i}" for i in range(5, 25)]
+
+
+def test_machine_speed_reports_the_seconds_of_a_fixed_loop(bench):
+    seconds, rest = bench.machine_speed(1000).split(" s for ")
+    assert float(seconds) >= 0 and rest == "a pure-Python loop of 1,000 iterations"
