@@ -459,7 +459,8 @@ def machine_speed(iterations: int = 10_000_000) -> str:
     """Seconds one core takes for a fixed pure-Python loop: the speed of the machine at the
     hour of the run. This project's 2-core machine is shared: the same loop took 4.9–5.1 s at
     some hours and 7.4–7.7 s at others (30 M iterations, 2026-12-03), and fresh-machine CI runs
-    of the same code took 741 and 989 s. Compare timings only between runs of a similar speed."""
+    of the same code took 741, 989 and 983 s. A rough guide only (the 983 s run came between
+    loops of 5.6 and 5.8 s): compare timings between runs of a similar speed, several of each."""
     start = time.perf_counter()
     total = 0
     for i in range(iterations):
