@@ -505,7 +505,8 @@ def test_chapter_10_reruns_with_other_parameters(tmp_path):
 
     output = run_chapter("10_benchmarks", tmp_path / "10.ipynb",
                          {"CLUSTERS": ["jingjinji"], "BENCHMARK": "middle_yangtze",
-                          "FIRST_YEAR": 2012, "LAST_YEAR": 2018, "HALF_BAND": 0.02}, render_figures=False)
+                          "FIRST_YEAR": 2012, "LAST_YEAR": 2018, "HALF_BAND": 0.02},
+                         render_figures=False)
     values = glued_values(output)
     assert values["first_year"] == "2012" and values["last_year"] == "2018"
     assert values["n_clusters"] == "2"  # jingjinji + the benchmark added
@@ -518,7 +519,8 @@ def test_chapter_10_reruns_with_other_parameters(tmp_path):
     _check_d_records(values)
     # years outside the coordination index: no D anywhere, and the sentences say why
     output = run_chapter("10_benchmarks", tmp_path / "10b.ipynb",
-                         {"CLUSTERS": ["yrd26"], "BENCHMARK": "yrd26", "FIRST_YEAR": 2000, "LAST_YEAR": 2005}, render_figures=False)
+                         {"CLUSTERS": ["yrd26"], "BENCHMARK": "yrd26", "FIRST_YEAR": 2000, "LAST_YEAR": 2005},
+                         render_figures=False)
     values = glued_values(output)
     assert _text(values["d_text"]) == ("The coordination degree D exists only for 2007–2019, the years of the book's "
                                 "coordination index, outside the years chosen, so it is missing from this run.")
@@ -557,7 +559,8 @@ def test_chapter_10_default_d_records_and_lead(tmp_path):
     # the defaults are what the book's build executed: read its notebook when it exists
     # (`make test` builds first) instead of executing the chapter a second time
     built = repo_root() / "_build" / "jupyter_execute" / "notebooks" / "10_benchmarks.glue.json"
-    values = glued_values(built if built.is_file() else run_chapter("10_benchmarks", tmp_path / "10.ipynb", render_figures=False))
+    values = glued_values(built if built.is_file() else run_chapter(
+        "10_benchmarks", tmp_path / "10.ipynb", render_figures=False))
     _check_d_records(values)
     names = [k.rsplit("__", 1)[1] for k in values if k.startswith("Drecord__")]
     assert {"dashboard", "yb_example_d", "d_text_yrd26"} <= set(names)

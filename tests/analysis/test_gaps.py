@@ -241,7 +241,8 @@ def test_chapter_03_reruns_for_other_clusters_and_years(tmp_path):
     from cityclusters.publishing.runner import glued_values, run_chapter
 
     output = run_chapter("03_development_gaps", tmp_path / "03.ipynb",
-                         {"CLUSTERS": ["yrd26", "jingjinji"], "FIRST_YEAR": 2010, "NEAR": 0.03}, render_figures=False)
+                         {"CLUSTERS": ["yrd26", "jingjinji"], "FIRST_YEAR": 2010, "NEAR": 0.03},
+                         render_figures=False)
     values = glued_values(output)
     assert values["conv_first"] == "2010" and values["first_year"] == "2010"
     assert values["n_excluded"] == "0"

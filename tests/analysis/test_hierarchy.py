@@ -190,7 +190,8 @@ def test_chapter_04_reruns_with_other_parameters(tmp_path):
 
     output = run_chapter("04_urban_hierarchy", tmp_path / "04.ipynb",
                          {"CLUSTERS": ["yrd26", "jingjinji"], "FIRST_YEAR": 2010, "LAST_YEAR": 2019,
-                          "SIZE_MEASURE": "gdp", "CORRIDORS": ["huning", "chengyu_south"]}, render_figures=False)
+                          "SIZE_MEASURE": "gdp", "CORRIDORS": ["huning", "chengyu_south"]},
+                         render_figures=False)
     values = glued_values(output)
     assert values["h_first"] == "2010" and values["h_last"] == "2019"
     assert values["h_measure"] == "'GDP'" and values["h_n_clusters"] == "2"

@@ -264,7 +264,8 @@ def test_chapter_12_reruns_with_other_parameters(tmp_path):
     output = run_chapter("12_pathways", tmp_path / "12.ipynb",
                          {"CLUSTERS": ["chengyu"], "FIRST_YEAR": 2012, "LAST_YEAR": 2019,
                           "SCENARIO_YEAR": 2018, "SCENARIO_LINES": ["chengyu_middle"],
-                          "GAP_CLOSURE": 1.0, "CORE_GROWTH": 0.5, "SIZE_MEASURE": "population"}, render_figures=False)
+                          "GAP_CLOSURE": 1.0, "CORE_GROWTH": 0.5, "SIZE_MEASURE": "population"},
+                         render_figures=False)
     values = glued_values(output)
     assert values["scenario_year"] == "2018" and values["sc_year_first"] == "2012"
     assert values["gap_closure"] == "1.0" and values["core_growth"] == "0.5"

@@ -131,7 +131,8 @@ class Browser:
         self._context = self.process.send("Target.createBrowserContext")["browserContextId"]
         self._target = self.process.send("Target.createTarget", url="about:blank",
                                          browserContextId=self._context)["targetId"]
-        self.session = self.process.send("Target.attachToTarget", targetId=self._target, flatten=True)["sessionId"]
+        self.session = self.process.send("Target.attachToTarget", targetId=self._target,
+                                         flatten=True)["sessionId"]
         for domain in ("Page", "Runtime"):
             self.send(f"{domain}.enable")
         self.send("Emulation.setDeviceMetricsOverride", **viewport)

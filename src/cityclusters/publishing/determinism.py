@@ -66,8 +66,9 @@ def execute_chapters(chapters: list[str], folder: Path, jobs: int = 2,
                      render_figures: bool = True) -> Path:
     """Execute ``chapters`` with their default parameters into ``folder``, ``jobs`` at a time.
 
-    ``render_figures=False`` skips rasterising figures (:data:`~cityclusters.publishing.notebook.NUMBERS_ONLY_ENV`): enough
-    when only glued values and tables are compared."""
+    ``render_figures=False`` skips rasterising figures
+    (:data:`~cityclusters.publishing.notebook.NUMBERS_ONLY_ENV`): enough when only glued values
+    and tables are compared."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
