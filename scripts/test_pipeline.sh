@@ -47,10 +47,6 @@ build_failed() {
   exit 1
 }
 
-# The package's and the tests' bytecode, written once: where PYTHONDONTWRITEBYTECODE is set (as
-# on the machine this was measured on) every process would otherwise compile them again (about half
-# a second of CPU for each of some 70 kernels, workers and commands).
-"$BIN/python" -m compileall -q src tests >/dev/null || true
 phase "fast tests, in the background"
 background_tests fast "not slow"
 phase "system packages, data and tables"

@@ -262,17 +262,6 @@ def test_chapter_07_reruns_with_other_parameters(tmp_path):
     assert values["eco_verdict"].startswith("'not testable")
 
 
-@pytest.mark.slow
-@requires_mirror
-def test_chapter_02_refuses_years_outside_the_index(tmp_path):
-    from papermill.exceptions import PapermillExecutionError
-
-    from cityclusters.publishing.runner import run_chapter
-
-    with pytest.raises(PapermillExecutionError, match="reads the coordination index, which covers 2007–2019"):
-        run_chapter("02_synergetics_to_measurement", tmp_path / "bad.ipynb", {"FIRST_YEAR": 2005})
-
-
 # ----------------------------------------------------------------------------- chapter 2 functions
 def test_check_chapter_parameters():
     coordination.check_chapter_parameters("modified", [2011, 2019], 2011, 2019)

@@ -621,17 +621,6 @@ def test_chapter_11_reruns_with_other_parameters(tmp_path):
     assert values["mv_n"] == "400" and int(values["n_boot_valid"]) >= 999
 
 
-@pytest.mark.slow
-@requires_mirror
-def test_chapter_11_refuses_bad_outcome(tmp_path):
-    from papermill.exceptions import PapermillExecutionError
-
-    from cityclusters.publishing.runner import run_chapter
-
-    with pytest.raises(PapermillExecutionError, match="OUTCOME must be one of"):
-        run_chapter("11_drivers", tmp_path / "bad.ipynb", {"OUTCOME": "wealth"})
-
-
 def test_pretrend_counts_read_right_for_none_one_and_all():
     assert [drivers.of_them(k, n) for k, n in ((0, 4), (1, 4), (4, 4), (1, 1), (0, 2), (0, 0))] == [
         "none of the 4", "1 of the 4", "all 4", "the one", "neither", "none (no estimate)"]

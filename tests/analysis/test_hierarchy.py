@@ -201,17 +201,6 @@ def test_chapter_04_reruns_with_other_parameters(tmp_path):
         ("supported", "partly supported", "not supported"))
 
 
-@pytest.mark.slow
-@requires_mirror
-def test_chapter_04_refuses_a_bad_size_measure(tmp_path):
-    from papermill.exceptions import PapermillExecutionError
-
-    from cityclusters.publishing.runner import run_chapter
-
-    with pytest.raises(PapermillExecutionError, match="SIZE_MEASURE must be one of"):
-        run_chapter("04_urban_hierarchy", tmp_path / "bad.ipynb", {"SIZE_MEASURE": "area"})
-
-
 # ----------------------------------------------------------------------------- chapter 4 verdicts and values
 def test_wuhan_primacy_verdict_each_branch():
     v = us.wuhan_primacy_verdict({"gdp": 2.1, "population": 1.5}, {"gdp": 3.0, "population": 2.5},

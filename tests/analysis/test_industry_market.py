@@ -186,17 +186,6 @@ def test_chapter_06_reruns_with_other_parameters(tmp_path):
     assert "not among this run's clusters" in values["evidence__p003_segmentation_halved"]
 
 
-@pytest.mark.slow
-@requires_mirror
-def test_chapter_06_refuses_a_bad_split_year(tmp_path):
-    from papermill.exceptions import PapermillExecutionError
-
-    from cityclusters.publishing.runner import run_chapter
-
-    with pytest.raises(PapermillExecutionError, match="SPLIT_YEAR must leave"):
-        run_chapter("06_industry_and_market", tmp_path / "bad.ipynb", {"SPLIT_YEAR": 2001})
-
-
 # ---------------------------------------------------------------------------------------
 # chapter assembly: prose values, tables and verdicts
 # ---------------------------------------------------------------------------------------

@@ -198,17 +198,6 @@ def test_chapter_08_reruns_with_other_parameters(tmp_path):
     assert values["verdict__p004_mid_yangtze_peak_decline"].startswith("'not testable")
 
 
-@pytest.mark.slow
-@requires_mirror
-def test_chapter_08_refuses_a_bad_map_year(tmp_path):
-    from papermill.exceptions import PapermillExecutionError
-
-    from cityclusters.publishing.runner import run_chapter
-
-    with pytest.raises(PapermillExecutionError, match="MAP_YEAR must be an integer year"):
-        run_chapter("08_yrd_mechanism", tmp_path / "bad.ipynb", {"MAP_YEAR": 1980})
-
-
 # ---------------------------------------------------------------------------------------
 # chapter assembly: prose values, tables and verdicts
 # ---------------------------------------------------------------------------------------

@@ -88,6 +88,30 @@ def test_every_chapter_accepts_its_own_defaults(chapter):
     assert first <= defaults["FIRST_YEAR"] <= defaults["LAST_YEAR"] <= last
 
 
+#: One bad value per chapter and the words its refusal must contain. The validation cell runs
+#: exactly ``chapter_spec(<chapter>).check(globals())`` (test above), and one chapter's run in a
+#: kernel shows that the check stops it before any figure
+#: (tests/test_bad_input.py::test_chapter_with_a_bad_parameter_stops_before_any_figure), so
+#: the other chapters' refusals are checked here, without starting a kernel each.
+REFUSALS = [
+    ("02_synergetics_to_measurement", {"FIRST_YEAR": 2005}, "reads the coordination index, which covers 2007–2019"),
+    ("04_urban_hierarchy", {"SIZE_MEASURE": "area"}, "SIZE_MEASURE must be one of"),
+    ("06_industry_and_market", {"SPLIT_YEAR": 2001}, "SPLIT_YEAR must leave"),
+    ("08_yrd_mechanism", {"MAP_YEAR": 1980}, "MAP_YEAR must be an integer year"),
+    ("09_committee_did", {"OUTCOME": "gdp"}, "OUTCOME must be one of"),
+    ("11_drivers", {"OUTCOME": "wealth"}, "OUTCOME must be one of"),
+]
+
+
+@requires_mirror
+@pytest.mark.slow
+@pytest.mark.parametrize(("chapter", "change", "message"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_each_chapter_refuses_a_bad_value_of_its_own_parameters(chapter, change, message):
+    values = {**chapter_parameters(chapter), **change}
+    with pytest.raises(ValueError, match=message):
+        chapter_spec(chapter).check(values)
+
+
 def test_cluster_list_parameters_are_checked_and_follow_a_rerun_cluster():
     from cityclusters.publishing.rerun import validate_request
 

@@ -46,6 +46,28 @@ def cache_key(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
+#: Import statements of each source text parsed so far, keyed by its SHA-256: a process asks for
+#: several tables' fingerprints (a chapter reads two or three), and parsing the same modules
+#: again for each was most of that time. An edited file has another digest, so it is parsed
+#: again (a key by modification time could miss an edit within the clock's resolution).
+_IMPORTS_READ: dict[bytes, tuple[tuple[int, str | None, tuple[str, ...]], ...]] = {}
+
+
+def _imports_of(path: Path) -> tuple[tuple[int, str | None, tuple[str, ...]], ...]:
+    """(level, module, names) of every ``import``/``from … import`` statement in ``path``."""
+    source = path.read_bytes()
+    key = hashlib.sha256(source).digest()
+    if key not in _IMPORTS_READ:
+        found = []
+        for node in ast.walk(ast.parse(source.decode("utf-8"))):
+            if isinstance(node, ast.Import):
+                found.append((0, None, tuple(alias.name for alias in node.names)))
+            elif isinstance(node, ast.ImportFrom):
+                found.append((node.level, node.module, tuple(alias.name for alias in node.names)))
+        _IMPORTS_READ[key] = tuple(found)
+    return _IMPORTS_READ[key]
+
+
 def module_closure(module: str, root: Path | None = None) -> list[Path]:
     """Source files of ``module`` (e.g. ``"cityclusters.data.tables"``) and of every package module
     it imports, directly or not, found by reading the import statements (so the result does
@@ -66,18 +88,17 @@ def module_closure(module: str, root: Path | None = None) -> list[Path]:
             return
         seen[name] = path
         package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            targets = []
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
+        for level, module_name, names in _imports_of(path):
+            if module_name is None and level == 0:  # import a, b
+                targets = list(names)
+            else:
+                if level:
                     parts = package.split(".")
-                    base = ".".join(parts[: len(parts) - node.level + 1])
-                    stem = f"{base}.{node.module}" if node.module else base
+                    base = ".".join(parts[: len(parts) - level + 1])
+                    stem = f"{base}.{module_name}" if module_name else base
                 else:
-                    stem = node.module or ""
-                targets = [stem] + [f"{stem}.{alias.name}" for alias in node.names]
+                    stem = module_name or ""
+                targets = [stem] + [f"{stem}.{name}" for name in names]
             for target in targets:
                 if target.startswith("cityclusters"):
                     # the parent packages' __init__ files run on import too
