@@ -909,6 +909,7 @@ def test_chapter_with_a_bad_parameter_stops_before_any_figure(tmp_path, monkeypa
     with pytest.raises(papermill.PapermillExecutionError) as info:
         run_chapter("01_clusters_and_data", output, {"CLUSTERS": ["pearl_river"]}, timeout=300)
     assert info.value.ename == "ValueError" and "pearl_river" in info.value.evalue
+    assert "CLUSTERS must be a non-empty list" in info.value.evalue  # the spec's own message
     notebook = json.loads(output.read_text(encoding="utf-8"))
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     failed = [k for k, c in enumerate(code)

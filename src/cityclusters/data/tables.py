@@ -38,7 +38,6 @@ from cityclusters.data.facts import date_bounds, read_fact
 from cityclusters.data.names import short_name, to_pinyin
 from cityclusters.data.provenance import remembered
 from cityclusters.data.quality import flag_sector_sum, flag_yoy_outliers, list_outliers
-from cityclusters.data.schemas import validate
 from cityclusters.data.sources import census, crosswalk, csmar, gp, transport
 from cityclusters.data.sources.reading import describe_duplicates
 from cityclusters.data.sources.yearbook import harmonise as yearbook_harmonise
@@ -49,6 +48,14 @@ from cityclusters.errors import SourceFormatError
 
 if TYPE_CHECKING:  # geopandas is imported where a table needs it: loading is faster without it
     import geopandas as gpd
+
+
+def validate(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """:func:`cityclusters.data.schemas.validate`, imported when a table is built: the schemas
+    load pandera (a fifth of a second), which a chapter reading stored tables does not need."""
+    from cityclusters.data.schemas import validate as validate_schema
+
+    return validate_schema(frame, name)
 
 
 # ----------------------------------------------------------------------------- city_year

@@ -20,8 +20,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
-from statsmodels.tools.tools import add_constant
 
 from cityclusters.checks import (
     as_frame,
@@ -302,6 +300,10 @@ def sigma_trend(sigma_table: pd.DataFrame, column: str = "sd_log", year: str = "
     if data[year].duplicated().any():
         raise MethodInputError(f"sigma_table[{year!r}]: duplicated years "
                                f"{sorted(data.loc[data[year].duplicated(), year].unique())}")
+    # statsmodels takes over half a second to import; only the chapters that fit this load it
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
     data = data.sort_values(year)
     exog = add_constant(data[[year]].rename(columns={year: "year"}), has_constant="add")
     n_years = len(data)
@@ -424,6 +426,9 @@ def beta_convergence(panel: pd.DataFrame, value: str, start: int, end: int,
     if np.ptp(data[LOG_INITIAL].to_numpy()) == 0:
         raise MethodInputError(f"panel: all units have the same {value} in {start}; the slope "
                                "on the initial level is not identified")
+    from statsmodels.regression.linear_model import OLS  # loaded where used (sigma_trend)
+    from statsmodels.tools.tools import add_constant
+
     fit = OLS(data["growth"], add_constant(data[[LOG_INITIAL]])).fit(cov_type="HC1")
     coefficients = tidy_coefficients(fit.params, fit.bse, dof=fit.df_resid)
     slope, slope_se = float(fit.params[LOG_INITIAL]), float(fit.bse[LOG_INITIAL])

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.linear_model import OLS
-from statsmodels.tools.tools import add_constant
 
 from cityclusters.checks import (
     as_series,
@@ -252,6 +250,10 @@ def rank_size_fit(sizes, min_size: float | None = None, top: int | None = None,
     require_nonempty(ranked, "sizes (after min_size/top selection)", minimum=3, what="cities")
     n = len(ranked)
     rank = np.arange(1, n + 1, dtype=float)
+    # statsmodels takes over half a second to import; only the chapters that fit this load it
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
     log_size = np.log(ranked.to_numpy())
     common = {"n_obs": n, "r2_within": None, "fixed_effects": (), "n_clusters": None,
               "method": method, "zipf_value": 1.0, "size_min": float(ranked.iloc[-1]),
