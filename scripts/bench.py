@@ -12,7 +12,8 @@ steps and their targets (a 2-core machine) are:
    a target of ours;
 4. rebuild after editing one chapter's code (a comment line at the top of the first code cell
    after the parameters cell of ``notebooks/12_pathways.md``) -- <= 60 s;
-5. the PDF after the HTML: ``jupyter-book build . --builder pdflatex`` timed alone -- <= 180 s;
+5. the PDF after the HTML: ``make pdf-after-html`` (``jupyter-book build . --builder pdflatex``
+   with the Makefile's LaTeX options) timed alone -- <= 180 s;
 6. every chapter executed alone with papermill (``python -m cityclusters run-chapter``): wall
    time <= 60 s and peak memory of the kernel <= 2048 MB each;
 7. one rerun with other parameters (``make rerun``) -- information;
@@ -582,8 +583,8 @@ class Bench:
         if not prepare.ok:
             self.record(Result("5", STEPS["5"], note="make html before the PDF failed", failure=prepare.failure()))
             return
-        run = run_measured([str(BIN / "jupyter-book"), "build", ".", "--builder", "pdflatex", "-W", "-n",
-                            "--keep-going"], self.logs / "5_pdflatex.log")
+        # the Makefile's recipe (its LaTeX options included), as `make pdf` runs it after the HTML
+        run = self.make("pdf-after-html", "5_pdflatex")
         self.from_run("5", STEPS["5"], run, peak_mb=run.peak_tree_mb, max_seconds=180,
                       note=f"make html before it {prepare.seconds:.1f} s (not counted)")
 
