@@ -238,6 +238,43 @@ def test_the_ledger_page_offers_the_whole_ledger_as_csv():
     assert whole and max(len(f) for f in whole) >= 40  # all claims in one table
 
 
+def pdf_page_label_starts(pdf: bytes) -> list[tuple[int, str]]:
+    """(first page index, numbering style) of each range of the PDF's page labels (its
+    ``/PageLabels`` number tree, in the catalog, possibly inside a compressed object stream)."""
+    import zlib
+
+    texts = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        end = pdf.find(b"endstream", match.end())
+        try:
+            texts.append(zlib.decompress(pdf[match.end():end]))
+        except zlib.error:
+            continue
+    for text in texts:
+        found = re.search(rb"/PageLabels\s*<<\s*/Nums\s*\[(.*?)\]", text, re.S)
+        if found:
+            return [(int(k), style.decode()) for k, style in
+                    re.findall(rb"(\d+)\s*<<\s*/S\s*/(\w)", found.group(1))]
+    return []
+
+
+@pytest.mark.parametrize("folder", [BUILD / "latex", BUILD / "student" / "_build" / "latex"],
+                         ids=["book", "student edition"])
+def test_the_pdf_numbers_its_pages_as_its_last_latex_pass_laid_them_out(folder):
+    """The table of contents moves where the arabic page numbers start once it exists, so a PDF
+    written before the last XeTeX pass numbers its pages wrong (the Makefile's `-xelatex`
+    converts only the last pass). The page labels in the PDF are those the last pass recorded
+    (``\\HyPL@Entry`` in ``book.aux``): roman front matter, then arabic from chapter 1."""
+    pdf, aux = folder / "book.pdf", folder / "book.aux"
+    if not (pdf.is_file() and aux.is_file()):
+        pytest.skip("no PDF: run `make pdf` and `make html-student`")
+    recorded = [(int(k), style) for k, style in
+                re.findall(r"\\HyPL@Entry\{(\d+)<</S/(\w)>>\}", aux.read_text(encoding="utf-8", errors="replace"))]
+    labels = pdf_page_label_starts(pdf.read_bytes())
+    assert labels == recorded, (labels, recorded)
+    assert [style for _, style in labels] == ["D", "r", "D"] and labels[2][0] > labels[1][0] + 1
+
+
 def test_the_pdf_log_has_no_overfull_vbox_and_at_most_ten_overfull_hboxes():
     """Issue 16: tables fit the page (cityclusters.publishing.latex_tables) and none runs over
     the footer. The few hboxes left are long identifiers in running text."""
