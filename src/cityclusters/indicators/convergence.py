@@ -426,7 +426,8 @@ def beta_convergence(panel: pd.DataFrame, value: str, start: int, end: int,
     if np.ptp(data[LOG_INITIAL].to_numpy()) == 0:
         raise MethodInputError(f"panel: all units have the same {value} in {start}; the slope "
                                "on the initial level is not identified")
-    from statsmodels.regression.linear_model import OLS  # loaded where used (sigma_trend)
+    # imported here, not at the top: see sigma_trend
+    from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.tools import add_constant
 
     fit = OLS(data["growth"], add_constant(data[[LOG_INITIAL]])).fit(cov_type="HC1")
