@@ -1159,7 +1159,7 @@ def beta_values(results: pd.DataFrame, level_results: pd.DataFrame) -> dict:
     faster = [c for c in cond_sig if cond.at[c, "half_life"] < absolute.at[c, "half_life"]]
     values["cond_faster_sentence"] = (
         (f"Where its interval lies below zero, its half-life is shorter than the absolute one in "
-         f"{names_text(faster) if faster else 'none of them'}: a city closing the distance to *its own* "
+         f"{names_text(faster) if faster else 'none of them'}: a city closing the distance to its own "
          f"long-run path faster than to a common one means those paths differ, so gaps in levels "
          f"persist.") if cond_sig else
         "Once growth is measured consistently, the annual data show no reliable conditional convergence "
